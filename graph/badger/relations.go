@@ -1,0 +1,315 @@
+package badger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// segment is one prefix scan of an index. A query is a list of segments read
+// in order; the cursor is the last key returned, so a page can resume inside
+// any segment.
+type segment struct {
+	prefix []byte
+	// keep filters relations by what only this segment knows (nil keeps all).
+	keep func(txn *bg.Txn, k []byte, r *graph.Relation) bool
+}
+
+// relationIDOf returns the relation id at the end of an index key.
+func relationIDOf(prefix, k []byte) string {
+	if bytes.Equal(prefix, []byte(pRelation)) {
+		return string(k[len(prefix):])
+	}
+	return string(k[bytes.LastIndexByte(k, 0)+1:])
+}
+
+// plan picks the index segments for a filter.
+func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
+	single := ""
+	if len(f.Predicates) == 1 {
+		single = f.Predicates[0]
+	}
+	adj := func(p, id string) []byte {
+		if single != "" {
+			return key(p, id, sep, single, sep)
+		}
+		return key(p, id, sep)
+	}
+	if f.Entity != "" {
+		dir := f.Direction
+		if dir == "" {
+			dir = graph.Both
+		}
+		if dir != graph.Out && dir != graph.In && dir != graph.Both {
+			return nil, graph.Errorf(graph.EINVALID, "direction: %q is not OUT, IN or BOTH", dir)
+		}
+		var segs []segment
+		if dir == graph.Out || dir == graph.Both {
+			segs = append(segs, segment{prefix: adj(pOut, f.Entity)})
+		}
+		if dir == graph.In || dir == graph.Both {
+			seg := segment{prefix: adj(pIn, f.Entity)}
+			if dir == graph.Both {
+				// a relation from the entity to itself was already listed as OUT
+				seg.keep = func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Subject != f.Entity }
+			}
+			segs = append(segs, seg)
+		}
+		return segs, nil
+	}
+	switch {
+	case f.Subject != "":
+		return []segment{{prefix: adj(pOut, f.Subject)}}, nil
+	case f.Object != "":
+		return []segment{{prefix: adj(pIn, f.Object)}}, nil
+	case len(f.Predicates) > 0:
+		segs := make([]segment, 0, len(f.Predicates))
+		seen := map[string]bool{}
+		for _, p := range f.Predicates {
+			if !seen[p] {
+				seen[p] = true
+				segs = append(segs, segment{prefix: key(pByPred, p, sep)})
+			}
+		}
+		return segs, nil
+	}
+	return []segment{{prefix: key(pRelation)}}, nil
+}
+
+// datedSegments lists relations in date order: dated ones from the date
+// index, then (unless the range excludes them) the undated ones.
+func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
+	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
+	if f.Entity != "" {
+		segs := []segment{{prefix: key(pEntDate, f.Entity, sep)}}
+		if f.Dates.Open() {
+			rest, err := s.segments(f)
+			if err != nil {
+				return nil, err
+			}
+			for _, seg := range rest {
+				inner := seg.keep
+				seg.keep = func(txn *bg.Txn, k []byte, r *graph.Relation) bool {
+					return undated(txn, k, r) && (inner == nil || inner(txn, k, r))
+				}
+				segs = append(segs, seg)
+			}
+		}
+		return segs, nil
+	}
+	segs := []segment{{prefix: key(pDate)}}
+	if f.Dates.Open() {
+		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
+	}
+	return segs, nil
+}
+
+// matches applies the filters that every segment shares.
+func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) graph.EntityType) bool {
+	if len(f.Predicates) > 0 {
+		ok := false
+		for _, p := range f.Predicates {
+			if r.Predicate == p {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.Subject != "" && r.Subject != f.Subject {
+		return false
+	}
+	if f.Object != "" && r.Object != f.Object {
+		return false
+	}
+	if f.Entity != "" {
+		switch f.Direction {
+		case graph.Out:
+			if r.Subject != f.Entity {
+				return false
+			}
+		case graph.In:
+			if r.Object != f.Entity {
+				return false
+			}
+		}
+	}
+	if !f.Dates.Overlaps(r.Date, r.EndDate) {
+		return false
+	}
+	if f.HasQuantity != nil && (r.Quantity != nil) != *f.HasQuantity {
+		return false
+	}
+	if f.OtherType != "" {
+		other := r.Object
+		if f.Entity != "" && r.Object == f.Entity {
+			other = r.Subject
+		}
+		if other == "" || typeOf(other) != f.OtherType {
+			return false
+		}
+	}
+	return true
+}
+
+// scanRelations walks the segments from the cursor and calls yield for each
+// matching relation with its key, until yield returns false.
+func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.RelationFilter, segs []segment, after []byte,
+	yield func(k []byte, r *graph.Relation) bool) error {
+	types := map[string]graph.EntityType{}
+	typeOf := func(id string) graph.EntityType {
+		if t, ok := types[id]; ok {
+			return t
+		}
+		e, _ := txnView{txn}.Entity(id)
+		var t graph.EntityType
+		if e != nil {
+			t = e.Type
+		}
+		types[id] = t
+		return t
+	}
+	started := after == nil
+	seen := map[string]bool{} // the date index may list a relation under both of its ends
+	for _, seg := range segs {
+		start := seg.prefix
+		if !started {
+			if !bytes.HasPrefix(after, seg.prefix) {
+				continue
+			}
+			started = true
+			start = append(append([]byte(nil), after...), 0)
+		}
+		if err := func() error {
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: seg.prefix})
+			defer it.Close()
+			for it.Seek(start); it.Valid(); it.Next() {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				k := it.Item().Key()
+				id := relationIDOf(seg.prefix, k)
+				r, err := txnView{txn}.Relation(id)
+				if err != nil {
+					return err
+				}
+				if r == nil {
+					continue
+				}
+				if seg.keep != nil && !seg.keep(txn, k, r) {
+					continue
+				}
+				if !matches(&f, r, typeOf) {
+					continue
+				}
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				if !yield(append([]byte(nil), k...), r) {
+					return errStop
+				}
+			}
+			return nil
+		}(); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	if !started {
+		return graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
+	}
+	return nil
+}
+
+var errStop = errors.New("stop")
+
+func (s *Store) segmentsFor(f graph.RelationFilter) ([]segment, error) {
+	if f.OrderByDate {
+		return s.datedSegments(f)
+	}
+	return s.segments(f)
+}
+
+// Relations implements graph.Store.
+func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.RelationPage, error) {
+	if err := checkFirst(f.First); err != nil {
+		return nil, err
+	}
+	segs, err := s.segmentsFor(f)
+	if err != nil {
+		return nil, err
+	}
+	var after []byte
+	if f.After != "" {
+		if after, err = decodeCursor(f.After); err != nil {
+			return nil, err
+		}
+	}
+	page := &graph.RelationPage{}
+	err = s.db.View(func(txn *bg.Txn) error {
+		return s.scanRelations(ctx, txn, f, segs, after, func(k []byte, r *graph.Relation) bool {
+			if len(page.Relations) == f.First {
+				page.HasNextPage = true
+				return false
+			}
+			page.Relations = append(page.Relations, r)
+			page.Cursors = append(page.Cursors, encodeCursor(k))
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// CountRelations implements graph.Store.
+func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int, error) {
+	if f.Entity == "" && f.Subject == "" && f.Object == "" && f.Dates.Open() && f.HasQuantity == nil && f.OtherType == "" {
+		// whole predicates, or everything: the counters know
+		return s.countByPredicate(f.Predicates)
+	}
+	segs, err := s.segmentsFor(f)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.db.View(func(txn *bg.Txn) error {
+		return s.scanRelations(ctx, txn, f, segs, nil, func([]byte, *graph.Relation) bool { n++; return true })
+	})
+	return n, err
+}
+
+func (s *Store) countByPredicate(preds []string) (int, error) {
+	var total int64
+	err := s.db.View(func(txn *bg.Txn) error {
+		if len(preds) == 0 {
+			n, err := readCount(txn, "relations")
+			total = n
+			return err
+		}
+		seen := map[string]bool{}
+		for _, p := range preds {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			n, err := readCount(txn, "pred:"+p)
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return int(total), err
+}

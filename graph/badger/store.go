@@ -1,0 +1,607 @@
+package badger
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// Key prefixes. See the package documentation for the whole layout.
+const (
+	pEntity    = "e:"
+	pRelation  = "r:"
+	pPredicate = "p:"
+	pOut       = "o:"
+	pIn        = "i:"
+	pByPred    = "x:"
+	pByType    = "t:"
+	pName      = "n:"
+	pWord      = "w:"
+	pTrigram   = "g:"
+	pDate      = "d:"
+	pEntDate   = "D:"
+	pCount     = "c:"
+	pMeta      = "m:"
+	sep        = "\x00"
+)
+
+var _ graph.Store = (*Store)(nil)
+
+// Store is the Badger implementation of graph.Store.
+type Store struct {
+	db *bg.DB
+	// writeMu serialises writers so that a changeset is planned against the
+	// state it will be applied to.
+	writeMu sync.Mutex
+}
+
+// Options configures Open.
+type Options struct {
+	// Logger receives Badger's own log lines; nil silences them.
+	Logger bg.Logger
+	// InMemory keeps everything in memory (dir is ignored); for tests and benchmarks.
+	InMemory bool
+}
+
+// Open opens or creates the store in dir.
+func Open(dir string, o Options) (*Store, error) {
+	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory)
+	if o.InMemory {
+		opts = opts.WithDir("").WithValueDir("")
+	}
+	db, err := bg.Open(opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it? Send the facts to the server with --server URL instead)", ErrLocked, dir)
+		}
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// ErrLocked is returned by Open when another process holds the directory.
+var ErrLocked = errors.New("the data directory is in use by another process")
+
+// DB exposes the Badger database for backup, restore and bulk loading.
+func (s *Store) DB() *bg.DB { return s.db }
+
+// Close closes the database, flushing everything to disk.
+func (s *Store) Close() error { return s.db.Close() }
+
+// --- encoding -------------------------------------------------------------
+
+func key(parts ...string) []byte { return []byte(strings.Join(parts, "")) }
+
+func entityKey(id string) []byte    { return key(pEntity, id) }
+func relationKey(id string) []byte  { return key(pRelation, id) }
+func predicateKey(id string) []byte { return key(pPredicate, id) }
+func countKey(name string) []byte   { return key(pCount, name) }
+
+func getJSON(txn *bg.Txn, k []byte, v any) (bool, error) {
+	item, err := txn.Get(k)
+	if errors.Is(err, bg.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // our own types always marshal
+	}
+	return b
+}
+
+func encodeCursor(k []byte) string { return base64.RawURLEncoding.EncodeToString(k) }
+
+func decodeCursor(c string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 {
+		return nil, graph.Errorf(graph.EINVALID, "after: %q is not a cursor returned by this API", c)
+	}
+	return b, nil
+}
+
+// entityIndexKeys lists the index keys of an entity: type, names, words and trigrams.
+func entityIndexKeys(e *graph.Entity) map[string]bool {
+	keys := map[string]bool{pByType + string(e.Type) + sep + e.ID: true}
+	for _, n := range e.Names() {
+		norm := graph.Normalize(n)
+		if norm == "" {
+			continue
+		}
+		keys[pName+norm+sep+e.ID] = true
+		for _, w := range graph.Words(norm) {
+			keys[pWord+w+sep+e.ID] = true
+		}
+		for _, g := range graph.Trigrams(norm) {
+			// the matched name rides in the key so that fuzzy scoring needs no value reads
+			keys[pTrigram+g+sep+e.ID+sep+norm] = true
+		}
+	}
+	return keys
+}
+
+// relationIndexKeys lists the index keys of a relation: adjacency both ways,
+// by predicate, by date, and by date per entity.
+func relationIndexKeys(r *graph.Relation) map[string]bool {
+	keys := map[string]bool{
+		pOut + r.Subject + sep + r.Predicate + sep + r.ID: true,
+		pByPred + r.Predicate + sep + r.ID:                true,
+	}
+	if r.Object != "" {
+		keys[pIn+r.Object+sep+r.Predicate+sep+r.ID] = true
+	}
+	if r.Date != "" {
+		keys[pDate+r.Date+sep+r.ID] = true
+		keys[pEntDate+r.Subject+sep+r.Date+sep+r.ID] = true
+		if r.Object != "" && r.Object != r.Subject {
+			keys[pEntDate+r.Object+sep+r.Date+sep+r.ID] = true
+		}
+	}
+	return keys
+}
+
+// --- writes ---------------------------------------------------------------
+
+// txnView reads a Badger transaction for graph.PlanChangeset.
+type txnView struct{ txn *bg.Txn }
+
+func (v txnView) Predicate(id string) (*graph.Predicate, error) {
+	var p graph.Predicate
+	ok, err := getJSON(v.txn, predicateKey(id), &p)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (v txnView) Entity(id string) (*graph.Entity, error) {
+	var e graph.Entity
+	ok, err := getJSON(v.txn, entityKey(id), &e)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func (v txnView) Relation(id string) (*graph.Relation, error) {
+	var r graph.Relation
+	ok, err := getJSON(v.txn, relationKey(id), &r)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (v txnView) EntityIDsByName(norm string) ([]string, error) {
+	return idsByName(v.txn, norm)
+}
+
+func idsByName(txn *bg.Txn, norm string) ([]string, error) {
+	prefix := key(pName, norm, sep)
+	it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	var ids []string
+	for it.Rewind(); it.Valid(); it.Next() {
+		ids = append(ids, string(it.Item().Key()[len(prefix):]))
+	}
+	return ids, nil
+}
+
+// Apply implements graph.Store.
+func (s *Store) Apply(ctx context.Context, c *graph.Changeset, dryRun bool) (graph.Summary, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var plan *graph.Plan
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		plan, err = graph.PlanChangeset(c, txnView{txn})
+		return err
+	})
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	plan.Summary.DryRun = dryRun
+	if dryRun {
+		return plan.Summary, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.Summary{}, err
+	}
+	err = s.db.Update(func(txn *bg.Txn) error { return writePlan(txn, plan) })
+	if errors.Is(err, bg.ErrTxnTooBig) {
+		return graph.Summary{}, graph.Errorf(graph.EINVALID, "the write is too large for one transaction (%d items); split it or use `emigraph load`", c.Len())
+	}
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	return plan.Summary, nil
+}
+
+// mutation collects the keys one plan sets and deletes, and counter deltas.
+type mutation struct {
+	set    map[string][]byte
+	del    map[string]bool
+	counts map[string]int64
+}
+
+func newMutation() *mutation {
+	return &mutation{set: map[string][]byte{}, del: map[string]bool{}, counts: map[string]int64{}}
+}
+
+func (m *mutation) put(k string, v []byte) { delete(m.del, k); m.set[k] = v }
+func (m *mutation) remove(k string)        { delete(m.set, k); m.del[k] = true }
+
+// moveIndex deletes the keys only in old and sets the keys only in new.
+func (m *mutation) moveIndex(old, new map[string]bool) {
+	for k := range old {
+		if !new[k] {
+			m.remove(k)
+		}
+	}
+	for k := range new {
+		if !old[k] {
+			m.put(k, nil)
+		}
+	}
+}
+
+func buildMutation(plan *graph.Plan) *mutation {
+	m := newMutation()
+	for _, w := range plan.Predicates {
+		m.put(string(predicateKey(w.New.ID)), mustJSON(w.New))
+	}
+	for _, w := range plan.Entities {
+		var oldKeys map[string]bool
+		if w.Old != nil {
+			oldKeys = entityIndexKeys(w.Old)
+		} else {
+			m.counts["type:"+string(w.New.Type)]++
+			m.counts["entities"]++
+		}
+		m.moveIndex(oldKeys, entityIndexKeys(w.New))
+		m.put(string(entityKey(w.New.ID)), mustJSON(w.New))
+	}
+	for _, w := range plan.Relations {
+		var oldKeys, newKeys map[string]bool
+		if w.Old != nil {
+			oldKeys = relationIndexKeys(w.Old)
+			m.counts["pred:"+w.Old.Predicate]--
+			m.counts["relations"]--
+		}
+		if w.New != nil {
+			newKeys = relationIndexKeys(w.New)
+			m.counts["pred:"+w.New.Predicate]++
+			m.counts["relations"]++
+			m.put(string(relationKey(w.New.ID)), mustJSON(w.New))
+		} else {
+			m.remove(string(relationKey(w.Old.ID)))
+		}
+		m.moveIndex(oldKeys, newKeys)
+	}
+	return m
+}
+
+func writePlan(txn *bg.Txn, plan *graph.Plan) error {
+	m := buildMutation(plan)
+	for k := range m.del {
+		if err := txn.Delete([]byte(k)); err != nil {
+			return err
+		}
+	}
+	for k, v := range m.set {
+		if err := txn.Set([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	for name, delta := range m.counts {
+		if delta == 0 {
+			continue
+		}
+		n, err := readCount(txn, name)
+		if err != nil {
+			return err
+		}
+		if err := txn.Set(countKey(name), encodeCount(n+delta)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeCount(n int64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(n))
+	return b
+}
+
+func readCount(txn *bg.Txn, name string) (int64, error) {
+	item, err := txn.Get(countKey(name))
+	if errors.Is(err, bg.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("counter %s is corrupt", name)
+		}
+		n = int64(binary.BigEndian.Uint64(b))
+		return nil
+	})
+	return n, err
+}
+
+// --- meta -----------------------------------------------------------------
+
+// Meta returns a metadata value ("" when unset).
+func (s *Store) Meta(name string) (string, error) {
+	var v string
+	err := s.db.View(func(txn *bg.Txn) error {
+		item, err := txn.Get(key(pMeta, name))
+		if errors.Is(err, bg.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b, err := item.ValueCopy(nil)
+		v = string(b)
+		return err
+	})
+	return v, err
+}
+
+// SetMeta sets a metadata value.
+func (s *Store) SetMeta(name, value string) error {
+	return s.db.Update(func(txn *bg.Txn) error { return txn.Set(key(pMeta, name), []byte(value)) })
+}
+
+// --- reads ----------------------------------------------------------------
+
+// Entity implements graph.Store.
+func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
+	var e *graph.Entity
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		e, err = txnView{txn}.Entity(id)
+		return err
+	})
+	if err == nil && e == nil {
+		return nil, graph.ErrNotFound
+	}
+	return e, err
+}
+
+// EntitiesByID implements graph.Store.
+func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
+	out := make(map[string]*graph.Entity, len(ids))
+	err := s.db.View(func(txn *bg.Txn) error {
+		for _, id := range ids {
+			if _, done := out[id]; done {
+				continue
+			}
+			e, err := txnView{txn}.Entity(id)
+			if err != nil {
+				return err
+			}
+			if e != nil {
+				out[id] = e
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EntitiesByName implements graph.Store.
+func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entity, error) {
+	norm := graph.Normalize(name)
+	if norm == "" {
+		return nil, nil
+	}
+	var out []*graph.Entity
+	err := s.db.View(func(txn *bg.Txn) error {
+		ids, err := idsByName(txn, norm)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			e, err := txnView{txn}.Entity(id)
+			if err != nil {
+				return err
+			}
+			if e != nil {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func checkFirst(first int) error {
+	if first < 0 {
+		return graph.Errorf(graph.EINVALID, "first: %d is negative", first)
+	}
+	if first > graph.MaxPageSize {
+		return graph.Errorf(graph.EINVALID, "first: %d is above the cap of %d", first, graph.MaxPageSize)
+	}
+	return nil
+}
+
+// Entities implements graph.Store.
+func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.EntityPage, error) {
+	if err := checkFirst(f.First); err != nil {
+		return nil, err
+	}
+	if f.Type != "" && !f.Type.Valid() {
+		return nil, graph.Errorf(graph.EINVALID, "type: %q is not an entity type", f.Type)
+	}
+	prefix := key(pEntity)
+	if f.Type != "" {
+		prefix = key(pByType, string(f.Type), sep)
+	}
+	start := prefix
+	if f.After != "" {
+		c, err := decodeCursor(f.After)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix(c, prefix) {
+			return nil, graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
+		}
+		start = append(c, 0)
+	}
+	page := &graph.EntityPage{}
+	err := s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: f.Type == ""})
+		defer it.Close()
+		for it.Seek(start); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if len(page.Entities) == f.First {
+				page.HasNextPage = true
+				break
+			}
+			k := it.Item().KeyCopy(nil)
+			var e *graph.Entity
+			if f.Type == "" {
+				e = &graph.Entity{}
+				if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, e) }); err != nil {
+					return err
+				}
+			} else {
+				var err error
+				if e, err = (txnView{txn}).Entity(string(k[len(prefix):])); err != nil {
+					return err
+				}
+				if e == nil {
+					continue
+				}
+			}
+			page.Entities = append(page.Entities, e)
+			page.Cursors = append(page.Cursors, encodeCursor(k))
+		}
+		return nil
+	})
+	return page, err
+}
+
+// CountEntities implements graph.Store.
+func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, error) {
+	name := "entities"
+	if t != "" {
+		name = "type:" + string(t)
+	}
+	var n int64
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		n, err = readCount(txn, name)
+		return err
+	})
+	return int(n), err
+}
+
+// Stats implements graph.Store.
+func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
+	st := &graph.Stats{Entities: map[graph.EntityType]int{}, Relations: map[string]int{}}
+	err := s.db.View(func(txn *bg.Txn) error {
+		prefix := key(pCount)
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			name := string(it.Item().Key()[len(prefix):])
+			var n int64
+			if err := it.Item().Value(func(b []byte) error {
+				if len(b) == 8 {
+					n = int64(binary.BigEndian.Uint64(b))
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(name, "type:"):
+				st.Entities[graph.EntityType(name[5:])] = int(n)
+			case strings.HasPrefix(name, "pred:"):
+				st.Relations[name[5:]] = int(n)
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+// Relation implements graph.Store.
+func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
+	var r *graph.Relation
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		r, err = txnView{txn}.Relation(id)
+		return err
+	})
+	if err == nil && r == nil {
+		return nil, graph.ErrNotFound
+	}
+	return r, err
+}
+
+// RelationsByID implements graph.Store.
+func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*graph.Relation, error) {
+	out := make(map[string]*graph.Relation, len(ids))
+	err := s.db.View(func(txn *bg.Txn) error {
+		for _, id := range ids {
+			r, err := txnView{txn}.Relation(id)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				out[id] = r
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Predicates implements graph.Store.
+func (s *Store) Predicates(ctx context.Context) ([]*graph.Predicate, error) {
+	var out []*graph.Predicate
+	err := s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: key(pPredicate), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			p := &graph.Predicate{}
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, p) }); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, err
+}

@@ -1,0 +1,363 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// EntityType is the kind of thing an entity is.
+type EntityType string
+
+// The entity types. Bands and parties are organizations, cities are places,
+// and an unnamed collective ("eight Russian nationals") is a group.
+const (
+	Person       EntityType = "PERSON"
+	Country      EntityType = "COUNTRY"
+	Law          EntityType = "LAW"
+	Event        EntityType = "EVENT"
+	Organization EntityType = "ORGANIZATION"
+	Place        EntityType = "PLACE"
+	Group        EntityType = "GROUP"
+)
+
+// EntityTypes lists every entity type in a fixed order.
+var EntityTypes = []EntityType{Person, Country, Law, Event, Organization, Place, Group}
+
+// Valid reports whether t is one of EntityTypes.
+func (t EntityType) Valid() bool {
+	for _, known := range EntityTypes {
+		if t == known {
+			return true
+		}
+	}
+	return false
+}
+
+// IDPrefix is the lower-case prefix of slugs of this type ("person" for PERSON).
+func (t EntityType) IDPrefix() string { return strings.ToLower(string(t)) }
+
+// Entity is a node of the graph: a person, country, law, event, organization,
+// place or group.
+type Entity struct {
+	ID          string     `json:"id" yaml:"id"`
+	Name        string     `json:"name" yaml:"name"`
+	Type        EntityType `json:"type" yaml:"type"`
+	Aliases     []string   `json:"aliases,omitempty" yaml:"aliases,omitempty"`
+	Description string     `json:"description,omitempty" yaml:"description,omitempty"`
+}
+
+// Names returns the name followed by the aliases.
+func (e *Entity) Names() []string {
+	return append([]string{e.Name}, e.Aliases...)
+}
+
+// Equal reports whether two entities carry the same data.
+func (e *Entity) Equal(o *Entity) bool {
+	if e.ID != o.ID || e.Name != o.Name || e.Type != o.Type || e.Description != o.Description || len(e.Aliases) != len(o.Aliases) {
+		return false
+	}
+	for i := range e.Aliases {
+		if e.Aliases[i] != o.Aliases[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z]+/[a-z0-9]+(?:[-.][a-z0-9]+)*$`)
+
+// ValidID reports whether id is a readable slug such as "person/chulpan-khamatova".
+func ValidID(id string) bool { return slugPattern.MatchString(id) }
+
+// Validate checks the entity on its own and returns every problem found.
+func (e *Entity) Validate() Problems {
+	var ps Problems
+	switch {
+	case e.ID == "":
+		ps.Add("id", "is required")
+	case !ValidID(e.ID):
+		ps.Add("id", "%q is not a slug like person/chulpan-khamatova (lower-case letters, digits and hyphens after one slash)", e.ID)
+	}
+	if strings.TrimSpace(e.Name) == "" {
+		ps.Add("name", "is required")
+	}
+	if !e.Type.Valid() {
+		ps.Add("type", "%q is not one of %s", e.Type, joinTypes(EntityTypes))
+	}
+	for i, a := range e.Aliases {
+		if strings.TrimSpace(a) == "" {
+			ps.Add("aliases["+strconv.Itoa(i)+"]", "is empty")
+		}
+	}
+	return ps
+}
+
+// Approximation says how a quantity's amount relates to the true figure.
+type Approximation string
+
+// The approximations a source may state.
+const (
+	Exact    Approximation = "EXACT"
+	About    Approximation = "ABOUT"
+	AtLeast  Approximation = "AT_LEAST"
+	MoreThan Approximation = "MORE_THAN"
+	Nearly   Approximation = "NEARLY"
+	UpTo     Approximation = "UP_TO"
+)
+
+// Approximations lists every approximation in a fixed order.
+var Approximations = []Approximation{Exact, About, AtLeast, MoreThan, Nearly, UpTo}
+
+// Valid reports whether a is one of Approximations.
+func (a Approximation) Valid() bool {
+	for _, known := range Approximations {
+		if a == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Quantity is a figure a relation states: a count, a percentage, a term.
+type Quantity struct {
+	Amount        float64       `json:"amount" yaml:"amount"`
+	LowerBound    *float64      `json:"lowerBound,omitempty" yaml:"lowerBound,omitempty"`
+	UpperBound    *float64      `json:"upperBound,omitempty" yaml:"upperBound,omitempty"`
+	Unit          string        `json:"unit,omitempty" yaml:"unit,omitempty"`
+	Approximation Approximation `json:"approximation" yaml:"approximation"`
+}
+
+// Validate checks that the approximation is known and the bounds hold.
+func (q *Quantity) Validate() Problems {
+	var ps Problems
+	if !q.Approximation.Valid() {
+		ps.Add("quantity.approximation", "%q is not one of %s", q.Approximation, joinApprox())
+	}
+	if math.IsNaN(q.Amount) || math.IsInf(q.Amount, 0) {
+		ps.Add("quantity.amount", "must be a finite number")
+	}
+	if q.LowerBound != nil && *q.LowerBound > q.Amount {
+		ps.Add("quantity.lowerBound", "%v is greater than the amount %v", *q.LowerBound, q.Amount)
+	}
+	if q.UpperBound != nil && *q.UpperBound < q.Amount {
+		ps.Add("quantity.upperBound", "%v is less than the amount %v", *q.UpperBound, q.Amount)
+	}
+	return ps
+}
+
+func (q *Quantity) canonical() string {
+	if q == nil {
+		return ""
+	}
+	f := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	return strings.Join([]string{strconv.FormatFloat(q.Amount, 'g', -1, 64), f(q.LowerBound), f(q.UpperBound), q.Unit, string(q.Approximation)}, "|")
+}
+
+// Source is where a fact comes from. Quote is verbatim text of the source.
+type Source struct {
+	Quote   string `json:"quote" yaml:"quote"`
+	Section string `json:"section,omitempty" yaml:"section,omitempty"`
+	Title   string `json:"title,omitempty" yaml:"title,omitempty"`
+	URL     string `json:"url,omitempty" yaml:"url,omitempty"`
+}
+
+// Relation is a statement: subject, predicate, optional object, when, how
+// many, and the sources that say so.
+type Relation struct {
+	ID        string    `json:"id,omitempty" yaml:"id,omitempty"`
+	Subject   string    `json:"subject" yaml:"subject"`
+	Predicate string    `json:"predicate" yaml:"predicate"`
+	Object    string    `json:"object,omitempty" yaml:"object,omitempty"`
+	Date      string    `json:"date,omitempty" yaml:"date,omitempty"`
+	EndDate   string    `json:"endDate,omitempty" yaml:"endDate,omitempty"`
+	Quantity  *Quantity `json:"quantity,omitempty" yaml:"quantity,omitempty"`
+	Note      string    `json:"note,omitempty" yaml:"note,omitempty"`
+	Sources   []Source  `json:"sources" yaml:"sources"`
+}
+
+// DeriveID returns the identity of a relation stated without an explicit id:
+// a hash of subject, predicate, object, dates and quantity. Note and sources are
+// not part of the identity, so stating the same fact again with another quote
+// adds a source to it instead of making a second relation.
+func (r *Relation) DeriveID() string {
+	h := sha256.New()
+	for _, part := range []string{r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, r.Quantity.canonical()} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return "rel/" + hex.EncodeToString(h.Sum(nil)[:10])
+}
+
+// Validate checks the relation on its own: ids, dates, quantity and sources.
+// Checks that need the predicate registry and the entities are in Check.
+func (r *Relation) Validate() Problems {
+	var ps Problems
+	if r.ID != "" && !ValidID(r.ID) {
+		ps.Add("id", "%q is not a slug like rel/georgia-visa-2022", r.ID)
+	}
+	if r.Subject == "" {
+		ps.Add("subject", "is required")
+	}
+	if r.Predicate == "" {
+		ps.Add("predicate", "is required")
+	}
+	if r.Date != "" {
+		if _, err := ParseDate(r.Date); err != nil {
+			ps.Add("date", "%v", err)
+		}
+	}
+	if r.EndDate != "" {
+		end, err := ParseDate(r.EndDate)
+		switch {
+		case err != nil:
+			ps.Add("endDate", "%v", err)
+		case r.Date == "":
+			ps.Add("endDate", "is set but date is not")
+		default:
+			if start, err := ParseDate(r.Date); err == nil && end.Last() < start.First() {
+				ps.Add("endDate", "%s is before date %s", r.EndDate, r.Date)
+			}
+		}
+	}
+	if r.Quantity != nil {
+		ps = append(ps, r.Quantity.Validate()...)
+	}
+	if len(r.Sources) == 0 {
+		ps.Add("sources", "at least one source with a verbatim quote is required")
+	}
+	for i, s := range r.Sources {
+		if strings.TrimSpace(s.Quote) == "" {
+			ps.Add("sources["+strconv.Itoa(i)+"].quote", "is required: every fact carries a verbatim quote of its source")
+		}
+	}
+	return ps
+}
+
+// MergeSources adds to r the sources of other that r lacks (by quote) and
+// reports whether anything was added.
+func (r *Relation) MergeSources(other []Source) bool {
+	changed := false
+	for _, s := range other {
+		found := false
+		for i, have := range r.Sources {
+			if have.Quote == s.Quote {
+				found = true
+				// fill in provenance that the first statement lacked
+				if have.Section == "" && s.Section != "" {
+					r.Sources[i].Section, changed = s.Section, true
+				}
+				if have.Title == "" && s.Title != "" {
+					r.Sources[i].Title, changed = s.Title, true
+				}
+				if have.URL == "" && s.URL != "" {
+					r.Sources[i].URL, changed = s.URL, true
+				}
+				break
+			}
+		}
+		if !found {
+			r.Sources = append(r.Sources, s)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// Predicate describes a kind of relation. Predicates are data: loading a new
+// one extends the graph and the API without a code change.
+type Predicate struct {
+	ID           string       `json:"id" yaml:"id"`
+	Label        string       `json:"label" yaml:"label"`
+	InverseLabel string       `json:"inverseLabel" yaml:"inverseLabel"`
+	SubjectTypes []EntityType `json:"subjectTypes" yaml:"subjectTypes"`
+	ObjectTypes  []EntityType `json:"objectTypes" yaml:"objectTypes"`
+	// ObjectOptional allows statements that are only a figure about their
+	// subject ("about 50,000 IT workers fled").
+	ObjectOptional bool   `json:"objectOptional,omitempty" yaml:"objectOptional,omitempty"`
+	Description    string `json:"description,omitempty" yaml:"description,omitempty"`
+}
+
+var kebabPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$`)
+
+// Validate checks the predicate definition.
+func (p *Predicate) Validate() Problems {
+	var ps Problems
+	if !kebabPattern.MatchString(p.ID) {
+		ps.Add("id", "%q is not kebab-case like fled-to", p.ID)
+	}
+	if strings.TrimSpace(p.Label) == "" {
+		ps.Add("label", "is required")
+	}
+	if strings.TrimSpace(p.InverseLabel) == "" {
+		ps.Add("inverseLabel", "is required")
+	}
+	if len(p.SubjectTypes) == 0 {
+		ps.Add("subjectTypes", "at least one type is required")
+	}
+	if len(p.ObjectTypes) == 0 && !p.ObjectOptional {
+		ps.Add("objectTypes", "at least one type is required unless objectOptional is true")
+	}
+	for i, t := range p.SubjectTypes {
+		if !t.Valid() {
+			ps.Add("subjectTypes["+strconv.Itoa(i)+"]", "%q is not one of %s", t, joinTypes(EntityTypes))
+		}
+	}
+	for i, t := range p.ObjectTypes {
+		if !t.Valid() {
+			ps.Add("objectTypes["+strconv.Itoa(i)+"]", "%q is not one of %s", t, joinTypes(EntityTypes))
+		}
+	}
+	return ps
+}
+
+// AllowsSubject reports whether an entity of type t may be the subject.
+func (p *Predicate) AllowsSubject(t EntityType) bool { return containsType(p.SubjectTypes, t) }
+
+// AllowsObject reports whether an entity of type t may be the object.
+func (p *Predicate) AllowsObject(t EntityType) bool { return containsType(p.ObjectTypes, t) }
+
+func containsType(ts []EntityType, t EntityType) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func joinTypes(ts []EntityType) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinApprox() string {
+	s := make([]string, len(Approximations))
+	for i, a := range Approximations {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ", ")
+}
+
+// SortedTypes returns the types sorted in the order of EntityTypes.
+func SortedTypes(ts []EntityType) []EntityType {
+	out := append([]EntityType(nil), ts...)
+	order := map[EntityType]int{}
+	for i, t := range EntityTypes {
+		order[t] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
+	return out
+}

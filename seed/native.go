@@ -1,0 +1,277 @@
+package seed
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// nativeDoc is the native fact format: YAML with up to five lists. Defaults
+// at the top (section, title, url) fill in every source that leaves them out.
+type nativeDoc struct {
+	Section    string            `yaml:"section,omitempty"`
+	Title      string            `yaml:"title,omitempty"`
+	URL        string            `yaml:"url,omitempty"`
+	Predicates []graph.Predicate `yaml:"predicates,omitempty"`
+	Entities   []nativeEntity    `yaml:"entities,omitempty"`
+	Relations  []nativeRelation  `yaml:"relations,omitempty"`
+	Retract    []nativeRelation  `yaml:"retract,omitempty"`
+}
+
+type nativeEntity struct {
+	graph.Entity  `yaml:",inline"`
+	RemoveAliases []string `yaml:"removeAliases,omitempty"`
+}
+
+// nativeRelation is a relation with a one-source shorthand: `quote:` (with
+// optional `section:`) instead of a `sources:` list.
+type nativeRelation struct {
+	ID        string          `yaml:"id,omitempty"`
+	Subject   string          `yaml:"subject,omitempty"`
+	Predicate string          `yaml:"predicate,omitempty"`
+	Object    string          `yaml:"object,omitempty"`
+	Date      string          `yaml:"date,omitempty"`
+	EndDate   string          `yaml:"endDate,omitempty"`
+	Quantity  *graph.Quantity `yaml:"quantity,omitempty"`
+	Note      string          `yaml:"note,omitempty"`
+	Quote     string          `yaml:"quote,omitempty"`
+	Section   string          `yaml:"section,omitempty"`
+	Sources   []graph.Source  `yaml:"sources,omitempty"`
+}
+
+var (
+	docKeys       = keys("section", "title", "url", "predicates", "entities", "relations", "retract")
+	predicateKeys = keys("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+	entityKeys    = keys("id", "name", "type", "aliases", "description", "removeAliases")
+	relationKeys  = keys("id", "subject", "predicate", "object", "date", "endDate", "quantity", "note", "quote", "section", "sources")
+	quantityKeys  = keys("amount", "lowerBound", "upperBound", "unit", "approximation")
+	sourceKeys    = keys("quote", "section", "title", "url")
+)
+
+func keys(ks ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range ks {
+		m[k] = true
+	}
+	return m
+}
+
+// ParseNative reads the native YAML fact format. name is used in error
+// positions ("seed/facts/georgia.yaml:12").
+func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &graph.ValidationError{Items: []graph.ItemError{{Where: name + yamlLine(err), Problems: graph.Problems{{Field: "yaml", Message: yamlMessage(err)}}}}}
+	}
+	c := &graph.Changeset{}
+	if len(root.Content) == 0 {
+		return c, nil // an empty file states nothing
+	}
+	doc := root.Content[0]
+	var failed []graph.ItemError
+	fail := func(n *yaml.Node, field, format string, args ...any) {
+		failed = append(failed, graph.ItemError{Where: fmt.Sprintf("%s:%d", name, n.Line), Problems: graph.Problems{{Field: field, Message: fmt.Sprintf(format, args...)}}})
+	}
+	if doc.Kind != yaml.MappingNode {
+		fail(doc, "document", "expected a mapping with keys %s", sortedKeys(docKeys))
+		return nil, &graph.ValidationError{Items: failed}
+	}
+	checkKeys := func(n *yaml.Node, allowed map[string]bool, what string) bool {
+		if n.Kind != yaml.MappingNode {
+			fail(n, what, "expected a mapping")
+			return false
+		}
+		ok := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !allowed[k.Value] {
+				fail(k, what+"."+k.Value, "unknown field (known: %s)", sortedKeys(allowed))
+				ok = false
+			}
+			if what == "relation" && k.Value == "quantity" {
+				ok = checkNested(n.Content[i+1], quantityKeys, "quantity", fail) && ok
+			}
+			if what == "relation" && k.Value == "sources" && n.Content[i+1].Kind == yaml.SequenceNode {
+				for _, s := range n.Content[i+1].Content {
+					ok = checkNested(s, sourceKeys, "sources", fail) && ok
+				}
+			}
+		}
+		return ok
+	}
+	if !checkKeys(doc, docKeys, "document") {
+		return nil, &graph.ValidationError{Items: failed}
+	}
+	var d nativeDoc
+	list := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		switch k.Value {
+		case "section", "title", "url":
+			if v.Kind != yaml.ScalarNode {
+				fail(v, k.Value, "expected text")
+				continue
+			}
+			*map[string]*string{"section": &d.Section, "title": &d.Title, "url": &d.URL}[k.Value] = v.Value
+		default:
+			if v.Kind != yaml.SequenceNode && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+				fail(v, k.Value, "expected a list")
+				continue
+			}
+			list[k.Value] = v
+		}
+	}
+	where := func(n *yaml.Node) string { return fmt.Sprintf("%s:%d", name, n.Line) }
+	decode := func(n *yaml.Node, allowed map[string]bool, what string, into any) bool {
+		if !checkKeys(n, allowed, what) {
+			return false
+		}
+		if err := n.Decode(into); err != nil {
+			fail(n, what, "%s", yamlMessage(err))
+			return false
+		}
+		return true
+	}
+	if n := list["predicates"]; n != nil {
+		for _, item := range n.Content {
+			var p graph.Predicate
+			if decode(item, predicateKeys, "predicate", &p) {
+				c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where(item), Predicate: p})
+			}
+		}
+	}
+	if n := list["entities"]; n != nil {
+		for _, item := range n.Content {
+			var e nativeEntity
+			if decode(item, entityKeys, "entity", &e) {
+				c.Entities = append(c.Entities, graph.EntityChange{Where: where(item), Entity: e.Entity, RemoveAliases: e.RemoveAliases})
+			}
+		}
+	}
+	toRelation := func(nr nativeRelation) graph.Relation {
+		r := graph.Relation{ID: nr.ID, Subject: nr.Subject, Predicate: nr.Predicate, Object: nr.Object,
+			Date: nr.Date, EndDate: nr.EndDate, Quantity: nr.Quantity, Note: nr.Note, Sources: nr.Sources}
+		if nr.Quote != "" {
+			r.Sources = append([]graph.Source{{Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
+		}
+		for i := range r.Sources {
+			s := &r.Sources[i]
+			s.Quote = strings.TrimSpace(s.Quote)
+			if s.Section == "" {
+				s.Section = d.Section
+			}
+			if s.Title == "" {
+				s.Title = d.Title
+			}
+			if s.URL == "" {
+				s.URL = d.URL
+			}
+		}
+		return r
+	}
+	if n := list["relations"]; n != nil {
+		for _, item := range n.Content {
+			var nr nativeRelation
+			if decode(item, relationKeys, "relation", &nr) {
+				c.Relations = append(c.Relations, graph.RelationChange{Where: where(item), Relation: toRelation(nr)})
+			}
+		}
+	}
+	if n := list["retract"]; n != nil {
+		for _, item := range n.Content {
+			var nr nativeRelation
+			if decode(item, relationKeys, "relation", &nr) {
+				c.Retractions = append(c.Retractions, graph.Retraction{Where: where(item), Relation: toRelation(nr)})
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return nil, &graph.ValidationError{Items: failed}
+	}
+	return c, nil
+}
+
+func checkNested(n *yaml.Node, allowed map[string]bool, what string, fail func(*yaml.Node, string, string, ...any)) bool {
+	if n.Kind != yaml.MappingNode {
+		fail(n, what, "expected a mapping")
+		return false
+	}
+	ok := true
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !allowed[k.Value] {
+			fail(k, what+"."+k.Value, "unknown field (known: %s)", sortedKeys(allowed))
+			ok = false
+		}
+	}
+	return ok
+}
+
+func sortedKeys(m map[string]bool) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// yamlLine extracts ":LINE" from a YAML error ("yaml: line 3: ...").
+func yamlLine(err error) string {
+	var line int
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	if line > 0 {
+		return fmt.Sprintf(":%d", line)
+	}
+	return ""
+}
+
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, "line "); i == 0 {
+		if j := strings.Index(msg, ": "); j > 0 {
+			msg = msg[j+2:]
+		}
+	}
+	return msg
+}
+
+// WriteNative writes a changeset in the native format, in the order given.
+// Sources are written out in full, so the output needs no defaults.
+func WriteNative(w io.Writer, c *graph.Changeset) error {
+	var d nativeDoc
+	for _, p := range c.Predicates {
+		d.Predicates = append(d.Predicates, p.Predicate)
+	}
+	for _, e := range c.Entities {
+		d.Entities = append(d.Entities, nativeEntity{Entity: e.Entity})
+	}
+	for _, r := range c.Relations {
+		rel := r.Relation
+		d.Relations = append(d.Relations, nativeRelation{ID: rel.ID, Subject: rel.Subject, Predicate: rel.Predicate,
+			Object: rel.Object, Date: rel.Date, EndDate: rel.EndDate, Quantity: rel.Quantity, Note: rel.Note, Sources: rel.Sources})
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&d); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
