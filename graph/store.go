@@ -49,7 +49,7 @@ type RelationFilter struct {
 	// undated ones unless Dates excludes them.
 	OrderByDate bool
 	First       int
-	After     string
+	After       string
 }
 
 // RelationPage is one page of relations. Counting every match can cost far
