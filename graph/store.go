@@ -48,8 +48,10 @@ type RelationFilter struct {
 	// OrderByDate lists dated relations in date order (ties by id), then the
 	// undated ones unless Dates excludes them.
 	OrderByDate bool
-	First       int
-	After       string
+	// DatedOnly leaves out undated relations (a timeline has no place for them).
+	DatedOnly bool
+	First     int
+	After     string
 }
 
 // RelationPage is one page of relations. Counting every match can cost far

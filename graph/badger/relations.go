@@ -86,7 +86,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
 	if f.Entity != "" {
 		segs := []segment{{prefix: key(pEntDate, f.Entity, sep)}}
-		if f.Dates.Open() {
+		if f.Dates.Open() && !f.DatedOnly {
 			rest, err := s.segments(f)
 			if err != nil {
 				return nil, err
@@ -102,7 +102,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 		return segs, nil
 	}
 	segs := []segment{{prefix: key(pDate)}}
-	if f.Dates.Open() {
+	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
 	}
 	return segs, nil

@@ -67,7 +67,12 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db}
+	if err := st.recover(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // ErrLocked is returned by Open when another process holds the directory.
@@ -204,34 +209,9 @@ func idsByName(txn *bg.Txn, norm string) ([]string, error) {
 	return ids, nil
 }
 
-// Apply implements graph.Store.
+// Apply implements graph.Store: Load without progress reports.
 func (s *Store) Apply(ctx context.Context, c *graph.Changeset, dryRun bool) (graph.Summary, error) {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	var plan *graph.Plan
-	err := s.db.View(func(txn *bg.Txn) error {
-		var err error
-		plan, err = graph.PlanChangeset(c, txnView{txn})
-		return err
-	})
-	if err != nil {
-		return graph.Summary{}, err
-	}
-	plan.Summary.DryRun = dryRun
-	if dryRun {
-		return plan.Summary, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return graph.Summary{}, err
-	}
-	err = s.db.Update(func(txn *bg.Txn) error { return writePlan(txn, plan) })
-	if errors.Is(err, bg.ErrTxnTooBig) {
-		return graph.Summary{}, graph.Errorf(graph.EINVALID, "the write is too large for one transaction (%d items); split it or use `emigraph load`", c.Len())
-	}
-	if err != nil {
-		return graph.Summary{}, err
-	}
-	return plan.Summary, nil
+	return s.Load(ctx, c, LoadOptions{DryRun: dryRun})
 }
 
 // mutation collects the keys one plan sets and deletes, and counter deltas.
@@ -296,33 +276,6 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.moveIndex(oldKeys, newKeys)
 	}
 	return m
-}
-
-func writePlan(txn *bg.Txn, plan *graph.Plan) error {
-	m := buildMutation(plan)
-	for k := range m.del {
-		if err := txn.Delete([]byte(k)); err != nil {
-			return err
-		}
-	}
-	for k, v := range m.set {
-		if err := txn.Set([]byte(k), v); err != nil {
-			return err
-		}
-	}
-	for name, delta := range m.counts {
-		if delta == 0 {
-			continue
-		}
-		n, err := readCount(txn, name)
-		if err != nil {
-			return err
-		}
-		if err := txn.Set(countKey(name), encodeCount(n+delta)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func encodeCount(n int64) []byte {

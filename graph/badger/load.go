@@ -1,0 +1,316 @@
+package badger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// Journal keys make a load too large for one transaction all-or-nothing.
+//
+//	j:<load>        the load is being applied; value "empty" (the store was
+//	                empty before it) or "undo" (undo records were kept)
+//	u:<load>\x00<k> the value key k had before the load: 0x00 for absent,
+//	                0x01 followed by the old value otherwise
+//
+// The last transaction of a load writes the counters and deletes j:<load>:
+// that is the commit point. A store opened with a j: key left over (the
+// process was killed part-way) is rolled back first: emptied if it was empty
+// before, else restored from the undo records.
+const (
+	pJournal = "j:"
+	pUndo    = "u:"
+)
+
+// LoadOptions configures Load.
+type LoadOptions struct {
+	// DryRun checks and counts without writing.
+	DryRun bool
+	// Progress, if set, is called with the number of items written so far.
+	Progress func(done int)
+	// BatchKeys bounds the keys written per internal transaction (default 20,000).
+	BatchKeys int
+}
+
+// Load checks a changeset and writes it all or nothing, however large: one
+// transaction when it fits, else journaled batches that a crash rolls back.
+func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
+	if o.BatchKeys <= 0 {
+		o.BatchKeys = 20000
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var plan *graph.Plan
+	var empty bool
+	err := s.db.View(func(txn *bg.Txn) error {
+		n, err := readCount(txn, "entities")
+		if err != nil {
+			return err
+		}
+		m, err := readCount(txn, "relations")
+		if err != nil {
+			return err
+		}
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pPredicate)})
+		it.Rewind()
+		hasPredicates := it.Valid()
+		it.Close()
+		empty = n == 0 && m == 0 && !hasPredicates
+		plan, err = graph.PlanChangeset(c, txnView{txn})
+		return err
+	})
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	plan.Summary.DryRun = o.DryRun
+	if o.DryRun {
+		return plan.Summary, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.Summary{}, err
+	}
+	m := buildMutation(plan)
+	total := len(m.set) + len(m.del)
+	if total <= o.BatchKeys {
+		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
+		if err == nil {
+			if o.Progress != nil {
+				o.Progress(c.Len())
+			}
+			return plan.Summary, nil
+		}
+		if !errors.Is(err, bg.ErrTxnTooBig) {
+			return graph.Summary{}, err
+		}
+	}
+	if err := s.journaled(ctx, m, empty, o, c.Len()); err != nil {
+		return graph.Summary{}, err
+	}
+	return plan.Summary, nil
+}
+
+func writeMutation(txn *bg.Txn, m *mutation) error {
+	for k := range m.del {
+		if err := txn.Delete([]byte(k)); err != nil {
+			return err
+		}
+	}
+	for k, v := range m.set {
+		if err := txn.Set([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return writeCounts(txn, m.counts)
+}
+
+func writeCounts(txn *bg.Txn, counts map[string]int64) error {
+	for name, delta := range counts {
+		if delta == 0 {
+			continue
+		}
+		n, err := readCount(txn, name)
+		if err != nil {
+			return err
+		}
+		if err := txn.Set(countKey(name), encodeCount(n+delta)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// journaled applies a mutation in batches under a journal.
+func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOptions, items int) error {
+	load := strconv.FormatInt(time.Now().UnixNano(), 36)
+	jkey := key(pJournal, load)
+	mode := "undo"
+	if empty {
+		mode = "empty"
+	}
+	if err := s.db.Update(func(txn *bg.Txn) error { return txn.Set(jkey, []byte(mode)) }); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(m.set)+len(m.del))
+	for k := range m.set {
+		keys = append(keys, k)
+	}
+	for k := range m.del {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // sorted keys make for cheaper compaction
+	fail := func(err error) error {
+		if rerr := s.rollback(load, mode); rerr != nil {
+			return fmt.Errorf("%w (and rolling back failed: %v; the next open retries)", err, rerr)
+		}
+		return err
+	}
+	if empty {
+		// nothing to undo: a WriteBatch is the fast path, and a crash empties the store
+		wb := s.db.NewWriteBatch()
+		for i, k := range keys {
+			if i%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					wb.Cancel()
+					return fail(err)
+				}
+				if o.Progress != nil {
+					o.Progress(items * i / len(keys))
+				}
+			}
+			var err error
+			if v, ok := m.set[k]; ok {
+				err = wb.Set([]byte(k), v)
+			} else {
+				err = wb.Delete([]byte(k))
+			}
+			if err != nil {
+				wb.Cancel()
+				return fail(err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return fail(err)
+		}
+	} else {
+		for start := 0; start < len(keys); start += o.BatchKeys / 2 {
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+			end := min(start+o.BatchKeys/2, len(keys))
+			err := s.db.Update(func(txn *bg.Txn) error {
+				for _, k := range keys[start:end] {
+					undo := []byte{0}
+					item, err := txn.Get([]byte(k))
+					switch {
+					case err == nil:
+						old, err := item.ValueCopy(nil)
+						if err != nil {
+							return err
+						}
+						undo = append([]byte{1}, old...)
+					case !errors.Is(err, bg.ErrKeyNotFound):
+						return err
+					}
+					if err := txn.Set(key(pUndo, load, sep, k), undo); err != nil {
+						return err
+					}
+					if v, ok := m.set[k]; ok {
+						err = txn.Set([]byte(k), v)
+					} else {
+						err = txn.Delete([]byte(k))
+					}
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fail(err)
+			}
+			if o.Progress != nil {
+				o.Progress(items * end / len(keys))
+			}
+		}
+	}
+	// the commit point: counters and the end of the journal in one transaction
+	if err := s.db.Update(func(txn *bg.Txn) error {
+		if err := writeCounts(txn, m.counts); err != nil {
+			return err
+		}
+		return txn.Delete(jkey)
+	}); err != nil {
+		return fail(err)
+	}
+	if o.Progress != nil {
+		o.Progress(items)
+	}
+	return s.dropPrefix(key(pUndo, load, sep))
+}
+
+// recover rolls back every load that a crash left unfinished.
+func (s *Store) recover() error {
+	type pending struct{ load, mode string }
+	var loads []pending
+	err := s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			loads = append(loads, pending{string(it.Item().Key()[len(pJournal):]), string(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range loads {
+		if err := s.rollback(p.load, p.mode); err != nil {
+			return fmt.Errorf("rolling back an unfinished load: %w", err)
+		}
+	}
+	return nil
+}
+
+// rollback undoes a journaled load.
+func (s *Store) rollback(load, mode string) error {
+	if mode == "empty" {
+		// the store was empty before the load: empty it again
+		return s.db.DropAll()
+	}
+	prefix := key(pUndo, load, sep)
+	for {
+		var batch [][2][]byte
+		err := s.db.View(func(txn *bg.Txn) error {
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(batch) < 5000; it.Next() {
+				v, err := it.Item().ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, [2][]byte{it.Item().KeyCopy(nil), v})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		err = s.db.Update(func(txn *bg.Txn) error {
+			for _, kv := range batch {
+				k := kv[0][len(prefix):]
+				if len(kv[1]) > 0 && kv[1][0] == 1 {
+					if err := txn.Set(bytes.Clone(k), kv[1][1:]); err != nil {
+						return err
+					}
+				} else if err := txn.Delete(bytes.Clone(k)); err != nil {
+					return err
+				}
+				if err := txn.Delete(kv[0]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.db.Update(func(txn *bg.Txn) error { return txn.Delete(key(pJournal, load)) })
+}
+
+func (s *Store) dropPrefix(prefix []byte) error { return s.db.DropPrefix(prefix) }
