@@ -2,9 +2,11 @@ package seed
 
 import (
 	"embed"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -49,4 +51,17 @@ func Load(names ...string) (*graph.Changeset, error) {
 		return nil, &graph.ValidationError{Items: problems}
 	}
 	return all, nil
+}
+
+// Parse reads a document in the named format (native, csv, jsonl, nquads).
+func Parse(format, name string, r io.Reader) (*graph.Changeset, error) {
+	f, ok := FormatByName(format)
+	if !ok {
+		names := []string{}
+		for _, f := range Formats() {
+			names = append(names, f.Name)
+		}
+		return nil, graph.Errorf(graph.EINVALID, "format %q is not one of %s", format, strings.Join(names, ", "))
+	}
+	return f.Parse(name, r)
 }

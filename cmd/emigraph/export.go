@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// snapshot reads the whole graph as a changeset: predicates, then entities,
+// then relations, each in id order, so that the same graph always exports to
+// the same bytes.
+func snapshot(ctx context.Context, st graph.Store) (*graph.Changeset, error) {
+	c := &graph.Changeset{}
+	preds, err := st.Predicates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range preds {
+		c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: *p})
+	}
+	for after := ""; ; {
+		page, err := st.Entities(ctx, graph.EntityFilter{First: graph.MaxPageSize, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Entities {
+			c.Entities = append(c.Entities, graph.EntityChange{Entity: *e})
+		}
+		if !page.HasNextPage {
+			break
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+	}
+	for after := ""; ; {
+		page, err := st.Relations(ctx, graph.RelationFilter{First: graph.MaxPageSize, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Relations {
+			c.Relations = append(c.Relations, graph.RelationChange{Relation: *r})
+		}
+		if !page.HasNextPage {
+			break
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+	}
+	return c, nil
+}
+
+func (m *Main) export(ctx context.Context, args []string) error {
+	fs := newFlags(m, "export")
+	data := fs.String("data", "data", "data directory")
+	format := fs.String("format", "native", "native, jsonl, nquads or csv")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return &errUsage{err.Error()}
+	}
+	f, ok := seed.FormatByName(*format)
+	if !ok {
+		return &errUsage{fmt.Sprintf("--format %q is not one of %s", *format, formatNames())}
+	}
+	log, _ := m.logger("warn")
+	st, err := openStore(*data, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := snapshot(ctx, st)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = m.Stdout
+	if *out != "" {
+		file, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if err := f.Write(bw, c); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func (m *Main) backup(ctx context.Context, args []string) error {
+	fs := newFlags(m, "backup")
+	data := fs.String("data", "data", "data directory")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return &errUsage{err.Error()}
+	}
+	log, _ := m.logger("warn")
+	st, err := openStore(*data, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bw := bufio.NewWriterSize(m.Stdout, 1<<20)
+	if _, err := st.DB().Backup(bw, 0); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func (m *Main) restore(ctx context.Context, args []string) error {
+	fs := newFlags(m, "restore")
+	data := fs.String("data", "data", "data directory (must be empty or new)")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return &errUsage{err.Error()}
+	}
+	log, _ := m.logger("warn")
+	st, err := openStore(*data, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if n, err := st.CountEntities(ctx, ""); err != nil || n > 0 {
+		if err == nil {
+			err = fmt.Errorf("%s already holds %d entities: restore into an empty directory", *data, n)
+		}
+		return err
+	}
+	return st.DB().Load(bufio.NewReaderSize(m.Stdin, 1<<20), 256)
+}
+
+var _ = badger.ErrLocked

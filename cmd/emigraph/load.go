@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// document is one input file, read and parsed.
+type document struct {
+	name   string
+	format seed.Format
+	raw    []byte
+}
+
+func (m *Main) readDocuments(files []string, format string) ([]document, error) {
+	var docs []document
+	for _, name := range files {
+		var f seed.Format
+		var err error
+		switch {
+		case format != "":
+			var ok bool
+			if f, ok = seed.FormatByName(format); !ok {
+				return nil, &errUsage{fmt.Sprintf("--format %q is not one of %s", format, formatNames())}
+			}
+		case name == "-":
+			return nil, &errUsage{"reading standard input (-) needs --format"}
+		default:
+			if f, err = seed.FormatForFile(name); err != nil {
+				return nil, &errUsage{err.Error()}
+			}
+		}
+		var raw []byte
+		if name == "-" {
+			raw, err = io.ReadAll(m.Stdin)
+			name = "stdin"
+		} else {
+			raw, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, document{name: name, format: f, raw: raw})
+	}
+	return docs, nil
+}
+
+// reportProblems prints every problem as "file:line: field: problem".
+func (m *Main) reportProblems(err error) error {
+	var ve *graph.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	fmt.Fprintln(m.Stderr, ve.Error())
+	fmt.Fprintf(m.Stderr, "emigraph: refused: %d problems; nothing was written\n", ve.Count())
+	return errReported
+}
+
+func (m *Main) load(ctx context.Context, args []string) error {
+	fs := newFlags(m, "load")
+	data := fs.String("data", "data", "data directory")
+	format := fs.String("format", "", "format of the files (native, csv, jsonl, nquads); by default from each file's extension")
+	dryRun := fs.Bool("dry-run", false, "validate and report what would change; write nothing")
+	serverURL := fs.String("server", "", "send the facts to a running server (its base URL) instead of opening the data directory")
+	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return &errUsage{err.Error()}
+	}
+	if len(files) == 0 {
+		return &errUsage{"load needs at least one FILE (or - for standard input)"}
+	}
+	log, err := m.logger(*level)
+	if err != nil {
+		return err
+	}
+	docs, err := m.readDocuments(files, *format)
+	if err != nil {
+		return err
+	}
+	if *serverURL != "" {
+		token, err := m.readToken(*tokenFile)
+		if err != nil {
+			return err
+		}
+		return m.loadRemote(ctx, *serverURL, token, docs, *dryRun)
+	}
+	start := time.Now()
+	all := &graph.Changeset{}
+	var problems []graph.ItemError
+	var bytesRead int
+	for _, d := range docs {
+		bytesRead += len(d.raw)
+		c, err := d.format.Parse(d.name, bytes.NewReader(d.raw))
+		if err != nil {
+			var ve *graph.ValidationError
+			if errors.As(err, &ve) {
+				problems = append(problems, ve.Items...)
+				continue
+			}
+			return fmt.Errorf("%s: %w", d.name, err)
+		}
+		all.Append(c)
+	}
+	if len(problems) > 0 {
+		return m.reportProblems(&graph.ValidationError{Items: problems})
+	}
+	log.Info().Int("files", len(docs)).Int("items", all.Len()).Dur("took", time.Since(start)).Msg("parsed")
+	st, err := openStore(*data, log)
+	if err != nil {
+		if errors.Is(err, badger.ErrLocked) {
+			return fmt.Errorf("%w\n  the server holds %s; load through it instead:\n  emigraph load %s --server http://127.0.0.1:8080 --token-file FILE", err, *data, strings.Join(files, " "))
+		}
+		return err
+	}
+	defer st.Close()
+	sum, err := st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len())})
+	if err != nil {
+		return m.reportProblems(err)
+	}
+	// a store filled by load is not a new store: serve must not seed it
+	if !*dryRun {
+		if done, _ := st.Meta("seeded"); done == "" {
+			st.SetMeta("seeded", "skipped: filled by load")
+		}
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintln(m.Stdout, sum.String())
+	items := sum.RelationsAdded + sum.RelationsUpdated + sum.RelationsUnchanged
+	log.Info().Dur("took", elapsed).Float64("relations_per_second", float64(items)/elapsed.Seconds()).
+		Int("bytes", bytesRead).Msg("loaded")
+	return nil
+}
+
+// progress reports a long load: a bar on a terminal, a log line every few
+// seconds otherwise.
+func (m *Main) progress(log zerolog.Logger, total int) func(done int) {
+	if total < 10000 {
+		return nil
+	}
+	start, last := time.Now(), time.Time{}
+	tty := isTerminal(m.Stderr)
+	return func(done int) {
+		now := time.Now()
+		if done < total && now.Sub(last) < map[bool]time.Duration{true: 200 * time.Millisecond, false: 5 * time.Second}[tty] {
+			return
+		}
+		last = now
+		rate := float64(done) / now.Sub(start).Seconds()
+		if tty {
+			const width = 30
+			filled := width * done / total
+			fmt.Fprintf(m.Stderr, "\r[%s%s] %3d%% %d/%d items, %.0f/s ", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), 100*done/total, done, total, rate)
+			if done >= total {
+				fmt.Fprintln(m.Stderr)
+			}
+			return
+		}
+		log.Info().Int("done", done).Int("total", total).Float64("per_second", rate).Msg("loading")
+	}
+}
+
+// loadRemote sends the documents to a running server's importDocuments
+// mutation, all in one all-or-nothing write.
+func (m *Main) loadRemote(ctx context.Context, base, token string, docs []document, dryRun bool) error {
+	var inputs []map[string]any
+	for _, d := range docs {
+		inputs = append(inputs, map[string]any{"name": d.name, "format": d.format.Name, "document": string(d.raw)})
+	}
+	body, _ := json.Marshal(map[string]any{
+		"query": `mutation Load($docs: [DocumentInput!]!, $dry: Boolean) {
+  importDocuments(documents: $docs, dryRun: $dry) { ok errors { where field message } summary {
+    predicatesAdded predicatesUpdated predicatesUnchanged entitiesAdded entitiesUpdated entitiesUnchanged
+    relationsAdded relationsUpdated relationsUnchanged relationsRetracted dryRun } } }`,
+		"variables":     map[string]any{"docs": inputs, "dry": dryRun},
+		"operationName": "Load",
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("--server: %w", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			ImportDocuments *struct {
+				OK      bool `json:"ok"`
+				Errors  []struct{ Where, Field, Message string }
+				Summary graph.Summary
+			} `json:"importDocuments"`
+		} `json:"data"`
+		Errors []struct{ Message string } `json:"errors"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&out); err != nil {
+		return fmt.Errorf("--server answered %s with something that is not a GraphQL response: %w", resp.Status, err)
+	}
+	if len(out.Errors) > 0 || out.Data.ImportDocuments == nil {
+		msgs := []string{}
+		for _, e := range out.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		return fmt.Errorf("--server refused the load (%s): %s", resp.Status, strings.Join(msgs, "; "))
+	}
+	res := out.Data.ImportDocuments
+	if !res.OK {
+		for _, e := range res.Errors {
+			fmt.Fprintf(m.Stderr, "%s: %s: %s\n", e.Where, e.Field, e.Message)
+		}
+		fmt.Fprintf(m.Stderr, "emigraph: refused: %d problems; nothing was written\n", len(res.Errors))
+		return errReported
+	}
+	fmt.Fprintln(m.Stdout, res.Summary.String())
+	return nil
+}

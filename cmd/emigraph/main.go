@@ -1,0 +1,150 @@
+// Command emigraph serves and maintains the emigraph knowledge graph.
+//
+//	emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file F]
+//	emigraph load    FILE... [--data DIR | --server URL] [--format F] [--dry-run]
+//	emigraph export  [--format native|jsonl|nquads|csv] [--data DIR]
+//	emigraph gen     --entities N --relations M [--seed S]
+//	emigraph backup  --data DIR > file
+//	emigraph restore --data DIR < file
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "emigraph:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errReported means the command already told the user what went wrong.
+var errReported = errors.New("reported")
+
+// errUsage is a mistake in the command line.
+type errUsage struct{ msg string }
+
+func (e *errUsage) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var u *errUsage
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// Main is the program, with its outside world as fields so that tests can
+// run it whole.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, is called by serve with the address it listens on.
+	Ready func(addr string)
+}
+
+const usage = `emigraph: a knowledge graph of the Russian emigration since 2022
+
+Usage:
+  emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file FILE] [--cors ORIGINS]
+  emigraph load    FILE... [--data DIR | --server URL] [--format FORMAT] [--dry-run]
+  emigraph export  [--format native|jsonl|nquads|csv] [--data DIR] [--out FILE]
+  emigraph gen     --entities N --relations M [--seed S] [--format FORMAT]
+  emigraph backup  [--data DIR] > FILE
+  emigraph restore [--data DIR] < FILE
+
+A new, empty data directory is seeded with the embedded facts of the article.
+Run "emigraph COMMAND -h" for the flags of a command.
+`
+
+// Run runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &errUsage{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "load":
+		return m.load(ctx, rest)
+	case "export":
+		return m.export(ctx, rest)
+	case "gen":
+		return m.gen(ctx, rest)
+	case "backup":
+		return m.backup(ctx, rest)
+	case "restore":
+		return m.restore(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return &errUsage{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// positional arguments ("load a.csv --dry-run b.csv").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(m *Main, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("emigraph "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+// logger writes console-pretty lines on a terminal and JSON otherwise.
+func (m *Main) logger(level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
+	if err != nil || level == "" {
+		return zerolog.Logger{}, &errUsage{fmt.Sprintf("--log-level %q: use debug, info, warn or error", level)}
+	}
+	var w io.Writer = m.Stderr
+	if f, ok := m.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		w = zerolog.ConsoleWriter{Out: f, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// isTerminal reports whether w is a terminal (for progress bars).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	bg "github.com/dgraph-io/badger/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/server"
+)
+
+// badgerLogger sends Badger's log lines to zerolog; its chatter is debug.
+type badgerLogger struct{ log zerolog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.log.Error().Msgf(strings.TrimSpace(f), a...) }
+func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn().Msgf(strings.TrimSpace(f), a...) }
+func (l badgerLogger) Infof(f string, a ...any)    { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
+func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
+
+var _ bg.Logger = badgerLogger{}
+
+// openStore opens the store in dir, creating it.
+func openStore(dir string, log zerolog.Logger) (*badger.Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return badger.Open(dir, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}})
+}
+
+// seedIfNew loads the embedded seed into a store that has never been seeded
+// and holds no entities. A store that was seeded (or filled by a load) is
+// left alone, so a restart never seeds twice and a retracted seed fact stays
+// retracted.
+func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error {
+	done, err := st.Meta("seeded")
+	if err != nil || done != "" {
+		return err
+	}
+	n, err := st.CountEntities(ctx, "")
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return st.SetMeta("seeded", "skipped: the store had data")
+	}
+	cs, err := seed.Default()
+	if err != nil {
+		return fmt.Errorf("the embedded seed is broken: %w", err)
+	}
+	start := time.Now()
+	sum, err := st.Apply(ctx, cs, false)
+	if err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	if err := st.SetMeta("seeded", seedHash()); err != nil {
+		return err
+	}
+	log.Info().Int("entities", sum.EntitiesAdded).Int("relations", sum.RelationsAdded).
+		Int("predicates", sum.PredicatesAdded).Dur("took", time.Since(start)).Msg("seeded a new store from the embedded facts")
+	return nil
+}
+
+func seedHash() string {
+	h := sha256.New()
+	for _, name := range seed.Files() {
+		h.Write([]byte(name))
+	}
+	return "seed:" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// readToken reads the write token from --token-file or EMIGRAPH_TOKEN.
+func (m *Main) readToken(file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %w", err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", fmt.Errorf("--token-file %s is empty", file)
+		}
+		return t, nil
+	}
+	return strings.TrimSpace(m.Getenv("EMIGRAPH_TOKEN")), nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := newFlags(m, "serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := fs.String("data", "data", "data directory (created and seeded if new)")
+	tokenFile := fs.String("token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
+	cors := fs.String("cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
+	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
+	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
+	maxDepth := fs.Int("max-depth", schema.DefaultLimits().MaxDepth, "deepest query nesting (0: no limit)")
+	maxCost := fs.Int("max-cost", schema.DefaultLimits().MaxCost, "largest estimated result size, lists multiplied by `first` (0: no limit)")
+	maxAliases := fs.Int("max-aliases", schema.DefaultLimits().MaxAliases, "most aliases in one document (0: no limit)")
+	maxRoot := fs.Int("max-root-fields", schema.DefaultLimits().MaxRootFields, "most root fields in one operation (0: no limit)")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return &errUsage{err.Error()}
+	}
+	log, err := m.logger(*level)
+	if err != nil {
+		return err
+	}
+	token, err := m.readToken(*tokenFile)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(*data, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error().Err(err).Msg("closing the store")
+		} else {
+			log.Info().Msg("store closed")
+		}
+	}()
+	if err := seedIfNew(ctx, st, log); err != nil {
+		return err
+	}
+	api, err := schema.New(ctx, st, schema.Options{
+		Parse:  seed.Parse,
+		Limits: schema.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxAliases: *maxAliases, MaxRootFields: *maxRoot},
+		OnPanic: func(v any, stack []byte) {
+			log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("recovered from a panic in a resolver")
+		},
+	})
+	if err != nil {
+		return err
+	}
+	var origins []string
+	for _, o := range strings.Split(*cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	srv := server.New(server.Config{
+		API:            api,
+		Logger:         log,
+		Token:          token,
+		CORSOrigins:    origins,
+		MaxBodyBytes:   *maxBody,
+		RequestTimeout: *timeout,
+		Ready: func(ctx context.Context) error {
+			_, err := st.CountEntities(ctx, "")
+			return err
+		},
+		StoreSize: func() int64 {
+			lsm, vlog := st.DB().Size()
+			return lsm + vlog
+		},
+	})
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	mode := "read-only (no token configured)"
+	if token != "" {
+		mode = "writes allowed with the bearer token"
+	}
+	log.Info().Str("addr", "http://"+l.Addr().String()).Str("playground", "http://"+l.Addr().String()+"/graphiql").
+		Str("data", *data).Str("mode", mode).Msg("serving")
+	if m.Ready != nil {
+		m.Ready(l.Addr().String())
+	}
+	err = srv.Serve(ctx, l)
+	log.Info().Msg("shut down: requests drained")
+	return err
+}
+
+func formatNames() string {
+	var names []string
+	for _, f := range seed.Formats() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,237 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// Limits bound what one request may ask for. They are checked before
+// execution, so a query bomb costs a walk of its document and nothing more.
+// A zero field means no limit.
+type Limits struct {
+	// MaxDepth bounds the nesting of selections, fragments followed.
+	MaxDepth int
+	// MaxAliases bounds the number of aliased fields in the document.
+	MaxAliases int
+	// MaxRootFields bounds the fields selected at the top of an operation.
+	MaxRootFields int
+	// MaxCost bounds the estimated number of items a request may return:
+	// each list field multiplies the cost of what it selects by its `first`
+	// (or its default page size), through every level of nesting.
+	MaxCost int
+}
+
+// DefaultLimits are generous for people and tight for bombs.
+func DefaultLimits() Limits {
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000}
+}
+
+type walker struct {
+	fragments map[string]*ast.FragmentDefinition
+	vars      map[string]any
+	aliases   int
+	visiting  map[string]bool
+}
+
+func limitError(format string, args ...any) gqlerrors.FormattedError {
+	fe := gqlerrors.NewFormattedError(fmt.Sprintf(format, args...))
+	fe.Extensions = map[string]any{"code": "limit_exceeded"}
+	return fe
+}
+
+// check applies the limits that do not depend on variables: depth, aliases
+// and root fields.
+func (l Limits) check(doc *ast.Document) []gqlerrors.FormattedError {
+	w := &walker{fragments: fragments(doc), visiting: map[string]bool{}}
+	var errs []gqlerrors.FormattedError
+	for _, def := range doc.Definitions {
+		op, ok := def.(*ast.OperationDefinition)
+		if !ok {
+			continue
+		}
+		if l.MaxRootFields > 0 {
+			if n := w.countFields(op.SelectionSet); n > l.MaxRootFields {
+				errs = append(errs, limitError("the operation selects %d root fields; the limit is %d", n, l.MaxRootFields))
+			}
+		}
+		if l.MaxDepth > 0 {
+			if d := w.depth(op.SelectionSet, 0, l.MaxDepth+1); d > l.MaxDepth {
+				errs = append(errs, limitError("the query is nested deeper than %d levels (fragments included)", l.MaxDepth))
+			}
+		}
+	}
+	if l.MaxAliases > 0 {
+		w.aliases = 0
+		for _, def := range doc.Definitions {
+			switch d := def.(type) {
+			case *ast.OperationDefinition:
+				w.countAliases(d.SelectionSet)
+			case *ast.FragmentDefinition:
+				w.countAliases(d.SelectionSet)
+			}
+		}
+		if w.aliases > l.MaxAliases {
+			errs = append(errs, limitError("the document uses %d aliases; the limit is %d", w.aliases, l.MaxAliases))
+		}
+	}
+	return errs
+}
+
+// checkCost estimates the cost of the operation that will run, with the
+// request's variables (a `first: $n` counts as the value of $n).
+func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any) []gqlerrors.FormattedError {
+	if l.MaxCost <= 0 {
+		return nil
+	}
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}}
+	for _, def := range doc.Definitions {
+		op, ok := def.(*ast.OperationDefinition)
+		if !ok || (opName != "" && (op.Name == nil || op.Name.Value != opName)) {
+			continue
+		}
+		if c := w.cost(op.SelectionSet, l.MaxCost); c > l.MaxCost {
+			return []gqlerrors.FormattedError{limitError("the query could return about %d items or more (each list multiplies by its `first`); the limit is %d: ask for smaller pages or less nesting", c, l.MaxCost)}
+		}
+	}
+	return nil
+}
+
+func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
+	out := map[string]*ast.FragmentDefinition{}
+	for _, def := range doc.Definitions {
+		if f, ok := def.(*ast.FragmentDefinition); ok && f.Name != nil {
+			out[f.Name.Value] = f
+		}
+	}
+	return out
+}
+
+// fields flattens a selection set through fragments into its fields.
+func (w *walker) fields(set *ast.SelectionSet, fn func(f *ast.Field)) {
+	if set == nil {
+		return
+	}
+	for _, sel := range set.Selections {
+		switch s := sel.(type) {
+		case *ast.Field:
+			fn(s)
+		case *ast.InlineFragment:
+			w.fields(s.SelectionSet, fn)
+		case *ast.FragmentSpread:
+			if s.Name == nil || w.visiting[s.Name.Value] {
+				continue // a fragment cycle is a validation error of its own
+			}
+			if f := w.fragments[s.Name.Value]; f != nil {
+				w.visiting[s.Name.Value] = true
+				w.fields(f.SelectionSet, fn)
+				delete(w.visiting, s.Name.Value)
+			}
+		}
+	}
+}
+
+func (w *walker) countFields(set *ast.SelectionSet) int {
+	n := 0
+	w.fields(set, func(*ast.Field) { n++ })
+	return n
+}
+
+// depth returns the nesting depth below set, stopping early past stop.
+func (w *walker) depth(set *ast.SelectionSet, at, stop int) int {
+	if set == nil || at >= stop {
+		return at
+	}
+	max := at
+	w.fields(set, func(f *ast.Field) {
+		if f.SelectionSet == nil {
+			if at+1 > max {
+				max = at + 1
+			}
+			return
+		}
+		if d := w.depth(f.SelectionSet, at+1, stop); d > max {
+			max = d
+		}
+	})
+	return max
+}
+
+func (w *walker) countAliases(set *ast.SelectionSet) {
+	if set == nil {
+		return
+	}
+	for _, sel := range set.Selections {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != nil {
+				w.aliases++
+			}
+			w.countAliases(s.SelectionSet)
+		case *ast.InlineFragment:
+			w.countAliases(s.SelectionSet)
+		}
+	}
+}
+
+// listSize is the page size a field asks for: its `first`, or the default of
+// fields that take one. Fields without `first` count 1.
+func (w *walker) listSize(f *ast.Field) int {
+	for _, arg := range f.Arguments {
+		if arg.Name == nil || arg.Name.Value != "first" {
+			continue
+		}
+		switch v := arg.Value.(type) {
+		case *ast.IntValue:
+			var n int
+			fmt.Sscan(v.Value, &n)
+			return clampSize(n)
+		case *ast.Variable:
+			if v.Name != nil {
+				switch n := w.vars[v.Name.Value].(type) {
+				case float64:
+					return clampSize(int(n))
+				case int:
+					return clampSize(n)
+				}
+			}
+			return graph.MaxPageSize
+		}
+	}
+	switch f.Name.Value {
+	case "entities", "relations", "timeline":
+		return 50
+	case "search", "searchHits":
+		return 10
+	case "neighborhood":
+		return 200
+	}
+	return 1
+}
+
+func clampSize(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// cost estimates items returned, saturating at stop so that bombs stay cheap.
+func (w *walker) cost(set *ast.SelectionSet, stop int) int {
+	total := 0
+	w.fields(set, func(f *ast.Field) {
+		if total > stop {
+			return
+		}
+		size := w.listSize(f)
+		inner := 1
+		if f.SelectionSet != nil {
+			inner = 1 + w.cost(f.SelectionSet, stop/size+1)
+		}
+		total += size * inner
+	})
+	return total
+}

@@ -1,0 +1,372 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+type entityConnection struct {
+	filter graph.EntityFilter
+	page   *graph.EntityPage
+}
+
+func (c *entityConnection) edges() []map[string]any {
+	out := make([]map[string]any, len(c.page.Entities))
+	for i, e := range c.page.Entities {
+		out[i] = map[string]any{"cursor": c.page.Cursors[i], "node": e}
+	}
+	return out
+}
+
+func (c *entityConnection) pageInfo() map[string]any {
+	return pageInfo(c.page.HasNextPage, c.page.Cursors)
+}
+
+type relationConnection struct {
+	filter graph.RelationFilter
+	page   *graph.RelationPage
+}
+
+func (c *relationConnection) edges() []map[string]any {
+	out := make([]map[string]any, len(c.page.Relations))
+	for i, r := range c.page.Relations {
+		out[i] = map[string]any{"cursor": c.page.Cursors[i], "node": r}
+	}
+	return out
+}
+
+func (c *relationConnection) pageInfo() map[string]any {
+	return pageInfo(c.page.HasNextPage, c.page.Cursors)
+}
+
+func pageInfo(hasNext bool, cursors []string) map[string]any {
+	var end any
+	if len(cursors) > 0 {
+		end = cursors[len(cursors)-1]
+	}
+	return map[string]any{"hasNextPage": hasNext, "endCursor": end}
+}
+
+// first reads and checks the `first` argument.
+func first(args map[string]any) (int, error) {
+	n, _ := args["first"].(int)
+	if n < 0 {
+		return 0, graph.Errorf(graph.EINVALID, "first: %d is negative", n)
+	}
+	if n > graph.MaxPageSize {
+		return 0, graph.Errorf(graph.EINVALID, "first: %d is above the cap of %d; page with `after` instead", n, graph.MaxPageSize)
+	}
+	return n, nil
+}
+
+func str(args map[string]any, name string) string {
+	s, _ := args[name].(string)
+	return s
+}
+
+func strList(args map[string]any, name string) []string {
+	raw, _ := args[name].([]any)
+	out := make([]string, 0, len(raw))
+	for _, v := range raw {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// relationFilter turns the shared relation arguments into a store filter.
+func relationFilter(args map[string]any) (graph.RelationFilter, error) {
+	var f graph.RelationFilter
+	n, err := first(args)
+	if err != nil {
+		return f, err
+	}
+	f.First = n
+	f.After = str(args, "after")
+	if p := str(args, "predicate"); p != "" {
+		f.Predicates = append(f.Predicates, p)
+	}
+	f.Predicates = append(f.Predicates, strList(args, "predicates")...)
+	f.Subject = str(args, "subject")
+	f.Object = str(args, "object")
+	if f.Dates, err = graph.NewDateRange(str(args, "from"), str(args, "to")); err != nil {
+		return f, graph.Errorf(graph.EINVALID, "%v", err)
+	}
+	if hq, ok := args["hasQuantity"].(bool); ok {
+		f.HasQuantity = &hq
+	}
+	if t, ok := args["otherType"].(graph.EntityType); ok {
+		f.OtherType = t
+	}
+	f.OrderByDate = str(args, "orderBy") == "DATE"
+	return f, nil
+}
+
+func (a *API) entityRelations(p graphql.ResolveParams) (any, error) {
+	f, err := relationFilter(p.Args)
+	if err != nil {
+		return nil, err
+	}
+	f.Entity = p.Source.(*graph.Entity).ID
+	f.Direction, _ = p.Args["direction"].(graph.Direction)
+	return a.relationConnection(p.Context, f)
+}
+
+func (a *API) relationConnection(ctx context.Context, f graph.RelationFilter) (*relationConnection, error) {
+	page, err := a.store.Relations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	loaderFrom(ctx, a.store).prime(page.Relations)
+	return &relationConnection{filter: f, page: page}, nil
+}
+
+func (a *API) relationTotal(p graphql.ResolveParams) (any, error) {
+	c := p.Source.(*relationConnection)
+	if !c.page.HasNextPage && c.filter.After == "" {
+		return len(c.page.Relations), nil // the page is the whole list
+	}
+	return a.store.CountRelations(p.Context, c.filter)
+}
+
+func (a *API) entityTotal(p graphql.ResolveParams) (any, error) {
+	c := p.Source.(*entityConnection)
+	return a.store.CountEntities(p.Context, c.filter.Type)
+}
+
+func (a *API) predicateByID(ctx context.Context, id string) (*graph.Predicate, error) {
+	preds, err := a.store.Predicates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range preds {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, nil
+}
+
+func (b *builder) query() *graphql.Object {
+	api := b.api
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name: "Query",
+		Fields: graphql.Fields{
+			"entity": {
+				Type:        b.entityType,
+				Description: "One entity, by id, or by a name that matches its name or any alias ignoring case and diacritics.",
+				Args: graphql.FieldConfigArgument{
+					"id":   {Type: graphql.ID},
+					"name": {Type: graphql.String},
+				},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					id, name := str(p.Args, "id"), str(p.Args, "name")
+					switch {
+					case id != "" && name != "":
+						return nil, graph.Errorf(graph.EINVALID, "entity: give id or name, not both")
+					case id != "":
+						e, err := api.store.Entity(p.Context, id)
+						if graph.ErrorCode(err) == graph.ENOTFOUND {
+							return nil, nil
+						}
+						return e, err
+					case name != "":
+						return api.entityByName(p.Context, name)
+					}
+					return nil, graph.Errorf(graph.EINVALID, "entity: give id or name")
+				},
+			},
+			"entities": {
+				Type: graphql.NewNonNull(b.entityConn),
+				Args: graphql.FieldConfigArgument{
+					"type":  {Type: b.entityTypeEnum},
+					"first": {Type: graphql.Int, DefaultValue: 50},
+					"after": {Type: graphql.String},
+				},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					n, err := first(p.Args)
+					if err != nil {
+						return nil, err
+					}
+					f := graph.EntityFilter{First: n, After: str(p.Args, "after")}
+					f.Type, _ = p.Args["type"].(graph.EntityType)
+					page, err := api.store.Entities(p.Context, f)
+					if err != nil {
+						return nil, err
+					}
+					return &entityConnection{filter: f, page: page}, nil
+				},
+			},
+			"relations": {
+				Type:        graphql.NewNonNull(b.relationConn),
+				Args:        b.relationArgs(true),
+				Description: "Relations, filtered by predicate(s), subject, object, dates, quantity and the type of the other end.",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					f, err := relationFilter(p.Args)
+					if err != nil {
+						return nil, err
+					}
+					return api.relationConnection(p.Context, f)
+				},
+			},
+			"search": {
+				Type:        nonNullList(b.entityType),
+				Description: "Entities whose name or alias matches the text: exact, then prefix, word and fuzzy matches; Cyrillic and Latin spellings find each other.",
+				Args:        b.searchArgs(),
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					hits, err := api.search(p)
+					if err != nil {
+						return nil, err
+					}
+					out := make([]*graph.Entity, len(hits))
+					for i, h := range hits {
+						out[i] = h.Entity
+					}
+					return out, nil
+				},
+			},
+			"searchHits": {
+				Type:        nonNullList(b.searchHit),
+				Description: "Like search, with the score and the name or alias that matched.",
+				Args:        b.searchArgs(),
+				Resolve:     func(p graphql.ResolveParams) (any, error) { return api.search(p) },
+			},
+			"predicates": {
+				Type: nonNullList(b.predicate),
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					return api.store.Predicates(p.Context)
+				},
+			},
+			"predicate": {
+				Type: b.predicate,
+				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					return api.predicateByID(p.Context, str(p.Args, "id"))
+				},
+			},
+			"relation": {
+				Type: b.relation,
+				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					r, err := api.store.Relation(p.Context, str(p.Args, "id"))
+					if graph.ErrorCode(err) == graph.ENOTFOUND {
+						return nil, nil
+					}
+					return r, err
+				},
+			},
+			"timeline": {
+				Type:        graphql.NewNonNull(b.relationConn),
+				Description: "Dated relations in date order (ties by id), optionally only those touching one entity or within a date range. Undated relations have no place on a timeline and are left out.",
+				Args: graphql.FieldConfigArgument{
+					"from":       {Type: graphql.String},
+					"to":         {Type: graphql.String},
+					"entity":     {Type: graphql.ID},
+					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
+					"first":      {Type: graphql.Int, DefaultValue: 50},
+					"after":      {Type: graphql.String},
+				},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					f, err := relationFilter(p.Args)
+					if err != nil {
+						return nil, err
+					}
+					f.Entity = str(p.Args, "entity")
+					f.OrderByDate, f.DatedOnly = true, true
+					return api.relationConnection(p.Context, f)
+				},
+			},
+			"stats": {
+				Type:        graphql.NewNonNull(b.stats),
+				Description: "Counts of entities per type and relations per predicate.",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					st, err := api.store.Stats(p.Context)
+					if err != nil {
+						return nil, err
+					}
+					var types []map[string]any
+					totalE, totalR := 0, 0
+					for _, t := range graph.EntityTypes {
+						types = append(types, map[string]any{"type": t, "count": st.Entities[t]})
+						totalE += st.Entities[t]
+					}
+					preds := make([]string, 0, len(st.Relations))
+					for id := range st.Relations {
+						preds = append(preds, id)
+					}
+					sort.Strings(preds)
+					rels := []map[string]any{}
+					for _, id := range preds {
+						rels = append(rels, map[string]any{"predicate": id, "count": st.Relations[id]})
+						totalR += st.Relations[id]
+					}
+					return map[string]any{"entities": types, "relations": rels, "totalEntities": totalE, "totalRelations": totalR}, nil
+				},
+			},
+		},
+	})
+}
+
+func (b *builder) searchArgs() graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{
+		"text":  {Type: graphql.NewNonNull(graphql.String)},
+		"types": {Type: graphql.NewList(graphql.NewNonNull(b.entityTypeEnum))},
+		"first": {Type: graphql.Int, DefaultValue: 10},
+	}
+}
+
+func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
+	n, err := first(p.Args)
+	if err != nil {
+		return nil, err
+	}
+	var types []graph.EntityType
+	if raw, ok := p.Args["types"].([]any); ok {
+		for _, t := range raw {
+			if et, ok := t.(graph.EntityType); ok {
+				types = append(types, et)
+			}
+		}
+	}
+	hits, err := a.store.Search(p.Context, str(p.Args, "text"), types, n)
+	if hits == nil {
+		hits = []graph.SearchHit{}
+	}
+	return hits, err
+}
+
+// entityByName finds the entity a name stands for. When several entities
+// share the name, one whose main name (not an alias) matches wins; if that
+// does not settle it, the error lists the candidates.
+func (a *API) entityByName(ctx context.Context, name string) (*graph.Entity, error) {
+	found, err := a.store.EntitiesByName(ctx, name)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	norm := graph.Normalize(name)
+	var byName []*graph.Entity
+	for _, e := range found {
+		if graph.Normalize(e.Name) == norm {
+			byName = append(byName, e)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, e := range found {
+		ids[i] = e.ID
+	}
+	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%v); ask by id", name, len(found), ids)
+}
+
+var _ = fmt.Sprintf

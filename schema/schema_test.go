@@ -1,0 +1,249 @@
+package schema_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// countingStore counts batched entity reads, to check the data loader.
+type countingStore struct {
+	graph.Store
+	entityBatches int
+}
+
+func (c *countingStore) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
+	c.entityBatches++
+	return c.Store.EntitiesByID(ctx, ids)
+}
+
+func seeded(t testing.TB) *badger.Store {
+	t.Helper()
+	st, err := badger.Open(t.TempDir(), badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cs, err := seed.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(context.Background(), cs, false); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newAPI(t testing.TB, st graph.Store, opts schema.Options) *schema.API {
+	t.Helper()
+	api, err := schema.New(context.Background(), st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+func do(t testing.TB, api *schema.API, ctx context.Context, query string, vars map[string]any) map[string]any {
+	t.Helper()
+	res := api.Do(ctx, schema.Request{Query: query, Variables: vars})
+	b, _ := json.Marshal(res)
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	return out
+}
+
+func mustData(t testing.TB, out map[string]any) map[string]any {
+	t.Helper()
+	if errs, ok := out["errors"]; ok {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+	return out["data"].(map[string]any)
+}
+
+func TestContractQueries(t *testing.T) {
+	st := seeded(t)
+	api := newAPI(t, st, schema.Options{})
+	ctx := context.Background()
+	data := mustData(t, do(t, api, ctx, `{
+		byID: entity(id: "person/chulpan-khamatova") { id name type aliases description
+			relations(predicate: "fled-to", direction: OUT, first: 5) { totalCount
+				nodes { id predicate subject { id } object { id name ... on Country { aliases } } date endDate note
+					quantity { amount } sources { quote section title url } }
+				edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }
+		byName: entity(name: "alla pugachëva") { id }
+		entities(type: COUNTRY, first: 3) { totalCount nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } }
+		relations(predicate: "fled-to", object: "country/latvia", first: 5) { totalCount nodes { subject { name } } }
+		search(text: "Pugachova", types: [PERSON], first: 3) { id }
+		predicates { id label inverseLabel subjectTypes objectTypes }
+	}`, nil))
+	byID := data["byID"].(map[string]any)
+	if byID["type"] != "PERSON" || byID["name"] != "Chulpan Khamatova" {
+		t.Errorf("entity(id) = %v", byID)
+	}
+	rels := byID["relations"].(map[string]any)
+	nodes := rels["nodes"].([]any)
+	found := false
+	for _, n := range nodes {
+		obj := n.(map[string]any)["object"].(map[string]any)
+		if obj["id"] == "country/latvia" {
+			found = true
+			src := n.(map[string]any)["sources"].([]any)[0].(map[string]any)
+			if !strings.Contains(src["quote"].(string), "Latvia") || src["url"] == nil || src["section"] == nil {
+				t.Errorf("source = %v", src)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("Khamatova fled-to relations = %v, want Latvia among them", nodes)
+	}
+	if data["byName"].(map[string]any)["id"] != "person/alla-pugacheva" {
+		t.Errorf("entity(name) = %v", data["byName"])
+	}
+	ents := data["entities"].(map[string]any)
+	if ents["totalCount"].(float64) < 30 || len(ents["nodes"].([]any)) != 3 || ents["pageInfo"].(map[string]any)["hasNextPage"] != true {
+		t.Errorf("entities = %v", ents)
+	}
+	if s := data["search"].([]any); len(s) == 0 || s[0].(map[string]any)["id"] != "person/alla-pugacheva" {
+		t.Errorf("search = %v", s)
+	}
+	if len(data["predicates"].([]any)) < 20 {
+		t.Errorf("predicates = %v", data["predicates"])
+	}
+}
+
+func TestPagingThroughEntities(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{})
+	seen := map[string]bool{}
+	after := any(nil)
+	total := 0
+	for {
+		data := mustData(t, do(t, api, context.Background(), `query($after: String) {
+			entities(type: COUNTRY, first: 7, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"after": after}))
+		conn := data["entities"].(map[string]any)
+		total = int(conn["totalCount"].(float64))
+		for _, n := range conn["nodes"].([]any) {
+			id := n.(map[string]any)["id"].(string)
+			if seen[id] {
+				t.Fatalf("%s seen twice", id)
+			}
+			seen[id] = true
+		}
+		pi := conn["pageInfo"].(map[string]any)
+		if pi["hasNextPage"] != true {
+			break
+		}
+		after = pi["endCursor"]
+	}
+	if len(seen) != total {
+		t.Errorf("paged through %d countries, totalCount says %d", len(seen), total)
+	}
+}
+
+func TestTypedPredicateFields(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{})
+	data := mustData(t, do(t, api, context.Background(), `{
+		entity(id: "country/latvia") { ... on Country { receivedEmigrants(first: 50) { nodes { subject { id } } } } }
+		p: entity(id: "person/chulpan-khamatova") { ... on Person { fledTo { nodes { object { id } } } } }
+	}`, nil))
+	in := data["entity"].(map[string]any)["receivedEmigrants"].(map[string]any)["nodes"].([]any)
+	if len(in) == 0 {
+		t.Errorf("Country.receivedEmigrants is empty for Latvia")
+	}
+	out := data["p"].(map[string]any)["fledTo"].(map[string]any)["nodes"].([]any)
+	if len(out) == 0 || out[0].(map[string]any)["object"].(map[string]any)["id"] != "country/latvia" {
+		t.Errorf("Person.fledTo = %v", out)
+	}
+}
+
+// A predicate loaded as data appears in the schema as typed fields after the
+// write, with no code change.
+func TestNewPredicateExtendsSchema(t *testing.T) {
+	st := seeded(t)
+	api := newAPI(t, st, schema.Options{Parse: seed.Parse})
+	ctx := schema.WithWriteAccess(context.Background(), "")
+	doc := `predicates:
+  - {id: performed-concert-in, label: performed concert in, inverseLabel: hosted concert of, subjectTypes: [PERSON, ORGANIZATION], objectTypes: [COUNTRY]}
+relations:
+  - {subject: person/alla-pugacheva, predicate: performed-concert-in, object: country/israel, quote: test quote}
+`
+	out := do(t, api, ctx, `mutation($d: String!) { importFacts(format: "native", document: $d) { ok errors { message } summary { predicatesAdded relationsAdded } } }`, map[string]any{"d": doc})
+	res := mustData(t, out)["importFacts"].(map[string]any)
+	if res["ok"] != true {
+		t.Fatalf("importFacts = %v", res)
+	}
+	data := mustData(t, do(t, api, ctx, `{ entity(id: "country/israel") { ... on Country { hostedConcertOf { nodes { subject { id } } } } } }`, nil))
+	nodes := data["entity"].(map[string]any)["hostedConcertOf"].(map[string]any)["nodes"].([]any)
+	if len(nodes) != 1 {
+		t.Errorf("Country.hostedConcertOf = %v", nodes)
+	}
+}
+
+func TestEntitiesResolveInBatches(t *testing.T) {
+	cs := &countingStore{Store: seeded(t)}
+	api := newAPI(t, cs, schema.Options{})
+	mustData(t, do(t, api, context.Background(), `{ relations(predicate: "fled-from", first: 40) { nodes { subject { name } object { name } } } }`, nil))
+	if cs.entityBatches != 1 {
+		t.Errorf("40 relations resolved their ends in %d store reads, want 1", cs.entityBatches)
+	}
+}
+
+func TestErrorsNameTheProblem(t *testing.T) {
+	st := seeded(t)
+	api := newAPI(t, st, schema.Options{Parse: seed.Parse})
+	writer := schema.WithWriteAccess(context.Background(), "")
+	tests := []struct {
+		name, query string
+		ctx         context.Context
+		want        string
+	}{
+		{"first above the cap", `{ entities(first: 501) { totalCount } }`, context.Background(), "above the cap of 500"},
+		{"bad cursor", `{ entities(after: "x") { totalCount } }`, context.Background(), "not a cursor"},
+		{"bad date filter", `{ relations(from: "2022-13") { totalCount } }`, context.Background(), "the month is not 01 to 12"},
+		{"write without access", `mutation { retractRelation(id: "rel/x") { ok } }`, context.Background(), "Bearer"},
+		{"unknown predicate", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "moved-to", object: "country/israel", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, `unknown predicate \"moved-to\"`},
+		{"missing quote", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel", sources: [{quote: ""}]}) { ok errors { field message } } }`, writer, "sources[0].quote"},
+		{"wrong types", `mutation { addRelation(relation: {subject: "country/israel", predicate: "fled-to", object: "country/israel", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, "is a COUNTRY, but fled-to takes a subject"},
+		{"bad date", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel", date: "22-01", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, "is not an ISO 8601 date"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := do(t, api, tc.ctx, tc.query, nil)
+			b, _ := json.Marshal(out)
+			if !strings.Contains(string(b), tc.want) {
+				t.Errorf("response %s\ndoes not say %q", b, tc.want)
+			}
+		})
+	}
+}
+
+func TestLimitsRefuseBombs(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{Limits: schema.DefaultLimits()})
+	deep := "{ entity(id: \"country/latvia\") { " + strings.Repeat("relations { nodes { subject { ", 6) + "id" + strings.Repeat(" } } }", 6) + " } }"
+	var aliases strings.Builder
+	aliases.WriteString("{")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&aliases, " a%d: predicates { id }", i)
+	}
+	aliases.WriteString(" }")
+	nested := `{ entities(first: 500) { nodes { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { object { relations(first: 500) { nodes { id } } } } } } } } } } }`
+	fragmentDeep := `fragment F on Entity { relations { nodes { subject { relations { nodes { subject { relations { nodes { subject { relations { nodes { subject { id } } } } } } } } } } } } }
+		{ entity(id: "country/latvia") { ...F } }`
+	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "cost": nested, "depth through fragments": fragmentDeep} {
+		out := do(t, api, context.Background(), q, nil)
+		if out["data"] != nil {
+			t.Errorf("%s bomb was executed", name)
+		}
+		b, _ := json.Marshal(out["errors"])
+		if !strings.Contains(string(b), "limit") {
+			t.Errorf("%s bomb: errors %s do not name the limit", name, b)
+		}
+	}
+}

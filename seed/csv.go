@@ -1,0 +1,466 @@
+package seed
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate",
+	"amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url",
+	"name", "type", "aliases", "removeAliases", "description",
+	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional"}
+
+var csvRequired = []string{"subject", "predicate", "quote"}
+
+var (
+	csvRelationCols  = keys("action", "id", "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url")
+	csvEntityCols    = keys("action", "id", "name", "type", "aliases", "removeAliases", "description")
+	csvPredicateCols = keys("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+)
+
+// csvMergeKey is what consecutive rows must share to be one relation with
+// several sources.
+func csvMergeKey(retract bool, r *graph.Relation) string {
+	q := ""
+	if r.Quantity != nil {
+		q = "q" + quantityCells(r.Quantity)
+	}
+	return strings.Join([]string{strconv.FormatBool(retract), r.ID, r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, q, r.Note}, "\x00")
+}
+
+func quantityCells(q *graph.Quantity) string {
+	b := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return formatNumber(*p)
+	}
+	return strings.Join([]string{formatNumber(q.Amount), b(q.LowerBound), b(q.UpperBound), q.Unit, string(q.Approximation)}, "\x00")
+}
+
+// ParseCSV reads the CSV format. name is used in error positions
+// ("facts.csv:12: amount: ..."); line numbers are those of the first line of
+// each row.
+//
+// The CSV format is for spreadsheets: one relation per row, under a header
+// row that names the columns. Columns may come in any order; names are
+// matched ignoring case; an unknown column is an error. The header must have
+// the columns subject, predicate and quote. The columns are:
+//
+//	action         empty or "add" (a relation), "retract", "entity" or "predicate"
+//	id             relation id (rel/...), or the id of the entity or predicate
+//	subject        entity id or name (ids and names are resolved by the store)
+//	predicate      predicate id, e.g. fled-to
+//	object         entity id or name; empty for a figure about the subject
+//	date, endDate  YYYY, YYYY-MM or YYYY-MM-DD
+//	amount         the quantity: a number like 50000 or 2.5 (no thousands separators)
+//	lowerBound, upperBound, unit, approximation (EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO)
+//	note
+//	quote          verbatim quote of the source: required on every relation row
+//	section, title, url    where the quote is from
+//	name, type, aliases, removeAliases, description        entity rows
+//	label, inverseLabel, subjectTypes, objectTypes, objectOptional, description   predicate rows
+//
+// A relation row needs subject, predicate and quote. A relation with more
+// than one source is written as consecutive rows that repeat the relation's
+// columns (id through note) with another quote: such rows are read as one
+// relation with several sources. (Rows of the same fact that are not
+// consecutive are separate statements, which the store merges anyway.)
+//
+// A row with action "retract" withdraws a relation, named by id or by subject,
+// predicate and the other columns of the fact; quote is optional there.
+//
+// Rows with action "entity" define or correct an entity with id, name, type,
+// aliases, removeAliases and description; rows with action "predicate" define
+// a predicate with id, label, inverseLabel, subjectTypes, objectTypes,
+// objectOptional (true or false) and description. The list columns (aliases,
+// removeAliases, subjectTypes, objectTypes) separate their items with "|";
+// spaces around an item are dropped. A column that a row's action does not
+// use must be empty. A full export (WriteCSV) writes predicate rows, then
+// entity rows, then relation rows, then retract rows, with only the columns
+// that carry a value (and always subject, predicate and quote).
+//
+// Cells are read as they are, spaces included, except action, the numbers,
+// objectOptional and the list items. Line endings inside a quoted cell are
+// read as "\n" (encoding/csv turns "\r\n" into "\n").
+func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // spreadsheets like to start with a byte order mark
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	var probs problemList
+	where := func(line int) string { return fmt.Sprintf("%s:%d", name, line) }
+	syntax := func(err error) {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			probs.add(where(pe.Line), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
+			return
+		}
+		probs.add(name, "csv", "%v", err)
+	}
+
+	c := &graph.Changeset{}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return c, nil // an empty file states nothing
+	}
+	if err != nil {
+		syntax(err)
+		return nil, probs.err()
+	}
+	headerLine, _ := cr.FieldPos(0)
+	canonical := map[string]string{}
+	for _, col := range csvColumns {
+		canonical[strings.ToLower(col)] = col
+	}
+	cols := make([]string, len(header)) // canonical name of each column
+	index := map[string]int{}
+	for i, h := range header {
+		col, ok := canonical[strings.ToLower(strings.TrimSpace(h))]
+		switch {
+		case strings.TrimSpace(h) == "":
+			probs.add(where(headerLine), fmt.Sprintf("column %d", i+1), "has no name (known columns: %s)", strings.Join(csvColumns, ", "))
+		case !ok:
+			probs.add(where(headerLine), h, "unknown column (known columns: %s)", strings.Join(csvColumns, ", "))
+		default:
+			if j, dup := index[col]; dup {
+				probs.add(where(headerLine), col, "duplicate column (columns %d and %d)", j+1, i+1)
+			}
+			index[col] = i
+			cols[i] = col
+		}
+	}
+	for _, col := range csvRequired {
+		if _, ok := index[col]; !ok {
+			probs.add(where(headerLine), col, "required column is missing (the header needs %s)", strings.Join(csvRequired, ", "))
+		}
+	}
+	if !probs.empty() {
+		return nil, probs.err()
+	}
+
+	// last is the relation or retraction of the previous row, which a row
+	// of the same fact with another source extends.
+	type lastRow struct {
+		key     string
+		retract bool
+		index   int
+	}
+	var last *lastRow
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			syntax(err)
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		w := where(line)
+		prev := last
+		last = nil
+		if len(rec) != len(header) {
+			probs.add(w, "csv", "the row has %d cells, the header has %d columns", len(rec), len(header))
+			continue
+		}
+		bad := false
+		for i, cell := range rec {
+			if !utf8.ValidString(cell) {
+				probs.add(w, cols[i], "is not valid UTF-8")
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		get := func(col string) string {
+			if i, ok := index[col]; ok {
+				return rec[i]
+			}
+			return ""
+		}
+		action := strings.ToLower(strings.TrimSpace(get("action")))
+		var allowed map[string]bool
+		switch action {
+		case "", "add", "retract":
+			allowed = csvRelationCols
+		case "entity":
+			allowed = csvEntityCols
+		case "predicate":
+			allowed = csvPredicateCols
+		default:
+			probs.add(w, "action", "%q is not one of add (or empty), retract, entity, predicate", get("action"))
+			continue
+		}
+		for i, cell := range rec {
+			if !allowed[cols[i]] && strings.TrimSpace(cell) != "" {
+				what := "relation rows"
+				if action != "" {
+					what = "rows with action " + action
+				}
+				probs.add(w, cols[i], "is not used by %s: leave it empty", what)
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		switch action {
+		case "entity":
+			e := graph.EntityChange{Where: w, Entity: graph.Entity{ID: get("id"), Name: get("name"),
+				Type: graph.EntityType(get("type")), Description: get("description")}}
+			e.Entity.Aliases = splitList(get("aliases"))
+			e.RemoveAliases = splitList(get("removeAliases"))
+			c.Entities = append(c.Entities, e)
+		case "predicate":
+			p := graph.Predicate{ID: get("id"), Label: get("label"), InverseLabel: get("inverseLabel"), Description: get("description")}
+			for _, t := range splitList(get("subjectTypes")) {
+				p.SubjectTypes = append(p.SubjectTypes, graph.EntityType(t))
+			}
+			for _, t := range splitList(get("objectTypes")) {
+				p.ObjectTypes = append(p.ObjectTypes, graph.EntityType(t))
+			}
+			if s := strings.TrimSpace(get("objectOptional")); s != "" {
+				v, err := strconv.ParseBool(s)
+				if err != nil {
+					probs.add(w, "objectOptional", "%q is not true or false", get("objectOptional"))
+					continue
+				}
+				p.ObjectOptional = v
+			}
+			c.Predicates = append(c.Predicates, graph.PredicateChange{Where: w, Predicate: p})
+		default:
+			retract := action == "retract"
+			rel := graph.Relation{ID: get("id"), Subject: get("subject"), Predicate: get("predicate"), Object: get("object"),
+				Date: get("date"), EndDate: get("endDate"), Note: get("note")}
+			ok := true
+			if !retract {
+				for _, col := range csvRequired {
+					if get(col) == "" {
+						probs.add(w, col, "is required on a relation row")
+						ok = false
+					}
+				}
+			}
+			number := func(col string) *float64 {
+				s := strings.TrimSpace(get(col))
+				if s == "" {
+					return nil
+				}
+				f, err := parseNumber(s)
+				if err != nil {
+					probs.add(w, col, "%v", err)
+					ok = false
+					return nil
+				}
+				return &f
+			}
+			amount, lower, upper := number("amount"), number("lowerBound"), number("upperBound")
+			unit, approx := get("unit"), get("approximation")
+			switch {
+			case amount != nil:
+				rel.Quantity = &graph.Quantity{Amount: *amount, LowerBound: lower, UpperBound: upper, Unit: unit, Approximation: graph.Approximation(approx)}
+			case strings.TrimSpace(get("amount")) == "" && (lower != nil || upper != nil || unit != "" || approx != ""):
+				probs.add(w, "amount", "is required when lowerBound, upperBound, unit or approximation is given")
+				ok = false
+			}
+			src := graph.Source{Quote: get("quote"), Section: get("section"), Title: get("title"), URL: get("url")}
+			sourced := src != graph.Source{}
+			if !ok {
+				continue
+			}
+			key := csvMergeKey(retract, &rel)
+			if sourced && prev != nil && prev.retract == retract && prev.key == key {
+				if retract {
+					c.Retractions[prev.index].Relation.Sources = append(c.Retractions[prev.index].Relation.Sources, src)
+				} else {
+					c.Relations[prev.index].Relation.Sources = append(c.Relations[prev.index].Relation.Sources, src)
+				}
+				last = prev
+				continue
+			}
+			if sourced {
+				rel.Sources = []graph.Source{src}
+			}
+			if retract {
+				c.Retractions = append(c.Retractions, graph.Retraction{Where: w, Relation: rel})
+				if sourced {
+					last = &lastRow{key: key, retract: true, index: len(c.Retractions) - 1}
+				}
+			} else {
+				c.Relations = append(c.Relations, graph.RelationChange{Where: w, Relation: rel})
+				last = &lastRow{key: key, index: len(c.Relations) - 1}
+			}
+		}
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// splitList splits a list cell at "|" and trims the items.
+func splitList(cell string) []string {
+	if strings.TrimSpace(cell) == "" {
+		return nil
+	}
+	items := strings.Split(cell, "|")
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	return items
+}
+
+// joinList is the inverse of splitList, refusing items it cannot carry.
+func joinList(col string, items []string) (string, error) {
+	if len(items) == 1 && items[0] == "" {
+		return "", fmt.Errorf("%s: a list of one empty item cannot be written in CSV", col)
+	}
+	for _, it := range items {
+		if strings.Contains(it, "|") {
+			return "", fmt.Errorf("%s: %q contains \"|\", which separates items in CSV", col, it)
+		}
+		if strings.TrimSpace(it) != it {
+			return "", fmt.Errorf("%s: %q has spaces at an end, which CSV drops", col, it)
+		}
+	}
+	return strings.Join(items, "|"), nil
+}
+
+// WriteCSV writes a changeset in the CSV format: predicate rows, entity
+// rows, relation rows (one per source) and retract rows, in the order of the
+// changeset, under a header of the columns that carry a value.
+func WriteCSV(w io.Writer, c *graph.Changeset) error {
+	if err := checkWritable(c); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	var rows []map[string]string
+	list := func(what, col string, items []string) (string, error) {
+		s, err := joinList(col, items)
+		if err != nil {
+			return "", fmt.Errorf("csv: %s: %w", what, err)
+		}
+		return s, nil
+	}
+	for i, pc := range c.Predicates {
+		p := pc.Predicate
+		what := describe("predicate", i, pc.Where, p.ID)
+		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description}
+		for col, ts := range map[string][]graph.EntityType{"subjectTypes": p.SubjectTypes, "objectTypes": p.ObjectTypes} {
+			items := make([]string, len(ts))
+			for j, t := range ts {
+				items[j] = string(t)
+			}
+			s, err := list(what, col, items)
+			if err != nil {
+				return err
+			}
+			row[col] = s
+		}
+		if p.ObjectOptional {
+			row["objectOptional"] = "true"
+		}
+		rows = append(rows, row)
+	}
+	for i, ec := range c.Entities {
+		e := ec.Entity
+		what := describe("entity", i, ec.Where, e.ID)
+		row := map[string]string{"action": "entity", "id": e.ID, "name": e.Name, "type": string(e.Type), "description": e.Description}
+		var err error
+		if row["aliases"], err = list(what, "aliases", e.Aliases); err != nil {
+			return err
+		}
+		if row["removeAliases"], err = list(what, "removeAliases", ec.RemoveAliases); err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	relRows := func(action string, r *graph.Relation) []map[string]string {
+		base := map[string]string{"action": action, "id": r.ID, "subject": r.Subject, "predicate": r.Predicate, "object": r.Object,
+			"date": r.Date, "endDate": r.EndDate, "note": r.Note}
+		if q := r.Quantity; q != nil {
+			base["amount"] = formatNumber(q.Amount)
+			if q.LowerBound != nil {
+				base["lowerBound"] = formatNumber(*q.LowerBound)
+			}
+			if q.UpperBound != nil {
+				base["upperBound"] = formatNumber(*q.UpperBound)
+			}
+			base["unit"] = q.Unit
+			base["approximation"] = string(q.Approximation)
+		}
+		if len(r.Sources) == 0 {
+			return []map[string]string{base}
+		}
+		var out []map[string]string
+		for _, s := range r.Sources {
+			row := map[string]string{"quote": s.Quote, "section": s.Section, "title": s.Title, "url": s.URL}
+			for k, v := range base {
+				row[k] = v
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+	for _, rc := range c.Relations {
+		rows = append(rows, relRows("", &rc.Relation)...)
+	}
+	for i, rt := range c.Retractions {
+		for j, s := range rt.Relation.Sources {
+			if s == (graph.Source{}) {
+				return fmt.Errorf("csv: %s: sources[%d] is empty, which CSV cannot tell from no source", describe("retraction", i, rt.Where, rt.Relation.ID), j)
+			}
+		}
+		rows = append(rows, relRows("retract", &rt.Relation)...)
+	}
+
+	used := map[string]bool{}
+	for _, col := range csvRequired {
+		used[col] = true
+	}
+	for _, row := range rows {
+		for k, v := range row {
+			if v != "" {
+				used[k] = true
+			}
+		}
+	}
+	var header []string
+	for _, col := range csvColumns {
+		if used[col] {
+			header = append(header, col)
+		}
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rec := make([]string, len(header))
+	for _, row := range rows {
+		for i, col := range header {
+			rec[i] = row[col]
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,337 @@
+package seed
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// The JSON Lines records. Field names are those of the graph types; "kind"
+// says what a line is.
+type (
+	jsonlPredicate struct {
+		Kind           string             `json:"kind"`
+		ID             string             `json:"id,omitempty"`
+		Label          string             `json:"label,omitempty"`
+		InverseLabel   string             `json:"inverseLabel,omitempty"`
+		SubjectTypes   []graph.EntityType `json:"subjectTypes,omitempty"`
+		ObjectTypes    []graph.EntityType `json:"objectTypes,omitempty"`
+		ObjectOptional bool               `json:"objectOptional,omitempty"`
+		Description    string             `json:"description,omitempty"`
+	}
+	jsonlEntity struct {
+		Kind          string           `json:"kind"`
+		ID            string           `json:"id,omitempty"`
+		Name          string           `json:"name,omitempty"`
+		Type          graph.EntityType `json:"type,omitempty"`
+		Aliases       []string         `json:"aliases,omitempty"`
+		Description   string           `json:"description,omitempty"`
+		RemoveAliases []string         `json:"removeAliases,omitempty"`
+	}
+	jsonlRelation struct {
+		Kind      string         `json:"kind"`
+		ID        string         `json:"id,omitempty"`
+		Subject   string         `json:"subject,omitempty"`
+		Predicate string         `json:"predicate,omitempty"`
+		Object    string         `json:"object,omitempty"`
+		Date      string         `json:"date,omitempty"`
+		EndDate   string         `json:"endDate,omitempty"`
+		Quantity  *jsonlQuantity `json:"quantity,omitempty"`
+		Note      string         `json:"note,omitempty"`
+		Sources   []graph.Source `json:"sources,omitempty"`
+	}
+	jsonlQuantity struct {
+		Amount        *float64            `json:"amount"`
+		LowerBound    *float64            `json:"lowerBound,omitempty"`
+		UpperBound    *float64            `json:"upperBound,omitempty"`
+		Unit          string              `json:"unit,omitempty"`
+		Approximation graph.Approximation `json:"approximation,omitempty"`
+	}
+)
+
+var (
+	jsonlKinds          = []string{"predicate", "entity", "relation", "retract"}
+	jsonlPredicateKeys  = jsonKeys(jsonlPredicate{})
+	jsonlEntityKeys     = jsonKeys(jsonlEntity{})
+	jsonlRelationKeys   = jsonKeys(jsonlRelation{})
+	jsonlQuantityKeys   = jsonKeys(jsonlQuantity{})
+	jsonlSourceKeys     = jsonKeys(graph.Source{})
+	jsonlKeysOfKind     = map[string]map[string]bool{"predicate": jsonlPredicateKeys, "entity": jsonlEntityKeys, "relation": jsonlRelationKeys, "retract": jsonlRelationKeys}
+	errJSONLNotAnObject = errors.New("expected a JSON object")
+)
+
+// jsonKeys lists the JSON field names of a struct.
+func jsonKeys(v any) map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeOf(v)
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = true
+	}
+	return m
+}
+
+// ParseJSONL reads JSON Lines: one JSON object per line, blank lines
+// skipped. Each object has a "kind":
+//
+//	{"kind":"predicate","id":"fled-to","label":"fled to","inverseLabel":"received emigrants","subjectTypes":["PERSON"],"objectTypes":["COUNTRY"],"objectOptional":false,"description":"..."}
+//	{"kind":"entity","id":"person/alla-pugacheva","name":"Alla Pugacheva","type":"PERSON","aliases":["Алла Пугачёва"],"description":"...","removeAliases":["Pugachova"]}
+//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"note":"...","sources":[{"quote":"...","section":"...","title":"...","url":"..."}]}
+//	{"kind":"retract","id":"rel/..."}
+//
+// A relation needs at least one source, each with a quote; a retraction
+// names the relation by id or by the fields of the fact, and its sources are
+// optional. Field names are matched exactly; unknown fields are errors.
+// Errors read "facts.jsonl:LINE: field: problem".
+func ParseJSONL(name string, r io.Reader) (*graph.Changeset, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c := &graph.Changeset{}
+	var probs problemList
+	lineNo := 0
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		lineNo++
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", name, lineNo)
+		if lineNo == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		}
+		if !utf8.Valid(line) {
+			probs.add(where, "json", "the line is not valid UTF-8")
+			continue
+		}
+		parseJSONLine(c, line, where, &probs)
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problemList) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(line, &top); err != nil || top == nil {
+		if err == nil {
+			err = errJSONLNotAnObject
+		}
+		field, msg := jsonProblem(err, nil)
+		probs.add(where, field, "%s", msg)
+		return
+	}
+	rawKind, ok := top["kind"]
+	if !ok {
+		probs.add(where, "kind", "is required: one of %s", strings.Join(jsonlKinds, ", "))
+		return
+	}
+	var kind string
+	if err := json.Unmarshal(rawKind, &kind); err != nil {
+		probs.add(where, "kind", "expected a string: one of %s", strings.Join(jsonlKinds, ", "))
+		return
+	}
+	allowed, ok := jsonlKeysOfKind[kind]
+	if !ok {
+		probs.add(where, "kind", "%q is not one of %s", kind, strings.Join(jsonlKinds, ", "))
+		return
+	}
+	// Unknown fields, with their path; encoding/json would match names
+	// ignoring case and not say where a nested unknown field is.
+	bad := false
+	unknown := func(path string, obj map[string]json.RawMessage, allowed map[string]bool) {
+		for _, k := range sortedRawKeys(obj) {
+			if !allowed[k] {
+				probs.add(where, path+k, "unknown field (known: %s)", sortedKeys(allowed))
+				bad = true
+			}
+		}
+	}
+	unknown("", top, allowed)
+	if kind == "relation" || kind == "retract" {
+		var q map[string]json.RawMessage
+		if raw, ok := top["quantity"]; ok && json.Unmarshal(raw, &q) == nil {
+			unknown("quantity.", q, jsonlQuantityKeys)
+		}
+		var ss []map[string]json.RawMessage
+		if raw, ok := top["sources"]; ok && json.Unmarshal(raw, &ss) == nil {
+			for i, s := range ss {
+				unknown("sources["+strconv.Itoa(i)+"].", s, jsonlSourceKeys)
+			}
+		}
+	}
+	if bad {
+		return
+	}
+	decode := func(into any) bool {
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(into); err != nil {
+			field, msg := jsonProblem(err, allowed)
+			probs.add(where, field, "%s", msg)
+			return false
+		}
+		return true
+	}
+	switch kind {
+	case "predicate":
+		var p jsonlPredicate
+		if decode(&p) {
+			c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: p.ID, Label: p.Label,
+				InverseLabel: p.InverseLabel, SubjectTypes: nilIfEmpty(p.SubjectTypes), ObjectTypes: nilIfEmpty(p.ObjectTypes),
+				ObjectOptional: p.ObjectOptional, Description: p.Description}})
+		}
+	case "entity":
+		var e jsonlEntity
+		if decode(&e) {
+			c.Entities = append(c.Entities, graph.EntityChange{Where: where, Entity: graph.Entity{ID: e.ID, Name: e.Name, Type: e.Type,
+				Aliases: nilIfEmpty(e.Aliases), Description: e.Description}, RemoveAliases: nilIfEmpty(e.RemoveAliases)})
+		}
+	case "relation", "retract":
+		var jr jsonlRelation
+		if !decode(&jr) {
+			return
+		}
+		r := graph.Relation{ID: jr.ID, Subject: jr.Subject, Predicate: jr.Predicate, Object: jr.Object, Date: jr.Date,
+			EndDate: jr.EndDate, Note: jr.Note, Sources: nilIfEmpty(jr.Sources)}
+		ok := true
+		if q := jr.Quantity; q != nil {
+			if q.Amount == nil {
+				probs.add(where, "quantity.amount", "is required in a quantity")
+				ok = false
+			} else {
+				r.Quantity = &graph.Quantity{Amount: *q.Amount, LowerBound: q.LowerBound, UpperBound: q.UpperBound, Unit: q.Unit, Approximation: q.Approximation}
+			}
+		}
+		if kind == "retract" {
+			if ok {
+				c.Retractions = append(c.Retractions, graph.Retraction{Where: where, Relation: r})
+			}
+			return
+		}
+		if len(r.Sources) == 0 {
+			probs.add(where, "sources", "at least one source with a verbatim quote is required")
+			ok = false
+		}
+		for i, s := range r.Sources {
+			if s.Quote == "" {
+				probs.add(where, "sources["+strconv.Itoa(i)+"].quote", "is required: every fact carries a verbatim quote of its source")
+				ok = false
+			}
+		}
+		if ok {
+			c.Relations = append(c.Relations, graph.RelationChange{Where: where, Relation: r})
+		}
+	}
+}
+
+func sortedRawKeys(m map[string]json.RawMessage) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// jsonProblem turns a decoding error into a field and a message.
+func jsonProblem(err error, allowed map[string]bool) (field, msg string) {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "json", fmt.Sprintf("invalid JSON at character %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return "json", "expected a JSON object, got " + typ.Value
+		}
+		return typ.Field, fmt.Sprintf("expected %s, got %s", jsonTypeName(typ.Type), typ.Value)
+	case errors.Is(err, errJSONLNotAnObject):
+		return "json", err.Error()
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if u, e := strconv.Unquote(f); e == nil {
+			f = u
+		}
+		return f, "unknown field (known: " + sortedKeys(allowed) + ")"
+	}
+	return "json", err.Error()
+}
+
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map, reflect.Pointer:
+		return "an object"
+	}
+	return t.String()
+}
+
+// WriteJSONL writes a changeset as JSON Lines: predicates, entities,
+// relations, retractions, one per line, in the order of the changeset.
+func WriteJSONL(w io.Writer, c *graph.Changeset) error {
+	if err := checkWritable(c); err != nil {
+		return fmt.Errorf("jsonl: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, pc := range c.Predicates {
+		p := pc.Predicate
+		if err := enc.Encode(jsonlPredicate{Kind: "predicate", ID: p.ID, Label: p.Label, InverseLabel: p.InverseLabel,
+			SubjectTypes: p.SubjectTypes, ObjectTypes: p.ObjectTypes, ObjectOptional: p.ObjectOptional, Description: p.Description}); err != nil {
+			return err
+		}
+	}
+	for _, ec := range c.Entities {
+		e := ec.Entity
+		if err := enc.Encode(jsonlEntity{Kind: "entity", ID: e.ID, Name: e.Name, Type: e.Type, Aliases: e.Aliases,
+			Description: e.Description, RemoveAliases: ec.RemoveAliases}); err != nil {
+			return err
+		}
+	}
+	rel := func(kind string, r *graph.Relation) error {
+		jr := jsonlRelation{Kind: kind, ID: r.ID, Subject: r.Subject, Predicate: r.Predicate, Object: r.Object,
+			Date: r.Date, EndDate: r.EndDate, Note: r.Note, Sources: r.Sources}
+		if q := r.Quantity; q != nil {
+			amount := q.Amount
+			jr.Quantity = &jsonlQuantity{Amount: &amount, LowerBound: q.LowerBound, UpperBound: q.UpperBound, Unit: q.Unit, Approximation: q.Approximation}
+		}
+		return enc.Encode(jr)
+	}
+	for _, rc := range c.Relations {
+		if err := rel("relation", &rc.Relation); err != nil {
+			return err
+		}
+	}
+	for _, rt := range c.Retractions {
+		if err := rel("retract", &rt.Relation); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

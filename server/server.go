@@ -1,0 +1,285 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/server/playground"
+)
+
+// Config configures a Server. Zero durations and sizes take the defaults
+// that DefaultConfig documents.
+type Config struct {
+	// API executes GraphQL requests.
+	API *schema.API
+	// Ready reports whether the store is open and answering (for /readyz).
+	Ready func(ctx context.Context) error
+	// StoreSize reports the store's size on disk in bytes (for /metrics).
+	StoreSize func() int64
+	// Logger receives one line per request and every recovered panic.
+	Logger zerolog.Logger
+	// Token allows writes with "Authorization: Bearer <Token>". Empty makes
+	// the server read-only.
+	Token string
+	// CORSOrigins lists origins allowed to call /graphql from a browser;
+	// empty turns CORS off. "*" allows any origin (reads only: credentials
+	// are never allowed).
+	CORSOrigins []string
+	// MaxBodyBytes bounds a request body (default 1 MiB).
+	MaxBodyBytes int64
+	// RequestTimeout bounds the execution of one GraphQL request (default 10s).
+	RequestTimeout time.Duration
+	// ReadTimeout, WriteTimeout and IdleTimeout configure the HTTP server
+	// (defaults 15s, 30s, 120s).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds how long shutdown waits for requests in flight (default 20s).
+	ShutdownTimeout time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 10 * time.Second
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = 15 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 30 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 20 * time.Second
+	}
+}
+
+// Server is the HTTP front of emigraph.
+type Server struct {
+	cfg     Config
+	metrics *metrics
+	handler http.Handler
+}
+
+// New returns a server for cfg.
+func New(cfg Config) *Server {
+	cfg.defaults()
+	s := &Server{cfg: cfg, metrics: newMetrics()}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/graphql", s.withCORS(s.serveGraphQL))
+	mux.Handle("/graphiql", playground.Handler())
+	mux.Handle("/graphiql/", playground.Handler())
+	mux.HandleFunc("/healthz", s.serveHealth)
+	mux.HandleFunc("/readyz", s.serveReady)
+	mux.HandleFunc("/metrics", s.serveMetrics)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, "/graphiql", http.StatusFound)
+	})
+	s.handler = s.observe(mux)
+	return s
+}
+
+// Handler returns the server's HTTP handler, with request IDs, logging,
+// metrics and panic recovery around every route.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on l until ctx is cancelled, then stops accepting, lets the
+// requests in flight finish (up to ShutdownTimeout) and returns.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		ReadHeaderTimeout: s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(shutdownCtx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+type infoKey struct{}
+
+// reqInfo is what the handlers learn about a request for its log line.
+type reqInfo struct {
+	id        string
+	operation string
+	kind      string
+	errorKind string
+}
+
+func requestInfo(ctx context.Context) *reqInfo {
+	if ri, ok := ctx.Value(infoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// observe wraps every request: a request ID (X-Request-ID, kept if the client
+// sent a sane one), panic recovery, one log line, and metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
+			id = newRequestID()
+		}
+		info := &reqInfo{id: id}
+		log := s.cfg.Logger.With().Str("request_id", id).Logger()
+		ctx := log.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		w.Header().Set("X-Request-ID", id)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", debug.Stack()).Msg("recovered from a panic")
+				info.errorKind = "panic"
+				if sw.status == 0 {
+					sw.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
+					sw.WriteHeader(http.StatusInternalServerError)
+					sw.Write([]byte(`{"errors":[{"message":"internal error; the request ID is ` + id + `"}]}`))
+				}
+			}
+			elapsed := time.Since(start)
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			s.metrics.observe(r.URL.Path, info, status, elapsed)
+			ev := log.Info()
+			if status >= 500 {
+				ev = log.Error()
+			}
+			ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).
+				Dur("duration", elapsed).Int("bytes", sw.bytes)
+			if info.operation != "" || info.kind != "" {
+				ev.Str("operation", info.operation).Str("operation_type", info.kind)
+			}
+			if info.errorKind != "" {
+				ev.Str("error", info.errorKind)
+			}
+			ev.Msg("request")
+		}()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+	})
+}
+
+// withCORS answers preflights and sets CORS headers for allowed origins.
+// With no origins configured, CORS is off: no headers, and preflights get 405.
+func (s *Server) withCORS(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		allowed := ""
+		for _, o := range s.cfg.CORSOrigins {
+			if o == "*" || (origin != "" && o == origin) {
+				allowed = o
+				break
+			}
+		}
+		if origin != "" && allowed != "" {
+			w.Header().Set("Access-Control-Allow-Origin", allowed)
+			w.Header().Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization, X-Request-ID")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next(w, r)
+	}
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("not ready: " + err.Error() + "\n"))
+			return
+		}
+	}
+	w.Write([]byte("ready\n"))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func fmtSscan(s string, f *float64) (int, error) { return fmt.Sscan(s, f) }
