@@ -104,7 +104,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 	syntax := func(err error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			probs.add(where(pe.Line), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
+			probs.add(where(pe.StartLine), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
 			return
 		}
 		probs.add(name, "csv", "%v", err)
@@ -248,10 +248,15 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 			ok := true
 			if !retract {
 				for _, col := range csvRequired {
-					if get(col) == "" {
-						probs.add(w, col, "is required on a relation row")
-						ok = false
+					if get(col) != "" {
+						continue
 					}
+					if col == "quote" {
+						probs.add(w, col, "is required on a relation row: every fact carries a verbatim quote of its source")
+					} else {
+						probs.add(w, col, "is required on a relation row")
+					}
+					ok = false
 				}
 			}
 			number := func(col string) *float64 {

@@ -157,7 +157,7 @@ func (m *Main) progress(log zerolog.Logger, total int) func(done int) {
 	tty := isTerminal(m.Stderr)
 	return func(done int) {
 		now := time.Now()
-		if done < total && now.Sub(last) < map[bool]time.Duration{true: 200 * time.Millisecond, false: 5 * time.Second}[tty] {
+		if done < total && now.Sub(last) < map[bool]time.Duration{true: 200 * time.Millisecond, false: time.Second}[tty] {
 			return
 		}
 		last = now

@@ -1,0 +1,170 @@
+package seed_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed"
+)
+
+func parseCSV(name string, r *strings.Reader) (*graph.Changeset, error) { return seed.ParseCSV(name, r) }
+
+const csvHead = "subject,predicate,object,quote,amount,lowerBound,upperBound,unit,approximation,date\n"
+
+var csvBadInputs = []badInput{
+	{"unknown column", "subject,predicate,quote,colour\nperson/a,fled-to,q,red\n", "f.csv:1", "colour"},
+	{"unnamed column", "subject,predicate,quote,\n", "f.csv:1", "column 4"},
+	{"missing quote column", "subject,predicate,object\nperson/a,fled-to,country/b\n", "f.csv:1", "quote"},
+	{"duplicate column", "subject,predicate,quote,Quote\n", "f.csv:1", "quote"},
+	{"missing quote", csvHead + "person/a,fled-to,country/b,,,,,,,\n", "f.csv:2", "quote"},
+	{"missing subject", csvHead + ",fled-to,country/b,They left.,,,,,,\n", "f.csv:2", "subject"},
+	{"missing predicate", csvHead + "person/a,,country/b,They left.,,,,,,\n", "f.csv:2", "predicate"},
+	{"thousands separator", csvHead + "group/x,emigrated,,q,\"50,000\",,,,,\n", "f.csv:2", "amount"},
+	{"word for a number", csvHead + "group/x,emigrated,,q,many,,,,,\n", "f.csv:2", "amount"},
+	{"NaN amount", csvHead + "group/x,emigrated,,q,NaN,,,,,\n", "f.csv:2", "amount"},
+	{"infinite bound", csvHead + "group/x,emigrated,,q,5,-Inf,,,,\n", "f.csv:2", "lowerBound"},
+	{"number out of range", csvHead + "group/x,emigrated,,q,5,,1e999,,,\n", "f.csv:2", "upperBound"},
+	{"unit without amount", csvHead + "group/x,emigrated,,q,,,,people,,\n", "f.csv:2", "amount"},
+	{"unknown action", "action,subject,predicate,quote\ndelete,person/a,fled-to,q\n", "f.csv:2", "action"},
+	{"entity column on a relation row", "subject,predicate,quote,name\nperson/a,fled-to,q,Anna\n", "f.csv:2", "name"},
+	{"relation column on an entity row", "action,id,name,subject,predicate,quote\nentity,person/a,Anna,,,They left.\n", "f.csv:2", "quote"},
+	{"bad objectOptional", "action,id,subject,predicate,quote,objectOptional\npredicate,emigrated,,,,maybe\n", "f.csv:2", "objectOptional"},
+	{"too few cells", csvHead + "person/a,fled-to\n", "f.csv:2", "csv"},
+	{"too many cells", "subject,predicate,quote\nperson/a,fled-to,q,extra\n", "f.csv:2", "csv"},
+	{"bare quote", "subject,predicate,quote\nperson/a,fled-to,say \"hi\"\n", "f.csv:2", "csv"},
+	{"unterminated quoted cell", "subject,predicate,quote\nperson/a,fled-to,\"never closed\n", "f.csv:2", "csv"},
+	{"invalid UTF-8", "subject,predicate,quote\nperson/a,fled-to,\xff\xfe\n", "f.csv:2", "quote"},
+	// the error names the line where the row starts, after a cell of three lines
+	{"line after a multi-line cell", csvHead + "person/a,fled-to,country/b,\"one\ntwo\nthree\",,,,,,\nperson/a,fled-to,country/b,q,x,,,,,\n", "f.csv:5", "amount"},
+	{"blank lines count", csvHead + "\n\nperson/a,fled-to,country/b,,,,,,,\n", "f.csv:4", "quote"},
+}
+
+func TestCSVRefuses(t *testing.T) {
+	for _, tt := range csvBadInputs {
+		t.Run(tt.name, func(t *testing.T) { checkRefused(t, parseCSV, "f.csv", tt) })
+	}
+}
+
+func TestCSVReportsEveryBadRow(t *testing.T) {
+	in := csvHead + "person/a,fled-to,country/b,,,,,,,\nperson/a,fled-to,country/b,q,x,,,,,\n"
+	_, err := seed.ParseCSV("f.csv", strings.NewReader(in))
+	if err == nil {
+		t.Fatal("got no error, want two")
+	}
+	for _, want := range []string{"f.csv:2: quote: ", "f.csv:3: amount: "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got error\n%v\nwant it to contain %q", err, want)
+		}
+	}
+}
+
+var csvAccepted = []accepted{
+	{"bad approximation, date and type pass through to the store",
+		"action,id,name,type,subject,predicate,quote,amount,approximation,date\n" +
+			"entity,person/a,Anna,ALIEN,,,,,,\n" +
+			",,,,person/a,fled-to,q,5,ROUGHLY,2022-13\n",
+		func(t *testing.T, c *graph.Changeset) {
+			if got, want := c.Relations[0].Relation.Quantity.Approximation, graph.Approximation("ROUGHLY"); got != want {
+				t.Errorf("approximation = %q, want %q", got, want)
+			}
+			if got, want := c.Relations[0].Relation.Date, "2022-13"; got != want {
+				t.Errorf("date = %q, want %q", got, want)
+			}
+			if got, want := c.Entities[0].Entity.Type, graph.EntityType("ALIEN"); got != want {
+				t.Errorf("type = %q, want %q", got, want)
+			}
+		}},
+	{"columns in any order and case, with a byte order mark",
+		"\ufeffQUOTE,Predicate,subject,endDATE,Date\n\"He said, \"\"go\"\".\",fled-to,Chulpan Khamatova,2023,2022\n",
+		func(t *testing.T, c *graph.Changeset) {
+			want := graph.Relation{Subject: "Chulpan Khamatova", Predicate: "fled-to", Date: "2022", EndDate: "2023", Sources: []graph.Source{{Quote: `He said, "go".`}}}
+			if diff := sameChangeset(c, &graph.Changeset{Relations: []graph.RelationChange{{Relation: want}}}); diff != "" {
+				t.Error(diff)
+			}
+			if got, want := c.Relations[0].Where, "f.csv:2"; got != want {
+				t.Errorf("Where = %q, want %q", got, want)
+			}
+		}},
+	{"consecutive rows of one fact are one relation with several sources",
+		"subject,predicate,object,quote,section\n" +
+			"person/a,fled-to,country/b,first,S1\n" +
+			"person/a,fled-to,country/b,second,\n" +
+			"person/a,fled-to,country/c,third,\n" +
+			"person/a,fled-to,country/b,fourth,\n",
+		func(t *testing.T, c *graph.Changeset) {
+			var got []int
+			for _, r := range c.Relations {
+				got = append(got, len(r.Relation.Sources))
+			}
+			if len(got) != 3 || got[0] != 2 || got[1] != 1 || got[2] != 1 {
+				t.Fatalf("sources per relation = %v, want [2 1 1]", got)
+			}
+			if got, want := c.Relations[0].Relation.Sources[1], (graph.Source{Quote: "second"}); got != want {
+				t.Errorf("second source = %+v, want %+v", got, want)
+			}
+			if got, want := c.Relations[2].Where, "f.csv:5"; got != want {
+				t.Errorf("Where of the last relation = %q, want %q", got, want)
+			}
+		}},
+	{"entity, predicate and retract rows",
+		"action,id,name,type,aliases,removeAliases,label,inverseLabel,subjectTypes,objectTypes,objectOptional,subject,predicate,quote\n" +
+			"predicate,emigrated,,,,,emigrated,emigrants, PERSON | GROUP ,,TRUE,,,\n" +
+			"ENTITY,person/a,Anna,PERSON,Анна | Ann,Annie,,,,,,,,\n" +
+			"retract,rel/0123456789abcdef0123,,,,,,,,,,,,\n" +
+			"retract,,,,,,,,,,,person/a,fled-to,\n",
+		func(t *testing.T, c *graph.Changeset) {
+			want := &graph.Changeset{
+				Predicates: []graph.PredicateChange{{Predicate: graph.Predicate{ID: "emigrated", Label: "emigrated", InverseLabel: "emigrants",
+					SubjectTypes: []graph.EntityType{graph.Person, graph.Group}, ObjectOptional: true}}},
+				Entities: []graph.EntityChange{{Entity: graph.Entity{ID: "person/a", Name: "Anna", Type: graph.Person, Aliases: []string{"Анна", "Ann"}},
+					RemoveAliases: []string{"Annie"}}},
+				Retractions: []graph.Retraction{{Relation: graph.Relation{ID: "rel/0123456789abcdef0123"}},
+					{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to"}}},
+			}
+			if diff := sameChangeset(c, want); diff != "" {
+				t.Error(diff)
+			}
+		}},
+	{"numbers in every notation strconv reads",
+		csvHead + "group/x,emigrated,,q, 1e3 ,-0.5,0x1p4,,EXACT,\n",
+		func(t *testing.T, c *graph.Changeset) {
+			q := c.Relations[0].Relation.Quantity
+			if q.Amount != 1000 || *q.LowerBound != -0.5 || *q.UpperBound != 16 {
+				t.Errorf("quantity = %v %v %v, want 1000 -0.5 16", q.Amount, *q.LowerBound, *q.UpperBound)
+			}
+		}},
+	{"header only", csvHead, func(t *testing.T, c *graph.Changeset) {
+		if got := c.Len(); got != 0 {
+			t.Errorf("got %d items, want 0", got)
+		}
+	}},
+}
+
+func TestCSVAccepts(t *testing.T) {
+	for _, tt := range csvAccepted {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := seed.ParseCSV("f.csv", strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatalf("ParseCSV: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+// A relations-only changeset is written without the action column and the
+// entity and predicate columns: the plain spreadsheet.
+func TestCSVWritesOnlyUsedColumns(t *testing.T) {
+	c := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to", Object: "country/b",
+		Sources: []graph.Source{{Quote: "They left, \"quickly\"."}}}}}}
+	var buf bytes.Buffer
+	if err := seed.WriteCSV(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	want := "subject,predicate,object,quote\nperson/a,fled-to,country/b,\"They left, \"\"quickly\"\".\"\n"
+	if got := buf.String(); got != want {
+		t.Errorf("WriteCSV:\n got %q\nwant %q", got, want)
+	}
+}
