@@ -261,6 +261,9 @@ func jsonProblem(err error, allowed map[string]bool) (field, msg string) {
 		if typ.Field == "" {
 			return "json", "expected a JSON object, got " + typ.Value
 		}
+		if strings.HasPrefix(typ.Value, "number ") && typ.Type.Kind() == reflect.Float64 {
+			return typ.Field, fmt.Sprintf("%s is out of range for a number", strings.TrimPrefix(typ.Value, "number "))
+		}
 		return typ.Field, fmt.Sprintf("expected %s, got %s", jsonTypeName(typ.Type), typ.Value)
 	case errors.Is(err, errJSONLNotAnObject):
 		return "json", err.Error()

@@ -1,0 +1,31 @@
+// Package badger is the Badger implementation of graph.Store.
+//
+// # Key layout
+//
+// Every key starts with a two-byte prefix; parts are separated by 0x00 (ids
+// and normalised names never contain it). Values are JSON where there is one.
+//
+//	e:<id>                        entity
+//	r:<rel>                       relation
+//	p:<predicate>                 predicate
+//	o:<subject>␀<pred>␀<rel>      forward adjacency: "where did X go" is a prefix scan
+//	i:<object>␀<pred>␀<rel>       reverse adjacency: "who came to Y" is a prefix scan
+//	x:<pred>␀<rel>                relations by predicate
+//	t:<type>␀<id>                 entities by type
+//	n:<normalised name>␀<id>      names and aliases (graph.Normalize), for exact and prefix lookups
+//	w:<word>␀<id>                 words of names and aliases
+//	g:<trigram>␀<id>␀<name>       trigrams of names and aliases, for fuzzy search
+//	d:<date>␀<rel>                relations by date ("2022" sorts before "2022-01")
+//	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
+//	c:<counter>                   counts: entities, type:<T>, relations, pred:<P> (8-byte big-endian)
+//	m:<name>                      metadata (whether the store was seeded)
+//	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
+//
+// # Writes
+//
+// Store.Apply and Store.Load plan a changeset with graph.PlanChangeset and
+// write the plan's keys, moving index entries from the old state to the new.
+// A write that fits in one transaction is one transaction; a larger one is
+// applied in journaled batches and is still all or nothing: a failure rolls it
+// back at once, a crash rolls it back when the store is next opened.
+package badger
