@@ -9,7 +9,9 @@ import (
 	"github.com/emigraph/emigraph/seed"
 )
 
-func parseCSV(name string, r *strings.Reader) (*graph.Changeset, error) { return seed.ParseCSV(name, r) }
+func parseCSV(name string, r *strings.Reader) (*graph.Changeset, error) {
+	return seed.ParseCSV(name, r)
+}
 
 const csvHead = "subject,predicate,object,quote,amount,lowerBound,upperBound,unit,approximation,date\n"
 

@@ -101,6 +101,13 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 		}
 		return segs, nil
 	}
+	if end := f.Subject + f.Object; f.Subject == "" || f.Object == "" {
+		if end != "" {
+			// one end is known: its own date index, not the whole graph's
+			f.Entity = end
+			return s.datedSegments(f)
+		}
+	}
 	segs := []segment{{prefix: key(pDate)}}
 	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
