@@ -282,6 +282,28 @@ func (b *builder) query() *graphql.Object {
 					return api.relationConnection(p.Context, f)
 				},
 			},
+			"path": {
+				Type:        b.path,
+				Description: "A shortest connection between two entities, following relations in either direction; null when there is none within maxHops.",
+				Args: graphql.FieldConfigArgument{
+					"from":       {Type: graphql.NewNonNull(graphql.ID)},
+					"to":         {Type: graphql.NewNonNull(graphql.ID)},
+					"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("at most %d", maxPathHops)},
+					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only these predicates"},
+				},
+				Resolve: api.path,
+			},
+			"neighborhood": {
+				Type:        graphql.NewNonNull(b.subgraph),
+				Description: "The relations within depth hops of an entity (nearest first, at most `first`) and the entities they join, for a graph view.",
+				Args: graphql.FieldConfigArgument{
+					"id":         {Type: graphql.NewNonNull(graphql.ID)},
+					"depth":      {Type: graphql.Int, DefaultValue: 1, Description: fmt.Sprintf("at most %d", maxNeighborhoodDepth)},
+					"first":      {Type: graphql.Int, DefaultValue: 200},
+					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
+				},
+				Resolve: api.neighborhood,
+			},
 			"stats": {
 				Type:        graphql.NewNonNull(b.stats),
 				Description: "Counts of entities per type and relations per predicate.",
@@ -369,4 +391,83 @@ func (a *API) entityByName(ctx context.Context, name string) (*graph.Entity, err
 	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%v); ask by id", name, len(found), ids)
 }
 
-var _ = fmt.Sprintf
+const (
+	maxPathHops          = 8
+	maxNeighborhoodDepth = 3
+)
+
+func (a *API) path(p graphql.ResolveParams) (any, error) {
+	from, to := str(p.Args, "from"), str(p.Args, "to")
+	hops, _ := p.Args["maxHops"].(int)
+	if hops < 0 || hops > maxPathHops {
+		return nil, graph.Errorf(graph.EINVALID, "maxHops: %d is not between 0 and %d", hops, maxPathHops)
+	}
+	ends, err := a.store.EntitiesByID(p.Context, []string{from, to})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range []string{from, to} {
+		if ends[id] == nil {
+			return nil, graph.Errorf(graph.ENOTFOUND, "no entity has the id %q", id)
+		}
+	}
+	found, err := graph.ShortestPath(p.Context, a.store, from, to, hops, strList(p.Args, "predicates"))
+	if err != nil || found == nil {
+		return nil, err
+	}
+	ents, rels, err := a.materialize(p.Context, found.Entities, found.Relations)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"hops": found.Hops(), "entities": ents, "relations": rels}, nil
+}
+
+func (a *API) neighborhood(p graphql.ResolveParams) (any, error) {
+	depth, _ := p.Args["depth"].(int)
+	if depth < 0 || depth > maxNeighborhoodDepth {
+		return nil, graph.Errorf(graph.EINVALID, "depth: %d is not between 0 and %d", depth, maxNeighborhoodDepth)
+	}
+	n, err := first(p.Args)
+	if err != nil {
+		return nil, err
+	}
+	id := str(p.Args, "id")
+	if _, err := a.store.Entity(p.Context, id); err != nil {
+		return nil, err
+	}
+	g, err := graph.Neighborhood(p.Context, a.store, id, depth, n, strList(p.Args, "predicates"))
+	if err != nil {
+		return nil, err
+	}
+	ents, rels, err := a.materialize(p.Context, g.Entities, g.Relations)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"entities": ents, "relations": rels, "truncated": g.Truncated}, nil
+}
+
+// materialize reads entities and relations by id, in the order given, each
+// kind in one batch.
+func (a *API) materialize(ctx context.Context, entityIDs, relationIDs []string) ([]*graph.Entity, []*graph.Relation, error) {
+	em, err := a.store.EntitiesByID(ctx, entityIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	rm, err := a.store.RelationsByID(ctx, relationIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	ents := make([]*graph.Entity, 0, len(entityIDs))
+	for _, id := range entityIDs {
+		if e := em[id]; e != nil {
+			ents = append(ents, e)
+		}
+	}
+	rels := make([]*graph.Relation, 0, len(relationIDs))
+	for _, id := range relationIDs {
+		if r := rm[id]; r != nil {
+			rels = append(rels, r)
+		}
+	}
+	return ents, rels, nil
+}

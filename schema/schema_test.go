@@ -247,3 +247,105 @@ func TestLimitsRefuseBombs(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryPowerOnTheSeed(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{})
+	ctx := context.Background()
+	t.Run("forgiving search", func(t *testing.T) {
+		for text, want := range map[string]string{
+			"Pugachova":        "person/alla-pugacheva", // a transliteration
+			"Алла Пугачёва":    "person/alla-pugacheva", // Cyrillic
+			"Kirgizstan":       "country/kyrgyzstan",    // misspelt
+			"chulpan hamatova": "person/chulpan-khamatova",
+			"Oxximiron":        "person/oxxxymiron",
+			"tokaev":           "person/kassym-jomart-tokayev",
+			"smolyaninov":      "person/artur-smolyaninov",
+		} {
+			data := mustData(t, do(t, api, ctx, `query($t: String!) { searchHits(text: $t, first: 3) { entity { id } score kind } }`, map[string]any{"t": text}))
+			hits := data["searchHits"].([]any)
+			found := false
+			for _, h := range hits {
+				if h.(map[string]any)["entity"].(map[string]any)["id"] == want {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("search %q = %v, want %s in the top 3", text, hits, want)
+			}
+		}
+	})
+	t.Run("path between two people through a country", func(t *testing.T) {
+		data := mustData(t, do(t, api, ctx, `{ path(from: "person/chulpan-khamatova", to: "person/olga-smirnova", maxHops: 2) {
+			hops entities { id type } relations { id } } }`, nil))
+		p, _ := data["path"].(map[string]any)
+		if p == nil || p["hops"].(float64) != 2 {
+			t.Fatalf("path = %v", data["path"])
+		}
+		ents := p["entities"].([]any)
+		if ents[0].(map[string]any)["id"] != "person/chulpan-khamatova" || ents[2].(map[string]any)["id"] != "person/olga-smirnova" || ents[1].(map[string]any)["type"] != "COUNTRY" {
+			t.Errorf("path entities = %v, want Khamatova, a country, Smirnova", ents)
+		}
+		none := mustData(t, do(t, api, ctx, `{ path(from: "person/chulpan-khamatova", to: "person/olga-smirnova", maxHops: 1) { hops } }`, nil))
+		if none["path"] != nil {
+			t.Errorf("a path within 1 hop: %v", none["path"])
+		}
+	})
+	t.Run("timeline order and range edges", func(t *testing.T) {
+		data := mustData(t, do(t, api, ctx, `{ timeline(from: "2022-09-21", to: "2022-09-30", first: 500) { nodes { date endDate } } }`, nil))
+		nodes := data["timeline"].(map[string]any)["nodes"].([]any)
+		if len(nodes) == 0 {
+			t.Fatal("the timeline of late September 2022 is empty")
+		}
+		prev := ""
+		sawMonth := false
+		for _, n := range nodes {
+			d := n.(map[string]any)["date"].(string)
+			if d < prev {
+				t.Errorf("timeline out of order: %s after %s", d, prev)
+			}
+			prev = d
+			if d == "2022-09" {
+				sawMonth = true // a 2022-09 fact overlaps the range
+			}
+			if len(d) == 10 && (d < "2022-09-21" || d > "2022-09-30") {
+				t.Errorf("a fact of %s is outside the range", d)
+			}
+		}
+		if !sawMonth {
+			t.Errorf("no 2022-09 fact in a range starting 2022-09-21; the overlap rule says they belong")
+		}
+	})
+	t.Run("filters combined", func(t *testing.T) {
+		data := mustData(t, do(t, api, ctx, `{ relations(predicates: ["migration-to", "fled-to"], from: "2022", to: "2022", hasQuantity: true, first: 500) {
+			totalCount nodes { predicate date quantity { amount } } } }`, nil))
+		conn := data["relations"].(map[string]any)
+		nodes := conn["nodes"].([]any)
+		if len(nodes) == 0 || int(conn["totalCount"].(float64)) != len(nodes) {
+			t.Fatalf("filtered relations = %v", conn)
+		}
+		for _, n := range nodes {
+			m := n.(map[string]any)
+			if m["quantity"] == nil || !strings.HasPrefix(m["date"].(string), "2022") && m["date"].(string) > "2022" {
+				t.Errorf("a relation that fails the filters: %v", m)
+			}
+		}
+		data = mustData(t, do(t, api, ctx, `{ entity(id: "country/kazakhstan") { relations(direction: IN, otherType: PERSON, orderBy: DATE, first: 100) { nodes { subject { type } date } } } }`, nil))
+		for _, n := range data["entity"].(map[string]any)["relations"].(map[string]any)["nodes"].([]any) {
+			if n.(map[string]any)["subject"].(map[string]any)["type"] != "PERSON" {
+				t.Errorf("otherType: PERSON let through %v", n)
+			}
+		}
+	})
+	t.Run("neighborhood and stats", func(t *testing.T) {
+		data := mustData(t, do(t, api, ctx, `{ neighborhood(id: "country/latvia", depth: 1, first: 5) { entities { id } relations { id } truncated }
+			stats { totalEntities totalRelations entities { type count } relations { predicate count } } }`, nil))
+		nb := data["neighborhood"].(map[string]any)
+		if nb["entities"].([]any)[0].(map[string]any)["id"] != "country/latvia" || len(nb["relations"].([]any)) == 0 {
+			t.Errorf("neighborhood = %v", nb)
+		}
+		st := data["stats"].(map[string]any)
+		if st["totalEntities"].(float64) < 200 || st["totalRelations"].(float64) < 500 {
+			t.Errorf("stats = %v", st)
+		}
+	})
+}

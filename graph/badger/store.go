@@ -123,40 +123,42 @@ func decodeCursor(c string) ([]byte, error) {
 }
 
 // entityIndexKeys lists the index keys of an entity: type, names, words and trigrams.
-func entityIndexKeys(e *graph.Entity) map[string]bool {
-	keys := map[string]bool{pByType + string(e.Type) + sep + e.ID: true}
+func entityIndexKeys(e *graph.Entity) map[string][]byte {
+	keys := map[string][]byte{pByType + string(e.Type) + sep + e.ID: nil}
 	for _, n := range e.Names() {
 		norm := graph.Normalize(n)
 		if norm == "" {
 			continue
 		}
-		keys[pName+norm+sep+e.ID] = true
+		keys[pName+norm+sep+e.ID] = nil
 		for _, w := range graph.Words(norm) {
-			keys[pWord+w+sep+e.ID] = true
+			keys[pWord+w+sep+e.ID] = nil
 		}
 		for _, g := range graph.Trigrams(norm) {
 			// the matched name rides in the key so that fuzzy scoring needs no value reads
-			keys[pTrigram+g+sep+e.ID+sep+norm] = true
+			keys[pTrigram+g+sep+e.ID+sep+norm] = nil
 		}
 	}
 	return keys
 }
 
 // relationIndexKeys lists the index keys of a relation: adjacency both ways,
-// by predicate, by date, and by date per entity.
-func relationIndexKeys(r *graph.Relation) map[string]bool {
-	keys := map[string]bool{
-		pOut + r.Subject + sep + r.Predicate + sep + r.ID: true,
-		pByPred + r.Predicate + sep + r.ID:                true,
+// by predicate, by date, and by date per entity. Adjacency values hold the
+// other end, so that walking the graph (paths, neighbourhoods) reads keys
+// and values of the index alone.
+func relationIndexKeys(r *graph.Relation) map[string][]byte {
+	keys := map[string][]byte{
+		pOut + r.Subject + sep + r.Predicate + sep + r.ID: []byte(r.Object),
+		pByPred + r.Predicate + sep + r.ID:                nil,
 	}
 	if r.Object != "" {
-		keys[pIn+r.Object+sep+r.Predicate+sep+r.ID] = true
+		keys[pIn+r.Object+sep+r.Predicate+sep+r.ID] = []byte(r.Subject)
 	}
 	if r.Date != "" {
-		keys[pDate+r.Date+sep+r.ID] = true
-		keys[pEntDate+r.Subject+sep+r.Date+sep+r.ID] = true
+		keys[pDate+r.Date+sep+r.ID] = nil
+		keys[pEntDate+r.Subject+sep+r.Date+sep+r.ID] = nil
 		if r.Object != "" && r.Object != r.Subject {
-			keys[pEntDate+r.Object+sep+r.Date+sep+r.ID] = true
+			keys[pEntDate+r.Object+sep+r.Date+sep+r.ID] = nil
 		}
 	}
 	return keys
@@ -229,15 +231,15 @@ func (m *mutation) put(k string, v []byte) { delete(m.del, k); m.set[k] = v }
 func (m *mutation) remove(k string)        { delete(m.set, k); m.del[k] = true }
 
 // moveIndex deletes the keys only in old and sets the keys only in new.
-func (m *mutation) moveIndex(old, new map[string]bool) {
+func (m *mutation) moveIndex(old, new map[string][]byte) {
 	for k := range old {
-		if !new[k] {
+		if _, keep := new[k]; !keep {
 			m.remove(k)
 		}
 	}
-	for k := range new {
-		if !old[k] {
-			m.put(k, nil)
+	for k, v := range new {
+		if was, ok := old[k]; !ok || !bytes.Equal(was, v) {
+			m.put(k, v)
 		}
 	}
 }
@@ -248,7 +250,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.put(string(predicateKey(w.New.ID)), mustJSON(w.New))
 	}
 	for _, w := range plan.Entities {
-		var oldKeys map[string]bool
+		var oldKeys map[string][]byte
 		if w.Old != nil {
 			oldKeys = entityIndexKeys(w.Old)
 		} else {
@@ -259,7 +261,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.put(string(entityKey(w.New.ID)), mustJSON(w.New))
 	}
 	for _, w := range plan.Relations {
-		var oldKeys, newKeys map[string]bool
+		var oldKeys, newKeys map[string][]byte
 		if w.Old != nil {
 			oldKeys = relationIndexKeys(w.Old)
 			m.counts["pred:"+w.Old.Predicate]--
