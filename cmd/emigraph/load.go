@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -78,6 +79,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	serverURL := fs.String("server", "", "send the facts to a running server (its base URL) instead of opening the data directory")
 	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return &errUsage{err.Error()}
@@ -88,6 +90,17 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	log, err := m.logger(*level)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	docs, err := m.readDocuments(files, *format)
 	if err != nil {

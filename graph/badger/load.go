@@ -64,7 +64,11 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		hasPredicates := it.Valid()
 		it.Close()
 		empty = n == 0 && m == 0 && !hasPredicates
-		plan, err = graph.PlanChangeset(c, txnView{txn})
+		var view graph.View = txnView{txn}
+		if empty {
+			view = emptyView{} // nothing to look up: skip a read per item
+		}
+		plan, err = graph.PlanChangeset(c, view)
 		return err
 	})
 	if err != nil {
@@ -78,8 +82,7 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	m := buildMutation(plan)
-	total := len(m.set) + len(m.del)
-	if total <= o.BatchKeys {
+	if len(m.ops) <= o.BatchKeys {
 		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
 		if err == nil {
 			if o.Progress != nil {
@@ -98,18 +101,27 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 }
 
 func writeMutation(txn *bg.Txn, m *mutation) error {
-	for k := range m.del {
-		if err := txn.Delete([]byte(k)); err != nil {
-			return err
+	for _, o := range m.ops {
+		var err error
+		if o.del {
+			err = txn.Delete([]byte(o.key))
+		} else {
+			err = txn.Set([]byte(o.key), o.value)
 		}
-	}
-	for k, v := range m.set {
-		if err := txn.Set([]byte(k), v); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return writeCounts(txn, m.counts)
 }
+
+// emptyView is the view of a store known to be empty.
+type emptyView struct{}
+
+func (emptyView) Predicate(string) (*graph.Predicate, error) { return nil, nil }
+func (emptyView) Entity(string) (*graph.Entity, error)       { return nil, nil }
+func (emptyView) Relation(string) (*graph.Relation, error)   { return nil, nil }
+func (emptyView) EntityIDsByName(string) ([]string, error)   { return nil, nil }
 
 func writeCounts(txn *bg.Txn, counts map[string]int64) error {
 	for name, delta := range counts {
@@ -138,14 +150,8 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	if err := s.db.Update(func(txn *bg.Txn) error { return txn.Set(jkey, []byte(mode)) }); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(m.set)+len(m.del))
-	for k := range m.set {
-		keys = append(keys, k)
-	}
-	for k := range m.del {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // sorted keys make for cheaper compaction
+	ops := m.ops
+	sort.Slice(ops, func(i, j int) bool { return ops[i].key < ops[j].key }) // sorted keys make for cheaper compaction
 	fail := func(err error) error {
 		if rerr := s.rollback(load, mode); rerr != nil {
 			return fmt.Errorf("%w (and rolling back failed: %v; the next open retries)", err, rerr)
@@ -155,21 +161,21 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	if empty {
 		// nothing to undo: a WriteBatch is the fast path, and a crash empties the store
 		wb := s.db.NewWriteBatch()
-		for i, k := range keys {
+		for i, op := range ops {
 			if i%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					wb.Cancel()
 					return fail(err)
 				}
 				if o.Progress != nil {
-					o.Progress(items * i / len(keys))
+					o.Progress(items * i / len(ops))
 				}
 			}
 			var err error
-			if v, ok := m.set[k]; ok {
-				err = wb.Set([]byte(k), v)
+			if op.del {
+				err = wb.Delete([]byte(op.key))
 			} else {
-				err = wb.Delete([]byte(k))
+				err = wb.Set([]byte(op.key), op.value)
 			}
 			if err != nil {
 				wb.Cancel()
@@ -180,13 +186,14 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 			return fail(err)
 		}
 	} else {
-		for start := 0; start < len(keys); start += o.BatchKeys / 2 {
+		for start := 0; start < len(ops); start += o.BatchKeys / 2 {
 			if err := ctx.Err(); err != nil {
 				return fail(err)
 			}
-			end := min(start+o.BatchKeys/2, len(keys))
+			end := min(start+o.BatchKeys/2, len(ops))
 			err := s.db.Update(func(txn *bg.Txn) error {
-				for _, k := range keys[start:end] {
+				for _, op := range ops[start:end] {
+					k := op.key
 					undo := []byte{0}
 					item, err := txn.Get([]byte(k))
 					switch {
@@ -202,10 +209,10 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 					if err := txn.Set(key(pUndo, load, sep, k), undo); err != nil {
 						return err
 					}
-					if v, ok := m.set[k]; ok {
-						err = txn.Set([]byte(k), v)
-					} else {
+					if op.del {
 						err = txn.Delete([]byte(k))
+					} else {
+						err = txn.Set([]byte(k), op.value)
 					}
 					if err != nil {
 						return err
@@ -217,7 +224,7 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 				return fail(err)
 			}
 			if o.Progress != nil {
-				o.Progress(items * end / len(keys))
+				o.Progress(items * end / len(ops))
 			}
 		}
 	}

@@ -15,8 +15,40 @@ import (
 // any segment.
 type segment struct {
 	prefix []byte
+	// start is where the scan begins inside prefix (nil: at the prefix).
+	start []byte
+	// past reports that the scan has gone beyond what the query wants.
+	past func(k []byte) bool
 	// keep filters relations by what only this segment knows (nil keeps all).
 	keep func(txn *bg.Txn, k []byte, r *graph.Relation) bool
+}
+
+// dateSegments scans a date index (base is "d:" or "D:<entity>\x00") for
+// relations whose date overlaps r, without reading the dates outside it.
+// Keys sort by first day ("2023" < "2023-03" < "2023-03-01"), so the facts
+// that overlap from a day on are: the year of that day, its month, and every
+// key from the day itself on, until a key's first day is after the range.
+func dateSegments(base []byte, r graph.DateRange) []segment {
+	past := func(k []byte) bool {
+		if r.To == "" {
+			return false
+		}
+		rest := k[len(base):]
+		if i := bytes.IndexByte(rest, 0); i >= 0 {
+			rest = rest[:i]
+		}
+		d, err := graph.ParseDate(string(rest))
+		return err == nil && d.First() > r.To
+	}
+	if r.From == "" {
+		return []segment{{prefix: base, past: past}}
+	}
+	day := []byte(r.From)
+	return []segment{
+		{prefix: append(append([]byte(nil), base...), append(day[:4:4], 0)...), past: past},
+		{prefix: append(append([]byte(nil), base...), append(day[:7:7], 0)...), past: past},
+		{prefix: base, start: append(append([]byte(nil), base...), day...), past: past},
+	}
 }
 
 // relationIDOf returns the relation id at the end of an index key.
@@ -85,7 +117,7 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
 	if f.Entity != "" {
-		segs := []segment{{prefix: key(pEntDate, f.Entity, sep)}}
+		segs := dateSegments(key(pEntDate, f.Entity, sep), f.Dates)
 		if f.Dates.Open() && !f.DatedOnly {
 			rest, err := s.segments(f)
 			if err != nil {
@@ -108,7 +140,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 			return s.datedSegments(f)
 		}
 	}
-	segs := []segment{{prefix: key(pDate)}}
+	segs := dateSegments(key(pDate), f.Dates)
 	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
 	}
@@ -186,8 +218,11 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 	seen := map[string]bool{} // the date index may list a relation under both of its ends
 	for _, seg := range segs {
 		start := seg.prefix
+		if seg.start != nil {
+			start = seg.start
+		}
 		if !started {
-			if !bytes.HasPrefix(after, seg.prefix) {
+			if !bytes.HasPrefix(after, seg.prefix) || (seg.start != nil && bytes.Compare(after, seg.start) < 0) {
 				continue
 			}
 			started = true
@@ -201,6 +236,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					return err
 				}
 				k := it.Item().Key()
+				if seg.past != nil && seg.past(k) {
+					break
+				}
 				id := relationIDOf(seg.prefix, k)
 				r, err := txnView{txn}.Relation(id)
 				if err != nil {

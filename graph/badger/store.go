@@ -216,21 +216,26 @@ func (s *Store) Apply(ctx context.Context, c *graph.Changeset, dryRun bool) (gra
 	return s.Load(ctx, c, LoadOptions{DryRun: dryRun})
 }
 
-// mutation collects the keys one plan sets and deletes, and counter deltas.
+// mutation is what one plan writes: key operations and counter deltas. The
+// keys of different plan items never collide (they contain the item's id),
+// so the operations need no de-duplication.
 type mutation struct {
-	set    map[string][]byte
-	del    map[string]bool
+	ops    []op
 	counts map[string]int64
 }
 
-func newMutation() *mutation {
-	return &mutation{set: map[string][]byte{}, del: map[string]bool{}, counts: map[string]int64{}}
+type op struct {
+	key   string
+	value []byte
+	del   bool
 }
 
-func (m *mutation) put(k string, v []byte) { delete(m.del, k); m.set[k] = v }
-func (m *mutation) remove(k string)        { delete(m.set, k); m.del[k] = true }
+func newMutation() *mutation { return &mutation{counts: map[string]int64{}} }
 
-// moveIndex deletes the keys only in old and sets the keys only in new.
+func (m *mutation) put(k string, v []byte) { m.ops = append(m.ops, op{key: k, value: v}) }
+func (m *mutation) remove(k string)        { m.ops = append(m.ops, op{key: k, del: true}) }
+
+// moveIndex deletes the keys only in old and sets the keys new adds or changes.
 func (m *mutation) moveIndex(old, new map[string][]byte) {
 	for k := range old {
 		if _, keep := new[k]; !keep {

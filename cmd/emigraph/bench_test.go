@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// benchSize is the number of generated relations the benchmarks use:
+// EMIGRAPH_BENCH_RELATIONS, 1,000,000 by default (entities are a tenth).
+func benchSize() int {
+	if n, err := strconv.Atoi(os.Getenv("EMIGRAPH_BENCH_RELATIONS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// genJSONL is `emigraph gen` output of the benchmark size, as bytes.
+func genJSONL(b *testing.B, relations int) []byte {
+	b.Helper()
+	c, err := Generate(relations/10, relations, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, _ := seed.FormatByName("jsonl")
+	var buf bytes.Buffer
+	if err := f.Write(&buf, c); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkLoad parses `emigraph gen` output and loads it into an empty
+// store, as `emigraph load` does, and reports relations per second, the
+// store's size on disk and the heap in use at the end.
+//
+//	go test ./cmd/emigraph -run '^$' -bench BenchmarkLoad -benchtime 1x
+func BenchmarkLoad(b *testing.B) {
+	n := benchSize()
+	data := genJSONL(b, n)
+	f, _ := seed.FormatByName("jsonl")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		c, err := f.Parse("gen.jsonl", bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := badger.Open(dir, badger.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.Load(context.Background(), c, badger.LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if i == b.N-1 {
+			b.StopTimer()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(dirSize(dir))/(1<<20), "MiB-on-disk")
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-heap-after")
+			b.StartTimer()
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "relations/s")
+}
+
+func dirSize(dir string) int64 {
+	var total int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total
+}
+
+var (
+	benchOnce  sync.Once
+	benchAPI   *schema.API
+	benchStore *badger.Store
+	benchErr   error
+)
+
+// benchGraph loads the generated graph once per process, into a directory
+// kept under the temporary directory between runs (it is rebuilt when
+// missing), and returns the GraphQL API over it.
+func benchGraph(b *testing.B) *schema.API {
+	b.Helper()
+	benchOnce.Do(func() {
+		n := benchSize()
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d", n))
+		fresh := false
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
+			os.RemoveAll(dir)
+			fresh = true
+		}
+		benchStore, benchErr = badger.Open(dir, badger.Options{})
+		if benchErr != nil {
+			return
+		}
+		if fresh {
+			c, err := Generate(n/10, n, 1)
+			if err != nil {
+				benchErr = err
+				return
+			}
+			if _, benchErr = benchStore.Load(context.Background(), c, badger.LoadOptions{}); benchErr != nil {
+				return
+			}
+			os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644)
+		}
+		benchAPI, benchErr = schema.New(context.Background(), benchStore, schema.Options{})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchAPI
+}
+
+// hub is the country with the most relations in the generated graph.
+const hub = "country/gen-0"
+
+// BenchmarkQueries runs the questions of the query-power issue through the
+// GraphQL executor (parse and validation cached, as for a repeated query)
+// on the generated graph.
+//
+//	go test ./cmd/emigraph -run '^$' -bench BenchmarkQueries
+func BenchmarkQueries(b *testing.B) {
+	api := benchGraph(b)
+	ctx := context.Background()
+	// two people to connect: the first person, and one a few hops away
+	queries := []struct{ name, query string }{
+		{"search", `{ searchHits(text: "Person 4242", first: 10) { entity { id name } score } }`},
+		{"search-fuzzy", `{ searchHits(text: "Persn 4242", first: 10) { entity { id } score } }`},
+		{"one-hop-hub-first-50", `{ entity(id: "` + hub + `") { relations(first: 50) { nodes { predicate date subject { name } object { name } } } } }`},
+		{"path-4-hops", `{ path(from: "person/gen-17", to: "person/gen-4242", maxHops: 4) { hops entities { id } } }`},
+		{"timeline-page", `{ timeline(from: "2023-03", to: "2023-06", first: 50) { nodes { date predicate subject { name } } pageInfo { endCursor } } }`},
+		{"timeline-entity-page", `{ timeline(entity: "` + hub + `", from: "2024", first: 50) { nodes { date predicate } } }`},
+	}
+	for _, q := range queries {
+		// fail early on a wrong query rather than benchmark an error
+		res := api.Do(ctx, schema.Request{Query: q.query})
+		if res.HasErrors() {
+			b.Fatalf("%s: %v", q.name, res.Errors)
+		}
+		if q.name == "path-4-hops" {
+			out, _ := json.Marshal(res.Data)
+			b.Logf("path: %s", out)
+		}
+		b.Run(q.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if res := api.Do(ctx, schema.Request{Query: q.query}); res.HasErrors() {
+					b.Fatal(res.Errors)
+				}
+			}
+		})
+	}
+}
+
+var _ = graph.MaxPageSize
