@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	bg "github.com/dgraph-io/badger/v4"
 
@@ -20,9 +21,10 @@ const (
 	scoreFuzzy  = 0.5 // times the similarity
 	// minSimilarity is the least trigram similarity (Dice) a fuzzy match needs.
 	minSimilarity = 0.3
-	// maxPostings bounds how many keys one trigram may contribute, so that a
-	// very common trigram cannot make a search read the whole index.
-	maxPostings = 20000
+	// scanBudget bounds the index keys one stage of a search reads, so that a
+	// query of common words or trigrams cannot read the whole index. Terms
+	// are read rarest first, so the budget goes where it discriminates.
+	scanBudget = 5000
 )
 
 type candidate struct {
@@ -32,8 +34,28 @@ type candidate struct {
 	kind    string
 }
 
+// searcher holds the state of one search.
+type searcher struct {
+	txn  *bg.Txn
+	ctx  context.Context
+	q    string
+	best map[string]*candidate
+}
+
+func (s *searcher) offer(id string, score float64, matched, kind string) {
+	if c, ok := s.best[id]; !ok || score > c.score {
+		s.best[id] = &candidate{id: id, score: score, matched: matched, kind: kind}
+	}
+}
+
+// df is the number of postings of a word or trigram key prefix ("w:<word>").
+func (s *searcher) df(term string) int64 {
+	n, _ := readCount(s.txn, "df:"+term)
+	return n
+}
+
 // Search implements graph.Store: exact > prefix > word > fuzzy, served from
-// the name, word and trigram indexes.
+// the name, word and trigram indexes, rarest terms first.
 func (s *Store) Search(ctx context.Context, text string, types []graph.EntityType, first int) ([]graph.SearchHit, error) {
 	if err := checkFirst(first); err != nil {
 		return nil, err
@@ -42,69 +64,21 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 	if q == "" || first == 0 {
 		return nil, nil
 	}
-	best := map[string]*candidate{}
-	offer := func(id string, score float64, matched, kind string) {
-		if c, ok := best[id]; !ok || score > c.score {
-			best[id] = &candidate{id: id, score: score, matched: matched, kind: kind}
-		}
-	}
 	var hits []graph.SearchHit
 	err := s.db.View(func(txn *bg.Txn) error {
-		// exact and prefix matches of whole names: n:<name>\x00<id>
-		scanKeys(txn, key(pName, q), 5000, func(rest string) {
-			i := strings.LastIndexByte(rest, 0)
-			name, id := q+rest[:i], rest[i+1:]
-			if name == q {
-				offer(id, scoreExact, name, "EXACT")
-			} else {
-				// shorter names that extend the query rank higher
-				offer(id, scorePrefix+0.1*float64(len(q))/float64(len(name)), name, "PREFIX")
-			}
-		})
-		// every query word is a word of the name: w:<word>\x00<id>
-		words := graph.Words(q)
-		var common map[string]int
-		for i, w := range words {
-			found := map[string]int{}
-			scanKeys(txn, key(pWord, w, sep), 5000, func(id string) { found[id] = 1 })
-			if i == len(words)-1 {
-				// the last word may still be being typed
-				scanKeys(txn, key(pWord, w), 5000, func(rest string) {
-					found[rest[strings.LastIndexByte(rest, 0)+1:]] = 1
-				})
-			}
-			if common == nil {
-				common = found
-			} else {
-				for id := range common {
-					if _, ok := found[id]; !ok {
-						delete(common, id)
-					}
-				}
-			}
-		}
-		for id := range common {
-			offer(id, scoreWord, q, "WORD")
-		}
+		sr := &searcher{txn: txn, ctx: ctx, q: q, best: map[string]*candidate{}}
+		sr.names()
+		sr.words()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// fuzzy: trigram similarity against every name sharing a trigram
-		grams := graph.Trigrams(q)
-		shared := map[string]int{} // id \x00 name -> shared trigrams
-		for _, g := range grams {
-			scanKeys(txn, key(pTrigram, g, sep), maxPostings, func(rest string) { shared[rest]++ })
+		// fuzzy matches rank below every other kind: needed only when those
+		// do not fill the page (or a type filter may discard some)
+		if len(sr.best) < first || len(types) > 0 {
+			sr.fuzzy()
 		}
-		for k, n := range shared {
-			i := strings.IndexByte(k, 0)
-			id, name := k[:i], k[i+1:]
-			sim := 2 * float64(n) / float64(len(grams)+len(graph.Trigrams(name)))
-			if sim >= minSimilarity {
-				offer(id, scoreFuzzy*sim, name, "FUZZY")
-			}
-		}
-		ranked := make([]*candidate, 0, len(best))
-		for _, c := range best {
+		ranked := make([]*candidate, 0, len(sr.best))
+		for _, c := range sr.best {
 			ranked = append(ranked, c)
 		}
 		sort.Slice(ranked, func(i, j int) bool {
@@ -129,6 +103,111 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 		return nil
 	})
 	return hits, err
+}
+
+// names finds exact and prefix matches of whole names: n:<name>\x00<id>.
+func (s *searcher) names() {
+	scanKeys(s.txn, key(pName, s.q), scanBudget, func(rest string) {
+		i := strings.LastIndexByte(rest, 0)
+		name, id := s.q+rest[:i], rest[i+1:]
+		if name == s.q {
+			s.offer(id, scoreExact, name, "EXACT")
+		} else {
+			// shorter names that extend the query rank higher
+			s.offer(id, scorePrefix+0.1*float64(len(s.q))/float64(len(name)), name, "PREFIX")
+		}
+	})
+}
+
+// words finds names that contain every word of the query (the last one may
+// be unfinished): it reads the postings of the rarest word,
+// w:<word>\x00<id>\x00<name>, and checks the others against the name.
+func (s *searcher) words() {
+	words := graph.Words(s.q)
+	last := words[len(words)-1]
+	// the last word counts as rarest only if it is rarer even as a prefix
+	// (its postings as a whole word are a lower bound)
+	rarest, rarestDF := "", int64(-1)
+	for i, w := range words {
+		n := s.df(pWord + w)
+		if i == len(words)-1 {
+			if rarestDF < 0 || n < rarestDF {
+				rarest = ""
+			}
+			break
+		}
+		if rarestDF < 0 || n < rarestDF {
+			rarest, rarestDF = w, n
+		}
+	}
+	check := func(id, name string) {
+		have := map[string]bool{}
+		nameWords := graph.Words(name)
+		for _, w := range nameWords {
+			have[w] = true
+		}
+		for _, w := range words[:len(words)-1] {
+			if !have[w] {
+				return
+			}
+		}
+		for _, w := range nameWords {
+			if strings.HasPrefix(w, last) {
+				s.offer(id, scoreWord, name, "WORD")
+				return
+			}
+		}
+	}
+	split := func(rest string) (string, string) {
+		i := strings.IndexByte(rest, 0)
+		return rest[:i], rest[i+1:]
+	}
+	if rarest != "" {
+		scanKeys(s.txn, key(pWord, rarest, sep), scanBudget, func(rest string) { check(split(rest)) })
+		return
+	}
+	// the last word is the rarest: names with a word it begins
+	scanKeys(s.txn, key(pWord, last), scanBudget, func(rest string) {
+		i := strings.IndexByte(rest, 0)
+		check(split(rest[i+1:]))
+	})
+}
+
+// fuzzy finds names sharing trigrams with the query, scoring the Dice
+// similarity of the trigram sets. It reads the postings of the rarest
+// trigrams first, g:<trigram>\x00<id>\x00<name>, within the scan budget.
+func (s *searcher) fuzzy() {
+	grams := graph.Trigrams(s.q)
+	qset := map[string]bool{}
+	for _, g := range grams {
+		qset[g] = true
+	}
+	dfs := make(map[string]int64, len(grams))
+	for _, g := range grams {
+		dfs[g] = s.df(pTrigram + g)
+	}
+	sort.SliceStable(grams, func(i, j int) bool { return dfs[grams[i]] < dfs[grams[j]] })
+	shared := map[string]int{} // id \x00 name -> trigrams shared with the query
+	budget := scanBudget
+	for _, g := range grams {
+		if budget <= 0 || s.ctx.Err() != nil {
+			break
+		}
+		scanKeys(s.txn, key(pTrigram, g, sep), budget, func(rest string) {
+			budget--
+			shared[rest]++
+		})
+	}
+	for k, n := range shared {
+		i := strings.IndexByte(k, 0)
+		id, name := k[:i], k[i+1:]
+		// a word of n letters, padded with a space each side, has n trigrams
+		nameGrams := utf8.RuneCountInString(strings.ReplaceAll(name, " ", ""))
+		sim := 2 * float64(n) / float64(len(qset)+nameGrams)
+		if sim >= minSimilarity {
+			s.offer(id, scoreFuzzy*sim, name, "FUZZY")
+		}
+	}
 }
 
 // displayName returns the name or alias of e that normalises to matched.

@@ -132,7 +132,7 @@ func entityIndexKeys(e *graph.Entity) map[string][]byte {
 		}
 		keys[pName+norm+sep+e.ID] = nil
 		for _, w := range graph.Words(norm) {
-			keys[pWord+w+sep+e.ID] = nil
+			keys[pWord+w+sep+e.ID+sep+norm] = nil
 		}
 		for _, g := range graph.Trigrams(norm) {
 			// the matched name rides in the key so that fuzzy scoring needs no value reads
@@ -240,12 +240,24 @@ func (m *mutation) moveIndex(old, new map[string][]byte) {
 	for k := range old {
 		if _, keep := new[k]; !keep {
 			m.remove(k)
+			m.countTerm(k, -1)
 		}
 	}
 	for k, v := range new {
 		if was, ok := old[k]; !ok || !bytes.Equal(was, v) {
 			m.put(k, v)
+			if !ok {
+				m.countTerm(k, 1)
+			}
 		}
+	}
+}
+
+// countTerm keeps the number of postings of each word and trigram (c:df:w:<word>,
+// c:df:g:<trigram>), so that search can read the rarest terms first.
+func (m *mutation) countTerm(k string, delta int64) {
+	if strings.HasPrefix(k, pWord) || strings.HasPrefix(k, pTrigram) {
+		m.counts["df:"+k[:strings.IndexByte(k, 0)]] += delta
 	}
 }
 
