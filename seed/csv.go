@@ -419,7 +419,10 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 		}
 		return out
 	}
-	for _, rc := range c.Relations {
+	for i, rc := range c.Relations {
+		if rc.Relation.Subject == "" || rc.Relation.Predicate == "" {
+			return fmt.Errorf("csv: %s: a relation row needs a subject and a predicate", describe("relation", i, rc.Where, rc.Relation.ID))
+		}
 		rows = append(rows, relRows("", &rc.Relation)...)
 	}
 	for i, rt := range c.Retractions {

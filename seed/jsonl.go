@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -127,9 +126,48 @@ func ParseJSONL(name string, r io.Reader) (*graph.Changeset, error) {
 	return c, nil
 }
 
+// jsonlLine holds any line: json.Unmarshal fills it in one pass, and the
+// keys of the line, checked beforehand against its kind, say which fields
+// count.
+type jsonlLine struct {
+	Kind           string             `json:"kind"`
+	ID             string             `json:"id"`
+	Name           string             `json:"name"`
+	Type           graph.EntityType   `json:"type"`
+	Aliases        []string           `json:"aliases"`
+	RemoveAliases  []string           `json:"removeAliases"`
+	Description    string             `json:"description"`
+	Label          string             `json:"label"`
+	InverseLabel   string             `json:"inverseLabel"`
+	SubjectTypes   []graph.EntityType `json:"subjectTypes"`
+	ObjectTypes    []graph.EntityType `json:"objectTypes"`
+	ObjectOptional bool               `json:"objectOptional"`
+	Subject        string             `json:"subject"`
+	Predicate      string             `json:"predicate"`
+	Object         string             `json:"object"`
+	Date           string             `json:"date"`
+	EndDate        string             `json:"endDate"`
+	Quantity       *jsonlQuantity     `json:"quantity"`
+	Note           string             `json:"note"`
+	Sources        []graph.Source     `json:"sources"`
+}
+
 func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problemList) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(line, &top); err != nil || top == nil {
+	var l jsonlLine
+	decodeErr := json.Unmarshal(line, &l)
+	var syn *json.SyntaxError
+	if errors.As(decodeErr, &syn) {
+		field, msg := jsonProblem(decodeErr, nil)
+		probs.add(where, field, "%s", msg)
+		return
+	}
+	// The JSON is well formed: check its keys, exactly (encoding/json
+	// matches names ignoring case, and does not say where a nested unknown
+	// field is).
+	sc := jsonKeyScan{b: line}
+	sc.ws()
+	if sc.i >= len(line) || line[sc.i] != '{' {
+		err := decodeErr
 		if err == nil {
 			err = errJSONLNotAnObject
 		}
@@ -137,81 +175,66 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 		probs.add(where, field, "%s", msg)
 		return
 	}
-	rawKind, ok := top["kind"]
-	if !ok {
+	sc.value("", true)
+	hasKind := false
+	for _, k := range sc.keys {
+		if k.path == "" && string(k.name) == "kind" {
+			hasKind = true
+		}
+	}
+	var typ *json.UnmarshalTypeError
+	switch {
+	case !hasKind:
 		probs.add(where, "kind", "is required: one of %s", strings.Join(jsonlKinds, ", "))
 		return
-	}
-	var kind string
-	if err := json.Unmarshal(rawKind, &kind); err != nil {
+	case errors.As(decodeErr, &typ) && typ.Field == "kind":
 		probs.add(where, "kind", "expected a string: one of %s", strings.Join(jsonlKinds, ", "))
 		return
 	}
+	kind := l.Kind
 	allowed, ok := jsonlKeysOfKind[kind]
 	if !ok {
 		probs.add(where, "kind", "%q is not one of %s", kind, strings.Join(jsonlKinds, ", "))
 		return
 	}
-	// Unknown fields, with their path; encoding/json would match names
-	// ignoring case and not say where a nested unknown field is.
 	bad := false
-	unknown := func(path string, obj map[string]json.RawMessage, allowed map[string]bool) {
-		for _, k := range sortedRawKeys(obj) {
-			if !allowed[k] {
-				probs.add(where, path+k, "unknown field (known: %s)", sortedKeys(allowed))
-				bad = true
-			}
+	for _, k := range sc.keys {
+		known := allowed
+		switch {
+		case k.path == "":
+		case k.path == "quantity." && allowed["quantity"]:
+			known = jsonlQuantityKeys
+		case strings.HasPrefix(k.path, "sources[") && allowed["sources"]:
+			known = jsonlSourceKeys
+		default:
+			continue
 		}
-	}
-	unknown("", top, allowed)
-	if kind == "relation" || kind == "retract" {
-		var q map[string]json.RawMessage
-		if raw, ok := top["quantity"]; ok && json.Unmarshal(raw, &q) == nil {
-			unknown("quantity.", q, jsonlQuantityKeys)
-		}
-		var ss []map[string]json.RawMessage
-		if raw, ok := top["sources"]; ok && json.Unmarshal(raw, &ss) == nil {
-			for i, s := range ss {
-				unknown("sources["+strconv.Itoa(i)+"].", s, jsonlSourceKeys)
-			}
+		if !known[string(k.name)] {
+			probs.add(where, k.path+string(k.name), "unknown field (known: %s)", sortedKeys(known))
+			bad = true
 		}
 	}
 	if bad {
 		return
 	}
-	decode := func(into any) bool {
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(into); err != nil {
-			field, msg := jsonProblem(err, allowed)
-			probs.add(where, field, "%s", msg)
-			return false
-		}
-		return true
+	if decodeErr != nil {
+		field, msg := jsonProblem(decodeErr, allowed)
+		probs.add(where, field, "%s", msg)
+		return
 	}
 	switch kind {
 	case "predicate":
-		var p jsonlPredicate
-		if decode(&p) {
-			c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: p.ID, Label: p.Label,
-				InverseLabel: p.InverseLabel, SubjectTypes: nilIfEmpty(p.SubjectTypes), ObjectTypes: nilIfEmpty(p.ObjectTypes),
-				ObjectOptional: p.ObjectOptional, Description: p.Description}})
-		}
+		c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: l.ID, Label: l.Label,
+			InverseLabel: l.InverseLabel, SubjectTypes: nilIfEmpty(l.SubjectTypes), ObjectTypes: nilIfEmpty(l.ObjectTypes),
+			ObjectOptional: l.ObjectOptional, Description: l.Description}})
 	case "entity":
-		var e jsonlEntity
-		if decode(&e) {
-			c.Entities = append(c.Entities, graph.EntityChange{Where: where, Entity: graph.Entity{ID: e.ID, Name: e.Name, Type: e.Type,
-				Aliases: nilIfEmpty(e.Aliases), Description: e.Description}, RemoveAliases: nilIfEmpty(e.RemoveAliases)})
-		}
+		c.Entities = append(c.Entities, graph.EntityChange{Where: where, Entity: graph.Entity{ID: l.ID, Name: l.Name, Type: l.Type,
+			Aliases: nilIfEmpty(l.Aliases), Description: l.Description}, RemoveAliases: nilIfEmpty(l.RemoveAliases)})
 	case "relation", "retract":
-		var jr jsonlRelation
-		if !decode(&jr) {
-			return
-		}
-		r := graph.Relation{ID: jr.ID, Subject: jr.Subject, Predicate: jr.Predicate, Object: jr.Object, Date: jr.Date,
-			EndDate: jr.EndDate, Note: jr.Note, Sources: nilIfEmpty(jr.Sources)}
+		r := graph.Relation{ID: l.ID, Subject: l.Subject, Predicate: l.Predicate, Object: l.Object, Date: l.Date,
+			EndDate: l.EndDate, Note: l.Note, Sources: nilIfEmpty(l.Sources)}
 		ok := true
-		if q := jr.Quantity; q != nil {
+		if q := l.Quantity; q != nil {
 			if q.Amount == nil {
 				probs.add(where, "quantity.amount", "is required in a quantity")
 				ok = false
@@ -241,13 +264,108 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 	}
 }
 
-func sortedRawKeys(m map[string]json.RawMessage) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+// jsonKeyScan lists the keys of well-formed JSON: those of the top object
+// and, under quantity and sources, those of the objects there, each with its
+// path ("", "quantity.", "sources[1].").
+type jsonKeyScan struct {
+	b    []byte
+	i    int
+	keys []jsonKey
+}
+
+type jsonKey struct {
+	path string
+	name []byte // unescaped
+}
+
+func (s *jsonKeyScan) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
 	}
-	sort.Strings(ks)
-	return ks
+}
+
+// value skips one value, collecting the keys of its objects if collect.
+func (s *jsonKeyScan) value(path string, collect bool) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return
+	}
+	switch s.b[s.i] {
+	case '{':
+		s.i++
+		for {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] == '}' {
+				s.i++
+				return
+			}
+			if s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			k := s.str()
+			if collect {
+				s.keys = append(s.keys, jsonKey{path, k})
+			}
+			s.ws()
+			s.i++ // ':'
+			if collect && path == "" && (string(k) == "quantity" || string(k) == "sources") {
+				s.value(string(k)+".", true)
+			} else {
+				s.value("", false)
+			}
+		}
+	case '[':
+		s.i++
+		for n := 0; ; {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] == ']' {
+				s.i++
+				return
+			}
+			if s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			if collect {
+				s.value(strings.TrimSuffix(path, ".")+"["+strconv.Itoa(n)+"].", true)
+			} else {
+				s.value("", false)
+			}
+			n++
+		}
+	case '"':
+		s.str()
+	default: // a number, true, false or null
+		for s.i < len(s.b) && strings.IndexByte(",}] \t\r\n", s.b[s.i]) < 0 {
+			s.i++
+		}
+	}
+}
+
+// str reads a string and returns its value.
+func (s *jsonKeyScan) str() []byte {
+	start := s.i
+	s.i++ // '"'
+	escaped := false
+	for s.i < len(s.b) && s.b[s.i] != '"' {
+		if s.b[s.i] == '\\' {
+			escaped = true
+			s.i++
+		}
+		s.i++
+	}
+	s.i++ // '"'
+	if s.i > len(s.b) {
+		return nil
+	}
+	raw := s.b[start:s.i]
+	if !escaped {
+		return raw[1 : len(raw)-1]
+	}
+	var v string
+	_ = json.Unmarshal(raw, &v)
+	return []byte(v)
 }
 
 // jsonProblem turns a decoding error into a field and a message.

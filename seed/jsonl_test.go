@@ -1,6 +1,8 @@
 package seed_test
 
 import (
+	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,5 +102,30 @@ func TestJSONLAccepts(t *testing.T) {
 			}
 			tt.check(t, c)
 		})
+	}
+}
+
+// benchJSONL is n lines like those of a large export: entities and
+// relations with a quantity and a source.
+func benchJSONL(n int) []byte {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		id := strconv.Itoa(i)
+		if i%3 == 0 {
+			b.WriteString(`{"kind":"entity","id":"person/p` + id + `","name":"Person ` + id + `","type":"PERSON","aliases":["Персона ` + id + `"],"description":"Someone who left Russia in 2022."}` + "\n")
+			continue
+		}
+		b.WriteString(`{"kind":"relation","id":"rel/r` + id + `","subject":"person/p` + id + `","predicate":"fled-to","object":"country/georgia","date":"2022-09","quantity":{"amount":` + id + `,"unit":"people","approximation":"ABOUT"},"sources":[{"quote":"About ` + id + ` people left for Georgia, \"the border\" said.","section":"Destinations > Georgia","title":"Russian emigration","url":"https://en.wikipedia.org/wiki/Russian_emigration"}]}` + "\n")
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkParseJSONL(b *testing.B) {
+	data := benchJSONL(10000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := seed.ParseJSONL("b.jsonl", bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -45,8 +45,13 @@ package seed
 // an IRI is read too). A relation needs a source with a quote; a retraction
 // needs none.
 //
-// With every relation whose subject is an entity id, the writer also states
-// the plain triple
+// An entity reference (subject, object) that is a slug (graph.ValidID) is
+// written as its id: IRI, anything else as a name literal; an id: IRI reads
+// as the rest of the IRI. Characters an IRI may not hold are written as
+// \uXXXX escapes, which read back as the character.
+//
+// With every relation that has a slug subject, a predicate and an object,
+// the writer also states the plain triple
 //
 //	<https://emigraph.org/id/person/x> <https://emigraph.org/predicate/fled-to> <https://emigraph.org/id/country/georgia> .
 //
@@ -69,8 +74,10 @@ package seed
 // output (predicates, entities, relations, retractions, each node's triples
 // together) reads back in the order written.
 //
-// Errors read "facts.nq:LINE: column N: problem" for syntax and
-// "facts.nq:LINE: field: problem" otherwise.
+// The writer uses the default graph only, so its output is N-Triples as well
+// as N-Quads; the parser reads both alike (.nt and .nq). Errors read
+// "facts.nq:LINE: column N: problem" for syntax and "facts.nq:LINE: field:
+// problem" otherwise.
 
 import (
 	"bytes"
@@ -114,15 +121,16 @@ type term struct {
 	datatype string // empty for a simple literal
 }
 
-func (t term) key() string {
-	switch t.kind {
-	case iriTerm:
-		return "<" + t.value + ">"
-	case blankTerm:
-		return "_:" + t.value
-	}
-	return "\"" + t.value + "\x00" + t.lang + "\x00" + t.datatype
+// nodeKey identifies a node (an IRI or a blank node) without allocating.
+type nodeKey struct {
+	kind  termKind
+	value string
 }
+
+func (t term) key() nodeKey { return nodeKey{t.kind, t.value} }
+
+// same reports whether two terms are the same RDF term.
+func (t term) same(o term) bool { return t == o }
 
 func (t term) String() string {
 	switch t.kind {
@@ -255,11 +263,40 @@ func (p *lineParser) term(role string, kinds ...termKind) (term, *syntaxError) {
 	return t, p.fail(start, "the %s cannot be %s", role, termNames[t.kind])
 }
 
-var schemePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+// absolute reports whether an IRI starts with a scheme ("https:").
+func absolute(iri string) bool {
+	for i := 0; i < len(iri); i++ {
+		c := iri[i]
+		switch {
+		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 func (p *lineParser) iri() (term, *syntaxError) {
 	start := p.pos
 	p.pos++ // '<'
+	// the common case: no escapes, nothing forbidden
+	for i := p.pos; i < len(p.s); i++ {
+		c := p.s[i]
+		if c == '>' {
+			v := p.s[p.pos:i]
+			if !absolute(v) {
+				return term{}, p.fail(start, "<%s> is not an absolute IRI (N-Triples and N-Quads need a scheme such as https:)", v)
+			}
+			p.pos = i + 1
+			return term{kind: iriTerm, value: v}, nil
+		}
+		if c <= 0x20 || c == '\\' || c == '<' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' {
+			break
+		}
+	}
 	var b strings.Builder
 	for {
 		if p.eol() {
@@ -270,7 +307,7 @@ func (p *lineParser) iri() (term, *syntaxError) {
 		case c == '>':
 			p.pos++
 			v := b.String()
-			if !schemePattern.MatchString(v) {
+			if !absolute(v) {
 				return term{}, p.fail(start, "<%s> is not an absolute IRI (N-Triples and N-Quads need a scheme such as https:)", v)
 			}
 			return term{kind: iriTerm, value: v}, nil
@@ -376,41 +413,48 @@ func pnChars(r rune) bool {
 func (p *lineParser) literal() (term, *syntaxError) {
 	start := p.pos
 	p.pos++ // '"'
-	var b strings.Builder
-	for {
-		if p.eol() {
-			return term{}, p.fail(start, "unterminated string literal: missing closing '\"'")
-		}
-		c := p.s[p.pos]
-		if c == '"' {
-			p.pos++
-			break
-		}
-		if c != '\\' {
-			r, size := utf8.DecodeRuneInString(p.s[p.pos:])
+	var value string
+	if i := strings.IndexAny(p.s[p.pos:], "\"\\"); i >= 0 && p.s[p.pos+i] == '"' {
+		value = p.s[p.pos : p.pos+i] // the common case: no escapes
+		p.pos += i + 1
+	} else {
+		var b strings.Builder
+		for {
+			if p.eol() {
+				return term{}, p.fail(start, "unterminated string literal: missing closing '\"'")
+			}
+			c := p.s[p.pos]
+			if c == '"' {
+				p.pos++
+				break
+			}
+			if c != '\\' {
+				r, size := utf8.DecodeRuneInString(p.s[p.pos:])
+				b.WriteRune(r)
+				p.pos += size
+				continue
+			}
+			if p.pos+1 >= len(p.s) {
+				return term{}, p.fail(p.pos, "bad escape: '\\' at the end of the line")
+			}
+			if e, ok := echar[p.s[p.pos+1]]; ok {
+				b.WriteByte(e)
+				p.pos += 2
+				continue
+			}
+			if p.s[p.pos+1] != 'u' && p.s[p.pos+1] != 'U' {
+				r, _ := utf8.DecodeRuneInString(p.s[p.pos+1:])
+				return term{}, p.fail(p.pos, "bad escape \\%c in a string (known: \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX)", r)
+			}
+			r, err := p.uchar()
+			if err != nil {
+				return term{}, err
+			}
 			b.WriteRune(r)
-			p.pos += size
-			continue
 		}
-		if p.pos+1 >= len(p.s) {
-			return term{}, p.fail(p.pos, "bad escape: '\\' at the end of the line")
-		}
-		if e, ok := echar[p.s[p.pos+1]]; ok {
-			b.WriteByte(e)
-			p.pos += 2
-			continue
-		}
-		if p.s[p.pos+1] != 'u' && p.s[p.pos+1] != 'U' {
-			r, _ := utf8.DecodeRuneInString(p.s[p.pos+1:])
-			return term{}, p.fail(p.pos, "bad escape \\%c in a string (known: \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX)", r)
-		}
-		r, err := p.uchar()
-		if err != nil {
-			return term{}, err
-		}
-		b.WriteRune(r)
+		value = b.String()
 	}
-	t := term{kind: literalTerm, value: b.String()}
+	t := term{kind: literalTerm, value: value}
 	switch {
 	case strings.HasPrefix(p.s[p.pos:], "^^"):
 		p.pos += 2
@@ -449,25 +493,6 @@ var (
 	langTagPattern = regexp.MustCompile(`^[a-zA-Z]+(?:-[a-zA-Z0-9]+)*`)
 	echar          = map[byte]byte{'t': '\t', 'b': '\b', 'n': '\n', 'r': '\r', 'f': '\f', '"': '"', '\'': '\'', '\\': '\\'}
 )
-
-// splitLines splits at "\n", "\r\n" and "\r", the end-of-line marks of
-// N-Triples.
-func splitLines(data string) []string {
-	var lines []string
-	for len(data) > 0 {
-		i := strings.IndexAny(data, "\r\n")
-		if i < 0 {
-			lines = append(lines, data)
-			break
-		}
-		lines = append(lines, data[:i])
-		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-			i++
-		}
-		data = data[i+1:]
-	}
-	return lines
-}
 
 // ---------------------------------------------------------------- meaning
 
@@ -571,8 +596,9 @@ type node struct {
 type nqReader struct {
 	name  string
 	probs problemList
-	nodes map[string]*node
+	nodes map[nodeKey]*node
 	order []*node
+	plain []quad // triples whose predicate is in pred:
 }
 
 func (r *nqReader) where(line int) string { return fmt.Sprintf("%s:%d", r.name, line) }
@@ -587,17 +613,32 @@ func (r *nqReader) node(t term, line int) *node {
 	return n
 }
 
-// ParseNQuads reads RDF N-Triples or N-Quads in the vocabulary above.
+// ParseNQuads reads RDF N-Triples or N-Quads in the emigraph vocabulary,
+// which the comment at the top of nquads.go describes: entities as
+// <https://emigraph.org/id/person/...> nodes, relations as nodes with
+// subject, predicate, object and sources, and plain triples
+// <subject> <https://emigraph.org/predicate/ID> <object> sourced from their
+// named graph.
 func ParseNQuads(name string, rd io.Reader) (*graph.Changeset, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &nqReader{name: name, nodes: map[string]*node{}}
+	r := &nqReader{name: name, nodes: map[nodeKey]*node{}}
 	text := strings.TrimPrefix(string(data), "\ufeff")
-	var quads []quad
-	for i, line := range splitLines(text) {
-		lineNo := i + 1
+	lineNo := 0
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexAny(text, "\r\n"); i >= 0 {
+			line = text[:i]
+			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			text = text[i+1:]
+		} else {
+			text = ""
+		}
+		lineNo++
 		if !utf8.ValidString(line) {
 			bad := 0
 			for bad < len(line) {
@@ -617,47 +658,44 @@ func ParseNQuads(name string, rd io.Reader) (*graph.Changeset, error) {
 		}
 		if ok {
 			q.line = lineNo
-			quads = append(quads, q)
+			r.add(q)
 		}
 	}
-	if !r.probs.empty() {
-		return nil, r.probs.err()
-	}
-	return r.interpret(quads)
+	return r.interpret()
 }
 
-func (r *nqReader) interpret(quads []quad) (*graph.Changeset, error) {
-	var plain []quad
-	for _, q := range quads {
-		w := r.where(q.line)
-		switch {
-		case q.p.value == rdfType:
-			n := r.node(q.s, q.line)
-			c, ok := strings.CutPrefix(q.o.value, NSOntology)
-			cl, known := classes[c]
-			if q.o.kind != iriTerm || !ok || !known {
-				r.probs.add(w, "rdf:type", "%s is not a class of the vocabulary (%s)", q.o, classList())
-				continue
-			}
-			if n.kind != unknownNode && (n.kind != cl.kind || n.typ != cl.typ) {
-				r.probs.add(w, "rdf:type", "%s is already typed as %s", n.t, r.className(n))
-				continue
-			}
-			n.kind, n.typ = cl.kind, cl.typ
-		case strings.HasPrefix(q.p.value, NSOntology):
-			prop := strings.TrimPrefix(q.p.value, NSOntology)
-			if _, ok := properties[prop]; !ok {
-				r.probs.add(w, prop, "%s is not a property of the vocabulary (%s)", q.p, propertyList())
-				continue
-			}
-			n := r.node(q.s, q.line)
-			n.props[prop] = append(n.props[prop], propValue{o: q.o, line: q.line})
-		case strings.HasPrefix(q.p.value, NSPredicate):
-			plain = append(plain, q)
-		default:
-			r.probs.add(w, "predicate", "%s is not part of the vocabulary: use rdf:type, %sNAME or %sID", q.p, NSOntology, NSPredicate)
+// add files a statement under its subject node, or as a plain triple.
+func (r *nqReader) add(q quad) {
+	switch {
+	case q.p.value == rdfType:
+		n := r.node(q.s, q.line)
+		c, ok := strings.CutPrefix(q.o.value, NSOntology)
+		cl, known := classes[c]
+		if q.o.kind != iriTerm || !ok || !known {
+			r.probs.add(r.where(q.line), "rdf:type", "%s is not a class of the vocabulary (%s)", q.o, classList())
+			return
 		}
+		if n.kind != unknownNode && (n.kind != cl.kind || n.typ != cl.typ) {
+			r.probs.add(r.where(q.line), "rdf:type", "%s is already typed as %s", n.t, r.className(n))
+			return
+		}
+		n.kind, n.typ = cl.kind, cl.typ
+	case strings.HasPrefix(q.p.value, NSOntology):
+		prop := strings.TrimPrefix(q.p.value, NSOntology)
+		if _, ok := properties[prop]; !ok {
+			r.probs.add(r.where(q.line), prop, "%s is not a property of the vocabulary (%s)", q.p, propertyList())
+			return
+		}
+		n := r.node(q.s, q.line)
+		n.props[prop] = append(n.props[prop], propValue{o: q.o, line: q.line})
+	case strings.HasPrefix(q.p.value, NSPredicate):
+		r.plain = append(r.plain, q)
+	default:
+		r.probs.add(r.where(q.line), "predicate", "%s is not part of the vocabulary: use rdf:type, %sNAME or %sID", q.p, NSOntology, NSPredicate)
 	}
+}
+
+func (r *nqReader) interpret() (*graph.Changeset, error) {
 	if !r.probs.empty() {
 		return nil, r.probs.err()
 	}
@@ -722,7 +760,7 @@ func (r *nqReader) interpret(quads []quad) (*graph.Changeset, error) {
 			}})
 		}
 	}
-	for _, q := range plain {
+	for _, q := range r.plain {
 		w := r.where(q.line)
 		rel := graph.Relation{Predicate: strings.TrimPrefix(q.p.value, NSPredicate)}
 		ok := true
@@ -829,7 +867,7 @@ func (r *nqReader) single(n *node, prop string) (propValue, bool) {
 		return propValue{}, false
 	}
 	for _, v := range vs[1:] {
-		if v.o.key() != vs[0].o.key() {
+		if !v.o.same(vs[0].o) {
 			r.probs.add(r.where(v.line), prop, "%s has two values: %s (line %d) and %s", n.t, vs[0].o, vs[0].line, v.o)
 			return propValue{}, false
 		}
@@ -1095,7 +1133,12 @@ func WriteNQuads(w io.Writer, c *graph.Changeset) error {
 		b.WriteString(o)
 		b.WriteString(" .\n")
 	}
-	ont := func(name string) string { return writeIRI(NSOntology + name) }
+	ont := func(name string) string {
+		if iri, ok := ontologyIRIs[name]; ok {
+			return iri
+		}
+		return writeIRI(NSOntology + name)
+	}
 	typ := writeIRI(rdfType)
 	text := func(s, prop, v string) {
 		if v != "" {
@@ -1230,8 +1273,23 @@ func WriteNQuads(w io.Writer, c *graph.Changeset) error {
 	return err
 }
 
+// ontologyIRIs holds the written IRIs of the classes and properties.
+var ontologyIRIs = map[string]string{}
+
+func init() {
+	for name := range classes {
+		ontologyIRIs[name] = writeIRI(NSOntology + name)
+	}
+	for name := range properties {
+		ontologyIRIs[name] = writeIRI(NSOntology + name)
+	}
+}
+
 // writeIRI writes <iri>, escaping what an IRIREF may not hold.
 func writeIRI(iri string) string {
+	if !strings.ContainsFunc(iri, func(r rune) bool { return r <= 0x20 || strings.ContainsRune("<>\"{}|^`\\", r) }) {
+		return "<" + iri + ">"
+	}
 	var b strings.Builder
 	b.WriteByte('<')
 	for _, r := range iri {
@@ -1247,6 +1305,9 @@ func writeIRI(iri string) string {
 
 // writeLiteral writes a literal in the canonical form of RDF 1.2 N-Triples.
 func writeLiteral(v, datatype string) string {
+	if datatype == "" && !strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7F || r == '"' || r == '\\' }) {
+		return "\"" + v + "\""
+	}
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range v {
