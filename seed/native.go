@@ -256,12 +256,17 @@ func WriteNative(w io.Writer, c *graph.Changeset) error {
 		d.Predicates = append(d.Predicates, p.Predicate)
 	}
 	for _, e := range c.Entities {
-		d.Entities = append(d.Entities, nativeEntity{Entity: e.Entity})
+		d.Entities = append(d.Entities, nativeEntity{Entity: e.Entity, RemoveAliases: e.RemoveAliases})
+	}
+	toNative := func(rel graph.Relation) nativeRelation {
+		return nativeRelation{ID: rel.ID, Subject: rel.Subject, Predicate: rel.Predicate,
+			Object: rel.Object, Date: rel.Date, EndDate: rel.EndDate, Quantity: rel.Quantity, Note: rel.Note, Sources: rel.Sources}
 	}
 	for _, r := range c.Relations {
-		rel := r.Relation
-		d.Relations = append(d.Relations, nativeRelation{ID: rel.ID, Subject: rel.Subject, Predicate: rel.Predicate,
-			Object: rel.Object, Date: rel.Date, EndDate: rel.EndDate, Quantity: rel.Quantity, Note: rel.Note, Sources: rel.Sources})
+		d.Relations = append(d.Relations, toNative(r.Relation))
+	}
+	for _, r := range c.Retractions {
+		d.Retract = append(d.Retract, toNative(r.Relation))
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
