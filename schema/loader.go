@@ -17,8 +17,6 @@ type loader struct {
 	mu      sync.Mutex
 	pending map[string]bool
 	cache   map[string]*graph.Entity
-	// batches counts store reads, for tests that check the batching.
-	batches int
 }
 
 type loaderKey struct{}
@@ -57,12 +55,6 @@ func (l *loader) entity(id string) func() (any, error) {
 	}
 }
 
-// prime notes the ends of relations that will likely be asked for, so that
-// they join the next batch.
-func (l *loader) prime(rels []*graph.Relation) {
-	_ = rels // the thunks request ends themselves; kept as a hook for prefetching
-}
-
 func (l *loader) flush() error {
 	l.mu.Lock()
 	if len(l.pending) == 0 {
@@ -74,7 +66,6 @@ func (l *loader) flush() error {
 		ids = append(ids, id)
 	}
 	l.pending = map[string]bool{}
-	l.batches++
 	l.mu.Unlock()
 	found, err := l.store.EntitiesByID(l.ctx, ids)
 	if err != nil {

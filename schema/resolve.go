@@ -123,7 +123,6 @@ func (a *API) relationConnection(ctx context.Context, f graph.RelationFilter) (*
 	if err != nil {
 		return nil, err
 	}
-	loaderFrom(ctx, a.store).prime(page.Relations)
 	return &relationConnection{filter: f, page: page}, nil
 }
 

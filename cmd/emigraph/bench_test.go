@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
@@ -173,5 +172,3 @@ func BenchmarkQueries(b *testing.B) {
 		})
 	}
 }
-
-var _ = graph.MaxPageSize

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
 )
 
@@ -130,5 +129,3 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	}
 	return st.DB().Load(bufio.NewReaderSize(m.Stdin, 1<<20), 256)
 }
-
-var _ = badger.ErrLocked
