@@ -69,6 +69,9 @@ func build(api *API, predicates []*graph.Predicate) (graphql.Schema, error) {
 
 // guardResolvers wraps every resolver so that a panic becomes an error for
 // that field, reported to onPanic with its stack, and the server lives on.
+// A resolver that returns a thunk (the batched entity loads) has the thunk
+// guarded too: graphql-go runs it after the resolver returned, and would
+// otherwise send the panic's own message to the client and log nothing.
 func guardResolvers(s *graphql.Schema, onPanic func(v any, stack []byte)) {
 	for _, t := range s.TypeMap() {
 		obj, ok := t.(*graphql.Object)
@@ -81,20 +84,31 @@ func guardResolvers(s *graphql.Schema, onPanic func(v any, stack []byte)) {
 			}
 			inner, name := f.Resolve, obj.Name()+"."+f.Name
 			f.Resolve = func(p graphql.ResolveParams) (out any, err error) {
-				defer func() {
-					if v := recover(); v != nil {
-						if onPanic != nil {
-							onPanic(v, debug.Stack())
-						}
-						out, err = nil, graph.Errorf(graph.EINTERNAL, "internal error in %s", name)
-					}
-				}()
+				defer recoverField(name, onPanic, &out, &err)
 				if err := p.Context.Err(); err != nil {
 					return nil, err // the request timed out or was cancelled: stop resolving
 				}
-				return inner(p)
+				out, err = inner(p)
+				if thunk, ok := out.(func() (any, error)); ok && err == nil {
+					out = func() (v any, err error) {
+						defer recoverField(name, onPanic, &v, &err)
+						return thunk()
+					}
+				}
+				return out, err
 			}
 		}
+	}
+}
+
+// recoverField turns a panic of the resolver of field name into an
+// "internal" error of that field, and tells onPanic with the stack.
+func recoverField(name string, onPanic func(v any, stack []byte), out *any, err *error) {
+	if v := recover(); v != nil {
+		if onPanic != nil {
+			onPanic(v, debug.Stack())
+		}
+		*out, *err = nil, graph.Errorf(graph.EINTERNAL, "internal error in %s", name)
 	}
 }
 

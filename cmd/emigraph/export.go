@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rs/zerolog"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
 )
 
@@ -65,7 +70,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return &errUsage{fmt.Sprintf("--format %q is not one of %s", *format, formatNames())}
 	}
 	log, _ := m.logger("warn")
-	st, err := openStore(*data, log)
+	st, err := openExisting(*data, log)
 	if err != nil {
 		return err
 	}
@@ -97,16 +102,31 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return &errUsage{err.Error()}
 	}
 	log, _ := m.logger("warn")
-	st, err := openStore(*data, log)
+	st, err := openExisting(*data, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	bw := bufio.NewWriterSize(m.Stdout, 1<<20)
+	if _, err := bw.WriteString(backupMagic); err != nil {
+		return err
+	}
 	if _, err := st.DB().Backup(bw, 0); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// backupMagic starts every backup, so that restore can refuse what is not one.
+const backupMagic = "emigraph backup 1\n"
+
+// openExisting opens a store that must exist: a mistyped --data gives an
+// error instead of an empty export.
+func openExisting(dir string, log zerolog.Logger) (*badger.Store, error) {
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+		return nil, fmt.Errorf("--data %s holds no emigraph store", dir)
+	}
+	return openStore(dir, log)
 }
 
 func (m *Main) restore(ctx context.Context, args []string) error {
@@ -127,5 +147,27 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	return st.DB().Load(bufio.NewReaderSize(m.Stdin, 1<<20), 256)
+	in := bufio.NewReaderSize(m.Stdin, 1<<20)
+	head := make([]byte, len(backupMagic))
+	if _, err := io.ReadFull(in, head); err != nil || string(head) != backupMagic {
+		return fmt.Errorf("the input is not an emigraph backup (it does not start with %q)", strings.TrimSpace(backupMagic))
+	}
+	if err := loadBackup(st, in); err != nil {
+		// nothing of a failed restore stays: the store was empty before it
+		if derr := st.DB().DropAll(); derr != nil {
+			return fmt.Errorf("%w (and emptying the store again failed: %v)", err, derr)
+		}
+		return fmt.Errorf("restore failed, nothing was restored: %w", err)
+	}
+	return nil
+}
+
+// loadBackup runs Badger's Load, which panics on some malformed input.
+func loadBackup(st *badger.Store, r io.Reader) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the backup is malformed: %v", v)
+		}
+	}()
+	return st.DB().Load(r, 256)
 }

@@ -63,7 +63,7 @@ func Open(dir string, o Options) (*Store, error) {
 	db, err := bg.Open(opts)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it? Send the facts to the server with --server URL instead)", ErrLocked, dir)
+			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, dir)
 		}
 		return nil, err
 	}
