@@ -21,7 +21,7 @@ import (
 //	u:<load>\x00<k> the value key k had before the load: 0x00 for absent,
 //	                0x01 followed by the old value otherwise
 //
-// The last transaction of a load writes the counters and deletes j:<load>:
+// The last transaction of a load deletes j:<load>:
 // that is the commit point. A store opened with a j: key left over (the
 // process was killed part-way) is rolled back first: emptied if it was empty
 // before, else restored from the undo records.
@@ -82,6 +82,11 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	m := buildMutation(plan)
+	// counters become ordinary writes, so that a large load (with a counter
+	// for every new word and trigram) batches them like any other key
+	if err := s.db.View(func(txn *bg.Txn) error { return m.resolveCounts(txn) }); err != nil {
+		return graph.Summary{}, err
+	}
 	if len(m.ops) <= o.BatchKeys {
 		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
 		if err == nil {
@@ -112,7 +117,7 @@ func writeMutation(txn *bg.Txn, m *mutation) error {
 			return err
 		}
 	}
-	return writeCounts(txn, m.counts)
+	return nil
 }
 
 // emptyView is the view of a store known to be empty.
@@ -123,8 +128,10 @@ func (emptyView) Entity(string) (*graph.Entity, error)       { return nil, nil }
 func (emptyView) Relation(string) (*graph.Relation, error)   { return nil, nil }
 func (emptyView) EntityIDsByName(string) ([]string, error)   { return nil, nil }
 
-func writeCounts(txn *bg.Txn, counts map[string]int64) error {
-	for name, delta := range counts {
+// resolveCounts turns the counter deltas into writes of the new values.
+// Writers are serialised (writeMu), so the values read stay current.
+func (m *mutation) resolveCounts(txn *bg.Txn) error {
+	for name, delta := range m.counts {
 		if delta == 0 {
 			continue
 		}
@@ -132,10 +139,9 @@ func writeCounts(txn *bg.Txn, counts map[string]int64) error {
 		if err != nil {
 			return err
 		}
-		if err := txn.Set(countKey(name), encodeCount(n+delta)); err != nil {
-			return err
-		}
+		m.put(string(countKey(name)), encodeCount(n+delta))
 	}
+	m.counts = nil
 	return nil
 }
 
@@ -228,13 +234,8 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 			}
 		}
 	}
-	// the commit point: counters and the end of the journal in one transaction
-	if err := s.db.Update(func(txn *bg.Txn) error {
-		if err := writeCounts(txn, m.counts); err != nil {
-			return err
-		}
-		return txn.Delete(jkey)
-	}); err != nil {
+	// the commit point: the end of the journal
+	if err := s.db.Update(func(txn *bg.Txn) error { return txn.Delete(jkey) }); err != nil {
 		return fail(err)
 	}
 	if o.Progress != nil {
