@@ -79,20 +79,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var w io.Writer = m.Stdout
-	if *out != "" {
-		file, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		w = file
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := f.Write(bw, c); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return m.writeChangeset(*out, f, c)
 }
 
 func (m *Main) backup(ctx context.Context, args []string) error {
@@ -170,4 +157,30 @@ func loadBackup(st *badger.Store, r io.Reader) (err error) {
 		}
 	}()
 	return st.DB().Load(r, 256)
+}
+
+// writeChangeset writes c in format f to the file out, or to standard output
+// when out is empty.
+func (m *Main) writeChangeset(out string, f seed.Format, c *graph.Changeset) error {
+	if out == "" {
+		bw := bufio.NewWriterSize(m.Stdout, 1<<20)
+		if err := f.Write(bw, c); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	file, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(file, 1<<20)
+	if err := f.Write(bw, c); err != nil {
+		file.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close() // a full disk may only show here
 }

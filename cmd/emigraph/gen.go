@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed"
@@ -137,18 +134,5 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	if err != nil {
 		return &errUsage{err.Error()}
 	}
-	var w io.Writer = m.Stdout
-	if *out != "" {
-		file, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		w = file
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := f.Write(bw, c); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return m.writeChangeset(*out, f, c)
 }
