@@ -236,7 +236,10 @@ func TestLimitsRefuseBombs(t *testing.T) {
 	nested := `{ entities(first: 500) { nodes { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { object { relations(first: 500) { nodes { id } } } } } } } } } } }`
 	fragmentDeep := `fragment F on Entity { relations { nodes { subject { relations { nodes { subject { relations { nodes { subject { relations { nodes { subject { id } } } } } } } } } } } } }
 		{ entity(id: "country/latvia") { ...F } }`
-	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "cost": nested, "depth through fragments": fragmentDeep} {
+	fiveDeep := `{ entities(first: 500) { nodes { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { object { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { id } } } } } } } } } } } } } }`
+	byVariable := `query($n: Int) { entities(first: $n) { nodes { relations(first: $n) { nodes { subject { relations(first: $n) { nodes { id } } } } } } } }`
+	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "cost": nested, "depth through fragments": fragmentDeep,
+		"first: 500 nested five deep": fiveDeep} {
 		out := do(t, api, context.Background(), q, nil)
 		if out["data"] != nil {
 			t.Errorf("%s bomb was executed", name)
@@ -245,6 +248,15 @@ func TestLimitsRefuseBombs(t *testing.T) {
 		if !strings.Contains(string(b), "limit") {
 			t.Errorf("%s bomb: errors %s do not name the limit", name, b)
 		}
+	}
+	// the cost counts `first` given through variables
+	out := do(t, api, context.Background(), byVariable, map[string]any{"n": 500})
+	if out["data"] != nil {
+		t.Errorf("a cost bomb through variables was executed")
+	}
+	out = do(t, api, context.Background(), byVariable, map[string]any{"n": 3})
+	if out["errors"] != nil {
+		t.Errorf("a small query through variables was refused: %v", out["errors"])
 	}
 }
 
