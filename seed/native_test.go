@@ -2,6 +2,8 @@ package seed_test
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
@@ -26,4 +28,39 @@ func TestNativeWritesCorrections(t *testing.T) {
 		len(back.Entities) != 1 || len(back.Entities[0].RemoveAliases) != 1 {
 		t.Errorf("read back %+v", back)
 	}
+}
+
+func FuzzParseNative(f *testing.F) {
+	for _, s := range []string{
+		"entities:\n  - {id: person/x, name: X, type: PERSON}\n",
+		"relations:\n  - {subject: a, predicate: b, object: c, date: \"2022\", quote: q, quantity: {amount: 1, approximation: ABOUT}}\n",
+		"retract:\n  - id: rel/abc\n",
+		"section: S\ntitle: T\nurl: U\n",
+		"relations: [1, 2]\n", "- a\n- b\n", "{", "entities:\n  - {qoute: x}\n", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		c, err := seed.ParseNative("f.yaml", strings.NewReader(doc))
+		if err != nil {
+			var ve *graph.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("a parse error that is not a ValidationError: %v", err)
+			}
+			for _, it := range ve.Items {
+				if !strings.HasPrefix(it.Where, "f.yaml") {
+					t.Fatalf("an error that does not name the file: %v", it)
+				}
+			}
+			return
+		}
+		// what parsed writes and parses again to the same changeset
+		var buf bytes.Buffer
+		if err := seed.WriteNative(&buf, c); err != nil {
+			return // the writer refuses what it cannot write faithfully
+		}
+		if _, err := seed.ParseNative("again.yaml", &buf); err != nil {
+			t.Fatalf("written output does not parse: %v\n%s", err, buf.String())
+		}
+	})
 }
