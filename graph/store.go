@@ -104,8 +104,7 @@ type Store interface {
 	Predicates(ctx context.Context) ([]*Predicate, error)
 	// Search finds entities by name or alias, best first.
 	Search(ctx context.Context, text string, types []EntityType, first int) ([]SearchHit, error)
-	// Neighbors lists the edges of an entity (see the Neighbors interface).
-	Neighbors(ctx context.Context, id string, predicates []string) ([]Edge, error)
+	Walker
 	// Apply checks a changeset and writes it atomically. With dryRun it only
 	// checks and counts. A refused changeset returns a *ValidationError and
 	// writes nothing.

@@ -20,6 +20,18 @@ type Neighbors interface {
 	Neighbors(ctx context.Context, id string, predicates []string) ([]Edge, error)
 }
 
+// Walker is what path search reads: edges, degrees, and whether two
+// entities are joined directly. Store implementations provide it from
+// their indexes without reading relations.
+type Walker interface {
+	Neighbors
+	// Degree is the number of relations of an entity.
+	Degree(ctx context.Context, id string) (int, error)
+	// Link finds a relation joining a and b in either direction, of one of
+	// the predicates when any are given.
+	Link(ctx context.Context, a, b string, predicates []string) (Edge, bool, error)
+}
+
 // Path is a shortest connection: Entities[0] is the start, Relations[i]
 // joins Entities[i] and Entities[i+1].
 type Path struct {
@@ -32,29 +44,46 @@ func (p *Path) Hops() int { return len(p.Relations) }
 
 type step struct{ prev, rel string }
 
+// pairBudget bounds the direct-link lookups between two frontiers.
+const pairBudget = 4096
+
 // ShortestPath finds a shortest path between two entities, following
 // relations in either direction, of at most maxHops relations, or returns
-// nil. It searches from both ends at once, always widening the smaller
-// frontier, so a search between two people meets in the middle instead of
-// reading every neighbour of every hub on the way.
-func ShortestPath(ctx context.Context, n Neighbors, from, to string, maxHops int, predicates []string) (*Path, error) {
+// nil. It searches from both ends. Before widening, it asks whether a
+// relation joins the two frontiers directly (one seek per pair), which
+// finds a path through a hub without listing the hub's relations; and it
+// widens the side whose entities have fewer relations.
+func ShortestPath(ctx context.Context, w Walker, from, to string, maxHops int, predicates []string) (*Path, error) {
 	if from == to {
 		return &Path{Entities: []string{from}}, nil
-	}
-	if maxHops <= 0 {
-		return nil, nil
 	}
 	seen := [2]map[string]step{{from: {}}, {to: {}}} // 0: from the start, 1: from the end
 	depth := [2]map[string]int{{from: 0}, {to: 0}}
 	frontier := [2][]string{{from}, {to}}
 	levels := [2]int{}
 	for levels[0]+levels[1] < maxHops {
-		side := 0
-		if len(frontier[1]) < len(frontier[0]) {
-			side = 1
+		if len(frontier[0]) == 0 || len(frontier[1]) == 0 {
+			return nil, nil // one side has nowhere left to go: no path
 		}
-		if len(frontier[side]) == 0 {
-			return nil, nil // this side has nowhere left to go: no path
+		if len(frontier[0])*len(frontier[1]) <= pairBudget {
+			for _, a := range frontier[0] {
+				for _, b := range frontier[1] {
+					e, ok, err := w.Link(ctx, a, b, predicates)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
+						return joinPath(seen, from, to, a, b, e.Relation), nil
+					}
+				}
+			}
+			if levels[0]+levels[1]+1 == maxHops {
+				return nil, nil // the direct links were the last chance
+			}
+		}
+		side, err := cheaperSide(ctx, w, frontier)
+		if err != nil {
+			return nil, err
 		}
 		other := 1 - side
 		var next []string
@@ -63,7 +92,7 @@ func ShortestPath(ctx context.Context, n Neighbors, from, to string, maxHops int
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			edges, err := n.Neighbors(ctx, node, predicates)
+			edges, err := w.Neighbors(ctx, node, predicates)
 			if err != nil {
 				return nil, err
 			}
@@ -86,19 +115,44 @@ func ShortestPath(ctx context.Context, n Neighbors, from, to string, maxHops int
 		}
 		levels[side]++
 		frontier[side] = next
-		if best != "" {
-			return joinPath(seen, from, to, best), nil
+		if best != "" && bestLen <= maxHops {
+			return joinPath(seen, from, to, best, best, ""), nil
 		}
 	}
 	return nil, nil
 }
 
-// joinPath walks from the meeting point back to both ends.
-func joinPath(seen [2]map[string]step, from, to, meet string) *Path {
+// cheaperSide picks the frontier whose entities have fewer relations in all
+// (estimated from a sample of a large frontier).
+func cheaperSide(ctx context.Context, w Walker, frontier [2][]string) (int, error) {
+	var cost [2]float64
+	for side, nodes := range frontier {
+		sample := nodes
+		if len(sample) > 64 {
+			sample = sample[:64]
+		}
+		total := 0
+		for _, n := range sample {
+			d, err := w.Degree(ctx, n)
+			if err != nil {
+				return 0, err
+			}
+			total += d
+		}
+		cost[side] = float64(total) * float64(len(nodes)) / float64(len(sample))
+	}
+	if cost[1] < cost[0] {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// joinPath walks back from a to the start and from b to the end; rel joins
+// a and b ("" when they are the same meeting entity).
+func joinPath(seen [2]map[string]step, from, to, a, b, rel string) *Path {
 	p := &Path{}
-	var head []string
-	var headRels []string
-	for node := meet; node != from; {
+	var head, headRels []string
+	for node := a; node != from; {
 		s := seen[0][node]
 		head = append(head, s.prev)
 		headRels = append(headRels, s.rel)
@@ -108,8 +162,12 @@ func joinPath(seen [2]map[string]step, from, to, meet string) *Path {
 		p.Entities = append(p.Entities, head[i])
 		p.Relations = append(p.Relations, headRels[i])
 	}
-	p.Entities = append(p.Entities, meet)
-	for node := meet; node != to; {
+	p.Entities = append(p.Entities, a)
+	if rel != "" {
+		p.Relations = append(p.Relations, rel)
+		p.Entities = append(p.Entities, b)
+	}
+	for node := b; node != to; {
 		s := seen[1][node]
 		p.Relations = append(p.Relations, s.rel)
 		p.Entities = append(p.Entities, s.prev)

@@ -31,6 +31,7 @@ const (
 	pTrigram   = "g:"
 	pDate      = "d:"
 	pEntDate   = "D:"
+	pLink      = "l:"
 	pCount     = "c:"
 	pMeta      = "m:"
 	sep        = "\x00"
@@ -153,6 +154,9 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 	}
 	if r.Object != "" {
 		keys[pIn+r.Object+sep+r.Predicate+sep+r.ID] = []byte(r.Subject)
+		// the pair, both ways: "is there a relation between a and b" is one seek
+		keys[pLink+r.Subject+sep+r.Object+sep+r.ID] = []byte(r.Predicate)
+		keys[pLink+r.Object+sep+r.Subject+sep+r.ID] = []byte(r.Predicate)
 	}
 	if r.Date != "" {
 		keys[pDate+r.Date+sep+r.ID] = nil
@@ -283,11 +287,13 @@ func buildMutation(plan *graph.Plan) *mutation {
 			oldKeys = relationIndexKeys(w.Old)
 			m.counts["pred:"+w.Old.Predicate]--
 			m.counts["relations"]--
+			m.countDegree(w.Old, -1)
 		}
 		if w.New != nil {
 			newKeys = relationIndexKeys(w.New)
 			m.counts["pred:"+w.New.Predicate]++
 			m.counts["relations"]++
+			m.countDegree(w.New, 1)
 			m.put(string(relationKey(w.New.ID)), mustJSON(w.New))
 		} else {
 			m.remove(string(relationKey(w.Old.ID)))
@@ -295,6 +301,15 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.moveIndex(oldKeys, newKeys)
 	}
 	return m
+}
+
+// countDegree keeps the number of relations of each entity (c:deg:<id>),
+// which path search uses to widen the cheaper side first.
+func (m *mutation) countDegree(r *graph.Relation, delta int64) {
+	m.counts["deg:"+r.Subject] += delta
+	if r.Object != "" && r.Object != r.Subject {
+		m.counts["deg:"+r.Object] += delta
+	}
 }
 
 func encodeCount(n int64) []byte {

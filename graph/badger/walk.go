@@ -3,6 +3,7 @@ package badger
 import (
 	"bytes"
 	"context"
+	"slices"
 
 	bg "github.com/dgraph-io/badger/v4"
 
@@ -50,4 +51,40 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 		return nil
 	})
 	return out, err
+}
+
+// Degree implements graph.Store: the number of relations of an entity.
+func (s *Store) Degree(ctx context.Context, id string) (int, error) {
+	var n int64
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		n, err = readCount(txn, "deg:"+id)
+		return err
+	})
+	return int(n), err
+}
+
+// Link implements graph.Store from the pair index l:<a>\x00<b>\x00<rel>.
+func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (graph.Edge, bool, error) {
+	var found graph.Edge
+	ok := false
+	prefix := key(pLink, a, sep, b, sep)
+	err := s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 4})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			pred, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if len(predicates) > 0 && !slices.Contains(predicates, string(pred)) {
+				continue
+			}
+			found = graph.Edge{Relation: string(it.Item().Key()[len(prefix):]), Predicate: string(pred), Other: b}
+			ok = true
+			return nil
+		}
+		return nil
+	})
+	return found, ok, err
 }
