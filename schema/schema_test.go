@@ -361,3 +361,25 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 		}
 	})
 }
+
+// A repeated query text skips parsing and validation; a schema rebuild
+// (a new predicate) makes the cache start over.
+func TestPreparedDocumentsAreCached(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{})
+	q := `{ predicates { id } }`
+	a, err := api.Prepare(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := api.Prepare(q)
+	if a != b {
+		t.Error("the same query text was parsed twice")
+	}
+	if err := api.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := api.Prepare(q)
+	if c == a {
+		t.Error("a document validated against the old schema was reused after a rebuild")
+	}
+}

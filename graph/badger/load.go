@@ -5,8 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -157,7 +158,7 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 		return err
 	}
 	ops := m.ops
-	sort.Slice(ops, func(i, j int) bool { return ops[i].key < ops[j].key }) // sorted keys make for cheaper compaction
+	slices.SortFunc(ops, func(a, b op) int { return strings.Compare(a.key, b.key) }) // sorted keys make for cheaper compaction
 	fail := func(err error) error {
 		if rerr := s.rollback(load, mode); rerr != nil {
 			return fmt.Errorf("%w (and rolling back failed: %v; the next open retries)", err, rerr)

@@ -267,6 +267,8 @@ func (m *mutation) countTerm(k string, delta int64) {
 
 func buildMutation(plan *graph.Plan) *mutation {
 	m := newMutation()
+	// room for every key up front: growing a slice of millions of ops copies it again and again
+	m.ops = make([]op, 0, len(plan.Predicates)+24*len(plan.Entities)+12*len(plan.Relations))
 	for _, w := range plan.Predicates {
 		m.put(string(predicateKey(w.New.ID)), mustJSON(w.New))
 	}
