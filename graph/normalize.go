@@ -40,11 +40,17 @@ func Normalize(s string) string {
 	b.Reset()
 	space := true // suppress leading spaces
 	for _, r := range decomposed {
+		r = unicode.ToLower(r) // compatibility decomposition can yield capitals ("ϒ" is "Υ")
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// a combining mark: the diacritic of the previous letter
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+			// a letter freed of its mark may be Cyrillic still ("ѐ" is "е" and a grave)
+			if t, ok := translit[r]; ok {
+				b.WriteString(t)
+			} else {
+				b.WriteRune(r)
+			}
 			space = false
 		case r == '\'' || r == '’' || r == 'ʼ':
 			// apostrophes join: "O'Brien" is "obrien"
