@@ -133,11 +133,11 @@ func (a *API) Prepare(query string) (*Document, error) {
 	if d, ok := a.cache.get(query); ok && d.schema == s {
 		return d, nil
 	}
-	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})})
+	doc, err := parse(query)
 	if err != nil {
 		return nil, &PrepareError{Stage: "parse", Errors: gqlerrors.FormatErrors(err)}
 	}
-	if res := graphql.ValidateDocument(s, doc, nil); !res.IsValid {
+	if res := validate(s, doc); !res.IsValid {
 		return nil, &PrepareError{Stage: "validation", Errors: res.Errors}
 	}
 	if errs := a.opts.Limits.check(doc); len(errs) > 0 {
@@ -155,6 +155,29 @@ func (a *API) Admit(d *Document, req Request) error {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
+}
+
+// parse parses a document. graphql-go's parser panics on some malformed
+// input ("query($a:) {a}"); that is a syntax error of the request, not a
+// fault of the server.
+func parse(query string) (doc *ast.Document, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, fmt.Errorf("Syntax Error: the document could not be parsed (%v)", v)
+		}
+	}()
+	return parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})})
+}
+
+// validate validates a document, turning a panic of the validator on a
+// malformed document into a validation error.
+func validate(s *graphql.Schema, doc *ast.Document) (res graphql.ValidationResult) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = graphql.ValidationResult{Errors: gqlerrors.FormatErrors(fmt.Errorf("the document could not be validated (%v)", v))}
+		}
+	}()
+	return graphql.ValidateDocument(s, doc, nil)
 }
 
 // Request is one GraphQL request.
