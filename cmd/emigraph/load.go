@@ -147,7 +147,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return m.reportProblems(err)
 	}
 	// a store filled by load is not a new store: serve must not seed it
-	if !*dryRun {
+	if !*dryRun && sum.Changed() {
 		if done, _ := st.Meta("seeded"); done == "" {
 			st.SetMeta("seeded", "skipped: filled by load")
 		}
