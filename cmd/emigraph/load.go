@@ -80,6 +80,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return &errUsage{err.Error()}
@@ -142,6 +143,12 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if !*noSeed && !*dryRun {
+		// a new store gets the article and the predicate vocabulary first, as serve does
+		if err := seedIfNew(ctx, st, log); err != nil {
+			return err
+		}
+	}
 	sum, err := st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len())})
 	if err != nil {
 		return m.reportProblems(err)

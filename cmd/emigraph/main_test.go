@@ -113,7 +113,7 @@ func TestExportLoadExportRoundTrip(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "export."+map[string]string{"native": "yaml", "jsonl": "jsonl", "nquads": "nq", "csv": "csv"}[format])
 			os.WriteFile(file, []byte(first), 0o644)
 			empty := t.TempDir()
-			if _, errs, err := run(t, "", nil, "load", file, "--data", empty); err != nil {
+			if _, errs, err := run(t, "", nil, "load", file, "--data", empty, "--no-seed"); err != nil {
 				t.Fatalf("load: %v\n%s", err, errs)
 			}
 			second, _, err := run(t, "", nil, "export", "--data", empty, "--format", format)
@@ -138,7 +138,7 @@ entities:
 relations:
   - {subject: Test Person, predicate: fled-to, object: country/testland, date: "2024-05", quote: a quote}
 `), 0o644)
-	out, errs, err := run(t, "", nil, "load", file, "--data", dir)
+	out, errs, err := run(t, "", nil, "load", file, "--data", dir, "--no-seed")
 	if err != nil || !strings.Contains(out, "relations: 1 added") {
 		t.Fatalf("first load: %v %s %s", err, out, errs)
 	}
@@ -163,6 +163,24 @@ relations:
 	out, _, _ = run(t, "", nil, "load", file, "--data", dir, "--dry-run")
 	if !strings.Contains(out, "dry run") {
 		t.Errorf("dry run said %q", out)
+	}
+}
+
+// A new store gets the seed (and so the predicate vocabulary) before a load,
+// so that a file of plain facts loads into a fresh directory.
+func TestLoadSeedsANewStore(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "facts.csv")
+	os.WriteFile(file, []byte("subject,predicate,object,date,quote\nMaxim Galkin,fled-to,Israel,2022,a quote\n"), 0o644)
+	out, errs, err := run(t, "", nil, "load", file, "--data", dir)
+	if err != nil || !strings.Contains(out, "relations: 1 added") {
+		t.Fatalf("load into a new directory: %v %s %s", err, out, errs)
+	}
+	base, stop := serve(t, dir)
+	defer stop()
+	res := mustJSON(query(t, base, `{ stats { totalRelations } entity(id: "country/ukraine") { id } }`))
+	if !strings.Contains(res, `"country/ukraine"`) {
+		t.Errorf("the loaded store lacks the seed: %s", res)
 	}
 }
 
