@@ -11,6 +11,7 @@ import (
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/seedtest"
 )
 
 // countingStore counts batched entity reads, to check the data loader.
@@ -24,22 +25,7 @@ func (c *countingStore) EntitiesByID(ctx context.Context, ids []string) (map[str
 	return c.Store.EntitiesByID(ctx, ids)
 }
 
-func seeded(t testing.TB) *badger.Store {
-	t.Helper()
-	st, err := badger.Open(t.TempDir(), badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cs, err := seed.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Apply(context.Background(), cs, false); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func seeded(t testing.TB) *badger.Store { return seedtest.Open(t) }
 
 func newAPI(t testing.TB, st graph.Store, opts schema.Options) *schema.API {
 	t.Helper()

@@ -18,27 +18,13 @@ import (
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/seedtest"
 	"github.com/emigraph/emigraph/server"
 )
 
 // seededStore opens a real Badger store in a temporary directory and loads
 // the embedded seed into it.
-func seededStore(t testing.TB, dir string) *badger.Store {
-	t.Helper()
-	st, err := badger.Open(dir, badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := seed.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Apply(context.Background(), cs, false); err != nil {
-		st.Close()
-		t.Fatal(err)
-	}
-	return st
-}
+func seededStore(t testing.TB, dir string) *badger.Store { return seedtest.OpenIn(t, dir) }
 
 // panicLog is what OnPanic was told, and the log it wrote (as serve does).
 type panicLog struct {

@@ -15,9 +15,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/seedtest"
 	"github.com/emigraph/emigraph/server"
 )
 
@@ -27,18 +27,7 @@ const testToken = "s3cret-token"
 // 127.0.0.1 with a random port.
 func start(t testing.TB, configure func(*server.Config)) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
-	st, err := badger.Open(t.TempDir(), badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cs, err := seed.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Apply(context.Background(), cs, false); err != nil {
-		t.Fatal(err)
-	}
+	st := seedtest.Open(t)
 	logs := &bytes.Buffer{}
 	log := zerolog.New(&lockedWriter{w: logs})
 	api, err := schema.New(context.Background(), st, schema.Options{Parse: seed.Parse, Limits: schema.DefaultLimits()})

@@ -65,9 +65,9 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}
-	f, ok := seed.FormatByName(*format)
-	if !ok {
-		return &errUsage{fmt.Sprintf("--format %q is not one of %s", *format, formatNames())}
+	f, err := formatFlag(*format)
+	if err != nil {
+		return err
 	}
 	log, _ := m.logger("warn")
 	st, err := openExisting(*data, log)

@@ -34,9 +34,8 @@ func (m *Main) readDocuments(files []string, format string) ([]document, error) 
 		var err error
 		switch {
 		case format != "":
-			var ok bool
-			if f, ok = seed.FormatByName(format); !ok {
-				return nil, &errUsage{fmt.Sprintf("--format %q is not one of %s", format, formatNames())}
+			if f, err = formatFlag(format); err != nil {
+				return nil, err
 			}
 		case name == "-":
 			return nil, &errUsage{"reading standard input (-) needs --format"}

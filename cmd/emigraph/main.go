@@ -22,6 +22,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/seed"
 )
 
 func main() {
@@ -147,4 +149,13 @@ func (m *Main) logger(level string) (zerolog.Logger, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// formatFlag looks up the format a --format flag names.
+func formatFlag(name string) (seed.Format, error) {
+	f, ok := seed.FormatByName(name)
+	if !ok {
+		return f, &errUsage{fmt.Sprintf("--format %q is not one of %s", name, formatNames())}
+	}
+	return f, nil
 }

@@ -21,19 +21,27 @@ func many(n int) *graph.Changeset {
 	return cs
 }
 
+// journalCase returns a store and a load of 500 people: into an empty store
+// (the load brings the fixture's predicates and entities), or into one that
+// holds the fixture.
+func journalCase(t *testing.T, empty bool) (*badger.Store, *graph.Changeset) {
+	st, _ := openStore(t)
+	cs := many(500)
+	if empty {
+		base := fixture()
+		cs.Predicates = base.Predicates
+		cs.Entities = append(cs.Entities, base.Entities...)
+	} else if _, err := st.Apply(context.Background(), fixture(), false); err != nil {
+		t.Fatal(err)
+	}
+	return st, cs
+}
+
 func TestJournaledLoad(t *testing.T) {
 	ctx := context.Background()
 	for _, empty := range []bool{true, false} {
 		t.Run(fmt.Sprintf("into an empty store %v", empty), func(t *testing.T) {
-			st, _ := openStore(t)
-			cs := many(500)
-			if empty {
-				base := fixture()
-				cs.Predicates = base.Predicates
-				cs.Entities = append(cs.Entities, base.Entities...)
-			} else if _, err := st.Apply(ctx, fixture(), false); err != nil {
-				t.Fatal(err)
-			}
+			st, cs := journalCase(t, empty)
 			sum, err := st.Load(ctx, cs, badger.LoadOptions{BatchKeys: 100})
 			if err != nil {
 				t.Fatal(err)
@@ -60,15 +68,7 @@ func boolInt(b bool) int {
 func TestJournaledLoadRollsBack(t *testing.T) {
 	for _, empty := range []bool{true, false} {
 		t.Run(fmt.Sprintf("into an empty store %v", empty), func(t *testing.T) {
-			st, _ := openStore(t)
-			cs := many(500)
-			if empty {
-				base := fixture()
-				cs.Predicates = base.Predicates
-				cs.Entities = append(cs.Entities, base.Entities...)
-			} else if _, err := st.Apply(context.Background(), fixture(), false); err != nil {
-				t.Fatal(err)
-			}
+			st, cs := journalCase(t, empty)
 			before, _ := st.Stats(context.Background())
 			ctx, cancel := context.WithCancel(context.Background())
 			calls := 0

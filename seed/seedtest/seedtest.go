@@ -1,0 +1,40 @@
+// Package seedtest gives tests a real Badger store holding the embedded
+// seed, so that tests of the schema and the server ask the real graph.
+package seedtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// Open returns a store in t.TempDir() holding the seed, closed when the
+// test ends.
+func Open(t testing.TB) *badger.Store {
+	t.Helper()
+	st := OpenIn(t, t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// OpenIn loads the seed into a store in dir and returns it open; the caller
+// closes it (tests that reopen the directory need that).
+func OpenIn(t testing.TB, dir string) *badger.Store {
+	t.Helper()
+	st, err := badger.Open(dir, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := seed.Default()
+	if err != nil {
+		st.Close()
+		t.Fatalf("parsing the seed:\n%v", err)
+	}
+	if _, err := st.Apply(context.Background(), cs, false); err != nil {
+		st.Close()
+		t.Fatalf("loading the seed:\n%v", err)
+	}
+	return st
+}
