@@ -17,7 +17,12 @@
 //	g:<trigram>␀<id>␀<name>       trigrams of names and aliases, for fuzzy search
 //	d:<date>␀<rel>                relations by date ("2022" sorts before "2022-01")
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
-//	c:<counter>                   counts: entities, type:<T>, relations, pred:<P> (8-byte big-endian)
+//	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
+//	                              range finds the periods that began before it
+//	l:<a>␀<b>␀<rel>               pairs joined by a relation, both ways (value: predicate), for paths
+//	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
+//	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
+//	                              (postings, so that search reads the rarest terms first)
 //	m:<name>                      metadata (whether the store was seeded)
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
 //

@@ -28,26 +28,48 @@ type segment struct {
 // Keys sort by first day ("2023" < "2023-03" < "2023-03-01"), so the facts
 // that overlap from a day on are: the year of that day, its month, and every
 // key from the day itself on, until a key's first day is after the range.
-func dateSegments(base []byte, r graph.DateRange) []segment {
+// Periods (relations with an endDate) that began before the range and reach
+// into it are found in the period index (periodBase: "q:" or "Q:<entity>\x00"),
+// which lists only relations with an endDate by start; they are read in
+// three slices that fall between the slices of the date index, so that the
+// whole stays in date order.
+func dateSegments(base, periodBase []byte, r graph.DateRange) []segment {
+	dateOf := func(b, k []byte) string {
+		rest := k[len(b):]
+		if i := bytes.IndexByte(rest, 0); i >= 0 {
+			rest = rest[:i]
+		}
+		return string(rest)
+	}
 	past := func(k []byte) bool {
 		if r.To == "" {
 			return false
 		}
-		rest := k[len(base):]
-		if i := bytes.IndexByte(rest, 0); i >= 0 {
-			rest = rest[:i]
-		}
-		d, err := graph.ParseDate(string(rest))
+		d, err := graph.ParseDate(dateOf(base, k))
 		return err == nil && d.First() > r.To
 	}
 	if r.From == "" {
 		return []segment{{prefix: base, past: past}}
 	}
-	day := []byte(r.From)
+	join := func(a []byte, b string, tail ...byte) []byte {
+		return append(append(append([]byte(nil), a...), b...), tail...)
+	}
+	year, month := r.From[:4], r.From[:7]
+	periodsBefore := func(bound string) func(k []byte) bool {
+		return func(k []byte) bool { return dateOf(periodBase, k) >= bound }
+	}
+	// a period dated by the year (or month) itself is listed with that
+	// year's (month's) facts, not again among the periods
+	not := func(date string) func(*bg.Txn, []byte, *graph.Relation) bool {
+		return func(_ *bg.Txn, k []byte, _ *graph.Relation) bool { return dateOf(periodBase, k) != date }
+	}
 	return []segment{
-		{prefix: append(append([]byte(nil), base...), append(day[:4:4], 0)...), past: past},
-		{prefix: append(append([]byte(nil), base...), append(day[:7:7], 0)...), past: past},
-		{prefix: base, start: append(append([]byte(nil), base...), day...), past: past},
+		{prefix: periodBase, past: periodsBefore(year)},
+		{prefix: join(base, year, 0), past: past},
+		{prefix: periodBase, start: join(periodBase, year), past: periodsBefore(month), keep: not(year)},
+		{prefix: join(base, month, 0), past: past},
+		{prefix: periodBase, start: join(periodBase, month), past: periodsBefore(r.From), keep: not(month)},
+		{prefix: base, start: join(base, r.From), past: past},
 	}
 }
 
@@ -117,7 +139,7 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
 	if f.Entity != "" {
-		segs := dateSegments(key(pEntDate, f.Entity, sep), f.Dates)
+		segs := dateSegments(key(pEntDate, f.Entity, sep), key(pEntPeriod, f.Entity, sep), f.Dates)
 		if f.Dates.Open() && !f.DatedOnly {
 			rest, err := s.segments(f)
 			if err != nil {
@@ -140,7 +162,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 			return s.datedSegments(f)
 		}
 	}
-	segs := dateSegments(key(pDate), f.Dates)
+	segs := dateSegments(key(pDate), key(pPeriod), f.Dates)
 	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
 	}
@@ -222,8 +244,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 			start = seg.start
 		}
 		if !started {
-			if !bytes.HasPrefix(after, seg.prefix) || (seg.start != nil && bytes.Compare(after, seg.start) < 0) {
-				continue
+			if !bytes.HasPrefix(after, seg.prefix) || (seg.start != nil && bytes.Compare(after, seg.start) < 0) ||
+				(seg.past != nil && seg.past(after)) {
+				continue // the cursor lies in another segment
 			}
 			started = true
 			start = append(append([]byte(nil), after...), 0)

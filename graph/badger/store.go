@@ -32,6 +32,8 @@ const (
 	pDate      = "d:"
 	pEntDate   = "D:"
 	pLink      = "l:"
+	pPeriod    = "q:"
+	pEntPeriod = "Q:"
 	pCount     = "c:"
 	pMeta      = "m:"
 	sep        = "\x00"
@@ -163,6 +165,14 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 		keys[pEntDate+r.Subject+sep+r.Date+sep+r.ID] = nil
 		if r.Object != "" && r.Object != r.Subject {
 			keys[pEntDate+r.Object+sep+r.Date+sep+r.ID] = nil
+		}
+		if r.EndDate != "" {
+			// periods again, by start, for ranges that begin after they do
+			keys[pPeriod+r.Date+sep+r.ID] = nil
+			keys[pEntPeriod+r.Subject+sep+r.Date+sep+r.ID] = nil
+			if r.Object != "" && r.Object != r.Subject {
+				keys[pEntPeriod+r.Object+sep+r.Date+sep+r.ID] = nil
+			}
 		}
 	}
 	return keys

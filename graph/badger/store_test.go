@@ -394,3 +394,50 @@ func TestDateRangeScanPages(t *testing.T) {
 		}
 	}
 }
+
+// A period that began before a range and reaches into it is on the range's
+// timeline, in date order, and only once.
+func TestPeriodsReachIntoRanges(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	cs := fixture()
+	cs.Relations = append(cs.Relations, graph.RelationChange{Where: "x", Relation: graph.Relation{
+		Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022-09-21", EndDate: "2022-09-28", Sources: quote("q")}},
+		graph.RelationChange{Where: "y", Relation: graph.Relation{
+			Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022", EndDate: "2023", Sources: quote("q")}})
+	if _, err := st.Apply(ctx, cs, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, entity := range []string{"", "country/latvia"} {
+		page, err := st.Relations(ctx, graph.RelationFilter{Entity: entity, Dates: mustRange(t, "2022-09-25", "2022-09-30"), OrderByDate: true, DatedOnly: true, First: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range page.Relations {
+			got = append(got, r.Date+".."+r.EndDate)
+		}
+		// Pugacheva's 2022 fact overlaps too; the two facts of 2022 are in id order
+		if g := strings.Join(got, " "); g != "2022.. 2022..2023 2022-09-21..2022-09-28" && g != "2022..2023 2022.. 2022-09-21..2022-09-28" {
+			t.Errorf("entity %q: %v", entity, got)
+		}
+		// and page by page, the same
+		var paged []string
+		for after := ""; ; {
+			page, err := st.Relations(ctx, graph.RelationFilter{Entity: entity, Dates: mustRange(t, "2022-09-25", "2022-09-30"), OrderByDate: true, DatedOnly: true, First: 1, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Relations {
+				paged = append(paged, r.Date+".."+r.EndDate)
+			}
+			if !page.HasNextPage {
+				break
+			}
+			after = page.Cursors[0]
+		}
+		if strings.Join(paged, " ") != strings.Join(got, " ") {
+			t.Errorf("entity %q: pages of one give %v, one page %v", entity, paged, got)
+		}
+	}
+}
