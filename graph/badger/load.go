@@ -37,7 +37,11 @@ type LoadOptions struct {
 	DryRun bool
 	// Progress, if set, is called with the number of items written so far.
 	Progress func(done int)
-	// BatchKeys bounds the keys written per internal transaction (default 20,000).
+	// MaxTxnKeys is the largest write tried as one transaction (default
+	// 100,000 keys); larger ones, and ones Badger finds too big, are journaled.
+	// One transaction is also what readers of a running server see at once.
+	MaxTxnKeys int
+	// BatchKeys bounds the keys of each journaled batch (default 20,000).
 	BatchKeys int
 }
 
@@ -46,6 +50,9 @@ type LoadOptions struct {
 func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
 	if o.BatchKeys <= 0 {
 		o.BatchKeys = 20000
+	}
+	if o.MaxTxnKeys <= 0 {
+		o.MaxTxnKeys = 100000
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -88,7 +95,7 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	if err := s.db.View(func(txn *bg.Txn) error { return m.resolveCounts(txn) }); err != nil {
 		return graph.Summary{}, err
 	}
-	if len(m.ops) <= o.BatchKeys {
+	if len(m.ops) <= o.MaxTxnKeys {
 		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
 		if err == nil {
 			if o.Progress != nil {

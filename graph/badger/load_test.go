@@ -42,7 +42,7 @@ func TestJournaledLoad(t *testing.T) {
 	for _, empty := range []bool{true, false} {
 		t.Run(fmt.Sprintf("into an empty store %v", empty), func(t *testing.T) {
 			st, cs := journalCase(t, empty)
-			sum, err := st.Load(ctx, cs, badger.LoadOptions{BatchKeys: 100})
+			sum, err := st.Load(ctx, cs, badger.LoadOptions{MaxTxnKeys: 100, BatchKeys: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestJournaledLoadRollsBack(t *testing.T) {
 			before, _ := st.Stats(context.Background())
 			ctx, cancel := context.WithCancel(context.Background())
 			calls := 0
-			_, err := st.Load(ctx, cs, badger.LoadOptions{BatchKeys: 100, Progress: func(int) {
+			_, err := st.Load(ctx, cs, badger.LoadOptions{MaxTxnKeys: 100, BatchKeys: 100, Progress: func(int) {
 				if calls++; calls == 3 {
 					cancel() // part-way through the batches
 				}
