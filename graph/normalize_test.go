@@ -19,6 +19,8 @@ func TestNormalize(t *testing.T) {
 		{"საქართველო", "sakartvelo"},
 		{"Владимир Путин", "vladimir putin"},
 		{"  ", ""},
+		{"ѐ", "e"}, // a Cyrillic letter that decomposes to another Cyrillic letter and a mark
+		{"ϒ", "υ"}, // a compatibility decomposition to a capital
 	}
 	for _, tc := range tests {
 		if got := graph.Normalize(tc.in); got != tc.want {
