@@ -304,6 +304,11 @@ func (s *Store) segmentsFor(f graph.RelationFilter) ([]segment, error) {
 	if f.OrderByDate {
 		return s.datedSegments(f)
 	}
+	if !f.Dates.Open() && f.Entity == "" && f.Subject == "" && f.Object == "" && len(f.Predicates) == 0 {
+		// only a date range narrows the query: read the date index around it,
+		// not every relation
+		return s.datedSegments(f)
+	}
 	return s.segments(f)
 }
 
