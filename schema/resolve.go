@@ -15,16 +15,19 @@ type entityConnection struct {
 	page   *graph.EntityPage
 }
 
-func (c *entityConnection) edges() []map[string]any {
-	out := make([]map[string]any, len(c.page.Entities))
-	for i, e := range c.page.Entities {
-		out[i] = map[string]any{"cursor": c.page.Cursors[i], "node": e}
-	}
-	return out
-}
+func (c *entityConnection) edges() []map[string]any { return edges(c.page.Entities, c.page.Cursors) }
 
 func (c *entityConnection) pageInfo() map[string]any {
 	return pageInfo(c.page.HasNextPage, c.page.Cursors)
+}
+
+// edges pairs each node of a page with its cursor.
+func edges[T any](nodes []T, cursors []string) []map[string]any {
+	out := make([]map[string]any, len(nodes))
+	for i, n := range nodes {
+		out[i] = map[string]any{"cursor": cursors[i], "node": n}
+	}
+	return out
 }
 
 type relationConnection struct {
@@ -32,13 +35,7 @@ type relationConnection struct {
 	page   *graph.RelationPage
 }
 
-func (c *relationConnection) edges() []map[string]any {
-	out := make([]map[string]any, len(c.page.Relations))
-	for i, r := range c.page.Relations {
-		out[i] = map[string]any{"cursor": c.page.Cursors[i], "node": r}
-	}
-	return out
-}
+func (c *relationConnection) edges() []map[string]any { return edges(c.page.Relations, c.page.Cursors) }
 
 func (c *relationConnection) pageInfo() map[string]any {
 	return pageInfo(c.page.HasNextPage, c.page.Cursors)

@@ -60,8 +60,7 @@ func snapshot(ctx context.Context, st graph.Store) (*graph.Changeset, error) {
 func (m *Main) export(ctx context.Context, args []string) error {
 	fs := newFlags(m, "export")
 	data := fs.String("data", "data", "data directory")
-	format := fs.String("format", "native", "native, jsonl, nquads or csv")
-	out := fs.String("out", "", "write to this file instead of standard output")
+	format, out := outputFlags(fs, "native")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}

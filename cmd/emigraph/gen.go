@@ -121,8 +121,7 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	entities := fs.Int("entities", 10000, "number of entities")
 	relations := fs.Int("relations", 100000, "number of relations")
 	seedValue := fs.Uint64("seed", 1, "random seed; the same seed gives the same file")
-	format := fs.String("format", "jsonl", "native, jsonl, nquads or csv")
-	out := fs.String("out", "", "write to this file instead of standard output")
+	format, out := outputFlags(fs, "jsonl")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}

@@ -159,3 +159,9 @@ func formatFlag(name string) (seed.Format, error) {
 	}
 	return f, nil
 }
+
+// outputFlags adds --format and --out, for the commands that write fact files.
+func outputFlags(fs *flag.FlagSet, defaultFormat string) (format, out *string) {
+	return fs.String("format", defaultFormat, "native, jsonl, nquads or csv"),
+		fs.String("out", "", "write to this file instead of standard output")
+}
