@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
@@ -96,4 +97,15 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("%q: first %s after last %s", s, d.First(), d.Last())
 		}
 	})
+}
+
+func ExampleDateRange_Overlaps() {
+	september, _ := graph.NewDateRange("2022-09-21", "2022-09-30")
+	fmt.Println(september.Overlaps("2022-09", ""))    // the month may include those days
+	fmt.Println(september.Overlaps("2022", ""))       // so may the year
+	fmt.Println(september.Overlaps("2022-10-01", "")) // a day after the range does not
+	// Output:
+	// true
+	// true
+	// false
 }
