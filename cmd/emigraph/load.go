@@ -142,9 +142,25 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if !*noSeed && !*dryRun {
-		// a new store gets the article and the predicate vocabulary first, as serve does
-		if err := seedIfNew(ctx, st, log); err != nil {
+	if !*noSeed {
+		if *dryRun {
+			// a dry run writes nothing, so it checks the file against the seed a
+			// new store would get
+			fresh, err := isNew(ctx, st)
+			if err != nil {
+				return err
+			}
+			if fresh {
+				base, err := seed.Default()
+				if err != nil {
+					return err
+				}
+				base.Append(all)
+				all = base
+				fmt.Fprintln(m.Stderr, "emigraph: the store is new: the counts include the seed it would get first")
+			}
+		} else if err := seedIfNew(ctx, st, log); err != nil {
+			// a new store gets the article and the predicate vocabulary first, as serve does
 			return err
 		}
 	}

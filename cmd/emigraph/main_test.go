@@ -172,6 +172,10 @@ func TestLoadSeedsANewStore(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "facts.csv")
 	os.WriteFile(file, []byte("subject,predicate,object,date,quote\nMaxim Galkin,fled-to,Israel,2022,a quote\n"), 0o644)
+	// a dry run checks the file against the seed the new store would get
+	if out, errs, err := run(t, "", nil, "load", file, "--data", dir, "--dry-run"); err != nil || !strings.Contains(out, "dry run") {
+		t.Fatalf("dry run into a new directory: %v %s %s", err, out, errs)
+	}
 	out, errs, err := run(t, "", nil, "load", file, "--data", dir)
 	if err != nil || !strings.Contains(out, "relations: 1 added") {
 		t.Fatalf("load into a new directory: %v %s %s", err, out, errs)

@@ -46,11 +46,11 @@ func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error 
 	if err != nil || done != "" {
 		return err
 	}
-	n, err := st.CountEntities(ctx, "")
+	fresh, err := isNew(ctx, st)
 	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if !fresh {
 		return st.SetMeta("seeded", "skipped: the store had data")
 	}
 	cs, err := seed.Default()
@@ -68,6 +68,16 @@ func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error 
 	log.Info().Int("entities", sum.EntitiesAdded).Int("relations", sum.RelationsAdded).
 		Int("predicates", sum.PredicatesAdded).Dur("took", time.Since(start)).Msg("seeded a new store from the embedded facts")
 	return nil
+}
+
+// isNew reports whether a store was never seeded and holds no entities.
+func isNew(ctx context.Context, st *badger.Store) (bool, error) {
+	done, err := st.Meta("seeded")
+	if err != nil || done != "" {
+		return false, err
+	}
+	n, err := st.CountEntities(ctx, "")
+	return n == 0, err
 }
 
 func seedHash() string {
