@@ -61,7 +61,7 @@ func BenchmarkLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.Load(context.Background(), c, badger.LoadOptions{}); err != nil {
+		if _, err := st.Load(context.Background(), c, badger.LoadOptions{Bulk: true}); err != nil {
 			b.Fatal(err)
 		}
 		if err := st.Close(); err != nil {

@@ -164,7 +164,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	sum, err := st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len())})
+	sum, err := st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), Bulk: true})
 	if err != nil {
 		return m.reportProblems(err)
 	}

@@ -240,23 +240,7 @@ func TestKilledLoadIsAllOrNothing(t *testing.T) {
 	if out, err := exec.Command(bin, "gen", "--entities", "20000", "--relations", "150000", "--out", gen).CombinedOutput(); err != nil {
 		t.Fatalf("gen: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "load", gen, "--data", dir, "--log-level", "info")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killed := false
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		// kill once the load is writing, part-way through
-		if strings.Contains(sc.Text(), `"message":"loading"`) && strings.Contains(sc.Text(), `"done":`) && !strings.Contains(sc.Text(), `"done":0,`) {
-			cmd.Process.Signal(syscall.SIGKILL)
-			killed = true
-			break
-		}
-	}
-	cmd.Wait()
-	if !killed {
+	if !killLoad(t, bin, gen, dir) {
 		t.Skip("the load finished before it could be killed part-way")
 	}
 	st, err := badger.Open(dir, badger.Options{})
@@ -278,4 +262,44 @@ func TestKilledLoadIsAllOrNothing(t *testing.T) {
 	if genErr == nil {
 		t.Errorf("an entity of the killed load is visible")
 	}
+	// the same for a load into an empty store, which goes the bulk way
+	// (built beside the store and swapped in)
+	empty := t.TempDir()
+	if !killLoad(t, bin, gen, empty, "--no-seed") {
+		t.Skip("the bulk load finished before it could be killed part-way")
+	}
+	st, err = badger.Open(empty, badger.Options{})
+	if err != nil {
+		t.Fatalf("the empty store does not open after the kill: %v", err)
+	}
+	defer st.Close()
+	if n, _ := st.CountRelations(context.Background(), graph.RelationFilter{}); n != 0 && n != 150000 {
+		t.Errorf("after the kill of a bulk load the store holds %d relations: part of it", n)
+	}
+	if left, _ := filepath.Glob(filepath.Clean(empty) + ".*"); len(left) > 0 {
+		t.Errorf("opening after the kill left %v beside the store", left)
+	}
+}
+
+// killLoad starts `emigraph load` and kills it with SIGKILL once it reports
+// writing progress; it reports whether the kill came before the end.
+func killLoad(t *testing.T, bin, file, dir string, flags ...string) bool {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"load", file, "--data", dir, "--log-level", "info"}, flags...)...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		// kill once the load is writing, part-way through
+		if strings.Contains(sc.Text(), `"message":"loading"`) && strings.Contains(sc.Text(), `"done":`) && !strings.Contains(sc.Text(), `"done":0,`) {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+	}
+	cmd.Wait()
+	return killed
 }

@@ -5,12 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	bg "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -43,6 +47,11 @@ type LoadOptions struct {
 	MaxTxnKeys int
 	// BatchKeys bounds the keys of each journaled batch (default 20,000).
 	BatchKeys int
+	// Bulk lets a large load into an empty store on disk build the store in
+	// a side directory with Badger's StreamWriter and swap it in: much less
+	// work than writing through transactions. The store is reopened, so only
+	// a process that is the store's one user (emigraph load) should ask.
+	Bulk bool
 }
 
 // Load checks a changeset and writes it all or nothing, however large: one
@@ -94,6 +103,12 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	// for every new word and trigram) batches them like any other key
 	if err := s.db.View(func(txn *bg.Txn) error { return m.resolveCounts(txn) }); err != nil {
 		return graph.Summary{}, err
+	}
+	if o.Bulk && empty && !s.opts.InMemory && len(m.ops) > o.MaxTxnKeys && onlyPuts(m.ops) {
+		if err := s.bulkSwap(ctx, m.ops, o, c.Len()); err != nil {
+			return graph.Summary{}, err
+		}
+		return plan.Summary, nil
 	}
 	if len(m.ops) <= o.MaxTxnKeys {
 		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
@@ -330,3 +345,114 @@ func (s *Store) rollback(load, mode string) error {
 }
 
 func (s *Store) dropPrefix(prefix []byte) error { return s.db.DropPrefix(prefix) }
+
+func onlyPuts(ops []op) bool {
+	for _, o := range ops {
+		if o.del {
+			return false
+		}
+	}
+	return true
+}
+
+// bulkSwap writes a load into an empty store: it builds a new database in
+// <dir>.bulk-<load> with Badger's StreamWriter (sorted keys straight into
+// tables, no memtables, no compaction), then swaps it for the empty one.
+// All or nothing: until the second rename the store is the empty one it was,
+// and Open removes what a crash left beside it; a crash between the renames
+// leaves no directory, which Open makes a new empty store.
+func (s *Store) bulkSwap(ctx context.Context, ops []op, o LoadOptions, items int) error {
+	load := strconv.FormatInt(time.Now().UnixNano(), 36)
+	side := filepath.Clean(s.dir) + ".bulk-" + load
+	slices.SortFunc(ops, func(a, b op) int { return strings.Compare(a.key, b.key) })
+	if err := os.RemoveAll(side); err != nil {
+		return err
+	}
+	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side))
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		db.Close()
+		os.RemoveAll(side)
+		return err
+	}
+	sw := db.NewStreamWriter()
+	if err := sw.Prepare(); err != nil {
+		return fail(err)
+	}
+	buf := z.NewBuffer(32<<20, "emigraph.bulk")
+	defer buf.Release()
+	for i, op := range ops {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				sw.Cancel()
+				return fail(err)
+			}
+			if o.Progress != nil {
+				o.Progress(items * i / len(ops))
+			}
+		}
+		bg.KVToBuffer(&pb.KV{Key: []byte(op.key), Value: op.value, Version: 1}, buf)
+		if buf.LenNoPadding() > 16<<20 {
+			if err := sw.Write(buf); err != nil {
+				return fail(err)
+			}
+			buf.Reset()
+		}
+	}
+	if err := sw.Write(buf); err != nil {
+		return fail(err)
+	}
+	if err := sw.Flush(); err != nil {
+		return fail(err)
+	}
+	if err := db.Close(); err != nil {
+		os.RemoveAll(side)
+		return err
+	}
+	// swap: the store being replaced is empty
+	if err := s.db.Close(); err != nil {
+		os.RemoveAll(side)
+		return err
+	}
+	old := filepath.Clean(s.dir) + ".old-" + load
+	if err := os.Rename(s.dir, old); err != nil {
+		os.RemoveAll(side)
+		return s.reopen(err)
+	}
+	if err := os.Rename(side, s.dir); err != nil {
+		os.Rename(old, s.dir)
+		os.RemoveAll(side)
+		return s.reopen(err)
+	}
+	if err := s.reopen(nil); err != nil {
+		return err
+	}
+	if o.Progress != nil {
+		o.Progress(items)
+	}
+	return os.RemoveAll(old)
+}
+
+// reopen opens the store's directory again after a swap, returning cause
+// (or the error of opening).
+func (s *Store) reopen(cause error) error {
+	db, err := bg.Open(s.opts)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	s.db = db
+	return cause
+}
+
+// removeBulkLeftovers removes what a bulk load killed part-way left beside
+// the directory.
+func removeBulkLeftovers(dir string) {
+	for _, pattern := range []string{".bulk-*", ".old-*"} {
+		matches, _ := filepath.Glob(filepath.Clean(dir) + pattern)
+		for _, m := range matches {
+			os.RemoveAll(m)
+		}
+	}
+}

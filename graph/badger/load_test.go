@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
@@ -93,5 +94,81 @@ func TestJournaledLoadRollsBack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A large load into an empty store on disk is built beside it with Badger's
+// StreamWriter and swapped in; it reads like any other, also after a reopen.
+func TestBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := badger.Open(dir, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cs := journalCase(t, true)
+	sum, err := st.Load(ctx, cs, badger.LoadOptions{MaxTxnKeys: 100, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RelationsAdded != 500 {
+		t.Errorf("summary %v", sum)
+	}
+	check := func(st *badger.Store) {
+		t.Helper()
+		if n, _ := st.CountRelations(ctx, graph.RelationFilter{Entity: "country/latvia", Direction: graph.In}); n != 500 {
+			t.Errorf("Latvia has %d incoming relations, want 500", n)
+		}
+		if n, _ := st.CountEntities(ctx, graph.Person); n != 503 {
+			t.Errorf("%d people, want 503", n)
+		}
+		if hits, _ := st.Search(ctx, "Person 42", nil, 1); len(hits) == 0 || hits[0].Entity.ID != "person/p-42" {
+			t.Errorf("search after a bulk load: %v", hits)
+		}
+	}
+	check(st)
+	st.Close()
+	st, err = badger.Open(dir, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	check(st)
+	// and it takes ordinary writes afterwards
+	if _, err := st.Apply(ctx, fixture(), false); err != nil {
+		t.Errorf("a write after a bulk load: %v", err)
+	}
+	if n, _ := st.CountRelations(ctx, graph.RelationFilter{Entity: "country/latvia", Direction: graph.In}); n != 502 {
+		t.Errorf("after a write Latvia has %d incoming relations, want 502", n)
+	}
+	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
+		t.Errorf("a bulk load left %v beside the store", left)
+	}
+}
+
+// A bulk load that fails part-way leaves the store empty and nothing beside it.
+func TestBulkLoadFailsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	st, err := badger.Open(dir, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, cs := journalCase(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	_, err = st.Load(ctx, cs, badger.LoadOptions{MaxTxnKeys: 100, Bulk: true, Progress: func(int) {
+		if calls++; calls == 2 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load error = %v, want context.Canceled", err)
+	}
+	if n, _ := st.CountEntities(context.Background(), ""); n != 0 {
+		t.Errorf("a failed bulk load left %d entities", n)
+	}
+	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
+		t.Errorf("a failed bulk load left %v beside the store", left)
 	}
 }

@@ -44,6 +44,9 @@ var _ graph.Store = (*Store)(nil)
 // Store is the Badger implementation of graph.Store.
 type Store struct {
 	db *bg.DB
+	// dir and opts reopen the database after a bulk load swapped it.
+	dir  string
+	opts bg.Options
 	// writeMu serialises writers so that a changeset is planned against the
 	// state it will be applied to.
 	writeMu sync.Mutex
@@ -62,6 +65,8 @@ func Open(dir string, o Options) (*Store, error) {
 	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory)
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
+	} else {
+		removeBulkLeftovers(dir)
 	}
 	db, err := bg.Open(opts)
 	if err != nil {
@@ -70,7 +75,7 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, err
 	}
-	st := &Store{db: db}
+	st := &Store{db: db, dir: dir, opts: opts}
 	if err := st.recover(); err != nil {
 		db.Close()
 		return nil, err
