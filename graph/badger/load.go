@@ -383,6 +383,9 @@ func (s *Store) bulkSwap(ctx context.Context, ops []op, o LoadOptions, items int
 	}
 	buf := z.NewBuffer(32<<20, "emigraph.bulk")
 	defer buf.Release()
+	// one KV and one key buffer for all: KVToBuffer copies them into buf
+	kv := &pb.KV{Version: 1}
+	var keyBuf []byte
 	for i, op := range ops {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -393,7 +396,9 @@ func (s *Store) bulkSwap(ctx context.Context, ops []op, o LoadOptions, items int
 				o.Progress(items * i / len(ops))
 			}
 		}
-		bg.KVToBuffer(&pb.KV{Key: []byte(op.key), Value: op.value, Version: 1}, buf)
+		keyBuf = append(keyBuf[:0], op.key...)
+		kv.Key, kv.Value = keyBuf, op.value
+		bg.KVToBuffer(kv, buf)
 		if buf.LenNoPadding() > 16<<20 {
 			if err := sw.Write(buf); err != nil {
 				return fail(err)
