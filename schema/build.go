@@ -15,7 +15,10 @@ import (
 // adds a typed field on the entity types it allows: `fledTo` on Person for
 // the outgoing side, `receivedEmigrants` on Country for the incoming side.
 func build(api *API, predicates []*graph.Predicate) (graphql.Schema, error) {
-	b := &builder{api: api, predicates: predicates, objects: map[graph.EntityType]*graphql.Object{}}
+	b := &builder{api: api, predicates: predicates, objects: map[graph.EntityType]*graphql.Object{}, byID: map[string]*graph.Predicate{}}
+	for _, p := range predicates {
+		b.byID[p.ID] = p // the schema is rebuilt when predicates change, so this stays current
+	}
 	b.enums()
 	b.leafTypes()
 	b.entityType = graphql.NewInterface(graphql.InterfaceConfig{
@@ -317,7 +320,7 @@ func (b *builder) relationTypes() {
 				"id":        {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).ID, nil }},
 				"predicate": {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).Predicate, nil }},
 				"predicateInfo": {Type: b.predicate, Description: "the predicate's definition, with its labels",
-					Resolve: func(p graphql.ResolveParams) (any, error) { return b.api.predicateByID(p.Context, rel(p).Predicate) }},
+					Resolve: func(p graphql.ResolveParams) (any, error) { return b.byID[rel(p).Predicate], nil }},
 				"subject": {Type: graphql.NewNonNull(b.entityType), Resolve: func(p graphql.ResolveParams) (any, error) {
 					return loaderFrom(p.Context, b.api.store).entity(rel(p).Subject), nil
 				}},

@@ -136,19 +136,6 @@ func (a *API) entityTotal(p graphql.ResolveParams) (any, error) {
 	return a.store.CountEntities(p.Context, c.filter.Type)
 }
 
-func (a *API) predicateByID(ctx context.Context, id string) (*graph.Predicate, error) {
-	preds, err := a.store.Predicates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range preds {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return nil, nil
-}
-
 func (b *builder) query() *graphql.Object {
 	api := b.api
 	return graphql.NewObject(graphql.ObjectConfig{
@@ -243,7 +230,7 @@ func (b *builder) query() *graphql.Object {
 				Type: b.predicate,
 				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					return api.predicateByID(p.Context, str(p.Args, "id"))
+					return b.byID[str(p.Args, "id")], nil
 				},
 			},
 			"relation": {

@@ -15,6 +15,7 @@ import (
 type builder struct {
 	api        *API
 	predicates []*graph.Predicate
+	byID       map[string]*graph.Predicate
 
 	entityType     *graphql.Interface
 	entityTypeEnum *graphql.Enum
