@@ -530,29 +530,33 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 	st := &graph.Stats{Entities: map[graph.EntityType]int{}, Relations: map[string]int{}}
 	err := s.db.View(func(txn *bg.Txn) error {
-		prefix := key(pCount)
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			name := string(it.Item().Key()[len(prefix):])
-			var n int64
-			if err := it.Item().Value(func(b []byte) error {
-				if len(b) == 8 {
-					n = int64(binary.BigEndian.Uint64(b))
+		// only the per-type and per-predicate counters, not the per-entity
+		// and per-term ones beside them
+		for _, group := range []string{"type:", "pred:"} {
+			prefix := key(pCount, group)
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+			for it.Rewind(); it.Valid(); it.Next() {
+				name := string(it.Item().Key()[len(prefix):])
+				var n int64
+				if err := it.Item().Value(func(b []byte) error {
+					if len(b) == 8 {
+						n = int64(binary.BigEndian.Uint64(b))
+					}
+					return nil
+				}); err != nil {
+					it.Close()
+					return err
 				}
-				return nil
-			}); err != nil {
-				return err
+				if n == 0 {
+					continue
+				}
+				if group == "type:" {
+					st.Entities[graph.EntityType(name)] = int(n)
+				} else {
+					st.Relations[name] = int(n)
+				}
 			}
-			if n == 0 {
-				continue
-			}
-			switch {
-			case strings.HasPrefix(name, "type:"):
-				st.Entities[graph.EntityType(name[5:])] = int(n)
-			case strings.HasPrefix(name, "pred:"):
-				st.Relations[name[5:]] = int(n)
-			}
+			it.Close()
 		}
 		return nil
 	})
