@@ -209,6 +209,19 @@ func (w *walker) listSize(f *ast.Field) int {
 	case "neighborhood":
 		return 200
 	}
+	// a connection (typed predicate fields such as fledTo are connections
+	// too) pages 50 by default
+	if f.SelectionSet != nil {
+		connection := false
+		w.fields(f.SelectionSet, func(sub *ast.Field) {
+			if sub.Name != nil && (sub.Name.Value == "nodes" || sub.Name.Value == "edges") {
+				connection = true
+			}
+		})
+		if connection {
+			return 50
+		}
+	}
 	return 1
 }
 
