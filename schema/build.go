@@ -67,7 +67,20 @@ func build(api *API, predicates []*graph.Predicate) (graphql.Schema, error) {
 		return s, err
 	}
 	guardResolvers(&s, api.opts.OnPanic)
+	warmEnums(&s)
 	return s, nil
+}
+
+// warmEnums fills the lookup tables graphql-go's enums build on first use:
+// built lazily by concurrent requests, they are a data race.
+func warmEnums(s *graphql.Schema) {
+	for _, t := range s.TypeMap() {
+		if e, ok := t.(*graphql.Enum); ok && len(e.Values()) > 0 {
+			e.ParseValue(e.Values()[0].Name)
+			e.ParseLiteral(nil)
+			e.Serialize(e.Values()[0].Value)
+		}
+	}
 }
 
 // guardResolvers wraps every resolver so that a panic becomes an error for
