@@ -19,6 +19,8 @@ type Limits struct {
 	MaxAliases int
 	// MaxRootFields bounds the fields selected at the top of an operation.
 	MaxRootFields int
+	// MaxFirst caps `first` on every list (at most graph.MaxPageSize, 500).
+	MaxFirst int
 	// MaxCost bounds the estimated number of items a request may return:
 	// each list field multiplies the cost of what it selects by its `first`
 	// (or its default page size), through every level of nesting.
@@ -27,7 +29,7 @@ type Limits struct {
 
 // DefaultLimits are generous for people and tight for bombs.
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000}
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500}
 }
 
 type walker struct {

@@ -49,14 +49,19 @@ func pageInfo(hasNext bool, cursors []string) map[string]any {
 	return map[string]any{"hasNextPage": hasNext, "endCursor": end}
 }
 
-// first reads and checks the `first` argument.
-func first(args map[string]any) (int, error) {
+// first reads and checks the `first` argument against the cap: the
+// configured Limits.MaxFirst, never above graph.MaxPageSize.
+func (a *API) first(args map[string]any) (int, error) {
 	n, _ := args["first"].(int)
+	limit := graph.MaxPageSize
+	if m := a.opts.Limits.MaxFirst; m > 0 && m < limit {
+		limit = m
+	}
 	if n < 0 {
 		return 0, graph.Errorf(graph.EINVALID, "first: %d is negative", n)
 	}
-	if n > graph.MaxPageSize {
-		return 0, graph.Errorf(graph.EINVALID, "first: %d is above the cap of %d; page with `after` instead", n, graph.MaxPageSize)
+	if n > limit {
+		return 0, graph.Errorf(graph.EINVALID, "first: %d is above the cap of %d; page with `after` instead", n, limit)
 	}
 	return n, nil
 }
@@ -78,9 +83,9 @@ func strList(args map[string]any, name string) []string {
 }
 
 // relationFilter turns the shared relation arguments into a store filter.
-func relationFilter(args map[string]any) (graph.RelationFilter, error) {
+func (a *API) relationFilter(args map[string]any) (graph.RelationFilter, error) {
 	var f graph.RelationFilter
-	n, err := first(args)
+	n, err := a.first(args)
 	if err != nil {
 		return f, err
 	}
@@ -106,7 +111,7 @@ func relationFilter(args map[string]any) (graph.RelationFilter, error) {
 }
 
 func (a *API) entityRelations(p graphql.ResolveParams) (any, error) {
-	f, err := relationFilter(p.Args)
+	f, err := a.relationFilter(p.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +178,7 @@ func (b *builder) query() *graphql.Object {
 					"after": {Type: graphql.String},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					n, err := first(p.Args)
+					n, err := api.first(p.Args)
 					if err != nil {
 						return nil, err
 					}
@@ -191,7 +196,7 @@ func (b *builder) query() *graphql.Object {
 				Args:        b.relationArgs(true),
 				Description: "Relations, filtered by predicate(s), subject, object, dates, quantity and the type of the other end.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := relationFilter(p.Args)
+					f, err := api.relationFilter(p.Args)
 					if err != nil {
 						return nil, err
 					}
@@ -256,7 +261,7 @@ func (b *builder) query() *graphql.Object {
 					"after":      {Type: graphql.String},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := relationFilter(p.Args)
+					f, err := api.relationFilter(p.Args)
 					if err != nil {
 						return nil, err
 					}
@@ -327,7 +332,7 @@ func (b *builder) searchArgs() graphql.FieldConfigArgument {
 }
 
 func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
-	n, err := first(p.Args)
+	n, err := a.first(p.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +415,7 @@ func (a *API) neighborhood(p graphql.ResolveParams) (any, error) {
 	if depth < 0 || depth > maxNeighborhoodDepth {
 		return nil, graph.Errorf(graph.EINVALID, "depth: %d is not between 0 and %d", depth, maxNeighborhoodDepth)
 	}
-	n, err := first(p.Args)
+	n, err := a.first(p.Args)
 	if err != nil {
 		return nil, err
 	}

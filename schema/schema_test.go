@@ -370,3 +370,13 @@ func TestPreparedDocumentsAreCached(t *testing.T) {
 		t.Error("a document validated against the old schema was reused after a rebuild")
 	}
 }
+
+func TestMaxFirstIsConfigurable(t *testing.T) {
+	api := newAPI(t, seeded(t), schema.Options{Limits: schema.Limits{MaxFirst: 20}})
+	out := do(t, api, context.Background(), `{ entities(first: 21) { totalCount } }`, nil)
+	b, _ := json.Marshal(out)
+	if !strings.Contains(string(b), "above the cap of 20") {
+		t.Errorf("first: 21 with a cap of 20: %s", b)
+	}
+	mustData(t, do(t, api, context.Background(), `{ entities(first: 20) { totalCount } }`, nil))
+}

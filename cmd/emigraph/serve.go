@@ -116,6 +116,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxCost := fs.Int("max-cost", schema.DefaultLimits().MaxCost, "largest estimated result size, lists multiplied by `first` (0: no limit)")
 	maxAliases := fs.Int("max-aliases", schema.DefaultLimits().MaxAliases, "most aliases in one document (0: no limit)")
 	maxRoot := fs.Int("max-root-fields", schema.DefaultLimits().MaxRootFields, "most root fields in one operation (0: no limit)")
+	maxFirst := fs.Int("max-first", schema.DefaultLimits().MaxFirst, "largest page (`first`) of any list, from 50 (the default page) to 500")
+	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
+	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
+	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
@@ -123,6 +127,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	log, err := m.logger(*level)
 	if err != nil {
 		return err
+	}
+	if *maxFirst < 50 || *maxFirst > 500 {
+		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", *maxFirst)}
 	}
 	token, err := m.readToken(*tokenFile)
 	if err != nil {
@@ -144,7 +151,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	api, err := schema.New(ctx, st, schema.Options{
 		Parse:  seed.Parse,
-		Limits: schema.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxAliases: *maxAliases, MaxRootFields: *maxRoot},
+		Limits: schema.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxAliases: *maxAliases, MaxRootFields: *maxRoot, MaxFirst: *maxFirst},
 		OnPanic: func(v any, stack []byte) {
 			log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("recovered from a panic in a resolver")
 		},
@@ -165,6 +172,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		CORSOrigins:    origins,
 		MaxBodyBytes:   *maxBody,
 		RequestTimeout: *timeout,
+		ReadTimeout:    *readTimeout,
+		WriteTimeout:   *writeTimeout,
+		IdleTimeout:    *idleTimeout,
 		Ready: func(ctx context.Context) error {
 			_, err := st.CountEntities(ctx, "")
 			return err
