@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,14 +30,7 @@ const (
 var EntityTypes = []EntityType{Person, Country, Law, Event, Organization, Place, Group}
 
 // Valid reports whether t is one of EntityTypes.
-func (t EntityType) Valid() bool {
-	for _, known := range EntityTypes {
-		if t == known {
-			return true
-		}
-	}
-	return false
-}
+func (t EntityType) Valid() bool { return slices.Contains(EntityTypes, t) }
 
 // IDPrefix is the lower-case prefix of slugs of this type ("person" for PERSON).
 func (t EntityType) IDPrefix() string { return strings.ToLower(string(t)) }
@@ -114,14 +108,7 @@ const (
 var Approximations = []Approximation{Exact, About, AtLeast, MoreThan, Nearly, UpTo}
 
 // Valid reports whether a is one of Approximations.
-func (a Approximation) Valid() bool {
-	for _, known := range Approximations {
-		if a == known {
-			return true
-		}
-	}
-	return false
-}
+func (a Approximation) Valid() bool { return slices.Contains(Approximations, a) }
 
 // Quantity is a figure a relation states: a count, a percentage, a term.
 type Quantity struct {
@@ -321,19 +308,10 @@ func (p *Predicate) Validate() Problems {
 }
 
 // AllowsSubject reports whether an entity of type t may be the subject.
-func (p *Predicate) AllowsSubject(t EntityType) bool { return containsType(p.SubjectTypes, t) }
+func (p *Predicate) AllowsSubject(t EntityType) bool { return slices.Contains(p.SubjectTypes, t) }
 
 // AllowsObject reports whether an entity of type t may be the object.
-func (p *Predicate) AllowsObject(t EntityType) bool { return containsType(p.ObjectTypes, t) }
-
-func containsType(ts []EntityType, t EntityType) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
+func (p *Predicate) AllowsObject(t EntityType) bool { return slices.Contains(p.ObjectTypes, t) }
 
 func joinTypes(ts []EntityType) string {
 	s := make([]string, len(ts))

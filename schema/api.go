@@ -318,10 +318,3 @@ func (c *docCache) clear() {
 	c.order.Init()
 	c.items = map[string]*list.Element{}
 }
-
-// Len returns the number of cached documents.
-func (c *docCache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}

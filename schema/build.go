@@ -270,33 +270,33 @@ func (b *builder) typedFields() map[graph.EntityType]graphql.Fields {
 			inName = outName + "Inverse"
 		}
 		names := [2]string{}
-		for _, t := range pred.SubjectTypes {
-			name := outName
-			if !claim(t, name) {
-				name = outName + "Out"
-				if !claim(t, name) {
-					continue
-				}
-			}
-			names[0] = name
-			if out[t] == nil {
-				out[t] = graphql.Fields{}
-			}
-			out[t][name] = b.typedField(pred, graph.Out, fmt.Sprintf("Relations %s: this %s %s ...", pred.ID, typeNames[t], pred.Label))
+		ends := []struct {
+			types         []graph.EntityType
+			dir           graph.Direction
+			name, another string
+			desc          func(t graph.EntityType) string
+		}{
+			{pred.SubjectTypes, graph.Out, outName, outName + "Out", func(t graph.EntityType) string {
+				return fmt.Sprintf("Relations %s: this %s %s ...", pred.ID, typeNames[t], pred.Label)
+			}},
+			{pred.ObjectTypes, graph.In, inName, outName + "In", func(t graph.EntityType) string {
+				return fmt.Sprintf("Relations %s where this %s is the object: ... %s this %s", pred.ID, typeNames[t], pred.Label, typeNames[t])
+			}},
 		}
-		for _, t := range pred.ObjectTypes {
-			name := inName
-			if !claim(t, name) {
-				name = outName + "In"
+		for end, e := range ends {
+			for _, t := range e.types {
+				name := e.name
 				if !claim(t, name) {
-					continue
+					if name = e.another; !claim(t, name) {
+						continue
+					}
 				}
+				names[end] = name
+				if out[t] == nil {
+					out[t] = graphql.Fields{}
+				}
+				out[t][name] = b.typedField(pred, e.dir, e.desc(t))
 			}
-			names[1] = name
-			if out[t] == nil {
-				out[t] = graphql.Fields{}
-			}
-			out[t][name] = b.typedField(pred, graph.In, fmt.Sprintf("Relations %s where this %s is the object: ... %s this %s", pred.ID, typeNames[t], pred.Label, typeNames[t]))
 		}
 		if names[0] == "" {
 			names[0] = outName

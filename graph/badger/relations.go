@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 
 	bg "github.com/dgraph-io/badger/v4"
 
@@ -172,14 +173,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 // matches applies the filters that every segment shares.
 func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) graph.EntityType) bool {
 	if len(f.Predicates) > 0 {
-		ok := false
-		for _, p := range f.Predicates {
-			if r.Predicate == p {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.Contains(f.Predicates, r.Predicate) {
 			return false
 		}
 	}

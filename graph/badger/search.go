@@ -2,6 +2,7 @@ package badger
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -95,7 +96,7 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 			if err != nil {
 				return err
 			}
-			if e == nil || (len(types) > 0 && !typeIn(e.Type, types)) {
+			if e == nil || (len(types) > 0 && !slices.Contains(types, e.Type)) {
 				continue
 			}
 			hits = append(hits, graph.SearchHit{Entity: e, Score: c.score, Matched: displayName(e, c.matched), Kind: c.kind})
@@ -218,15 +219,6 @@ func displayName(e *graph.Entity, matched string) string {
 		}
 	}
 	return e.Name
-}
-
-func typeIn(t graph.EntityType, ts []graph.EntityType) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // scanKeys calls fn with the rest of each key under prefix, at most limit times.
