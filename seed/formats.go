@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -20,12 +21,24 @@ type Format struct {
 	Extensions []string // with the dot, lower case: ".csv"
 	Parse      func(name string, r io.Reader) (*graph.Changeset, error)
 	Write      func(io.Writer, *graph.Changeset) error
+	// parseData, when set, reads a whole file held in memory without
+	// copying it (the changeset's strings may point into data).
+	parseData func(name string, data []byte) (*graph.Changeset, error)
+}
+
+// ParseData parses a file held in memory. The changeset may share memory
+// with data (a large file is not copied), so data must not change afterwards.
+func (f Format) ParseData(name string, data []byte) (*graph.Changeset, error) {
+	if f.parseData != nil {
+		return f.parseData(name, data)
+	}
+	return f.Parse(name, bytes.NewReader(data))
 }
 
 var formats = []Format{
 	{Name: "native", Extensions: []string{".yaml", ".yml"}, Parse: ParseNative, Write: WriteNative},
 	{Name: "csv", Extensions: []string{".csv"}, Parse: ParseCSV, Write: WriteCSV},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Parse: ParseJSONL, Write: WriteJSONL},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Parse: ParseJSONL, Write: WriteJSONL, parseData: parseJSONLData},
 	{Name: "nquads", Extensions: []string{".nq", ".nt"}, Parse: ParseNQuads, Write: WriteNQuads},
 }
 

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -92,38 +91,19 @@ func jsonKeys(v any) map[string]bool {
 // optional. Field names are matched exactly; unknown fields are errors.
 // Errors read "facts.jsonl:LINE: field: problem".
 func ParseJSONL(name string, r io.Reader) (*graph.Changeset, error) {
-	data, err := io.ReadAll(r)
+	var data []byte
+	var err error
+	if sized, ok := r.(interface{ Len() int }); ok {
+		// one allocation of the right size, not a slice grown by doubling
+		data = make([]byte, sized.Len())
+		_, err = io.ReadFull(r, data)
+	} else {
+		data, err = io.ReadAll(r)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	c := &graph.Changeset{}
-	var probs problemList
-	lineNo := 0
-	for len(data) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		lineNo++
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", name, lineNo)
-		if lineNo == 1 {
-			line = bytes.TrimPrefix(line, []byte("\ufeff"))
-		}
-		if !utf8.Valid(line) {
-			probs.add(where, "json", "the line is not valid UTF-8")
-			continue
-		}
-		parseJSONLine(c, line, where, &probs)
-	}
-	if err := probs.err(); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return parseJSONLData(name, data)
 }
 
 // jsonlLine holds any line: json.Unmarshal fills it in one pass, and the
@@ -222,7 +202,13 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 		probs.add(where, field, "%s", msg)
 		return
 	}
-	switch kind {
+	emitJSONL(c, &l, where, probs)
+}
+
+// emitJSONL adds a decoded line of a known kind to the changeset, or its
+// problems to probs.
+func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *problemList) {
+	switch kind := l.Kind; kind {
 	case "predicate":
 		c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: l.ID, Label: l.Label,
 			InverseLabel: l.InverseLabel, SubjectTypes: nilIfEmpty(l.SubjectTypes), ObjectTypes: nilIfEmpty(l.ObjectTypes),

@@ -49,7 +49,7 @@ func (m *Main) readDocuments(files []string, format string) ([]document, error) 
 			raw, err = io.ReadAll(m.Stdin)
 			name = "stdin"
 		} else {
-			raw, err = os.ReadFile(name)
+			raw, err = readFile(name)
 		}
 		if err != nil {
 			return nil, err
@@ -119,7 +119,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	var bytesRead int
 	for _, d := range docs {
 		bytesRead += len(d.raw)
-		c, err := d.format.Parse(d.name, bytes.NewReader(d.raw))
+		c, err := d.format.ParseData(d.name, d.raw)
 		if err != nil {
 			var ve *graph.ValidationError
 			if errors.As(err, &ve) {

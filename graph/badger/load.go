@@ -10,11 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	bg "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/pb"
-	"github.com/dgraph-io/ristretto/v2/z"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -98,17 +97,17 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	if err := ctx.Err(); err != nil {
 		return graph.Summary{}, err
 	}
+	if o.Bulk && empty && !s.opts.InMemory && bulkSized(plan, o.MaxTxnKeys) {
+		if err := s.bulkSwap(ctx, plan, o, c.Len()); err != nil {
+			return graph.Summary{}, err
+		}
+		return plan.Summary, nil
+	}
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
 	if err := s.db.View(func(txn *bg.Txn) error { return m.resolveCounts(txn) }); err != nil {
 		return graph.Summary{}, err
-	}
-	if o.Bulk && empty && !s.opts.InMemory && len(m.ops) > o.MaxTxnKeys && onlyPuts(m.ops) {
-		if err := s.bulkSwap(ctx, m.ops, o, c.Len()); err != nil {
-			return graph.Summary{}, err
-		}
-		return plan.Summary, nil
 	}
 	if len(m.ops) <= o.MaxTxnKeys {
 		err = s.db.Update(func(txn *bg.Txn) error { return writeMutation(txn, m) })
@@ -346,13 +345,21 @@ func (s *Store) rollback(load, mode string) error {
 
 func (s *Store) dropPrefix(prefix []byte) error { return s.db.DropPrefix(prefix) }
 
-func onlyPuts(ops []op) bool {
-	for _, o := range ops {
-		if o.del {
+// bulkSized reports whether a plan is too large for one transaction and
+// only adds (so that it can be built from nothing).
+func bulkSized(plan *graph.Plan, maxTxnKeys int) bool {
+	for _, w := range plan.Relations {
+		if w.Old != nil || w.New == nil {
 			return false
 		}
 	}
-	return true
+	for _, w := range plan.Entities {
+		if w.Old != nil {
+			return false
+		}
+	}
+	// at least this many keys: a relation has three or more, an entity five or more
+	return 3*len(plan.Relations)+5*len(plan.Entities) > maxTxnKeys
 }
 
 // bulkSwap writes a load into an empty store: it builds a new database in
@@ -361,10 +368,9 @@ func onlyPuts(ops []op) bool {
 // All or nothing: until the second rename the store is the empty one it was,
 // and Open removes what a crash left beside it; a crash between the renames
 // leaves no directory, which Open makes a new empty store.
-func (s *Store) bulkSwap(ctx context.Context, ops []op, o LoadOptions, items int) error {
+func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, items int) error {
 	load := strconv.FormatInt(time.Now().UnixNano(), 36)
 	side := filepath.Clean(s.dir) + ".bulk-" + load
-	slices.SortFunc(ops, func(a, b op) int { return strings.Compare(a.key, b.key) })
 	if err := os.RemoveAll(side); err != nil {
 		return err
 	}
@@ -372,45 +378,19 @@ func (s *Store) bulkSwap(ctx context.Context, ops []op, o LoadOptions, items int
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
+	var progress func(done, total int)
+	if o.Progress != nil {
+		var mu sync.Mutex
+		progress = func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			o.Progress(items * done / total)
+		}
+	}
+	if err := bulkWrite(ctx, db, plan, progress); err != nil {
 		db.Close()
 		os.RemoveAll(side)
 		return err
-	}
-	sw := db.NewStreamWriter()
-	if err := sw.Prepare(); err != nil {
-		return fail(err)
-	}
-	buf := z.NewBuffer(32<<20, "emigraph.bulk")
-	defer buf.Release()
-	// one KV and one key buffer for all: KVToBuffer copies them into buf
-	kv := &pb.KV{Version: 1}
-	var keyBuf []byte
-	for i, op := range ops {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				sw.Cancel()
-				return fail(err)
-			}
-			if o.Progress != nil {
-				o.Progress(items * i / len(ops))
-			}
-		}
-		keyBuf = append(keyBuf[:0], op.key...)
-		kv.Key, kv.Value = keyBuf, op.value
-		bg.KVToBuffer(kv, buf)
-		if buf.LenNoPadding() > 16<<20 {
-			if err := sw.Write(buf); err != nil {
-				return fail(err)
-			}
-			buf.Reset()
-		}
-	}
-	if err := sw.Write(buf); err != nil {
-		return fail(err)
-	}
-	if err := sw.Flush(); err != nil {
-		return fail(err)
 	}
 	if err := db.Close(); err != nil {
 		os.RemoveAll(side)

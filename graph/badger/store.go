@@ -150,37 +150,54 @@ func entityIndexKeys(e *graph.Entity) map[string][]byte {
 	return keys
 }
 
-// relationIndexKeys lists the index keys of a relation: adjacency both ways,
-// by predicate, by date, and by date per entity. Adjacency values hold the
-// other end, so that walking the graph (paths, neighbourhoods) reads keys
-// and values of the index alone.
+// relationIndexKeys lists the index keys of a relation (see relationIndex).
 func relationIndexKeys(r *graph.Relation) map[string][]byte {
-	keys := map[string][]byte{
-		pOut + r.Subject + sep + r.Predicate + sep + r.ID: []byte(r.Object),
-		pByPred + r.Predicate + sep + r.ID:                nil,
-	}
+	keys := map[string][]byte{}
+	relationIndex(r, func(prefix string, v []byte, a, b, c string) {
+		k := prefix + a
+		if b != "" {
+			k += sep + b
+			if c != "" {
+				k += sep + c
+			}
+		}
+		keys[k] = v
+	})
+	return keys
+}
+
+// relationIndex calls put with every index key of a relation, as a prefix
+// and up to three parts joined by 0x00 (an empty part ends the key):
+// adjacency both ways, by predicate, by date, and by date per entity.
+// Adjacency values hold the other end, so that walking the graph (paths,
+// neighbourhoods) reads keys and values of the index alone.
+func relationIndex(r *graph.Relation, put func(prefix string, v []byte, a, b, c string)) {
+	put(pOut, []byte(r.Object), r.Subject, r.Predicate, r.ID)
+	put(pByPred, nil, r.Predicate, r.ID, "")
 	if r.Object != "" {
-		keys[pIn+r.Object+sep+r.Predicate+sep+r.ID] = []byte(r.Subject)
+		put(pIn, []byte(r.Subject), r.Object, r.Predicate, r.ID)
 		// the pair, both ways: "is there a relation between a and b" is one seek
-		keys[pLink+r.Subject+sep+r.Object+sep+r.ID] = []byte(r.Predicate)
-		keys[pLink+r.Object+sep+r.Subject+sep+r.ID] = []byte(r.Predicate)
+		pred := []byte(r.Predicate)
+		put(pLink, pred, r.Subject, r.Object, r.ID)
+		if r.Object != r.Subject {
+			put(pLink, pred, r.Object, r.Subject, r.ID)
+		}
 	}
 	if r.Date != "" {
-		keys[pDate+r.Date+sep+r.ID] = nil
-		keys[pEntDate+r.Subject+sep+r.Date+sep+r.ID] = nil
+		put(pDate, nil, r.Date, r.ID, "")
+		put(pEntDate, nil, r.Subject, r.Date, r.ID)
 		if r.Object != "" && r.Object != r.Subject {
-			keys[pEntDate+r.Object+sep+r.Date+sep+r.ID] = nil
+			put(pEntDate, nil, r.Object, r.Date, r.ID)
 		}
 		if r.EndDate != "" {
 			// periods again, by start, for ranges that begin after they do
-			keys[pPeriod+r.Date+sep+r.ID] = nil
-			keys[pEntPeriod+r.Subject+sep+r.Date+sep+r.ID] = nil
+			put(pPeriod, nil, r.Date, r.ID, "")
+			put(pEntPeriod, nil, r.Subject, r.Date, r.ID)
 			if r.Object != "" && r.Object != r.Subject {
-				keys[pEntPeriod+r.Object+sep+r.Date+sep+r.ID] = nil
+				put(pEntPeriod, nil, r.Object, r.Date, r.ID)
 			}
 		}
 	}
-	return keys
 }
 
 // --- writes ---------------------------------------------------------------

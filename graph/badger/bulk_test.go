@@ -1,0 +1,94 @@
+package badger_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/seed"
+)
+
+// dump lists every key and value of a store but its metadata.
+func dump(t *testing.T, st *badger.Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := st.DB().View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if bytes.HasPrefix(k, []byte("m:")) {
+				continue
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out[string(k)] = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The bulk build writes exactly what the transactional path writes: every
+// key, every value, every counter.
+func TestBulkBuildWritesWhatTransactionsWrite(t *testing.T) {
+	ctx := context.Background()
+	cs := func() *graph.Changeset {
+		c, err := seed.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// a relation from an entity to itself names its pair once
+		c.Relations = append(c.Relations, graph.RelationChange{Where: "loop", Relation: graph.Relation{
+			Subject: "country/russia", Predicate: "migration-to", Object: "country/russia", Date: "2022-03", EndDate: "2022-04",
+			Sources: []graph.Source{{Quote: "q"}}}})
+		for i := range 300 {
+			id := fmt.Sprintf("person/bulk-%d", i)
+			c.Entities = append(c.Entities, graph.EntityChange{Where: id, Entity: graph.Entity{ID: id, Name: fmt.Sprintf("Bulk Person %d", i%7), Type: graph.Person, Aliases: []string{"Булк"}}})
+			c.Relations = append(c.Relations, graph.RelationChange{Where: id, Relation: graph.Relation{Subject: id, Predicate: "fled-to", Object: "country/georgia", Date: fmt.Sprintf("2022-%02d", 1+i%12), Sources: []graph.Source{{Quote: "q"}}}})
+		}
+		return c
+	}
+	bulk, err := badger.Open(t.TempDir(), badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bulk.Close()
+	if _, err := bulk.Load(ctx, cs(), badger.LoadOptions{MaxTxnKeys: 100, Bulk: true}); err != nil {
+		t.Fatal(err)
+	}
+	txn, err := badger.Open(t.TempDir(), badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	if _, err := txn.Load(ctx, cs(), badger.LoadOptions{MaxTxnKeys: 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := dump(t, bulk), dump(t, txn)
+	if len(want) < 10000 {
+		t.Fatalf("only %d keys: the case is too small to mean much", len(want))
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok {
+			t.Errorf("the bulk build lacks %q", k)
+		} else if g != v {
+			t.Errorf("%q = %q in the bulk build, %q through transactions", k, g, v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("the bulk build has %q, transactions do not", k)
+		}
+	}
+}

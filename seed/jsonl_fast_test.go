@@ -1,0 +1,118 @@
+package seed
+
+import (
+	"bytes"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+var fastJSONLCases = []string{
+	`{"kind":"relation","id":"rel/gen-1","subject":"person/gen-1","predicate":"fled-to","object":"country/gen-0","date":"2022-09-21","sources":[{"quote":"Synthetic statement 1.","section":"Generated","title":"emigraph gen"}]}`,
+	`{"kind":"relation","subject":"Alla Pugacheva","predicate":"fled-to","object":"Israel","date":"2022","endDate":"2023","quantity":{"amount":50000,"lowerBound":4e4,"upperBound":60000.5,"unit":"people","approximation":"ABOUT"},"note":"n","sources":[{"quote":"q","url":"https://example.org/a"},{"quote":"r"}]}`,
+	`{"kind":"entity","id":"person/alla-pugacheva","name":"Алла Пугачёва","type":"PERSON","aliases":["Pugacheva","Пугачёва"],"description":"singer","removeAliases":["Pugachova"]}`,
+	`{"kind":"predicate","id":"fled-to","label":"fled to","inverseLabel":"received emigrants","subjectTypes":["PERSON"],"objectTypes":["COUNTRY"],"objectOptional":false,"description":"d"}`,
+	` { "kind" : "retract" , "id" : "rel/x" } `,
+	`{"kind":"retract","subject":"a","predicate":"fled-to","quantity":{"amount":-0.5e-3}}`,
+	`{"kind":"relation","subject":"a","predicate":"p","sources":[]}`,
+	`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":""}]}`,
+	`{"kind":"relation","quantity":{}}`,
+	`{"kind":"entity","aliases":[],"name":"x"}`,
+	`{"kind":"predicate","objectOptional":true}`,
+	`{"kind":"entity","id":"x","id":"y"}`,
+	`{"kind":"entity","Name":"x"}`,
+	`{"kind":"entity","name":"a\"b"}`,
+	`{"kind":"entity","name":null}`,
+	`{"kind":"relation","quantity":{"amount":01}}`,
+	`{"kind":"relation","quantity":{"amount":1e400}}`,
+	`{"kind":"entity","subject":"x"}`,
+	`{"kind":"nothing"}`,
+	`{"id":"x"}`,
+	`{"kind":"entity"} x`,
+	`[1,2]`,
+}
+
+// The fast decoder accepts a line only when it reads it exactly as the
+// reference path (encoding/json and its checks) does.
+func FuzzJSONLFastDecoder(f *testing.F) {
+	for _, c := range fastJSONLCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.ContainsAny(line, "\n") {
+			return
+		}
+		var l jsonlLine
+		fast := &graph.Changeset{}
+		var fastProbs problemList
+		if !fastJSONLine(bytes.Clone(line), &l) {
+			return
+		}
+		emitJSONL(fast, &l, "f:1", &fastProbs)
+		if !utf8.Valid(line) {
+			t.Fatalf("the fast decoder accepted invalid UTF-8 %q", line)
+		}
+		slow := &graph.Changeset{}
+		var slowProbs problemList
+		parseJSONLine(slow, line, "f:1", &slowProbs)
+		if !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s\nfast: %+v\nslow: %+v", line, fast, slow)
+		}
+		if !reflect.DeepEqual(fastProbs, slowProbs) {
+			t.Errorf("%s\nfast problems: %+v\nslow problems: %+v", line, fastProbs, slowProbs)
+		}
+	})
+}
+
+// The fast decoder takes the plain lines and leaves the rest to the
+// reference path.
+func TestJSONLFastDecoderTakes(t *testing.T) {
+	for i, c := range fastJSONLCases {
+		var l jsonlLine
+		got := fastJSONLine([]byte(c), &l)
+		want := i < 11 // the cases above are plain up to objectOptional:true
+		if got != want {
+			t.Errorf("fastJSONLine(%s) = %v, want %v", c, got, want)
+		}
+	}
+}
+
+// A file split among cores reads as one: same items in the same order,
+// problems with their own line numbers.
+func TestParseJSONLInPieces(t *testing.T) {
+	var b strings.Builder
+	n := 0
+	for b.Len() < 3*parallelJSONLBytes {
+		n++
+		b.WriteString(fastJSONLCases[n%3])
+		b.WriteString("\n")
+		if n%1000 == 0 {
+			b.WriteString("\n") // blank lines count
+			n++
+		}
+	}
+	b.WriteString(`{"kind":"entity","Name":"x"}` + "\n")
+	n++
+	_, err := ParseJSONL("big.jsonl", strings.NewReader(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "big.jsonl:"+strconv.Itoa(n)+": Name: unknown field") {
+		t.Fatalf("the last line's problem, at line %d: %v", n, err)
+	}
+	good := strings.TrimSuffix(b.String(), `{"kind":"entity","Name":"x"}`+"\n")
+	c, err := ParseJSONL("big.jsonl", strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one graph.Changeset
+	var probs problemList
+	parseJSONLPiece("big.jsonl", []byte(good), 1, &one, &probs)
+	if !reflect.DeepEqual(c, &one) || len(probs.items) > 0 {
+		t.Errorf("in pieces: %d items; in one: %d items", c.Len(), one.Len())
+	}
+	if c.Len() < 30000 {
+		t.Errorf("%d items: too few to be split", c.Len())
+	}
+}
