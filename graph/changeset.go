@@ -131,10 +131,11 @@ func PlanChangeset(c *Changeset, v View) (*Plan, error) {
 		view:       v,
 		plan:       &Plan{},
 		predicates: map[string]*Predicate{},
-		entities:   map[string]*EntityWrite{},
-		names:      map[string]map[string]bool{},
-		relations:  map[string]*RelationWrite{},
-		relWhere:   map[string]string{},
+		// sized up front: a large load would otherwise rehash them again and again
+		entities:  make(map[string]*EntityWrite, len(c.Entities)),
+		names:     make(map[string]map[string]bool, len(c.Entities)),
+		relations: make(map[string]*relationState, len(c.Relations)+len(c.Retractions)),
+		order:     make([]string, 0, len(c.Relations)+len(c.Retractions)),
 	}
 	if err := p.run(c); err != nil {
 		return nil, err
@@ -153,9 +154,14 @@ type planner struct {
 	predicates map[string]*Predicate      // id -> new state, for this changeset
 	entities   map[string]*EntityWrite    // id -> old/new, for this changeset
 	names      map[string]map[string]bool // normalised name -> ids, for this changeset
-	relations  map[string]*RelationWrite
-	relWhere   map[string]string
+	relations  map[string]*relationState
 	order      []string // relation ids in first-seen order
+}
+
+// relationState is a relation write and where the changeset first states it.
+type relationState struct {
+	RelationWrite
+	where string
 }
 
 func (p *planner) fail(where string, ps Problems) {
@@ -246,12 +252,13 @@ func (p *planner) run(c *Changeset) error {
 		}
 		p.plan.Entities = append(p.plan.Entities, *w)
 	}
+	p.plan.Relations = make([]RelationWrite, 0, len(p.order))
 	for _, id := range p.order {
 		w := p.relations[id]
-		if p.isChange(w) == 2 {
+		if p.isChange(&w.RelationWrite) == 2 {
 			continue
 		}
-		p.plan.Relations = append(p.plan.Relations, *w)
+		p.plan.Relations = append(p.plan.Relations, w.RelationWrite)
 	}
 	return nil
 }
@@ -467,22 +474,22 @@ func (p *planner) relation(rc RelationChange) error {
 	if w, ok := p.relations[r.ID]; ok {
 		// the same fact stated twice in one write: one relation, both sources
 		if w.New == nil {
-			ps.Add("id", "relation %s is also retracted at %s", r.ID, p.relWhere[r.ID])
+			ps.Add("id", "relation %s is also retracted at %s", r.ID, w.where)
 		} else if w.New.Subject != r.Subject || w.New.Predicate != r.Predicate || w.New.Object != r.Object ||
 			w.New.Date != r.Date || w.New.EndDate != r.EndDate || w.New.Quantity.canonical() != r.Quantity.canonical() ||
 			(r.Note != "" && w.New.Note != "" && w.New.Note != r.Note) {
-			ps.Add("id", "duplicate relation %s with different content (first stated at %s)", r.ID, p.relWhere[r.ID])
+			ps.Add("id", "duplicate relation %s with different content (first stated at %s)", r.ID, w.where)
 		}
 		if len(ps) > 0 {
 			p.fail(rc.Where, ps)
 			return nil
 		}
-		before := p.isChange(w)
+		before := p.isChange(&w.RelationWrite)
 		if w.New.Note == "" {
 			w.New.Note = r.Note
 		}
 		w.New.MergeSources(r.Sources)
-		p.recount(before, w)
+		p.recount(before, &w.RelationWrite)
 		return nil
 	}
 	old, err := p.view.Relation(r.ID)
@@ -506,11 +513,10 @@ func (p *planner) relation(rc RelationChange) error {
 		}
 		nr = merged
 	}
-	w := &RelationWrite{Old: old, New: &nr}
+	w := &relationState{RelationWrite: RelationWrite{Old: old, New: &nr}, where: rc.Where}
 	p.relations[r.ID] = w
-	p.relWhere[r.ID] = rc.Where
 	p.order = append(p.order, r.ID)
-	p.recount(-1, w)
+	p.recount(-1, &w.RelationWrite)
 	return nil
 }
 
@@ -585,7 +591,7 @@ func (p *planner) retraction(rt Retraction) error {
 		id = r.DeriveID()
 	}
 	if w, ok := p.relations[id]; ok {
-		ps.Add("id", "relation %s is both stated (at %s) and retracted", id, p.relWhere[id])
+		ps.Add("id", "relation %s is both stated (at %s) and retracted", id, w.where)
 		_ = w
 		p.fail(rt.Where, ps)
 		return nil
@@ -598,9 +604,7 @@ func (p *planner) retraction(rt Retraction) error {
 		p.plan.Summary.RelationsUnchanged++
 		return nil
 	}
-	w := &RelationWrite{Old: old}
-	p.relations[id] = w
-	p.relWhere[id] = rt.Where
+	p.relations[id] = &relationState{RelationWrite: RelationWrite{Old: old}, where: rt.Where}
 	p.order = append(p.order, id)
 	p.plan.Summary.RelationsRetracted++
 	return nil

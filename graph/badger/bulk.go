@@ -1,9 +1,11 @@
 package badger
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"runtime"
 	"slices"
 	"strings"
@@ -29,6 +31,62 @@ type family struct {
 	prefix string
 	chunks [][]byte
 	ents   []famEntry
+	// order is ents sorted by key (indexes into ents), set by sort.
+	order []sortItem
+	// expand, if set, turns a stored value into the value written (the
+	// relations family stores an index and encodes the relation only when
+	// it is written, so its JSON never sits in memory all at once).
+	expand func(dst, stored []byte) []byte
+	pool   *bulkPool
+}
+
+// bulkPool hands out memory that earlier families gave back: fresh memory
+// is slow to touch the first time (on a virtual machine, slower than all
+// the sorting), so a build reuses what it has.
+type bulkPool struct {
+	mu     sync.Mutex
+	chunks [][]byte
+	ents   [][]famEntry
+	items  [][]sortItem
+}
+
+func (p *bulkPool) chunk(n int) []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n <= chunkSize && len(p.chunks) > 0 {
+		c := p.chunks[len(p.chunks)-1]
+		p.chunks = p.chunks[:len(p.chunks)-1]
+		return c[:0]
+	}
+	return make([]byte, 0, max(chunkSize, n))
+}
+
+func take[T any](p *bulkPool, free *[][]T, n int) []T {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, s := range *free {
+		if cap(s) >= n {
+			(*free)[i] = (*free)[len(*free)-1]
+			*free = (*free)[:len(*free)-1]
+			return s[:0]
+		}
+	}
+	return make([]T, 0, n)
+}
+
+// release gives the family's memory back to the pool.
+func (f *family) release() {
+	p := f.pool
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range f.chunks {
+		if cap(c) == chunkSize {
+			p.chunks = append(p.chunks, c)
+		}
+	}
+	p.ents = append(p.ents, f.ents)
+	p.items = append(p.items, f.order)
+	f.chunks, f.ents, f.order = nil, nil, nil
 }
 
 // famEntry is a key and its value, one after the other in a chunk.
@@ -55,12 +113,12 @@ func (f *family) room(n int) []byte {
 			return c
 		}
 	}
-	f.chunks = append(f.chunks, make([]byte, 0, max(chunkSize, n)))
+	f.chunks = append(f.chunks, f.pool.chunk(n))
 	return f.chunks[len(f.chunks)-1]
 }
 
 // put adds the key prefix+a[␀b[␀c]] (an empty b or c ends the key) with value v.
-func (f *family) put(v []byte, a, b, c string) {
+func (f *family) put(v, a, b, c string) {
 	klen := len(f.prefix) + len(a)
 	if b != "" {
 		klen += 1 + len(b)
@@ -94,26 +152,14 @@ func (f *family) putKey(k string, v []byte) {
 	f.ents = append(f.ents, famEntry{chunk: uint32(len(f.chunks) - 1), off: uint32(start), klen: uint32(len(k)), vlen: uint32(len(v))})
 }
 
-// sort orders the entries by key and drops exact repeats of a key (a
-// relation from an entity to itself names the same pair twice).
+// sort orders the entries by key (into order).
 func (f *family) sort() {
-	items := make([]sortItem, len(f.ents))
+	items := take(f.pool, &f.pool.items, len(f.ents))[:len(f.ents)]
 	for i := range items {
 		items[i].idx = uint32(i)
 	}
 	f.sortFrom(items, len(f.prefix))
-	sorted := make([]famEntry, 0, len(items))
-	var last []byte
-	for i, it := range items {
-		e := f.ents[it.idx]
-		k := f.key(e)
-		if i > 0 && string(k) == string(last) {
-			continue
-		}
-		sorted = append(sorted, e)
-		last = k
-	}
-	f.ents = sorted
+	f.order = items
 }
 
 // sortItem is an entry's place and eight bytes of its key from the depth
@@ -141,16 +187,17 @@ func (f *family) sortFrom(items []sortItem, depth int) {
 		if j-i > 1 {
 			run := items[i:j]
 			// keys that end inside these eight bytes are prefixes of the
-			// others in the run (the missing bytes read as zero): shorter first
+			// others in the run (the missing bytes read as zero): they come
+			// first, shorter first; the others are sorted on deeper
 			end := uint32(depth + 8)
-			slices.SortStableFunc(run, func(a, b sortItem) int {
-				la, lb := min(f.ents[a.idx].klen, end+1), min(f.ents[b.idx].klen, end+1)
-				return cmp.Compare(la, lb)
-			})
 			k := 0
-			for k < len(run) && f.ents[run[k].idx].klen <= end {
-				k++
+			for m := range run {
+				if f.ents[run[m].idx].klen <= end {
+					run[k], run[m] = run[m], run[k]
+					k++
+				}
 			}
+			slices.SortFunc(run[:k], func(a, b sortItem) int { return cmp.Compare(f.ents[a.idx].klen, f.ents[b.idx].klen) })
 			f.sortFrom(run[k:], depth+8)
 		}
 		i = j
@@ -188,19 +235,31 @@ func appendKV(b, k, v []byte, stream uint32) []byte {
 	return binary.AppendUvarint(b, uint64(stream))
 }
 
-// stream writes a sorted family to sw as one stream.
-func (f *family) stream(ctx context.Context, sw *bg.StreamWriter, id uint32) error {
-	buf := z.NewBuffer(16<<20, "emigraph.bulk")
-	defer buf.Release()
-	var scratch []byte
-	for i, e := range f.ents {
+// stream writes a sorted family to sw as one stream, through buf. Keys are
+// never repeated (Badger refuses a stream whose keys do not increase).
+func (f *family) stream(ctx context.Context, sw *bg.StreamWriter, id uint32, buf *z.Buffer) error {
+	if len(f.order) == 0 {
+		return nil // Badger knows no stream it was sent nothing for
+	}
+	var scratch, value []byte
+	for i, it := range f.order {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		scratch = appendKV(scratch[:0], f.key(e), f.value(e), id)
-		copy(buf.SliceAllocate(len(scratch)), scratch)
+		e := f.ents[it.idx]
+		k := f.key(e)
+		value = f.value(e)
+		if f.expand != nil {
+			value = f.expand(scratch[:0], value)
+			scratch = value
+		}
+		n := kvSize(k, value, id)
+		dst := buf.SliceAllocate(n)
+		if got := appendKV(dst[:0], k, value, id); len(got) != n || &got[0] != &dst[0] {
+			panic("badger: kvSize disagrees with appendKV") // a bug here, not bad input
+		}
 		if buf.LenNoPadding() > 8<<20 {
 			if err := sw.Write(buf); err != nil {
 				return err
@@ -208,21 +267,64 @@ func (f *family) stream(ctx context.Context, sw *bg.StreamWriter, id uint32) err
 			buf.Reset()
 		}
 	}
-	return sw.Write(buf)
+	// the end of the stream: Badger finishes its last table now and lets its
+	// memory go, rather than holding a table builder per family until Flush
+	done := streamDone(nil, id)
+	copy(buf.SliceAllocate(len(done)), done)
+	if err := sw.Write(buf); err != nil {
+		return err
+	}
+	buf.Reset()
+	return nil
+}
+
+// streamDone appends the encoding of a pb.KV that closes a stream.
+func streamDone(b []byte, stream uint32) []byte {
+	b = append(b, 0x50) // field 10, varint: stream id
+	b = binary.AppendUvarint(b, uint64(stream))
+	return append(b, 0x58, 1) // field 11, varint: stream done
+}
+
+// kvSize is the length of appendKV's encoding.
+func kvSize(k, v []byte, stream uint32) int {
+	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(stream))
+	if len(v) > 0 {
+		n += 1 + uvarintLen(uint64(len(v))) + len(v)
+	}
+	return n
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
 }
 
 // bulkTasks splits the building of a plan's keys into tasks that each fill
 // some families; the tasks run in parallel.
-func bulkTasks(plan *graph.Plan) []func() []*family {
+func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 	fam := func(prefix string, n int) *family {
-		return &family{prefix: prefix, ents: make([]famEntry, 0, n)}
+		return &family{prefix: prefix, ents: take(pool, &pool.ents, n), pool: pool}
 	}
 	rels := plan.Relations
+	periods := 0
+	for _, w := range rels {
+		if w.New.EndDate != "" {
+			periods++
+		}
+	}
+	// entries to make room for up front (a guess for names: growing is dearer than space never touched)
+	n, e := len(rels), len(plan.Entities)
+	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pLink: 2 * n, pEntDate: 2 * n,
+		pPeriod: periods, pEntPeriod: 2 * periods, pEntity: e, pByType: e, pName: 2 * e, pWord: 4 * e, pTrigram: 24 * e}
 	entityTask := func() []*family {
 		byPrefix := map[string]*family{}
 		get := func(p string) *family {
 			if byPrefix[p] == nil {
-				byPrefix[p] = fam(p, 0)
+				byPrefix[p] = fam(p, sizeHint[p])
 			}
 			return byPrefix[p]
 		}
@@ -243,8 +345,19 @@ func bulkTasks(plan *graph.Plan) []func() []*family {
 	}
 	relationTask := func() []*family {
 		f := fam(pRelation, len(rels))
-		for _, w := range rels {
-			f.put(mustJSON(w.New), w.New.ID, "", "")
+		var index [4]byte
+		for i, w := range rels {
+			binary.BigEndian.PutUint32(index[:], uint32(i))
+			f.put(string(index[:]), w.New.ID, "", "")
+		}
+		var out bytes.Buffer
+		enc := json.NewEncoder(&out) // what json.Marshal writes, and a newline
+		f.expand = func(dst, stored []byte) []byte {
+			out.Reset()
+			if err := enc.Encode(rels[binary.BigEndian.Uint32(stored)].New); err != nil {
+				panic(err) // our own types always encode
+			}
+			return append(dst, bytes.TrimSuffix(out.Bytes(), []byte("\n"))...)
 		}
 		return []*family{f}
 	}
@@ -253,10 +366,10 @@ func bulkTasks(plan *graph.Plan) []func() []*family {
 		return func() []*family {
 			byPrefix := map[string]*family{}
 			for _, p := range prefixes {
-				byPrefix[p] = fam(p, len(rels))
+				byPrefix[p] = fam(p, sizeHint[p])
 			}
 			for _, w := range rels {
-				relationIndex(w.New, func(prefix string, v []byte, a, b, c string) {
+				relationIndex(w.New, func(prefix, v, a, b, c string) {
 					if f := byPrefix[prefix]; f != nil {
 						f.put(v, a, b, c)
 					}
@@ -292,7 +405,7 @@ func bulkTasks(plan *graph.Plan) []func() []*family {
 		f := fam(pCount, len(counts))
 		for name, n := range counts {
 			if n != 0 {
-				f.put(encodeCount(n), name, "", "")
+				f.put(string(encodeCount(n)), name, "", "")
 			}
 		}
 		return []*family{f}
@@ -316,7 +429,8 @@ func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(d
 	if err := sw.Prepare(); err != nil {
 		return err
 	}
-	tasks := bulkTasks(plan)
+	pool := &bulkPool{}
+	tasks := bulkTasks(plan, pool)
 	var (
 		next, streamID atomic.Uint32
 		done           atomic.Int32
@@ -334,6 +448,8 @@ func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(d
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := z.NewBuffer(16<<20, "emigraph.bulk")
+			defer buf.Release()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(tasks) || ctx.Err() != nil {
@@ -341,7 +457,9 @@ func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(d
 				}
 				for _, f := range tasks[i]() {
 					f.sort()
-					if err := f.stream(ctx, sw, streamID.Add(1)); err != nil {
+					err := f.stream(ctx, sw, streamID.Add(1), buf)
+					f.release()
+					if err != nil {
 						fail(err)
 						return
 					}

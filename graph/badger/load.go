@@ -374,7 +374,9 @@ func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, i
 	if err := os.RemoveAll(side); err != nil {
 		return err
 	}
-	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side))
+	// Small tables: a StreamWriter's table builder takes memory for twice a
+	// table up front, and the default size at the last level is 64 MB.
+	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side).WithBaseTableSize(s.opts.BaseTableSize / 8))
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func entityIndexKeys(e *graph.Entity) map[string][]byte {
 // relationIndexKeys lists the index keys of a relation (see relationIndex).
 func relationIndexKeys(r *graph.Relation) map[string][]byte {
 	keys := map[string][]byte{}
-	relationIndex(r, func(prefix string, v []byte, a, b, c string) {
+	relationIndex(r, func(prefix, v, a, b, c string) {
 		k := prefix + a
 		if b != "" {
 			k += sep + b
@@ -161,7 +161,11 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 				k += sep + c
 			}
 		}
-		keys[k] = v
+		if v == "" {
+			keys[k] = nil
+		} else {
+			keys[k] = []byte(v)
+		}
 	})
 	return keys
 }
@@ -171,30 +175,29 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 // adjacency both ways, by predicate, by date, and by date per entity.
 // Adjacency values hold the other end, so that walking the graph (paths,
 // neighbourhoods) reads keys and values of the index alone.
-func relationIndex(r *graph.Relation, put func(prefix string, v []byte, a, b, c string)) {
-	put(pOut, []byte(r.Object), r.Subject, r.Predicate, r.ID)
-	put(pByPred, nil, r.Predicate, r.ID, "")
+func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
+	put(pOut, r.Object, r.Subject, r.Predicate, r.ID)
+	put(pByPred, "", r.Predicate, r.ID, "")
 	if r.Object != "" {
-		put(pIn, []byte(r.Subject), r.Object, r.Predicate, r.ID)
+		put(pIn, r.Subject, r.Object, r.Predicate, r.ID)
 		// the pair, both ways: "is there a relation between a and b" is one seek
-		pred := []byte(r.Predicate)
-		put(pLink, pred, r.Subject, r.Object, r.ID)
+		put(pLink, r.Predicate, r.Subject, r.Object, r.ID)
 		if r.Object != r.Subject {
-			put(pLink, pred, r.Object, r.Subject, r.ID)
+			put(pLink, r.Predicate, r.Object, r.Subject, r.ID)
 		}
 	}
 	if r.Date != "" {
-		put(pDate, nil, r.Date, r.ID, "")
-		put(pEntDate, nil, r.Subject, r.Date, r.ID)
+		put(pDate, "", r.Date, r.ID, "")
+		put(pEntDate, "", r.Subject, r.Date, r.ID)
 		if r.Object != "" && r.Object != r.Subject {
-			put(pEntDate, nil, r.Object, r.Date, r.ID)
+			put(pEntDate, "", r.Object, r.Date, r.ID)
 		}
 		if r.EndDate != "" {
 			// periods again, by start, for ranges that begin after they do
-			put(pPeriod, nil, r.Date, r.ID, "")
-			put(pEntPeriod, nil, r.Subject, r.Date, r.ID)
+			put(pPeriod, "", r.Date, r.ID, "")
+			put(pEntPeriod, "", r.Subject, r.Date, r.ID)
 			if r.Object != "" && r.Object != r.Subject {
-				put(pEntPeriod, nil, r.Object, r.Date, r.ID)
+				put(pEntPeriod, "", r.Object, r.Date, r.ID)
 			}
 		}
 	}
