@@ -6,6 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,7 +19,11 @@ import (
 	"sync/atomic"
 
 	bg "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/badger/v4/y"
 	"github.com/dgraph-io/ristretto/v2/z"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -235,73 +245,142 @@ func appendKV(b, k, v []byte, stream uint32) []byte {
 	return binary.AppendUvarint(b, uint64(stream))
 }
 
-// stream writes a sorted family to sw as one stream, through buf. Keys are
-// never repeated (Badger refuses a stream whose keys do not increase).
-func (f *family) stream(ctx context.Context, sw *bg.StreamWriter, id uint32, buf *z.Buffer) error {
-	if len(f.order) == 0 {
-		return nil // Badger knows no stream it was sent nothing for
+// writeTables writes a sorted family as SSTables in dir, numbered by
+// nextID, and returns their ids.
+func (f *family) writeTables(ctx context.Context, dir string, topts table.Options, nextID func() uint64) ([]uint64, error) {
+	var ids []uint64
+	b := table.NewTableBuilder(topts)
+	defer func() { b.Close() }()
+	finish := func() error {
+		if b.Empty() {
+			return nil
+		}
+		id := nextID()
+		if err := writeTable(table.NewFilename(id, dir), b); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		b.Close()
+		b = table.NewTableBuilder(topts)
+		return nil
 	}
-	var scratch, value []byte
+	// keys carry Badger's version suffix: version 1, as if written by the
+	// first transaction
+	var key, prev, value, scratch []byte
+	var touched byte
 	for i, it := range f.order {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
+		}
+		// Entries are read in key order, scattered in memory: reading one a
+		// few places ahead lets the processor fetch it while this one is
+		// written, rather than wait for every one in turn.
+		if j := i + prefetchAhead; j < len(f.order) {
+			ahead := f.ents[f.order[j].idx]
+			touched ^= f.chunks[ahead.chunk][ahead.off]
 		}
 		e := f.ents[it.idx]
 		k := f.key(e)
+		// a cheap guard: tables with keys out of order would read wrong, silently
+		if i > 0 && bytes.Compare(k, prev) <= 0 {
+			return nil, fmt.Errorf("bulk load: keys out of order at %q", k)
+		}
+		prev = k
+		key = append(append(key[:0], k...), versionOne[:]...)
 		value = f.value(e)
 		if f.expand != nil {
 			value = f.expand(scratch[:0], value)
 			scratch = value
 		}
-		n := kvSize(k, value, id)
-		dst := buf.SliceAllocate(n)
-		if got := appendKV(dst[:0], k, value, id); len(got) != n || &got[0] != &dst[0] {
-			panic("badger: kvSize disagrees with appendKV") // a bug here, not bad input
-		}
-		if buf.LenNoPadding() > 8<<20 {
-			if err := sw.Write(buf); err != nil {
-				return err
+		b.Add(key, y.ValueStruct{Value: value}, 0)
+		if b.ReachedCapacity() {
+			if err := finish(); err != nil {
+				return nil, err
 			}
-			buf.Reset()
 		}
 	}
-	// the end of the stream: Badger finishes its last table now and lets its
-	// memory go, rather than holding a table builder per family until Flush
-	done := streamDone(nil, id)
-	copy(buf.SliceAllocate(len(done)), done)
-	if err := sw.Write(buf); err != nil {
+	if err := finish(); err != nil {
+		return nil, err
+	}
+	prefetchSink.Store(uint32(touched))
+	return ids, nil
+}
+
+const prefetchAhead = 16
+
+// prefetchSink keeps the reads ahead from being optimised away.
+var prefetchSink atomic.Uint32
+
+// versionOne is the suffix Badger puts after a key written at version 1:
+// the version subtracted from the largest uint64, big-endian (y.KeyWithTs).
+var versionOne = func() (b [8]byte) {
+	binary.BigEndian.PutUint64(b[:], math.MaxUint64-1)
+	return b
+}()
+
+// writeTable writes a built table to a new file, as table.CreateTable does
+// but without opening it (Badger opens it with the database).
+func writeTable(name string, b *table.Builder) error {
+	data := b.Done()
+	mf, err := z.OpenMmapFile(name, os.O_CREATE|os.O_RDWR|os.O_EXCL, data.Size)
+	switch {
+	case err == nil:
+		mf.Close(-1)
+		return fmt.Errorf("bulk load: %s exists already", name)
+	case !errors.Is(err, z.NewFile):
 		return err
 	}
-	buf.Reset()
-	return nil
-}
-
-// streamDone appends the encoding of a pb.KV that closes a stream.
-func streamDone(b []byte, stream uint32) []byte {
-	b = append(b, 0x50) // field 10, varint: stream id
-	b = binary.AppendUvarint(b, uint64(stream))
-	return append(b, 0x58, 1) // field 11, varint: stream done
-}
-
-// kvSize is the length of appendKV's encoding.
-func kvSize(k, v []byte, stream uint32) int {
-	n := 1 + uvarintLen(uint64(len(k))) + len(k) + 2 + 1 + uvarintLen(uint64(stream))
-	if len(v) > 0 {
-		n += 1 + uvarintLen(uint64(len(v))) + len(v)
+	data.Copy(mf.Data)
+	if err := mf.Sync(); err != nil {
+		mf.Close(-1)
+		return err
 	}
-	return n
+	return mf.Close(-1)
 }
 
-func uvarintLen(x uint64) int {
-	n := 1
-	for x >= 0x80 {
-		x >>= 7
-		n++
+// writeManifest writes the MANIFEST of a database whose tables are ids, all
+// at one level: what Badger's StreamWriter records when it writes sorted
+// data to the last level. The format is Badger's (manifest.go, version 8):
+// "Bdgr", the external and Badger's magic versions, then change sets, each
+// its length, its CRC-32 (Castagnoli) and the protocol buffer.
+// bulk_test.go opens what this writes with Badger itself, so a Badger that
+// changes the format fails the test rather than a user's load.
+func writeManifest(dir string, ids []uint64, opts bg.Options) error {
+	changes := make([]*pb.ManifestChange, len(ids))
+	for i, id := range ids {
+		changes[i] = &pb.ManifestChange{Id: id, Op: pb.ManifestChange_CREATE, Level: uint32(opts.MaxLevels - 1),
+			EncryptionAlgo: pb.EncryptionAlgo_aes, Compression: uint32(opts.Compression)}
 	}
-	return n
+	set, err := proto.Marshal(&pb.ManifestChangeSet{Changes: changes})
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 16+len(set))
+	buf = append(buf, "Bdgr"...)
+	buf = binary.BigEndian.AppendUint16(buf, opts.ExternalMagicVersion)
+	buf = binary.BigEndian.AppendUint16(buf, badgerManifestVersion)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(set)))
+	buf = binary.BigEndian.AppendUint32(buf, crc32.Checksum(set, crc32.MakeTable(crc32.Castagnoli)))
+	buf = append(buf, set...)
+	f, err := os.OpenFile(filepath.Join(dir, bg.ManifestFilename), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(buf); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
+
+// badgerManifestVersion is the MANIFEST version of the Badger in go.mod.
+const badgerManifestVersion = 8
 
 // bulkTasks splits the building of a plan's keys into tasks that each fill
 // some families; the tasks run in parallel.
@@ -331,10 +410,30 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 		for _, w := range plan.Predicates {
 			get(pPredicate).putKey(string(predicateKey(w.New.ID)), mustJSON(w.New))
 		}
+		counts := map[string]int64{"entities": 0, "relations": 0}
 		for _, w := range plan.Entities {
 			get(pEntity).putKey(string(entityKey(w.New.ID)), mustJSON(w.New))
+			counts["entities"]++
+			counts["type:"+string(w.New.Type)]++
 			for k, v := range entityIndexKeys(w.New) {
 				get(k[:2]).putKey(k, v)
+				if strings.HasPrefix(k, pWord) || strings.HasPrefix(k, pTrigram) {
+					counts["df:"+k[:strings.IndexByte(k, 0)]]++
+				}
+			}
+		}
+		for _, w := range rels {
+			r := w.New
+			counts["relations"]++
+			counts["pred:"+r.Predicate]++
+			counts["deg:"+r.Subject]++
+			if r.Object != "" && r.Object != r.Subject {
+				counts["deg:"+r.Object]++
+			}
+		}
+		for name, n := range counts {
+			if n != 0 {
+				get(pCount).put(string(encodeCount(n)), name, "", "")
 			}
 		}
 		out := make([]*family, 0, len(byPrefix))
@@ -382,74 +481,56 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 			return out
 		}
 	}
-	counterTask := func() []*family {
-		counts := map[string]int64{"entities": 0, "relations": 0}
-		for _, w := range plan.Entities {
-			counts["entities"]++
-			counts["type:"+string(w.New.Type)]++
-			for k := range entityIndexKeys(w.New) {
-				if strings.HasPrefix(k, pWord) || strings.HasPrefix(k, pTrigram) {
-					counts["df:"+k[:strings.IndexByte(k, 0)]]++
-				}
-			}
-		}
-		for _, w := range rels {
-			r := w.New
-			counts["relations"]++
-			counts["pred:"+r.Predicate]++
-			counts["deg:"+r.Subject]++
-			if r.Object != "" && r.Object != r.Subject {
-				counts["deg:"+r.Object]++
-			}
-		}
-		f := fam(pCount, len(counts))
-		for name, n := range counts {
-			if n != 0 {
-				f.put(string(encodeCount(n)), name, "", "")
-			}
-		}
-		return []*family{f}
-	}
 	return []func() []*family{
+		// the longest first, so that no core waits for one at the end
+		entityTask,
 		relationTask,
 		indexTask(pOut, pIn),
-		indexTask(pLink),
 		indexTask(pEntDate, pEntPeriod),
+		indexTask(pLink),
 		indexTask(pByPred, pDate, pPeriod),
-		entityTask,
-		counterTask,
 	}
 }
 
-// bulkWrite builds the keys of a plan and streams them into an empty
-// database, using every core: each task builds and sorts its families while
-// Badger writes the families of earlier ones.
-func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(done, total int)) error {
-	sw := db.NewStreamWriter()
-	if err := sw.Prepare(); err != nil {
-		return err
+// bulkWrite builds the keys of a plan into the tables and MANIFEST of a
+// new database in dir, using every core: each worker builds, sorts and
+// writes one family after another. Badger opens the result like any
+// database it wrote itself.
+func bulkWrite(ctx context.Context, dir string, opts bg.Options, plan *graph.Plan, progress func(done, total int)) error {
+	topts := table.Options{
+		TableSize:            8 << 20,
+		BlockSize:            opts.BlockSize,
+		BloomFalsePositive:   opts.BloomFalsePositive,
+		ChkMode:              opts.ChecksumVerificationMode,
+		Compression:          opts.Compression,
+		ZSTDCompressionLevel: opts.ZSTDCompressionLevel,
 	}
+	// table builders take their memory from a pool, not fresh for every table
+	topts.AllocPool = z.NewAllocatorPool(runtime.GOMAXPROCS(0))
+	defer topts.AllocPool.Release()
 	pool := &bulkPool{}
 	tasks := bulkTasks(plan, pool)
 	var (
-		next, streamID atomic.Uint32
-		done           atomic.Int32
-		wg             sync.WaitGroup
-		errOnce        sync.Once
-		firstErr       error
+		next     atomic.Uint32
+		lastID   atomic.Uint64
+		done     atomic.Int32
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		ids      []uint64
+		errOnce  sync.Once
+		firstErr error
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
+	nextID := func() uint64 { return lastID.Add(1) }
 	workers := min(runtime.GOMAXPROCS(0), len(tasks))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := z.NewBuffer(16<<20, "emigraph.bulk")
-			defer buf.Release()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(tasks) || ctx.Err() != nil {
@@ -457,12 +538,15 @@ func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(d
 				}
 				for _, f := range tasks[i]() {
 					f.sort()
-					err := f.stream(ctx, sw, streamID.Add(1), buf)
+					written, err := f.writeTables(ctx, dir, topts, nextID)
 					f.release()
 					if err != nil {
 						fail(err)
 						return
 					}
+					mu.Lock()
+					ids = append(ids, written...)
+					mu.Unlock()
 				}
 				if progress != nil {
 					progress(int(done.Add(1)), len(tasks))
@@ -475,8 +559,8 @@ func bulkWrite(ctx context.Context, db *bg.DB, plan *graph.Plan, progress func(d
 		firstErr = ctx.Err()
 	}
 	if firstErr != nil {
-		sw.Cancel()
 		return firstErr
 	}
-	return sw.Flush()
+	slices.Sort(ids)
+	return writeManifest(dir, ids, opts)
 }

@@ -374,10 +374,7 @@ func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, i
 	if err := os.RemoveAll(side); err != nil {
 		return err
 	}
-	// Small tables: a StreamWriter's table builder takes memory for twice a
-	// table up front, and the default size at the last level is 64 MB.
-	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side).WithBaseTableSize(s.opts.BaseTableSize / 8))
-	if err != nil {
+	if err := os.Mkdir(side, 0o755); err != nil {
 		return err
 	}
 	var progress func(done, total int)
@@ -389,10 +386,15 @@ func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, i
 			o.Progress(items * done / total)
 		}
 	}
-	if err := bulkWrite(ctx, db, plan, progress); err != nil {
-		db.Close()
+	if err := bulkWrite(ctx, side, s.opts, plan, progress); err != nil {
 		os.RemoveAll(side)
 		return err
+	}
+	// Badger opens what was built (and checks it) before it replaces anything
+	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side))
+	if err != nil {
+		os.RemoveAll(side)
+		return fmt.Errorf("bulk load: the built database does not open: %w", err)
 	}
 	if err := db.Close(); err != nil {
 		os.RemoveAll(side)
