@@ -104,7 +104,8 @@ func benchGraph(b *testing.B) *schema.API {
 	b.Helper()
 	benchOnce.Do(func() {
 		n := benchSize()
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d", n))
+		// the name changes with the key layout, so that an old store is not reused
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d-layout%d", n, badger.LayoutVersion))
 		fresh := false
 		if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
 			os.RemoveAll(dir)

@@ -168,8 +168,12 @@ func (f *family) sort() {
 	for i := range items {
 		items[i].idx = uint32(i)
 	}
-	f.sortFrom(items, len(f.prefix))
+	scratch := take(f.pool, &f.pool.items, len(items))[:len(items)]
+	f.sortFrom(items, scratch, len(f.prefix))
 	f.order = items
+	f.pool.mu.Lock()
+	f.pool.items = append(f.pool.items, scratch)
+	f.pool.mu.Unlock()
 }
 
 // sortItem is an entry's place and eight bytes of its key from the depth
@@ -181,14 +185,20 @@ type sortItem struct {
 	idx  uint32
 }
 
-func (f *family) sortFrom(items []sortItem, depth int) {
+// sortFrom sorts items on their key bytes from depth on; scratch is as long
+// as items.
+func (f *family) sortFrom(items, scratch []sortItem, depth int) {
 	if len(items) < 2 {
 		return
 	}
 	for i := range items {
 		items[i].word = f.wordAt(f.ents[items[i].idx], depth)
 	}
-	slices.SortFunc(items, func(a, b sortItem) int { return cmp.Compare(a.word, b.word) })
+	if len(items) < 256 {
+		slices.SortFunc(items, func(a, b sortItem) int { return cmp.Compare(a.word, b.word) })
+	} else {
+		radixSort(items, scratch)
+	}
 	for i := 0; i < len(items); {
 		j := i + 1
 		for j < len(items) && items[j].word == items[i].word {
@@ -208,9 +218,40 @@ func (f *family) sortFrom(items []sortItem, depth int) {
 				}
 			}
 			slices.SortFunc(run[:k], func(a, b sortItem) int { return cmp.Compare(f.ents[a.idx].klen, f.ents[b.idx].klen) })
-			f.sortFrom(run[k:], depth+8)
+			f.sortFrom(run[k:], scratch[i+k:j], depth+8)
 		}
 		i = j
+	}
+}
+
+// radixSort sorts items by word, a byte at a time from the lowest (stable,
+// so each pass keeps the order of the ones before), using scratch as large
+// as items. Passes where every word has the same byte are skipped: keys share
+// long beginnings.
+func radixSort(items, scratch []sortItem) {
+	src, dst := items, scratch
+	for shift := uint(0); shift < 64; shift += 8 {
+		var counts [256]int
+		for _, it := range src {
+			counts[byte(it.word>>shift)]++
+		}
+		if counts[byte(src[0].word>>shift)] == len(src) {
+			continue
+		}
+		pos := 0
+		for b, c := range counts {
+			counts[b] = pos
+			pos += c
+		}
+		for _, it := range src {
+			b := byte(it.word >> shift)
+			dst[counts[b]] = it
+			counts[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &items[0] {
+		copy(items, src)
 	}
 }
 
@@ -397,7 +438,7 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 	}
 	// entries to make room for up front (a guess for names: growing is dearer than space never touched)
 	n, e := len(rels), len(plan.Entities)
-	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pLink: 2 * n, pEntDate: 2 * n,
+	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pEntDate: 2 * n,
 		pPeriod: periods, pEntPeriod: 2 * periods, pEntity: e, pByType: e, pName: 2 * e, pWord: 4 * e, pTrigram: 24 * e}
 	entityTask := func() []*family {
 		byPrefix := map[string]*family{}
@@ -487,7 +528,6 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 		relationTask,
 		indexTask(pOut, pIn),
 		indexTask(pEntDate, pEntPeriod),
-		indexTask(pLink),
 		indexTask(pByPred, pDate, pPeriod),
 	}
 }

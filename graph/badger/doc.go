@@ -19,7 +19,6 @@
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
 //	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
 //	                              range finds the periods that began before it
-//	l:<a>␀<b>␀<rel>               pairs joined by a relation, both ways (value: predicate), for paths
 //	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
 //	                              (postings, so that search reads the rarest terms first)

@@ -31,13 +31,17 @@ const (
 	pTrigram   = "g:"
 	pDate      = "d:"
 	pEntDate   = "D:"
-	pLink      = "l:"
 	pPeriod    = "q:"
 	pEntPeriod = "Q:"
 	pCount     = "c:"
 	pMeta      = "m:"
 	sep        = "\x00"
 )
+
+// LayoutVersion numbers the key layout (see the package documentation); it
+// changes when a store written before would read wrong or slowly.
+// 2: no pair index (l:).
+const LayoutVersion = 2
 
 var _ graph.Store = (*Store)(nil)
 
@@ -180,11 +184,6 @@ func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
 	put(pByPred, "", r.Predicate, r.ID, "")
 	if r.Object != "" {
 		put(pIn, r.Subject, r.Object, r.Predicate, r.ID)
-		// the pair, both ways: "is there a relation between a and b" is one seek
-		put(pLink, r.Predicate, r.Subject, r.Object, r.ID)
-		if r.Object != r.Subject {
-			put(pLink, r.Predicate, r.Object, r.Subject, r.ID)
-		}
 	}
 	if r.Date != "" {
 		put(pDate, "", r.Date, r.ID, "")

@@ -3,7 +3,6 @@ package badger
 import (
 	"bytes"
 	"context"
-	"slices"
 
 	bg "github.com/dgraph-io/badger/v4"
 
@@ -64,25 +63,56 @@ func (s *Store) Degree(ctx context.Context, id string) (int, error) {
 	return int(n), err
 }
 
-// Link implements graph.Store from the pair index l:<a>\x00<b>\x00<rel>.
+// Link implements graph.Store. It reads the relations of whichever of a
+// and b has fewer (the degree counters say which), looking for the other:
+// a path through a hub asks about the hub and a small entity, and reads
+// only the small one's relations.
 func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (graph.Edge, bool, error) {
 	var found graph.Edge
 	ok := false
-	prefix := key(pLink, a, sep, b, sep)
 	err := s.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 4})
+		degA, err := readCount(txn, "deg:"+a)
+		if err != nil {
+			return err
+		}
+		degB, err := readCount(txn, "deg:"+b)
+		if err != nil {
+			return err
+		}
+		near, far := a, b
+		if degB < degA {
+			near, far = b, a
+		}
+		var prefixes [][]byte
+		for _, dir := range []string{pOut, pIn} {
+			if len(predicates) == 0 {
+				prefixes = append(prefixes, key(dir, near, sep))
+			}
+			for _, p := range predicates {
+				prefixes = append(prefixes, key(dir, near, sep, p, sep))
+			}
+		}
+		it := txn.NewIterator(bg.IteratorOptions{PrefetchValues: true, PrefetchSize: 16})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			pred, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
+		for _, prefix := range prefixes {
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				item := it.Item()
+				match := false
+				if err := item.Value(func(v []byte) error { match = string(v) == far; return nil }); err != nil {
+					return err
+				}
+				if !match {
+					continue
+				}
+				rest := item.Key()[len(pOut)+len(near)+1:] // <pred>\x00<rel>
+				i := bytes.IndexByte(rest, 0)
+				found = graph.Edge{Relation: string(rest[i+1:]), Predicate: string(rest[:i]), Other: b}
+				ok = true
+				return nil
 			}
-			if len(predicates) > 0 && !slices.Contains(predicates, string(pred)) {
-				continue
-			}
-			found = graph.Edge{Relation: string(it.Item().Key()[len(prefix):]), Predicate: string(pred), Other: b}
-			ok = true
-			return nil
 		}
 		return nil
 	})
