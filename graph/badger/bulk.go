@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -440,48 +439,98 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 	n, e := len(rels), len(plan.Entities)
 	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pEntDate: 2 * n,
 		pPeriod: periods, pEntPeriod: 2 * periods, pEntity: e, pByType: e, pName: 2 * e, pWord: 4 * e, pTrigram: 24 * e}
-	entityTask := func() []*family {
-		byPrefix := map[string]*family{}
-		get := func(p string) *family {
-			if byPrefix[p] == nil {
-				byPrefix[p] = fam(p, sizeHint[p])
-			}
-			return byPrefix[p]
-		}
-		for _, w := range plan.Predicates {
-			get(pPredicate).putKey(string(predicateKey(w.New.ID)), mustJSON(w.New))
-		}
-		counts := map[string]int64{"entities": 0, "relations": 0}
-		for _, w := range plan.Entities {
-			get(pEntity).putKey(string(entityKey(w.New.ID)), mustJSON(w.New))
-			counts["entities"]++
-			counts["type:"+string(w.New.Type)]++
-			for k, v := range entityIndexKeys(w.New) {
-				get(k[:2]).putKey(k, v)
-				if strings.HasPrefix(k, pWord) || strings.HasPrefix(k, pTrigram) {
-					counts["df:"+k[:strings.IndexByte(k, 0)]]++
+	// The keys of entities: entityIndexKeys, written straight into the
+	// families. The words and the trigrams of names are two tasks, each with
+	// the document frequencies of its terms (c:df:w:, c:df:g:), so that
+	// neither is the one the other core waits for.
+	type nameKey struct{ term, id, norm string }
+	namesTask := func(trigrams bool) func() []*family {
+		return func() []*family {
+			var terms *family
+			var out []*family
+			df := map[string]int64{}
+			seen := map[nameKey]struct{}{}
+			if trigrams {
+				terms = fam(pTrigram, sizeHint[pTrigram])
+				out = append(out, terms)
+			} else {
+				terms = fam(pWord, sizeHint[pWord])
+				entities, types, names := fam(pEntity, e), fam(pByType, e), fam(pName, sizeHint[pName])
+				out = append(out, terms, entities, types, names)
+				predicates := fam(pPredicate, len(plan.Predicates))
+				for _, w := range plan.Predicates {
+					predicates.putKey(string(predicateKey(w.New.ID)), mustJSON(w.New))
+				}
+				out = append(out, predicates)
+				for _, w := range plan.Entities {
+					entities.putKey(string(entityKey(w.New.ID)), mustJSON(w.New))
+					types.put("", string(w.New.Type), w.New.ID, "")
 				}
 			}
+			for _, w := range plan.Entities {
+				clear(seen)
+				id := w.New.ID
+				for _, name := range w.New.Names() {
+					norm := graph.Normalize(name)
+					if norm == "" {
+						continue
+					}
+					var list []string
+					if trigrams {
+						list = graph.Trigrams(norm)
+					} else {
+						list = graph.Words(norm)
+						if _, dup := seen[nameKey{"", id, norm}]; !dup {
+							seen[nameKey{"", id, norm}] = struct{}{}
+							out[3].put("", norm, id, "")
+						}
+					}
+					for _, t := range list {
+						if _, dup := seen[nameKey{t, id, norm}]; dup {
+							continue
+						}
+						seen[nameKey{t, id, norm}] = struct{}{}
+						terms.put("", t, id, norm)
+						df[t]++
+					}
+				}
+			}
+			counts := fam(pCount+"df:"+terms.prefix, len(df))
+			for t, n := range df {
+				counts.put(string(encodeCount(n)), t, "", "")
+			}
+			return append(out, counts)
+		}
+	}
+	// The other counters: degrees, and the totals (c:entities,
+	// c:pred:<p>, c:relations, c:type:<T>), which sort apart from the
+	// degrees and the term counts.
+	countersTask := func() []*family {
+		degree := map[string]int64{}
+		for _, w := range rels {
+			degree[w.New.Subject]++
+			if o := w.New.Object; o != "" && o != w.New.Subject {
+				degree[o]++
+			}
+		}
+		degrees := fam(pCount+"deg:", len(degree))
+		for id, n := range degree {
+			degrees.put(string(encodeCount(n)), id, "", "")
+		}
+		totals := map[string]int64{"entities": int64(len(plan.Entities)), "relations": int64(len(rels))}
+		for _, w := range plan.Entities {
+			totals["type:"+string(w.New.Type)]++
 		}
 		for _, w := range rels {
-			r := w.New
-			counts["relations"]++
-			counts["pred:"+r.Predicate]++
-			counts["deg:"+r.Subject]++
-			if r.Object != "" && r.Object != r.Subject {
-				counts["deg:"+r.Object]++
-			}
+			totals["pred:"+w.New.Predicate]++
 		}
-		for name, n := range counts {
+		rest := fam(pCount, len(totals))
+		for name, n := range totals {
 			if n != 0 {
-				get(pCount).put(string(encodeCount(n)), name, "", "")
+				rest.put(string(encodeCount(n)), name, "", "")
 			}
 		}
-		out := make([]*family, 0, len(byPrefix))
-		for _, f := range byPrefix {
-			out = append(out, f)
-		}
-		return out
+		return []*family{degrees, rest}
 	}
 	relationTask := func() []*family {
 		f := fam(pRelation, len(rels))
@@ -524,11 +573,13 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 	}
 	return []func() []*family{
 		// the longest first, so that no core waits for one at the end
-		entityTask,
+		namesTask(true),
+		namesTask(false),
 		relationTask,
 		indexTask(pOut, pIn),
 		indexTask(pEntDate, pEntPeriod),
 		indexTask(pByPred, pDate, pPeriod),
+		countersTask,
 	}
 }
 
