@@ -165,7 +165,7 @@ func (f *family) putKey(k string, v []byte) {
 func (f *family) sort() {
 	items := take(f.pool, &f.pool.items, len(f.ents))[:len(f.ents)]
 	for i := range items {
-		items[i].idx = uint32(i)
+		items[i].e = f.ents[i]
 	}
 	scratch := take(f.pool, &f.pool.items, len(items))[:len(items)]
 	f.sortFrom(items, scratch, len(f.prefix))
@@ -181,7 +181,7 @@ func (f *family) sort() {
 // faster than comparing whole keys.
 type sortItem struct {
 	word uint64
-	idx  uint32
+	e    famEntry // a copy, so that reading in key order touches the key alone
 }
 
 // sortFrom sorts items on their key bytes from depth on; scratch is as long
@@ -191,7 +191,7 @@ func (f *family) sortFrom(items, scratch []sortItem, depth int) {
 		return
 	}
 	for i := range items {
-		items[i].word = f.wordAt(f.ents[items[i].idx], depth)
+		items[i].word = f.wordAt(items[i].e, depth)
 	}
 	if len(items) < 256 {
 		slices.SortFunc(items, func(a, b sortItem) int { return cmp.Compare(a.word, b.word) })
@@ -211,12 +211,12 @@ func (f *family) sortFrom(items, scratch []sortItem, depth int) {
 			end := uint32(depth + 8)
 			k := 0
 			for m := range run {
-				if f.ents[run[m].idx].klen <= end {
+				if run[m].e.klen <= end {
 					run[k], run[m] = run[m], run[k]
 					k++
 				}
 			}
-			slices.SortFunc(run[:k], func(a, b sortItem) int { return cmp.Compare(f.ents[a.idx].klen, f.ents[b.idx].klen) })
+			slices.SortFunc(run[:k], func(a, b sortItem) int { return cmp.Compare(a.e.klen, b.e.klen) })
 			f.sortFrom(run[k:], scratch[i+k:j], depth+8)
 		}
 		i = j
@@ -318,10 +318,10 @@ func (f *family) writeTables(ctx context.Context, dir string, topts table.Option
 		// few places ahead lets the processor fetch it while this one is
 		// written, rather than wait for every one in turn.
 		if j := i + prefetchAhead; j < len(f.order) {
-			ahead := f.ents[f.order[j].idx]
+			ahead := f.order[j].e
 			touched ^= f.chunks[ahead.chunk][ahead.off]
 		}
-		e := f.ents[it.idx]
+		e := it.e
 		k := f.key(e)
 		// a cheap guard: tables with keys out of order would read wrong, silently
 		if i > 0 && bytes.Compare(k, prev) <= 0 {
@@ -424,7 +424,7 @@ const badgerManifestVersion = 8
 
 // bulkTasks splits the building of a plan's keys into tasks that each fill
 // some families; the tasks run in parallel.
-func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
+func bulkTasks(plan *graph.Plan, pool *bulkPool) (entities, relations []func() []*family) {
 	fam := func(prefix string, n int) *family {
 		return &family{prefix: prefix, ents: take(pool, &pool.ents, n), pool: pool}
 	}
@@ -571,87 +571,114 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) []func() []*family {
 			return out
 		}
 	}
-	return []func() []*family{
-		// the longest first, so that no core waits for one at the end
-		namesTask(true),
-		namesTask(false),
-		relationTask,
-		indexTask(pOut, pIn),
-		indexTask(pEntDate, pEntPeriod),
-		indexTask(pByPred, pDate, pPeriod),
-		countersTask,
-	}
+	// the longest first, so that no core waits for one at the end
+	return []func() []*family{namesTask(true), namesTask(false)},
+		[]func() []*family{relationTask, indexTask(pOut, pIn), indexTask(pEntDate, pEntPeriod),
+			indexTask(pByPred, pDate, pPeriod), countersTask}
 }
 
-// bulkWrite builds the keys of a plan into the tables and MANIFEST of a
-// new database in dir, using every core: each worker builds, sorts and
-// writes one family after another. Badger opens the result like any
-// database it wrote itself.
-func bulkWrite(ctx context.Context, dir string, opts bg.Options, plan *graph.Plan, progress func(done, total int)) error {
-	topts := table.Options{
+// bulkBuild writes the families of tasks into the tables of a new database
+// in dir as the tasks arrive, on every core: each worker builds, sorts and
+// writes one family after another. wait writes the MANIFEST, after which
+// Badger opens the result like any database it wrote itself.
+type bulkBuild struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	dir      string
+	opts     bg.Options
+	topts    table.Options
+	pool     *bulkPool
+	tasks    chan func() []*family
+	wg       sync.WaitGroup
+	lastID   atomic.Uint64
+	done     atomic.Int32
+	progress func(done int)
+
+	mu  sync.Mutex
+	ids []uint64
+	err error
+}
+
+// startBulkBuild starts the workers; progress, if set, hears how many tasks
+// are done.
+func startBulkBuild(ctx context.Context, dir string, opts bg.Options, progress func(done int)) *bulkBuild {
+	b := &bulkBuild{dir: dir, opts: opts, pool: &bulkPool{}, tasks: make(chan func() []*family, 64), progress: progress}
+	b.ctx, b.cancel = context.WithCancel(ctx)
+	b.topts = table.Options{
 		TableSize:            8 << 20,
 		BlockSize:            opts.BlockSize,
 		BloomFalsePositive:   opts.BloomFalsePositive,
 		ChkMode:              opts.ChecksumVerificationMode,
 		Compression:          opts.Compression,
 		ZSTDCompressionLevel: opts.ZSTDCompressionLevel,
+		// table builders take their memory from a pool, not fresh for every table
+		AllocPool: z.NewAllocatorPool(runtime.GOMAXPROCS(0)),
 	}
-	// table builders take their memory from a pool, not fresh for every table
-	topts.AllocPool = z.NewAllocatorPool(runtime.GOMAXPROCS(0))
-	defer topts.AllocPool.Release()
-	pool := &bulkPool{}
-	tasks := bulkTasks(plan, pool)
-	var (
-		next     atomic.Uint32
-		lastID   atomic.Uint64
-		done     atomic.Int32
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		ids      []uint64
-		errOnce  sync.Once
-		firstErr error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
+	for range runtime.GOMAXPROCS(0) {
+		b.wg.Add(1)
+		go b.work()
 	}
-	nextID := func() uint64 { return lastID.Add(1) }
-	workers := min(runtime.GOMAXPROCS(0), len(tasks))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(tasks) || ctx.Err() != nil {
-					return
-				}
-				for _, f := range tasks[i]() {
-					f.sort()
-					written, err := f.writeTables(ctx, dir, topts, nextID)
-					f.release()
-					if err != nil {
-						fail(err)
-						return
-					}
-					mu.Lock()
-					ids = append(ids, written...)
-					mu.Unlock()
-				}
-				if progress != nil {
-					progress(int(done.Add(1)), len(tasks))
-				}
+	return b
+}
+
+func (b *bulkBuild) fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
+		b.cancel()
+	}
+}
+
+func (b *bulkBuild) work() {
+	defer b.wg.Done()
+	for task := range b.tasks {
+		if b.ctx.Err() != nil {
+			continue // drain
+		}
+		for _, f := range task() {
+			f.sort()
+			ids, err := f.writeTables(b.ctx, b.dir, b.topts, func() uint64 { return b.lastID.Add(1) })
+			f.release()
+			if err != nil {
+				b.fail(err)
+				break
 			}
-		}()
+			b.mu.Lock()
+			b.ids = append(b.ids, ids...)
+			b.mu.Unlock()
+		}
+		if b.progress != nil {
+			b.progress(int(b.done.Add(1)))
+		}
 	}
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
+}
+
+// add queues tasks.
+func (b *bulkBuild) add(tasks ...func() []*family) {
+	for _, t := range tasks {
+		b.tasks <- t
 	}
-	if firstErr != nil {
-		return firstErr
+}
+
+// wait finishes the queued tasks and writes the MANIFEST.
+func (b *bulkBuild) wait() error {
+	close(b.tasks)
+	b.wg.Wait()
+	defer b.topts.AllocPool.Release()
+	defer b.cancel()
+	if b.err == nil {
+		b.err = b.ctx.Err()
 	}
-	slices.Sort(ids)
-	return writeManifest(dir, ids, opts)
+	if b.err != nil {
+		return b.err
+	}
+	slices.Sort(b.ids)
+	return writeManifest(b.dir, b.ids, b.opts)
+}
+
+// abort stops the build; what it wrote is for the caller to remove.
+func (b *bulkBuild) abort() {
+	b.cancel()
+	b.wait()
 }

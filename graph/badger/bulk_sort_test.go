@@ -36,7 +36,7 @@ func TestFamilySortOrdersLikeBytesCompare(t *testing.T) {
 			t.Fatalf("n=%d: %d entries sorted", n, len(f.order))
 		}
 		for i, it := range f.order {
-			e := f.ents[it.idx]
+			e := it.e
 			if got := f.key(e); !bytes.Equal(got, want[i]) {
 				t.Fatalf("n=%d: key %d = %q, want %q", n, i, got, want[i])
 			}

@@ -64,7 +64,6 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	var plan *graph.Plan
 	var empty bool
 	err := s.db.View(func(txn *bg.Txn) error {
 		n, err := readCount(txn, "entities")
@@ -80,10 +79,22 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		hasPredicates := it.Valid()
 		it.Close()
 		empty = n == 0 && m == 0 && !hasPredicates
+		return nil
+	})
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	// at least three keys a relation and five an entity: too many for one transaction
+	if o.Bulk && !o.DryRun && empty && !s.opts.InMemory && 3*len(c.Relations)+5*len(c.Entities) > o.MaxTxnKeys {
+		return s.bulkLoad(ctx, c, o)
+	}
+	var plan *graph.Plan
+	err = s.db.View(func(txn *bg.Txn) error {
 		var view graph.View = txnView{txn}
 		if empty {
 			view = emptyView{} // nothing to look up: skip a read per item
 		}
+		var err error
 		plan, err = graph.PlanChangeset(c, view)
 		return err
 	})
@@ -96,12 +107,6 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.Summary{}, err
-	}
-	if o.Bulk && empty && !s.opts.InMemory && bulkSized(plan, o.MaxTxnKeys) {
-		if err := s.bulkSwap(ctx, plan, o, c.Len()); err != nil {
-			return graph.Summary{}, err
-		}
-		return plan.Summary, nil
 	}
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
@@ -345,51 +350,66 @@ func (s *Store) rollback(load, mode string) error {
 
 func (s *Store) dropPrefix(prefix []byte) error { return s.db.DropPrefix(prefix) }
 
-// bulkSized reports whether a plan is too large for one transaction and
-// only adds (so that it can be built from nothing).
-func bulkSized(plan *graph.Plan, maxTxnKeys int) bool {
-	for _, w := range plan.Relations {
-		if w.Old != nil || w.New == nil {
-			return false
-		}
-	}
-	for _, w := range plan.Entities {
-		if w.Old != nil {
-			return false
-		}
-	}
-	// at least this many keys: a relation has three or more, an entity five or more
-	return 3*len(plan.Relations)+5*len(plan.Entities) > maxTxnKeys
-}
-
-// bulkSwap writes a load into an empty store: it builds a new database in
-// <dir>.bulk-<load> with Badger's StreamWriter (sorted keys straight into
-// tables, no memtables, no compaction), then swaps it for the empty one.
-// All or nothing: until the second rename the store is the empty one it was,
-// and Open removes what a crash left beside it; a crash between the renames
-// leaves no directory, which Open makes a new empty store.
-func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, items int) error {
+// bulkLoad writes a large load into an empty store: it builds a new
+// database in <dir>.bulk-<load> (see bulkBuild), then swaps it for the empty
+// one. The entities are checked first and their keys built while the whole
+// load is checked on another core; a load that fails its checks stops the
+// build and leaves nothing. All or nothing: until the second rename the
+// store is the empty one it was, and Open removes what a crash left beside
+// it; a crash between the renames leaves no directory, which Open makes a
+// new empty store.
+func (s *Store) bulkLoad(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
 	load := strconv.FormatInt(time.Now().UnixNano(), 36)
 	side := filepath.Clean(s.dir) + ".bulk-" + load
 	if err := os.RemoveAll(side); err != nil {
-		return err
+		return graph.Summary{}, err
 	}
 	if err := os.Mkdir(side, 0o755); err != nil {
-		return err
+		return graph.Summary{}, err
 	}
-	var progress func(done, total int)
+	entityTasks, relationTasks := bulkTasks(&graph.Plan{}, nil)
+	total, items := len(entityTasks)+len(relationTasks), c.Len()
+	var progress func(done int)
 	if o.Progress != nil {
 		var mu sync.Mutex
-		progress = func(done, total int) {
+		progress = func(done int) {
 			mu.Lock()
 			defer mu.Unlock()
 			o.Progress(items * done / total)
 		}
 	}
-	if err := bulkWrite(ctx, side, s.opts, plan, progress); err != nil {
+	b := startBulkBuild(ctx, side, s.opts, progress)
+	fail := func(err error) (graph.Summary, error) {
+		b.abort()
 		os.RemoveAll(side)
-		return err
+		return graph.Summary{}, err
 	}
+	entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, emptyView{})
+	if err == nil {
+		tasks, _ := bulkTasks(entities, b.pool)
+		b.add(tasks...)
+	} // else the whole plan below fails, naming every problem
+	plan, err := graph.PlanChangeset(c, emptyView{})
+	if err != nil {
+		return fail(err)
+	}
+	_, tasks := bulkTasks(plan, b.pool)
+	b.add(tasks...)
+	if err := b.wait(); err != nil {
+		os.RemoveAll(side)
+		return graph.Summary{}, err
+	}
+	if err := s.swapIn(side, load); err != nil {
+		return graph.Summary{}, err
+	}
+	if o.Progress != nil {
+		o.Progress(items)
+	}
+	return plan.Summary, nil
+}
+
+// swapIn replaces the (empty) store by the database built in side.
+func (s *Store) swapIn(side, load string) error {
 	// Badger opens what was built (and checks it) before it replaces anything
 	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side))
 	if err != nil {
@@ -417,9 +437,6 @@ func (s *Store) bulkSwap(ctx context.Context, plan *graph.Plan, o LoadOptions, i
 	}
 	if err := s.reopen(nil); err != nil {
 		return err
-	}
-	if o.Progress != nil {
-		o.Progress(items)
 	}
 	return os.RemoveAll(old)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
@@ -170,5 +171,30 @@ func TestBulkLoadFailsCleanly(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
 		t.Errorf("a failed bulk load left %v beside the store", left)
+	}
+}
+
+// A bulk load whose checks fail stops the build it began with the entities:
+// the store stays empty, nothing is left beside it, every problem is named.
+func TestBulkLoadRefusedLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	st, err := badger.Open(dir, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, cs := journalCase(t, true)
+	cs.Relations = append(cs.Relations, graph.RelationChange{Where: "bad.jsonl:7", Relation: graph.Relation{
+		Subject: "person/p-1", Predicate: "no-such-predicate", Object: "country/latvia", Sources: quote("q")}})
+	_, err = st.Load(context.Background(), cs, badger.LoadOptions{MaxTxnKeys: 100, Bulk: true})
+	var ve *graph.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "bad.jsonl:7") {
+		t.Fatalf("Load error = %v, want the problem at bad.jsonl:7", err)
+	}
+	if n, _ := st.CountEntities(context.Background(), ""); n != 0 {
+		t.Errorf("a refused bulk load left %d entities", n)
+	}
+	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
+		t.Errorf("a refused bulk load left %v beside the store", left)
 	}
 }
