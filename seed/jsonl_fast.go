@@ -32,6 +32,7 @@ func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
 	type piece struct {
 		data      []byte
 		firstLine int
+		newlines  int
 		c         graph.Changeset
 		probs     problemList
 	}
@@ -47,8 +48,9 @@ func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
 				n = len(rest)
 			}
 		}
-		parts = append(parts, piece{data: rest[:n], firstLine: line})
-		line += bytes.Count(rest[:n], []byte{'\n'})
+		newlines := bytes.Count(rest[:n], []byte{'\n'})
+		parts = append(parts, piece{data: rest[:n], firstLine: line, newlines: newlines})
+		line += newlines
 		rest = rest[n:]
 	}
 	// Every piece appends its entities and relations into its own window of
@@ -60,7 +62,7 @@ func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
 	var wg sync.WaitGroup
 	for i := range parts {
 		p := &parts[i]
-		from, to := p.firstLine-1, p.firstLine-1+bytes.Count(p.data, []byte{'\n'})+1
+		from, to := p.firstLine-1, p.firstLine-1+p.newlines+1
 		to = min(to, line)
 		p.c.Entities = entities[from:from:to]
 		p.c.Relations = relations[from:from:to]
