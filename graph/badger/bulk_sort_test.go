@@ -12,7 +12,7 @@ import (
 // enough for the radix sort and small enough for the comparison sort.
 func TestFamilySortOrdersLikeBytesCompare(t *testing.T) {
 	alphabet := []byte{0, 1, 'a', 'b', 0xff}
-	for _, n := range []int{0, 1, 2, 7, 255, 256, 3000, 20000} {
+	for _, n := range []int{0, 1, 2, 7, 255, 256, 3000, 20000, 150000} {
 		rng := rand.New(rand.NewPCG(uint64(n), 7))
 		f := &family{prefix: "k:", pool: &bulkPool{}}
 		seen := map[string]bool{}
@@ -20,7 +20,7 @@ func TestFamilySortOrdersLikeBytesCompare(t *testing.T) {
 		for len(want) < n {
 			// a shared beginning of 0-20 bytes, then 0-12 random ones
 			k := bytes.Repeat([]byte("person/gen-"), 2)[:rng.IntN(21)]
-			for range rng.IntN(13) {
+			for range rng.IntN(13) + n/100000 {
 				k = append(k, alphabet[rng.IntN(len(alphabet))])
 			}
 			if seen[string(k)] {
