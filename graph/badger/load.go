@@ -384,12 +384,18 @@ func (s *Store) bulkLoad(ctx context.Context, c *graph.Changeset, o LoadOptions)
 		os.RemoveAll(side)
 		return graph.Summary{}, err
 	}
-	entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, emptyView{})
-	if err == nil {
-		tasks, _ := bulkTasks(entities, b.pool)
-		b.add(tasks...)
-	} // else the whole plan below fails, naming every problem
+	// the entities alone, on the side: the whole plan below checks them again
+	// (and, if they fail, names every problem)
+	var entitiesAdded sync.WaitGroup
+	entitiesAdded.Go(func() {
+		entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, emptyView{})
+		if err == nil {
+			tasks, _ := bulkTasks(entities, b.pool)
+			b.add(tasks...)
+		}
+	})
 	plan, err := graph.PlanChangeset(c, emptyView{})
+	entitiesAdded.Wait()
 	if err != nil {
 		return fail(err)
 	}
