@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -546,14 +545,12 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) (entities, relations []func() [
 			binary.BigEndian.PutUint32(index[:], uint32(i))
 			f.put(string(index[:]), w.New.ID, "", "")
 		}
-		var out bytes.Buffer
-		enc := json.NewEncoder(&out) // what json.Marshal writes, and a newline
 		f.expand = func(dst, stored []byte) []byte {
-			out.Reset()
-			if err := enc.Encode(rels[binary.BigEndian.Uint32(stored)].New); err != nil {
-				panic(err) // our own types always encode
+			r := rels[binary.BigEndian.Uint32(stored)].New
+			if b, ok := appendRelationJSON(dst, r); ok {
+				return b
 			}
-			return append(dst, bytes.TrimSuffix(out.Bytes(), []byte("\n"))...)
+			return append(dst, mustJSON(r)...)
 		}
 		return []*family{f}
 	}

@@ -330,7 +330,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 			m.counts["pred:"+w.New.Predicate]++
 			m.counts["relations"]++
 			m.countDegree(w.New, 1)
-			m.put(string(relationKey(w.New.ID)), mustJSON(w.New))
+			m.put(string(relationKey(w.New.ID)), relationJSON(w.New))
 		} else {
 			m.remove(string(relationKey(w.Old.ID)))
 		}
