@@ -32,4 +32,12 @@
 // A write that fits in one transaction is one transaction; a larger one is
 // applied in journaled batches and is still all or nothing: a failure rolls it
 // back at once, a crash rolls it back when the store is next opened.
+//
+// A large load into an empty store (emigraph load) is a bulk build instead
+// (bulk.go): the keys of each prefix are built in memory, sorted, and written
+// straight into SSTables with Badger's table builder, then a MANIFEST naming
+// them makes a database in a directory beside the store, which Badger opens
+// and checks before it is swapped in. The MANIFEST is written in Badger's own
+// format (version 8, that of the Badger in go.mod); the bulk tests open what
+// it writes with Badger, so an upgrade that changes the format fails them.
 package badger
