@@ -226,24 +226,29 @@ func (f *family) sortFrom(items, scratch []sortItem, depth int) {
 // as items. Passes where every word has the same byte are skipped: keys share
 // long beginnings.
 func radixSort(items, scratch []sortItem) {
-	src, dst := items, scratch
-	for shift := uint(0); shift < 64; shift += 8 {
-		var counts [256]int
-		for _, it := range src {
-			counts[byte(it.word>>shift)]++
+	// the counts of every byte position in one pass over the items
+	var counts [8][256]int
+	for _, it := range items {
+		w := it.word
+		for p := range counts {
+			counts[p][byte(w>>(8*p))]++
 		}
-		if counts[byte(src[0].word>>shift)] == len(src) {
+	}
+	src, dst := items, scratch
+	for p := range counts {
+		shift := uint(8 * p)
+		if counts[p][byte(src[0].word>>shift)] == len(src) {
 			continue
 		}
 		pos := 0
-		for b, c := range counts {
-			counts[b] = pos
+		for b, c := range counts[p] {
+			counts[p][b] = pos
 			pos += c
 		}
 		for _, it := range src {
 			b := byte(it.word >> shift)
-			dst[counts[b]] = it
-			counts[b]++
+			dst[counts[p][b]] = it
+			counts[p][b]++
 		}
 		src, dst = dst, src
 	}
