@@ -25,11 +25,12 @@ import (
 	"github.com/emigraph/emigraph/graph"
 )
 
-// A bulk build writes a plan into an empty database without transactions:
-// the keys of each prefix (a family) are packed into one arena, sorted there
-// and streamed into Badger's StreamWriter as one stream, several families at
-// a time. It writes exactly the keys and values that buildMutation would
-// (bulk_test.go compares the two stores key by key).
+// A bulk build writes a plan into a new database without transactions: the
+// keys of each prefix (a family) are packed into chunks of memory, sorted
+// there and written straight into SSTables, several families at a time,
+// then a MANIFEST names the tables (see bulkBuild). It writes exactly the
+// keys and values that buildMutation would (bulk_test.go compares the two
+// stores key by key).
 
 // family holds the keys and values of one key prefix, packed into chunks
 // of memory that never move once written (growing one big arena would copy
@@ -271,23 +272,6 @@ func (f *family) wordAt(e famEntry, depth int) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// appendKV appends the protocol-buffer encoding of a Badger pb.KV (key,
-// value, version 1, stream id) that StreamWriter reads: what
-// badger.KVToBuffer produces, without building a message for every key.
-func appendKV(b, k, v []byte, stream uint32) []byte {
-	b = append(b, 0x0a) // field 1, bytes: key
-	b = binary.AppendUvarint(b, uint64(len(k)))
-	b = append(b, k...)
-	if len(v) > 0 {
-		b = append(b, 0x12) // field 2, bytes: value
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
-	}
-	b = append(b, 0x20, 1) // field 4, varint: version
-	b = append(b, 0x50)    // field 10, varint: stream id
-	return binary.AppendUvarint(b, uint64(stream))
-}
-
 // writeTables writes a sorted family as SSTables in dir, numbered by
 // nextID, and returns their ids.
 func (f *family) writeTables(ctx context.Context, dir string, topts table.Options, nextID func() uint64, buf *[]byte) ([]uint64, error) {
@@ -392,7 +376,7 @@ func writeTable(name string, b *table.Builder, buf *[]byte) error {
 }
 
 // writeManifest writes the MANIFEST of a database whose tables are ids, all
-// at one level: what Badger's StreamWriter records when it writes sorted
+// at one level: what Badger's own StreamWriter records when it writes sorted
 // data to the last level. The format is Badger's (manifest.go, version 8):
 // "Bdgr", the external and Badger's magic versions, then change sets, each
 // its length, its CRC-32 (Castagnoli) and the protocol buffer.
@@ -454,57 +438,41 @@ func bulkTasks(plan *graph.Plan, pool *bulkPool) (entities, relations []func() [
 	// families. The words and the trigrams of names are two tasks, each with
 	// the document frequencies of its terms (c:df:w:, c:df:g:), so that
 	// neither is the one the other core waits for.
-	type nameKey struct{ term, id, norm string }
+	type indexKey struct{ prefix, a, b, c string }
 	namesTask := func(trigrams bool) func() []*family {
 		return func() []*family {
-			var terms *family
+			byPrefix := map[string]*family{}
 			var out []*family
-			df := map[string]int64{}
-			seen := map[nameKey]struct{}{}
-			if trigrams {
-				terms = fam(pTrigram, sizeHint[pTrigram])
-				out = append(out, terms)
-			} else {
-				terms = fam(pWord, sizeHint[pWord])
-				entities, types, names := fam(pEntity, e), fam(pByType, e), fam(pName, sizeHint[pName])
-				out = append(out, terms, entities, types, names)
-				predicates := fam(pPredicate, len(plan.Predicates))
+			for _, p := range map[bool][]string{true: {pTrigram}, false: {pByType, pName, pWord}}[trigrams] {
+				byPrefix[p] = fam(p, sizeHint[p])
+				out = append(out, byPrefix[p])
+			}
+			if !trigrams {
+				predicates, entities := fam(pPredicate, len(plan.Predicates)), fam(pEntity, e)
 				for _, w := range plan.Predicates {
 					predicates.putKey(string(predicateKey(w.New.ID)), mustJSON(w.New))
 				}
-				out = append(out, predicates)
 				for _, w := range plan.Entities {
 					entities.putKey(string(entityKey(w.New.ID)), mustJSON(w.New))
-					types.put("", string(w.New.Type), w.New.ID, "")
 				}
+				out = append(out, predicates, entities)
 			}
+			terms := byPrefix[map[bool]string{true: pTrigram, false: pWord}[trigrams]]
+			df := map[string]int64{} // postings of each term, as countTerm keeps them
+			seen := map[indexKey]struct{}{}
 			for _, w := range plan.Entities {
 				clear(seen)
-				id := w.New.ID
-				for _, name := range w.New.Names() {
-					norm := graph.Normalize(name)
-					if norm == "" {
-						continue
+				entityIndex(w.New, !trigrams, trigrams, func(prefix, a, b, c string) {
+					k := indexKey{prefix, a, b, c}
+					if _, dup := seen[k]; dup {
+						return
 					}
-					var list []string
-					if trigrams {
-						list = graph.Trigrams(norm)
-					} else {
-						list = graph.Words(norm)
-						if _, dup := seen[nameKey{"", id, norm}]; !dup {
-							seen[nameKey{"", id, norm}] = struct{}{}
-							out[3].put("", norm, id, "")
-						}
+					seen[k] = struct{}{}
+					byPrefix[prefix].put("", a, b, c)
+					if byPrefix[prefix] == terms {
+						df[a]++
 					}
-					for _, t := range list {
-						if _, dup := seen[nameKey{t, id, norm}]; dup {
-							continue
-						}
-						seen[nameKey{t, id, norm}] = struct{}{}
-						terms.put("", t, id, norm)
-						df[t]++
-					}
-				}
+				})
 			}
 			counts := fam(pCount+"df:"+terms.prefix, len(df))
 			for t, n := range df {

@@ -47,9 +47,10 @@ type LoadOptions struct {
 	// BatchKeys bounds the keys of each journaled batch (default 20,000).
 	BatchKeys int
 	// Bulk lets a large load into an empty store on disk build the store in
-	// a side directory with Badger's StreamWriter and swap it in: much less
-	// work than writing through transactions. The store is reopened, so only
-	// a process that is the store's one user (emigraph load) should ask.
+	// a side directory, its tables written directly (see bulkLoad), and swap
+	// it in: far less work than writing through transactions. The store is
+	// reopened, so only a process that is the store's one user (emigraph
+	// load) should ask.
 	Bulk bool
 }
 

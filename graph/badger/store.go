@@ -134,24 +134,45 @@ func decodeCursor(c string) ([]byte, error) {
 	return b, nil
 }
 
-// entityIndexKeys lists the index keys of an entity: type, names, words and trigrams.
+// entityIndexKeys lists the index keys of an entity (see entityIndex).
 func entityIndexKeys(e *graph.Entity) map[string][]byte {
-	keys := map[string][]byte{pByType + string(e.Type) + sep + e.ID: nil}
+	keys := map[string][]byte{}
+	entityIndex(e, true, true, func(prefix, a, b, c string) {
+		k := prefix + a + sep + b
+		if c != "" {
+			k += sep + c
+		}
+		keys[k] = nil
+	})
+	return keys
+}
+
+// entityIndex calls put with the index keys of an entity, as a prefix and
+// two or three parts joined by 0x00 (no values): with names, its type, names,
+// and words of names; with trigrams, the trigrams of names. A key can come
+// more than once (a word in the name and in an alias).
+func entityIndex(e *graph.Entity, names, trigrams bool, put func(prefix, a, b, c string)) {
+	if names {
+		put(pByType, string(e.Type), e.ID, "")
+	}
 	for _, n := range e.Names() {
 		norm := graph.Normalize(n)
 		if norm == "" {
 			continue
 		}
-		keys[pName+norm+sep+e.ID] = nil
-		for _, w := range graph.Words(norm) {
-			keys[pWord+w+sep+e.ID+sep+norm] = nil
+		if names {
+			put(pName, norm, e.ID, "")
+			for _, w := range graph.Words(norm) {
+				put(pWord, w, e.ID, norm)
+			}
 		}
-		for _, g := range graph.Trigrams(norm) {
-			// the matched name rides in the key so that fuzzy scoring needs no value reads
-			keys[pTrigram+g+sep+e.ID+sep+norm] = nil
+		if trigrams {
+			for _, g := range graph.Trigrams(norm) {
+				// the matched name rides in the key so that fuzzy scoring needs no value reads
+				put(pTrigram, g, e.ID, norm)
+			}
 		}
 	}
-	return keys
 }
 
 // relationIndexKeys lists the index keys of a relation (see relationIndex).
