@@ -63,6 +63,13 @@ func (e *Entity) Equal(o *Entity) bool {
 	return true
 }
 
+// Ids and names go into the store's keys, which Badger bounds (65,000 bytes),
+// several at a time and a name transliterated, so they are bounded well below.
+const (
+	MaxIDLength   = 200
+	MaxNameLength = 1000
+)
+
 // ValidID reports whether id is a readable slug such as
 // "person/chulpan-khamatova": ^[a-z]+/[a-z0-9]+(?:[-.][a-z0-9]+)*$, matched
 // by hand because a load checks a million of them (model_test.go holds it to
@@ -101,11 +108,15 @@ func (e *Entity) Validate() Problems {
 	switch {
 	case e.ID == "":
 		ps.Add("id", "is required")
+	case len(e.ID) > MaxIDLength:
+		ps.Add("id", "is %d bytes long, more than the %d an id may have", len(e.ID), MaxIDLength)
 	case !ValidID(e.ID):
 		ps.Add("id", "%q is not a slug like person/chulpan-khamatova (lower-case letters, digits and hyphens after one slash)", e.ID)
 	}
 	if strings.TrimSpace(e.Name) == "" {
 		ps.Add("name", "is required")
+	} else if len(e.Name) > MaxNameLength {
+		ps.Add("name", "is %d bytes long, more than the %d a name may have", len(e.Name), MaxNameLength)
 	}
 	if !e.Type.Valid() {
 		ps.Add("type", "%q is not one of %s", e.Type, joinTypes(EntityTypes))
@@ -113,6 +124,8 @@ func (e *Entity) Validate() Problems {
 	for i, a := range e.Aliases {
 		if strings.TrimSpace(a) == "" {
 			ps.Add("aliases["+strconv.Itoa(i)+"]", "is empty")
+		} else if len(a) > MaxNameLength {
+			ps.Add("aliases["+strconv.Itoa(i)+"]", "is %d bytes long, more than the %d a name may have", len(a), MaxNameLength)
 		}
 	}
 	return ps
@@ -216,7 +229,9 @@ func (r *Relation) DeriveID() string {
 // Checks that need the predicate registry and the entities are in Check.
 func (r *Relation) Validate() Problems {
 	var ps Problems
-	if r.ID != "" && !ValidID(r.ID) {
+	if len(r.ID) > MaxIDLength {
+		ps.Add("id", "is %d bytes long, more than the %d an id may have", len(r.ID), MaxIDLength)
+	} else if r.ID != "" && !ValidID(r.ID) {
 		ps.Add("id", "%q is not a slug like rel/georgia-visa-2022", r.ID)
 	}
 	if r.Subject == "" {
@@ -306,7 +321,9 @@ var kebabPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$`)
 // Validate checks the predicate definition.
 func (p *Predicate) Validate() Problems {
 	var ps Problems
-	if !kebabPattern.MatchString(p.ID) {
+	if len(p.ID) > MaxIDLength {
+		ps.Add("id", "is %d bytes long, more than the %d an id may have", len(p.ID), MaxIDLength)
+	} else if !kebabPattern.MatchString(p.ID) {
 		ps.Add("id", "%q is not kebab-case like fled-to", p.ID)
 	}
 	if strings.TrimSpace(p.Label) == "" {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -18,4 +19,35 @@ func FuzzValidID(f *testing.F) {
 			t.Errorf("ValidID(%q) = %v, the expression says %v", id, got, want)
 		}
 	})
+}
+
+// Ids and names are bounded (they go into the store's keys), and the
+// problem says by how much.
+func TestLengthLimits(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		name  string
+		probs Problems
+		field string
+	}{
+		{"entity id", (&Entity{ID: "person/" + long(MaxIDLength), Name: "x", Type: Person}).Validate(), "id"},
+		{"entity name", (&Entity{ID: "person/x", Name: long(MaxNameLength + 1), Type: Person}).Validate(), "name"},
+		{"alias", (&Entity{ID: "person/x", Name: "x", Type: Person, Aliases: []string{"y", long(MaxNameLength + 1)}}).Validate(), "aliases[1]"},
+		{"relation id", (&Relation{ID: "rel/" + long(MaxIDLength), Subject: "s", Predicate: "p", Sources: []Source{{Quote: "q"}}}).Validate(), "id"},
+		{"predicate id", (&Predicate{ID: long(MaxIDLength + 1), Label: "l", InverseLabel: "i", SubjectTypes: []EntityType{Person}}).Validate(), "id"},
+	}
+	for _, tt := range tests {
+		found := false
+		for _, p := range tt.probs {
+			if p.Field == tt.field && strings.Contains(p.Message, "bytes long, more than") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: problems %v, want one on %s saying how long", tt.name, tt.probs, tt.field)
+		}
+	}
+	if ps := (&Entity{ID: "person/x", Name: long(MaxNameLength), Type: Person}).Validate(); len(ps) > 0 {
+		t.Errorf("a name of exactly %d bytes: %v", MaxNameLength, ps)
+	}
 }
