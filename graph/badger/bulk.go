@@ -39,7 +39,7 @@ type family struct {
 	prefix string
 	chunks [][]byte
 	ents   []famEntry
-	// order is ents sorted by key (indexes into ents), set by sort.
+	// order is the entries sorted by key, set by sort.
 	order []sortItem
 	// expand, if set, turns a stored value into the value written (the
 	// relations family stores an index and encodes the relation only when
@@ -174,7 +174,7 @@ func (f *family) sort() {
 	f.pool.mu.Unlock()
 }
 
-// sortItem is an entry's place and eight bytes of its key from the depth
+// sortItem is an entry and eight bytes of its key from the depth
 // being sorted: comparing those as one number, and going deeper only among
 // equal ones, sorts keys with long shared beginnings ("D:person/gen-") far
 // faster than comparing whole keys.
