@@ -360,11 +360,17 @@ func writeTable(name string, b *table.Builder, buf *[]byte) error {
 	if n := data.Copy(out); n != data.Size {
 		return fmt.Errorf("bulk load: table of %d bytes copied as %d", data.Size, n)
 	}
+	return createSynced(name, out)
+}
+
+// createSynced writes a new file and syncs it: the swap that follows must
+// not find it half on disk after a crash.
+func createSynced(name string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(out); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
@@ -399,19 +405,7 @@ func writeManifest(dir string, ids []uint64, opts bg.Options) error {
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(set)))
 	buf = binary.BigEndian.AppendUint32(buf, crc32.Checksum(set, crc32.MakeTable(crc32.Castagnoli)))
 	buf = append(buf, set...)
-	f, err := os.OpenFile(filepath.Join(dir, bg.ManifestFilename), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(buf); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return createSynced(filepath.Join(dir, bg.ManifestFilename), buf)
 }
 
 // badgerManifestVersion is the MANIFEST version of the Badger in go.mod.

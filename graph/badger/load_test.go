@@ -147,54 +147,53 @@ func TestBulkLoad(t *testing.T) {
 	}
 }
 
-// A bulk load that fails part-way leaves the store empty and nothing beside it.
-func TestBulkLoadFailsCleanly(t *testing.T) {
-	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{})
-	if err != nil {
-		t.Fatal(err)
+// A bulk load that fails, cancelled part-way or refused by its checks (after
+// it began building the entities), leaves the store empty and nothing beside it.
+func TestFailedBulkLoadLeavesNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(cs *graph.Changeset, o *badger.LoadOptions) context.Context
+		want  func(err error) bool
+	}{
+		{"cancelled part-way", func(_ *graph.Changeset, o *badger.LoadOptions) context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			calls := 0
+			o.Progress = func(int) {
+				if calls++; calls == 2 {
+					cancel()
+				}
+			}
+			return ctx
+		}, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		{"refused, with every problem named", func(cs *graph.Changeset, _ *badger.LoadOptions) context.Context {
+			cs.Relations = append(cs.Relations, graph.RelationChange{Where: "bad.jsonl:7", Relation: graph.Relation{
+				Subject: "person/p-1", Predicate: "no-such-predicate", Object: "country/latvia", Sources: quote("q")}})
+			return context.Background()
+		}, func(err error) bool {
+			var ve *graph.ValidationError
+			return errors.As(err, &ve) && strings.Contains(err.Error(), "bad.jsonl:7")
+		}},
 	}
-	defer st.Close()
-	_, cs := journalCase(t, true)
-	ctx, cancel := context.WithCancel(context.Background())
-	calls := 0
-	_, err = st.Load(ctx, cs, badger.LoadOptions{MaxTxnKeys: 100, Bulk: true, Progress: func(int) {
-		if calls++; calls == 2 {
-			cancel()
-		}
-	}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Load error = %v, want context.Canceled", err)
-	}
-	if n, _ := st.CountEntities(context.Background(), ""); n != 0 {
-		t.Errorf("a failed bulk load left %d entities", n)
-	}
-	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
-		t.Errorf("a failed bulk load left %v beside the store", left)
-	}
-}
-
-// A bulk load whose checks fail stops the build it began with the entities:
-// the store stays empty, nothing is left beside it, every problem is named.
-func TestBulkLoadRefusedLeavesNothing(t *testing.T) {
-	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	_, cs := journalCase(t, true)
-	cs.Relations = append(cs.Relations, graph.RelationChange{Where: "bad.jsonl:7", Relation: graph.Relation{
-		Subject: "person/p-1", Predicate: "no-such-predicate", Object: "country/latvia", Sources: quote("q")}})
-	_, err = st.Load(context.Background(), cs, badger.LoadOptions{MaxTxnKeys: 100, Bulk: true})
-	var ve *graph.ValidationError
-	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "bad.jsonl:7") {
-		t.Fatalf("Load error = %v, want the problem at bad.jsonl:7", err)
-	}
-	if n, _ := st.CountEntities(context.Background(), ""); n != 0 {
-		t.Errorf("a refused bulk load left %d entities", n)
-	}
-	if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
-		t.Errorf("a refused bulk load left %v beside the store", left)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			st, err := badger.Open(dir, badger.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			_, cs := journalCase(t, true)
+			o := badger.LoadOptions{MaxTxnKeys: 100, Bulk: true}
+			ctx := tt.setup(cs, &o)
+			if _, err := st.Load(ctx, cs, o); !tt.want(err) {
+				t.Fatalf("Load error = %v", err)
+			}
+			if n, _ := st.CountEntities(context.Background(), ""); n != 0 {
+				t.Errorf("a failed bulk load left %d entities", n)
+			}
+			if left, _ := filepath.Glob(filepath.Clean(dir) + ".*"); len(left) > 0 {
+				t.Errorf("a failed bulk load left %v beside the store", left)
+			}
+		})
 	}
 }
