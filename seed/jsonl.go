@@ -264,10 +264,14 @@ type jsonKey struct {
 	name []byte // unescaped
 }
 
-func (s *jsonKeyScan) ws() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
-		s.i++
+func (s *jsonKeyScan) ws() { s.i = skipJSONSpace(s.b, s.i) }
+
+// skipJSONSpace returns the first position from i that is not JSON white space.
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
+	return i
 }
 
 // value skips one value, collecting the keys of its objects if collect.

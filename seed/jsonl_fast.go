@@ -227,11 +227,7 @@ type fastScan struct {
 	i int
 }
 
-func (s *fastScan) ws() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
-		s.i++
-	}
-}
+func (s *fastScan) ws() { s.i = skipJSONSpace(s.b, s.i) }
 
 // next skips white space and reports whether the next byte is c, taking it.
 func (s *fastScan) next(c byte) bool {
@@ -395,26 +391,29 @@ func (s *fastScan) number(dst **float64) bool {
 }
 
 func (s *fastScan) quantity(q *jsonlQuantity) bool {
-	seen := map[string]bool{}
+	var seen [5]bool
 	return s.object(func(key []byte) bool {
-		k := string(key)
-		if seen[k] {
+		var i int
+		var read func() bool
+		switch string(key) {
+		case "amount":
+			i, read = 0, func() bool { return s.number(&q.Amount) }
+		case "lowerBound":
+			i, read = 1, func() bool { return s.number(&q.LowerBound) }
+		case "upperBound":
+			i, read = 2, func() bool { return s.number(&q.UpperBound) }
+		case "unit":
+			i, read = 3, func() bool { return s.str(&q.Unit) }
+		case "approximation":
+			i, read = 4, func() bool { return s.str((*string)(&q.Approximation)) }
+		default:
 			return false
 		}
-		seen[k] = true
-		switch k {
-		case "amount":
-			return s.number(&q.Amount)
-		case "lowerBound":
-			return s.number(&q.LowerBound)
-		case "upperBound":
-			return s.number(&q.UpperBound)
-		case "unit":
-			return s.str(&q.Unit)
-		case "approximation":
-			return s.str((*string)(&q.Approximation))
+		if seen[i] {
+			return false
 		}
-		return false
+		seen[i] = true
+		return read()
 	})
 }
 
