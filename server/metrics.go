@@ -14,38 +14,114 @@ import (
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // metrics is a small Prometheus text-format registry: requests by path,
-// operation and status; a latency histogram; errors by kind.
+// operation, type and status; a latency histogram; errors by kind.
+//
+// Every label value comes from a closed set, so that no client can grow the
+// registry (or /metrics) without end: paths are the known routes or "other";
+// operation names are GraphQL names of at most maxOperationNameLength bytes,
+// the first maxOperations distinct ones kept and any later one (or any other
+// string) counted as "other"; types are query, mutation, subscription or
+// empty; statuses are three digits; error kinds are the known ones or "other".
 type metrics struct {
-	mu       sync.Mutex
-	requests map[string]int64 // label set -> count
-	errors   map[string]int64
-	buckets  []int64
-	sum      float64
-	count    int64
+	mu            sync.Mutex
+	maxOperations int
+	operations    map[string]bool  // operation names given a label of their own
+	requests      map[string]int64 // label set -> count
+	errors        map[string]int64
+	buckets       []int64
+	sum           float64
+	count         int64
 }
 
-func newMetrics() *metrics {
-	return &metrics{requests: map[string]int64{}, errors: map[string]int64{}, buckets: make([]int64, len(latencyBuckets))}
+// maxOperationNameLength bounds an operation name that gets a label of its own.
+const maxOperationNameLength = 64
+
+// otherLabel is the label value of everything outside a closed set.
+const otherLabel = "other"
+
+func newMetrics(maxOperations int) *metrics {
+	return &metrics{maxOperations: maxOperations, operations: map[string]bool{},
+		requests: map[string]int64{}, errors: map[string]int64{}, buckets: make([]int64, len(latencyBuckets))}
 }
 
 func label(v string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
 }
 
+// pathLabel is the route a path belongs to, or "other".
+func pathLabel(path string) string {
+	switch path {
+	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/":
+		return path
+	}
+	if strings.HasPrefix(path, "/graphiql/") {
+		return "/graphiql" // the playground's assets
+	}
+	return otherLabel
+}
+
+// typeLabel is the operation type, or "other" for anything unexpected.
+func typeLabel(kind string) string {
+	switch kind {
+	case "", "query", "mutation", "subscription":
+		return kind
+	}
+	return otherLabel
+}
+
+// errorKindLabel is the kind of a failure, or "other" for one not listed.
+func errorKindLabel(kind string) string {
+	switch kind {
+	case "parse", "validation", "execution", "timeout", "forbidden", "panic":
+		return kind
+	}
+	return otherLabel
+}
+
+// validOperationName reports whether op is a GraphQL name
+// ([_A-Za-z][_0-9A-Za-z]*) of at most maxOperationNameLength bytes.
+func validOperationName(op string) bool {
+	if op == "" || len(op) > maxOperationNameLength {
+		return false
+	}
+	for i := 0; i < len(op); i++ {
+		c := op[i]
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// operationLabel is op if it is a name already counted or there is room for
+// one more; empty stays empty; anything else is "other". m.mu is held.
+func (m *metrics) operationLabel(op string) string {
+	switch {
+	case op == "":
+		return ""
+	case !validOperationName(op):
+		return otherLabel
+	case m.operations[op]:
+		return op
+	case len(m.operations) < m.maxOperations:
+		m.operations[op] = true
+		return op
+	}
+	return otherLabel
+}
+
 func (m *metrics) observe(path string, info *reqInfo, status int, d time.Duration) {
-	if path != "/graphql" && path != "/healthz" && path != "/readyz" && path != "/metrics" && !strings.HasPrefix(path, "/graphiql") {
-		path = "other" // unbounded label values would grow the registry without end
+	if status < 100 || status > 999 {
+		status = 0 // never sent by net/http; keeps the label three digits or 0
 	}
-	op := info.operation
-	if len(op) > 64 {
-		op = op[:64]
-	}
-	key := fmt.Sprintf(`path="%s",operation="%s",type="%s",status="%d"`, label(path), label(op), label(info.kind), status)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	key := fmt.Sprintf(`path="%s",operation="%s",type="%s",status="%d"`,
+		pathLabel(path), label(m.operationLabel(info.operation)), typeLabel(info.kind), status)
 	m.requests[key]++
 	if info.errorKind != "" {
-		m.errors[fmt.Sprintf(`kind="%s"`, label(info.errorKind))]++
+		m.errors[fmt.Sprintf(`kind="%s"`, errorKindLabel(info.errorKind))]++
 	}
 	sec := d.Seconds()
 	for i, b := range latencyBuckets {
