@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -46,6 +47,10 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout bounds how long shutdown waits for requests in flight (default 20s).
 	ShutdownTimeout time.Duration
+	// MaxOperationLabels bounds how many distinct GraphQL operation names
+	// /metrics counts apart (default 100; negative: none); later names, and
+	// strings that are not GraphQL names, are counted as "other".
+	MaxOperationLabels int
 }
 
 func (c *Config) defaults() {
@@ -67,6 +72,9 @@ func (c *Config) defaults() {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 20 * time.Second
 	}
+	if c.MaxOperationLabels == 0 {
+		c.MaxOperationLabels = 100
+	}
 }
 
 // Server is the HTTP front of emigraph.
@@ -74,12 +82,14 @@ type Server struct {
 	cfg     Config
 	metrics *metrics
 	handler http.Handler
+	// inFlight counts the requests being handled.
+	inFlight atomic.Int64
 }
 
 // New returns a server for cfg.
 func New(cfg Config) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, metrics: newMetrics()}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.MaxOperationLabels)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.withCORS(s.serveGraphQL))
 	mux.Handle("/graphiql", playground.Handler())
@@ -102,8 +112,17 @@ func New(cfg Config) *Server {
 // metrics and panic recovery around every route.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// ErrNotDrained is what Serve's error wraps when shutdown gave up waiting
+// (ShutdownTimeout passed) with requests still running. The error wraps
+// context.DeadlineExceeded too.
+var ErrNotDrained = errors.New("requests still running")
+
 // Serve serves on l until ctx is cancelled, then stops accepting, lets the
-// requests in flight finish (up to ShutdownTimeout) and returns.
+// requests in flight finish (up to ShutdownTimeout) and returns nil once they
+// have. If ShutdownTimeout passes first, it closes the connections of the
+// requests still running (which cancels their contexts) and returns an error
+// wrapping ErrNotDrained and context.DeadlineExceeded: the requests were not
+// drained.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
@@ -124,6 +143,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		n := s.inFlight.Load()
+		hs.Close()
+		err = fmt.Errorf("shutdown gave up after %s with %w (%d in flight): %w", s.cfg.ShutdownTimeout, ErrNotDrained, n, err)
+	}
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}
@@ -180,6 +204,8 @@ func newRequestID() string {
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
 			id = newRequestID()
