@@ -489,6 +489,11 @@ func (p *planner) relation(rc RelationChange) error {
 			w.New.Note = r.Note
 		}
 		w.New.MergeSources(r.Sources)
+		if len(w.New.Sources) > MaxSources {
+			ps.Add("sources", "relation %s would have %d sources with those stated at %s, more than the %d a relation may have", r.ID, len(w.New.Sources), w.where, MaxSources)
+			p.fail(rc.Where, ps)
+			return nil
+		}
 		p.recount(before, &w.RelationWrite)
 		return nil
 	}
@@ -512,6 +517,11 @@ func (p *planner) relation(rc RelationChange) error {
 			merged.MergeSources(r.Sources)
 		}
 		nr = merged
+		if len(nr.Sources) > MaxSources {
+			ps.Add("sources", "relation %s would have %d sources with the stored ones, more than the %d a relation may have", r.ID, len(nr.Sources), MaxSources)
+			p.fail(rc.Where, ps)
+			return nil
+		}
 	}
 	w := &relationState{RelationWrite: RelationWrite{Old: old, New: &nr}, where: rc.Where}
 	p.relations[r.ID] = w

@@ -70,6 +70,31 @@ const (
 	MaxNameLength = 1000
 )
 
+// The other texts are bounded so that one entity or relation stays a small
+// value and a write of many stays within a transaction. The bounds are
+// generous for journalism: a quote may be a long verbatim paragraph (the
+// seed's longest is about 700 bytes), a description a few paragraphs.
+// Lengths are in bytes of UTF-8 (Cyrillic takes two bytes a letter).
+const (
+	MaxAliases           = 100    // aliases of one entity
+	MaxDescriptionLength = 10_000 // an entity's or a predicate's description
+	MaxQuoteLength       = 10_000 // a source's verbatim quote
+	MaxNoteLength        = 10_000 // a relation's note
+	MaxSectionLength     = 1000   // a source's section ("Reactions > Kyrgyzstan")
+	MaxTitleLength       = 1000   // a source's title
+	MaxURLLength         = 2000   // a source's URL
+	MaxUnitLength        = 100    // a quantity's unit ("people", "years")
+	MaxSources           = 100    // sources of one relation, also once merged with the stored ones
+)
+
+// checkLength adds a problem if v is longer than max bytes; what names the
+// thing in the message ("a quote").
+func checkLength(ps *Problems, field, v string, max int, what string) {
+	if len(v) > max {
+		ps.Add(field, "is %d bytes long, more than the %d %s may have", len(v), max, what)
+	}
+}
+
 // ValidID reports whether id is a readable slug such as
 // "person/chulpan-khamatova": ^[a-z]+/[a-z0-9]+(?:[-.][a-z0-9]+)*$, matched
 // by hand because a load checks a million of them (model_test.go holds it to
@@ -121,6 +146,10 @@ func (e *Entity) Validate() Problems {
 	if !e.Type.Valid() {
 		ps.Add("type", "%q is not one of %s", e.Type, joinTypes(EntityTypes))
 	}
+	if len(e.Aliases) > MaxAliases {
+		ps.Add("aliases", "has %d aliases, more than the %d an entity may have", len(e.Aliases), MaxAliases)
+	}
+	checkLength(&ps, "description", e.Description, MaxDescriptionLength, "a description")
 	for i, a := range e.Aliases {
 		if strings.TrimSpace(a) == "" {
 			ps.Add("aliases["+strconv.Itoa(i)+"]", "is empty")
@@ -165,6 +194,7 @@ func (q *Quantity) Validate() Problems {
 	if !q.Approximation.Valid() {
 		ps.Add("quantity.approximation", "%q is not one of %s", q.Approximation, joinApprox())
 	}
+	checkLength(&ps, "quantity.unit", q.Unit, MaxUnitLength, "a unit")
 	if math.IsNaN(q.Amount) || math.IsInf(q.Amount, 0) {
 		ps.Add("quantity.amount", "must be a finite number")
 	}
@@ -236,10 +266,16 @@ func (r *Relation) Validate() Problems {
 	}
 	if r.Subject == "" {
 		ps.Add("subject", "is required")
+	} else {
+		checkLength(&ps, "subject", r.Subject, MaxNameLength, "an id or name")
 	}
 	if r.Predicate == "" {
 		ps.Add("predicate", "is required")
+	} else {
+		checkLength(&ps, "predicate", r.Predicate, MaxIDLength, "an id")
 	}
+	checkLength(&ps, "object", r.Object, MaxNameLength, "an id or name")
+	checkLength(&ps, "note", r.Note, MaxNoteLength, "a note")
 	if r.Date != "" {
 		if _, err := ParseDate(r.Date); err != nil {
 			ps.Add("date", "%v", err)
@@ -264,10 +300,18 @@ func (r *Relation) Validate() Problems {
 	if len(r.Sources) == 0 {
 		ps.Add("sources", "at least one source with a verbatim quote is required")
 	}
+	if len(r.Sources) > MaxSources {
+		ps.Add("sources", "has %d sources, more than the %d a relation may have", len(r.Sources), MaxSources)
+	}
 	for i, s := range r.Sources {
+		at := "sources[" + strconv.Itoa(i) + "]."
 		if strings.TrimSpace(s.Quote) == "" {
-			ps.Add("sources["+strconv.Itoa(i)+"].quote", "is required: every fact carries a verbatim quote of its source")
+			ps.Add(at+"quote", "is required: every fact carries a verbatim quote of its source")
 		}
+		checkLength(&ps, at+"quote", s.Quote, MaxQuoteLength, "a quote")
+		checkLength(&ps, at+"section", s.Section, MaxSectionLength, "a section")
+		checkLength(&ps, at+"title", s.Title, MaxTitleLength, "a title")
+		checkLength(&ps, at+"url", s.URL, MaxURLLength, "a URL")
 	}
 	return ps
 }
@@ -332,6 +376,9 @@ func (p *Predicate) Validate() Problems {
 	if strings.TrimSpace(p.InverseLabel) == "" {
 		ps.Add("inverseLabel", "is required")
 	}
+	checkLength(&ps, "label", p.Label, MaxNameLength, "a label")
+	checkLength(&ps, "inverseLabel", p.InverseLabel, MaxNameLength, "a label")
+	checkLength(&ps, "description", p.Description, MaxDescriptionLength, "a description")
 	if len(p.SubjectTypes) == 0 {
 		ps.Add("subjectTypes", "at least one type is required")
 	}
