@@ -3,9 +3,11 @@ package schema
 import (
 	"container/list"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,9 +30,13 @@ type Options struct {
 	// Parse reads documents for the importFacts mutation. Without it,
 	// importFacts is refused.
 	Parse ParseFunc
-	// CacheSize is how many parsed and validated query documents are kept;
-	// 0 means 1000.
-	CacheSize int
+	// CacheBytes bounds the memory of the cache of parsed and validated
+	// documents (an estimate from the queries' lengths); 0 means 32 MiB.
+	CacheBytes int64
+	// MaxPreparing bounds how many documents are parsed and validated at
+	// once (that work cannot be interrupted; the others wait, within their
+	// deadline); 0 means twice the number of CPUs.
+	MaxPreparing int
 	// Limits are checked on every document before execution.
 	Limits Limits
 	// OnPanic is told of every panic in a resolver, with its stack; the
@@ -44,17 +50,24 @@ type API struct {
 	store  graph.Store
 	opts   Options
 	schema atomic.Pointer[graphql.Schema]
+	// intro is introspectionSize of the schema.
+	intro atomic.Pointer[introspection]
 	// writeMu serialises mutations with schema rebuilds.
 	writeMu sync.Mutex
 	cache   *docCache
+	// preparing holds a token for each document being prepared.
+	preparing chan struct{}
 }
 
 // New builds the schema from the store's predicates.
 func New(ctx context.Context, store graph.Store, opts Options) (*API, error) {
-	if opts.CacheSize == 0 {
-		opts.CacheSize = 1000
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = 32 << 20
 	}
-	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheSize)}
+	if opts.MaxPreparing == 0 {
+		opts.MaxPreparing = 2 * runtime.GOMAXPROCS(0)
+	}
+	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing)}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -72,6 +85,8 @@ func (a *API) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("building the GraphQL schema: %w", err)
 	}
+	intro := introspectionSize(&s)
+	a.intro.Store(&intro)
 	a.schema.Store(&s)
 	a.cache.clear()
 	return nil
@@ -84,31 +99,50 @@ func (a *API) Schema() graphql.Schema { return *a.schema.Load() }
 type Document struct {
 	ast    *ast.Document
 	schema *graphql.Schema
+	intro  introspection
 }
 
 // Operation returns the type ("query", "mutation" or "subscription") and
 // name of the operation a request will run, or an error when the name
 // matches no operation or several operations need a name.
 func (d *Document) Operation(name string) (kind, opName string, err error) {
-	var ops []*ast.OperationDefinition
-	for _, def := range d.ast.Definitions {
-		if op, ok := def.(*ast.OperationDefinition); ok {
-			ops = append(ops, op)
-		}
-	}
-	for _, op := range ops {
-		opName := ""
+	if op := d.operation(name); op != nil {
 		if op.Name != nil {
 			opName = op.Name.Value
 		}
-		if name == "" && len(ops) == 1 || name != "" && opName == name {
-			return op.Operation, opName, nil
-		}
+		return op.Operation, opName, nil
 	}
 	if name == "" {
-		return "", "", fmt.Errorf("the document has %d operations: name one with operationName", len(ops))
+		n := 0
+		for _, def := range d.ast.Definitions {
+			if _, ok := def.(*ast.OperationDefinition); ok {
+				n++
+			}
+		}
+		return "", "", fmt.Errorf("the document has %d operations: name one with operationName", n)
 	}
 	return "", "", fmt.Errorf("no operation named %q in the document", name)
+}
+
+// operation is the operation a request runs: the one named, or the only one.
+func (d *Document) operation(name string) *ast.OperationDefinition {
+	var only *ast.OperationDefinition
+	count := 0
+	for _, def := range d.ast.Definitions {
+		op, ok := def.(*ast.OperationDefinition)
+		if !ok {
+			continue
+		}
+		count++
+		only = op
+		if name != "" && op.Name != nil && op.Name.Value == name {
+			return op
+		}
+	}
+	if name == "" && count == 1 {
+		return only
+	}
+	return nil
 }
 
 // PrepareError is a request that failed before execution: it did not parse
@@ -127,54 +161,98 @@ func (e *PrepareError) Error() string {
 }
 
 // Prepare parses and validates a query, from the cache when the same text
-// was prepared before against the current schema.
-func (a *API) Prepare(query string) (*Document, error) {
+// was prepared before against the current schema. It waits for ctx: a
+// document that is not ready by the deadline gives ctx's error (the work
+// goes on in the background, made small by the gate, and its result is
+// cached).
+func (a *API) Prepare(ctx context.Context, query string) (*Document, error) {
+	key := sha256.Sum256([]byte(query))
 	s := a.schema.Load()
-	if d, ok := a.cache.get(query); ok && d.schema == s {
+	if d, ok := a.cache.get(key); ok && d.schema == s {
 		return d, nil
+	}
+	select {
+	case a.preparing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	type result struct {
+		d   *Document
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() { <-a.preparing }()
+		d, err := a.prepare(s, query)
+		if err == nil {
+			a.cache.put(key, docCost(query), d)
+		}
+		done <- result{d, err}
+	}()
+	select {
+	case r := <-done:
+		return r.d, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// prepare parses and validates query against s: the gate's scan, the
+// parse, the gate's shape checks, graphql-go's validation, then the limits.
+func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
+	if pe := a.opts.Limits.scan(query); pe != nil {
+		return nil, pe
 	}
 	doc, err := parse(query)
 	if err != nil {
 		return nil, &PrepareError{Stage: "parse", Errors: gqlerrors.FormatErrors(err)}
 	}
+	if pe := a.opts.Limits.checkShape(doc); pe != nil {
+		return nil, pe
+	}
 	if res := validate(s, doc); !res.IsValid {
-		return nil, &PrepareError{Stage: "validation", Errors: res.Errors}
+		return nil, &PrepareError{Stage: "validation", Errors: capErrors(res.Errors, maxErrors)}
 	}
 	if errs := a.opts.Limits.check(doc); len(errs) > 0 {
 		return nil, &PrepareError{Stage: "validation", Errors: errs}
 	}
-	d := &Document{ast: doc, schema: s}
-	a.cache.put(query, d)
-	return d, nil
+	return &Document{ast: doc, schema: s, intro: *a.intro.Load()}, nil
 }
 
 // Admit applies the limits that depend on the request's variables (the cost
 // estimate). It returns a *PrepareError of stage "validation" when refused.
 func (a *API) Admit(d *Document, req Request) error {
-	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables); len(errs) > 0 {
+	if op := d.operation(req.OperationName); op != nil {
+		if errs := checkVariables(d.schema, op, req.Variables); len(errs) > 0 {
+			return &PrepareError{Stage: "variables", Errors: errs}
+		}
+	}
+	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables, d.intro); len(errs) > 0 {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
 }
 
-// parse parses a document. graphql-go's parser panics on some malformed
-// input ("query($a:) {a}"); that is a syntax error of the request, not a
-// fault of the server.
+// parse parses a document. Should graphql-go's parser panic on some
+// malformed input, that is a syntax error of the request, not a fault of the
+// server; the message does not repeat the Go panic.
 func parse(query string) (doc *ast.Document, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			doc, err = nil, fmt.Errorf("Syntax Error: the document could not be parsed (%v)", v)
+			doc, err = nil, errors.New("Syntax Error: the document could not be parsed")
 		}
 	}()
 	return parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})})
 }
 
 // validate validates a document, turning a panic of the validator on a
-// malformed document into a validation error.
+// malformed document into a validation error that does not repeat the Go
+// panic. (The gate refuses the malformed documents known to panic, such as
+// a variable without a type, with a clearer message.)
 func validate(s *graphql.Schema, doc *ast.Document) (res graphql.ValidationResult) {
 	defer func() {
 		if v := recover(); v != nil {
-			res = graphql.ValidationResult{Errors: gqlerrors.FormatErrors(fmt.Errorf("the document could not be validated (%v)", v))}
+			res = graphql.ValidationResult{Errors: gqlerrors.FormatErrors(errors.New("the document could not be validated: it is malformed"))}
 		}
 	}()
 	return graphql.ValidateDocument(s, doc, nil)
@@ -199,6 +277,7 @@ func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Re
 		Args:          req.Variables,
 		Context:       ctx,
 	})
+	res.Errors = capErrors(res.Errors, maxErrors)
 	for i, fe := range res.Errors {
 		res.Errors[i] = withCode(fe)
 	}
@@ -207,7 +286,7 @@ func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Re
 
 // Do prepares and executes a request in one call.
 func (a *API) Do(ctx context.Context, req Request) *graphql.Result {
-	d, err := a.Prepare(req.Query)
+	d, err := a.Prepare(ctx, req.Query)
 	if err != nil {
 		var pe *PrepareError
 		if errors.As(err, &pe) {
@@ -219,6 +298,20 @@ func (a *API) Do(ctx context.Context, req Request) *graphql.Result {
 		return &graphql.Result{Errors: err.(*PrepareError).Errors}
 	}
 	return a.Execute(ctx, d, req)
+}
+
+// maxErrors is the most errors a response lists: past it, one more error
+// says how many were left out, so that a request cannot make the server
+// format and send megabytes of them.
+const maxErrors = 20
+
+func capErrors(errs []gqlerrors.FormattedError, max int) []gqlerrors.FormattedError {
+	if len(errs) <= max {
+		return errs
+	}
+	more := gqlerrors.NewFormattedError(fmt.Sprintf("... and %d more errors", len(errs)-max))
+	more.Extensions = map[string]any{"code": "too_many_errors"}
+	return append(errs[:max:max], more)
 }
 
 // withCode adds extensions.code (and problems) from the domain error behind
@@ -269,46 +362,63 @@ func problemList(ve *graph.ValidationError) []map[string]any {
 	return out
 }
 
-// docCache is a least-recently-used cache of prepared documents.
+// docCache is a least-recently-used cache of prepared documents, keyed by
+// the SHA-256 of the query text and bounded by an estimate of the memory the
+// documents hold (graphql-go's AST takes several bytes per byte of query).
 type docCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List
-	items map[string]*list.Element
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64
+	order    *list.List
+	items    map[[sha256.Size]byte]*list.Element
 }
 
 type cacheEntry struct {
-	query string
-	doc   *Document
+	key  [sha256.Size]byte
+	cost int64
+	doc  *Document
 }
 
-func newDocCache(max int) *docCache {
-	return &docCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+// docCost estimates the memory of a prepared document from its query's
+// length: measured at about five bytes of AST per byte of query, plus the
+// fixed part of an entry.
+func docCost(query string) int64 { return 6*int64(len(query)) + 1024 }
+
+func newDocCache(maxBytes int64) *docCache {
+	return &docCache{maxBytes: maxBytes, order: list.New(), items: map[[sha256.Size]byte]*list.Element{}}
 }
 
-func (c *docCache) get(q string) (*Document, bool) {
+func (c *docCache) get(key [sha256.Size]byte) (*Document, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[q]; ok {
+	if el, ok := c.items[key]; ok {
 		c.order.MoveToFront(el)
 		return el.Value.(*cacheEntry).doc, true
 	}
 	return nil, false
 }
 
-func (c *docCache) put(q string, d *Document) {
+// put keeps d unless it alone would take more than a sixteenth of the
+// budget: one huge document should not push out hundreds of everyday ones.
+func (c *docCache) put(key [sha256.Size]byte, cost int64, d *Document) {
+	if cost > c.maxBytes/16 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[q]; ok {
+	if el, ok := c.items[key]; ok {
 		el.Value.(*cacheEntry).doc = d
 		c.order.MoveToFront(el)
 		return
 	}
-	c.items[q] = c.order.PushFront(&cacheEntry{query: q, doc: d})
-	for c.order.Len() > c.max {
+	c.items[key] = c.order.PushFront(&cacheEntry{key: key, cost: cost, doc: d})
+	c.bytes += cost
+	for c.bytes > c.maxBytes {
 		last := c.order.Back()
+		e := last.Value.(*cacheEntry)
 		c.order.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).query)
+		delete(c.items, e.key)
+		c.bytes -= e.cost
 	}
 }
 
@@ -316,5 +426,14 @@ func (c *docCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.order.Init()
-	c.items = map[string]*list.Element{}
+	c.items = map[[sha256.Size]byte]*list.Element{}
+	c.bytes = 0
+}
+
+// Stats reports the cache's entries and estimated bytes (for tests and
+// metrics).
+func (a *API) CacheStats() (entries int, bytes int64) {
+	a.cache.mu.Lock()
+	defer a.cache.mu.Unlock()
+	return a.cache.order.Len(), a.cache.bytes
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 
+	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
 
@@ -25,11 +26,30 @@ type Limits struct {
 	// each list field multiplies the cost of what it selects by its `first`
 	// (or its default page size), through every level of nesting.
 	MaxCost int
+
+	// The gate's limits, checked before graphql-go parses or validates the
+	// document (see gate.go): tokens in the document; braces, brackets and
+	// parentheses open at once; fragment definitions; selections in one
+	// selection set; directives at one place; fields with every fragment
+	// expanded; fields under one response name in a selection set with its
+	// fragments merged in.
+	MaxTokens         int
+	MaxNesting        int
+	MaxFragments      int
+	MaxSelections     int
+	MaxDirectives     int
+	MaxExpandedFields int
+	MaxFieldRepeats   int
 }
 
-// DefaultLimits are generous for people and tight for bombs.
+// DefaultLimits are generous for people and tight for bombs. GraphiQL's
+// introspection query, the README's examples and the explorer's queries stay
+// far below each: introspection is about 330 tokens, nests 15 deep and
+// expands to about 120 fields.
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500}
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500,
+		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
+		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
 }
 
 type walker struct {
@@ -37,6 +57,49 @@ type walker struct {
 	vars      map[string]any
 	aliases   int
 	visiting  map[string]bool
+	// intro is what introspection can return (see introspectionSize).
+	intro introspection
+}
+
+// introspection is how many items introspection of one schema can return:
+// __schema at most all, __type at most the largest type.
+type introspection struct{ all, largestType int }
+
+// introspectionSize counts the objects that introspection of s can return,
+// field by field, argument by argument (a type reference counted as the
+// three objects of [T!]!), so that the cost limit charges __schema and
+// __type what they can really cost whatever they select.
+func introspectionSize(s *graphql.Schema) introspection {
+	const typeRef = 3
+	args := func(as []*graphql.Argument) int { return len(as) * (1 + typeRef) }
+	var in introspection
+	for _, t := range s.TypeMap() {
+		n := 1
+		switch t := t.(type) {
+		case *graphql.Object:
+			for _, f := range t.Fields() {
+				n += 1 + typeRef + args(f.Args)
+			}
+			n += len(t.Interfaces()) * typeRef
+		case *graphql.Interface:
+			for _, f := range t.Fields() {
+				n += 1 + typeRef + args(f.Args)
+			}
+			n += len(s.PossibleTypes(t)) * typeRef
+		case *graphql.Union:
+			n += len(t.Types()) * typeRef
+		case *graphql.InputObject:
+			n += len(t.Fields()) * (1 + typeRef)
+		case *graphql.Enum:
+			n += len(t.Values())
+		}
+		in.all += n
+		in.largestType = max(in.largestType, n)
+	}
+	for _, d := range s.Directives() {
+		in.all += 1 + len(d.Locations) + args(d.Args)
+	}
+	return in
 }
 
 func limitError(format string, args ...any) gqlerrors.FormattedError {
@@ -85,11 +148,11 @@ func (l Limits) check(doc *ast.Document) []gqlerrors.FormattedError {
 
 // checkCost estimates the cost of the operation that will run, with the
 // request's variables (a `first: $n` counts as the value of $n).
-func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any) []gqlerrors.FormattedError {
+func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any, intro introspection) []gqlerrors.FormattedError {
 	if l.MaxCost <= 0 {
 		return nil
 	}
-	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}}
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, intro: intro}
 	for _, def := range doc.Definitions {
 		op, ok := def.(*ast.OperationDefinition)
 		if !ok || (opName != "" && (op.Name == nil || op.Name.Value != opName)) {
@@ -239,6 +302,14 @@ func (w *walker) cost(set *ast.SelectionSet, stop int) int {
 	total := 0
 	w.fields(set, func(f *ast.Field) {
 		if total > stop {
+			return
+		}
+		switch f.Name.Value {
+		case "__schema":
+			total += w.intro.all
+			return
+		case "__type":
+			total += w.intro.largestType
 			return
 		}
 		size := w.listSize(f)

@@ -354,18 +354,18 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 func TestPreparedDocumentsAreCached(t *testing.T) {
 	api := newAPI(t, seeded(t), schema.Options{})
 	q := `{ predicates { id } }`
-	a, err := api.Prepare(q)
+	a, err := api.Prepare(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := api.Prepare(q)
+	b, _ := api.Prepare(context.Background(), q)
 	if a != b {
 		t.Error("the same query text was parsed twice")
 	}
 	if err := api.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := api.Prepare(q)
+	c, _ := api.Prepare(context.Background(), q)
 	if c == a {
 		t.Error("a document validated against the old schema was reused after a rebuild")
 	}

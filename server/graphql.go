@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/graphql-go/graphql"
@@ -157,7 +159,12 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (schema.Req
 			if errors.As(err, &tooBig) {
 				return schema.Request{}, &badRequest{http.StatusRequestEntityTooLarge, "the request body is larger than " + humanBytes(s.cfg.MaxBodyBytes)}
 			}
-			return schema.Request{}, &badRequest{http.StatusBadRequest, "reading the body: " + err.Error()}
+			if isTimeout(err) {
+				return schema.Request{}, &badRequest{http.StatusRequestTimeout, "the request body did not arrive within the server's read timeout"}
+			}
+			// the error text may name the server's and the client's socket
+			// addresses: say what happened, not where
+			return schema.Request{}, &badRequest{http.StatusBadRequest, "the request body could not be read to its end"}
 		}
 		body = bytes.TrimSpace(body)
 		if len(body) == 0 || body[0] != '{' {
@@ -170,6 +177,13 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (schema.Req
 		return decodeParams(raw)
 	}
 	return schema.Request{}, &badRequest{http.StatusMethodNotAllowed, "use GET or POST"}
+}
+
+// isTimeout reports whether a read failed on a deadline (the HTTP server's
+// read timeout).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // serveGraphQL implements GraphQL over HTTP.
@@ -195,19 +209,28 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeErrors(w, media, http.StatusBadRequest, err.Error())
 		return
 	}
-	info.operation = req.OperationName
-	doc, err := s.cfg.API.Prepare(req.Query)
+	// Parsing, validation and the limits run inside the request's deadline,
+	// like execution: a document that the gate lets through is small, but
+	// a queue of them must not hold a client past its deadline.
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	doc, err := s.cfg.API.Prepare(ctx, req.Query)
 	if err == nil {
 		err = s.cfg.API.Admit(doc, req)
 	}
 	if err != nil {
 		var pe *schema.PrepareError
-		if errors.As(err, &pe) {
+		switch {
+		case errors.As(err, &pe):
 			info.errorKind = pe.Stage
 			s.writeResult(w, media, preparedStatus(media), &graphql.Result{Errors: pe.Errors})
-			return
+		case ctx.Err() != nil:
+			info.errorKind = "timeout"
+			w.Header().Set("Retry-After", "1")
+			s.writeCodedError(w, media, http.StatusServiceUnavailable, "timeout", "the server could not read this request within its "+s.cfg.RequestTimeout.String()+" deadline: try again later")
+		default:
+			s.writeErrors(w, media, http.StatusInternalServerError, err.Error())
 		}
-		s.writeErrors(w, media, http.StatusInternalServerError, err.Error())
 		return
 	}
 	kind, opName, err := doc.Operation(req.OperationName)
@@ -215,13 +238,14 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeResult(w, media, preparedStatus(media), &graphql.Result{Errors: gqlerrors.FormatErrors(err)})
 		return
 	}
+	// only now is the operation name one the document really has: a
+	// refused request's name stays out of logs' operation field and metrics
 	info.kind, info.operation = kind, opName
 	if kind != "query" && r.Method == http.MethodGet {
 		w.Header().Set("Allow", "POST")
 		s.writeErrors(w, media, http.StatusMethodNotAllowed, "a "+kind+" must be sent with POST")
 		return
 	}
-	ctx := r.Context()
 	if kind == "mutation" {
 		status, reason := s.authorize(r)
 		if status != 0 {
@@ -234,8 +258,6 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx = schema.WithWriteAccess(ctx, "")
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	defer cancel()
 	res := s.cfg.API.Execute(ctx, doc, req)
 	if res.Data == nil {
 		res.Data = json.RawMessage("null") // execution began: data is present, if null
@@ -276,6 +298,13 @@ func (s *Server) authorize(r *http.Request) (int, string) {
 
 func (s *Server) writeErrors(w http.ResponseWriter, media string, status int, msg string) {
 	s.writeResult(w, media, status, &graphql.Result{Errors: []gqlerrors.FormattedError{gqlerrors.NewFormattedError(msg)}})
+}
+
+// writeCodedError is writeErrors with an extensions.code.
+func (s *Server) writeCodedError(w http.ResponseWriter, media string, status int, code, msg string) {
+	fe := gqlerrors.NewFormattedError(msg)
+	fe.Extensions = map[string]any{"code": code}
+	s.writeResult(w, media, status, &graphql.Result{Errors: []gqlerrors.FormattedError{fe}})
 }
 
 func (s *Server) writeResult(w http.ResponseWriter, media string, status int, res *graphql.Result) {

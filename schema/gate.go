@@ -1,0 +1,581 @@
+package schema
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
+)
+
+// The gate is what a document passes before graphql-go sees it. graphql-go
+// parses and validates by recursion and with rules whose cost grows with the
+// square of a selection set, and none of it can be interrupted: a 42-byte
+// fragment cycle overflows the stack of its overlapping-fields rule (a fatal
+// error, not a panic), 600,000 nested brackets overflow the parser's, and a
+// few kilobytes of repeated fields keep a core busy for seconds. So the gate
+// first scans the tokens in one loop with an explicit stack (no recursion,
+// linear time, no allocation per token) and refuses documents over the
+// token, nesting, fragment, selection and directive limits; what passes is
+// small and shallow enough to parse. Then, on the parsed document and still
+// before validation, it refuses fragment cycles, fragment expansions over
+// the limit, and fields repeated under one response name.
+
+// gateError is a refusal of the gate, with the code of the other limits.
+func gateError(format string, args ...any) *PrepareError {
+	return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{limitError(format, args...)}}
+}
+
+// syntaxError is a lexical error the gate found; graphql-go would refuse the
+// same document, and the gate does not let it see what follows.
+func syntaxError(query string, at int, format string, args ...any) *PrepareError {
+	line, col := 1, 1
+	for i, r := range query[:at] {
+		if r == '\n' || (r == '\r' && (i+1 >= len(query) || query[i+1] != '\n')) {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	fe := gqlerrors.NewFormattedError(fmt.Sprintf("Syntax Error GraphQL request (%d:%d) %s", line, col, fmt.Sprintf(format, args...)))
+	fe.Locations = []location.SourceLocation{{Line: line, Column: col}}
+	return &PrepareError{Stage: "parse", Errors: []gqlerrors.FormattedError{fe}}
+}
+
+// Token kinds of the scan: punctuators are themselves; these are the rest.
+const (
+	tokName   = 'N'
+	tokNumber = '0'
+	tokString = 's'
+	tokSpread = '.'
+)
+
+// gateFrame is one open bracket of the scan.
+type gateFrame struct {
+	open byte // '{', '[' or '('
+	// selections counts the selections of a selection set.
+	selections int
+	// directiveArgs marks the parentheses of a directive's arguments.
+	directiveArgs bool
+	// selectionSet marks a brace that opens a selection set (not an input
+	// object value, which only stands inside parentheses).
+	selectionSet bool
+}
+
+// scan is the token-level gate. It mirrors graphql-go's lexer (v0.8.1):
+// whatever it refuses as a lexical error, graphql-go refuses too (a fuzz test
+// holds it to that), so refusing here changes only the message.
+func (l Limits) scan(query string) *PrepareError {
+	var (
+		stack     []gateFrame
+		tokens    int
+		fragments int
+		// inArgs counts the open parentheses and brackets: a brace inside
+		// them is an input object, not a selection set.
+		inArgs int
+		// prev and prev2 are the kinds of the two previous tokens; prevOn
+		// says the previous token was the name "on".
+		prev, prev2    byte
+		prevOn         bool
+		prevFragmentKw bool
+		// directive state: run counts the directives in a row at one
+		// location; endedAt is the stack depth at which one just ended
+		// (-1: the previous token ended none); wantName follows an '@'.
+		run, endedAt int
+		wantName     bool
+	)
+	endedAt = -1
+	i, n := 0, len(query)
+	for {
+		// skip ignored tokens: white space, line terminators, commas, the
+		// byte order mark and comments
+		for i < n {
+			c := query[i]
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' {
+				i++
+				continue
+			}
+			if c == 0xEF && i+2 < n && query[i+1] == 0xBB && query[i+2] == 0xBF {
+				i += 3
+				continue
+			}
+			if c == '#' {
+				i++
+				for i < n {
+					r, w := utf8.DecodeRuneInString(query[i:])
+					if r == '\n' || r == '\r' || (r < 0x20 && r != '\t') {
+						break
+					}
+					i += w
+				}
+				continue
+			}
+			break
+		}
+		if i >= n {
+			break
+		}
+		start := i
+		c := query[i]
+		var kind byte
+		switch {
+		case c == '!' || c == '$' || c == '&' || c == '(' || c == ')' || c == ':' || c == '=' || c == '@' ||
+			c == '[' || c == ']' || c == '{' || c == '|' || c == '}':
+			kind = c
+			i++
+		case c == '.':
+			if i+2 < n && query[i+1] == '.' && query[i+2] == '.' {
+				kind = tokSpread
+				i += 3
+			} else {
+				return syntaxError(query, i, "Unexpected character \".\".")
+			}
+		case c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'):
+			kind = tokName
+			i++
+			for i < n && (query[i] == '_' || (query[i] >= '0' && query[i] <= '9') || (query[i] >= 'A' && query[i] <= 'Z') || (query[i] >= 'a' && query[i] <= 'z')) {
+				i++
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			kind = tokNumber
+			end, err := scanNumber(query, i)
+			if err != "" {
+				return syntaxError(query, end, "%s", err)
+			}
+			i = end
+		case c == '"':
+			kind = tokString
+			end, err := scanString(query, i)
+			if err != "" {
+				return syntaxError(query, end, "%s", err)
+			}
+			i = end
+		default:
+			r, _ := utf8.DecodeRuneInString(query[i:])
+			return syntaxError(query, i, "Unexpected character %q.", r)
+		}
+
+		tokens++
+		if l.MaxTokens > 0 && tokens > l.MaxTokens {
+			return gateError("the document has more than %d tokens: split it into smaller requests", l.MaxTokens)
+		}
+		depth := len(stack)
+
+		// directives in a row at one location
+		switch {
+		case kind == '@':
+			if endedAt == depth {
+				run++
+			} else {
+				run = 1
+			}
+			if l.MaxDirectives > 0 && run > l.MaxDirectives {
+				return gateError("more than %d directives at one place in the document", l.MaxDirectives)
+			}
+			wantName, endedAt = true, -1
+		case kind == tokName && wantName:
+			wantName, endedAt = false, depth
+		case kind == '(' && endedAt == depth:
+			// the arguments of the directive just named; endedAt is set
+			// again when they close
+		default:
+			wantName = false
+			if kind != ')' {
+				endedAt = -1
+			}
+		}
+
+		// selections of the innermost selection set
+		if depth > 0 && stack[depth-1].selectionSet {
+			selection := kind == tokSpread ||
+				kind == tokName && prev != ':' && prev != '@' && prev != tokSpread && !(prevOn && prev2 == tokSpread)
+			if selection {
+				top := &stack[depth-1]
+				top.selections++
+				if l.MaxSelections > 0 && top.selections > l.MaxSelections {
+					return gateError("a selection set selects more than %d fields", l.MaxSelections)
+				}
+			}
+		}
+
+		// fragment definitions
+		if depth == 0 && kind == tokName && query[start:i] == "fragment" && !prevFragmentKw {
+			fragments++
+			if l.MaxFragments > 0 && fragments > l.MaxFragments {
+				return gateError("the document defines more than %d fragments", l.MaxFragments)
+			}
+		}
+
+		// nesting
+		switch kind {
+		case '{', '[', '(':
+			stack = append(stack, gateFrame{open: kind, selectionSet: kind == '{' && inArgs == 0, directiveArgs: kind == '(' && endedAt == depth})
+			if kind != '{' {
+				inArgs++
+			}
+			if l.MaxNesting > 0 && len(stack) > l.MaxNesting {
+				return gateError("the document nests braces, brackets and parentheses deeper than %d levels", l.MaxNesting)
+			}
+			if kind == '(' {
+				endedAt = -1
+			}
+		case '}', ']', ')':
+			if depth == 0 || stack[depth-1].open != matching(kind) {
+				// unbalanced: graphql-go refuses it; what follows is unchecked
+				return syntaxError(query, start, "Unexpected %q.", kind)
+			}
+			top := stack[depth-1]
+			stack = stack[:depth-1]
+			if kind != '}' {
+				inArgs--
+			}
+			endedAt = -1
+			if top.directiveArgs {
+				endedAt = len(stack)
+			}
+		}
+		prev2, prev = prev, kind
+		prevOn = kind == tokName && query[start:i] == "on"
+		prevFragmentKw = depth == 0 && kind == tokName && query[start:i] == "fragment"
+	}
+	return nil
+}
+
+func matching(close byte) byte {
+	switch close {
+	case '}':
+		return '{'
+	case ']':
+		return '['
+	}
+	return '('
+}
+
+// scanNumber reads a number as graphql-go does: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// It returns the end, or the position of the problem and its description.
+func scanNumber(q string, i int) (int, string) {
+	if q[i] == '-' {
+		i++
+	}
+	digits := func() (int, string) {
+		if i >= len(q) || q[i] < '0' || q[i] > '9' {
+			return i, "Invalid number, expected digit."
+		}
+		for i < len(q) && q[i] >= '0' && q[i] <= '9' {
+			i++
+		}
+		return i, ""
+	}
+	if i < len(q) && q[i] == '0' {
+		i++
+		if i < len(q) && q[i] >= '0' && q[i] <= '9' {
+			return i, "Invalid number, unexpected digit after 0."
+		}
+	} else if _, err := digits(); err != "" {
+		return i, err
+	}
+	if i < len(q) && q[i] == '.' {
+		i++
+		if _, err := digits(); err != "" {
+			return i, err
+		}
+	}
+	if i < len(q) && (q[i] == 'e' || q[i] == 'E') {
+		i++
+		if i < len(q) && (q[i] == '+' || q[i] == '-') {
+			i++
+		}
+		if _, err := digits(); err != "" {
+			return i, err
+		}
+	}
+	return i, ""
+}
+
+// scanString reads a string or a block string starting at the quote at i.
+func scanString(q string, i int) (int, string) {
+	n := len(q)
+	if i+2 < n && q[i+1] == '"' && q[i+2] == '"' {
+		i += 3
+		for i < n {
+			c := q[i]
+			if c == '"' && i+2 < n && q[i+1] == '"' && q[i+2] == '"' {
+				return i + 3, ""
+			}
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return i, "Invalid character within String."
+			}
+			if c == '\\' && i+3 < n && q[i+1] == '"' && q[i+2] == '"' && q[i+3] == '"' {
+				i += 4
+				continue
+			}
+			i++
+		}
+		return i, "Unterminated string."
+	}
+	i++
+	for i < n {
+		c := q[i]
+		switch {
+		case c == '"':
+			return i + 1, ""
+		case c == '\n' || c == '\r':
+			return i, "Unterminated string."
+		case c < 0x20 && c != '\t':
+			return i, "Invalid character within String."
+		case c == '\\':
+			if i+1 >= n {
+				return i, "Unterminated string."
+			}
+			switch q[i+1] {
+			case '"', '/', '\\', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+5 >= n || !isHex(q[i+2]) || !isHex(q[i+3]) || !isHex(q[i+4]) || !isHex(q[i+5]) {
+					return i, "Invalid character escape sequence."
+				}
+				i += 6
+			default:
+				return i, "Invalid character escape sequence."
+			}
+		default:
+			i++
+		}
+	}
+	return i, "Unterminated string."
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// checkShape is the gate's second half, on the parsed document and before
+// validation: no fragment spreads itself (graphql-go's overlapping-fields
+// rule, which runs before its own cycle rule, recurses forever on one), no
+// operation or fragment expands to more than MaxExpandedFields fields, and
+// no selection set, fragments merged in, holds more than MaxFieldRepeats
+// fields under one response name (graphql-go compares those pairwise).
+// The recursion here is bounded by the nesting limit and the fragment count.
+func (l Limits) checkShape(doc *ast.Document) *PrepareError {
+	// graphql-go parses a variable definition without a type
+	// ("query($a:) {a}") and its validator then panics on it
+	for _, def := range doc.Definitions {
+		if op, ok := def.(*ast.OperationDefinition); ok {
+			for _, v := range op.VariableDefinitions {
+				if v.Type == nil || isNilType(v.Type) {
+					name := "?"
+					if v.Variable != nil && v.Variable.Name != nil {
+						name = v.Variable.Name.Value
+					}
+					fe := gqlerrors.NewFormattedError(fmt.Sprintf("Syntax Error: the variable $%s has no type (write it as $%s: String, for example)", name, name))
+					return &PrepareError{Stage: "parse", Errors: []gqlerrors.FormattedError{fe}}
+				}
+			}
+		}
+	}
+	frags := fragments(doc)
+	// cycles: depth-first over spreads, with the path for the message
+	state := map[string]int{} // 0 new, 1 on the path, 2 done
+	var path []string
+	var visit func(name string) []string
+	var spreads func(set *ast.SelectionSet, fn func(name string) []string) []string
+	spreads = func(set *ast.SelectionSet, fn func(string) []string) []string {
+		if set == nil {
+			return nil
+		}
+		for _, sel := range set.Selections {
+			var cyc []string
+			switch s := sel.(type) {
+			case *ast.Field:
+				cyc = spreads(s.SelectionSet, fn)
+			case *ast.InlineFragment:
+				cyc = spreads(s.SelectionSet, fn)
+			case *ast.FragmentSpread:
+				if s.Name != nil {
+					cyc = fn(s.Name.Value)
+				}
+			}
+			if cyc != nil {
+				return cyc
+			}
+		}
+		return nil
+	}
+	visit = func(name string) []string {
+		f := frags[name]
+		if f == nil || state[name] == 2 {
+			return nil
+		}
+		if state[name] == 1 {
+			for i, p := range path {
+				if p == name {
+					return append(append([]string{}, path[i:]...), name)
+				}
+			}
+		}
+		state[name] = 1
+		path = append(path, name)
+		cyc := spreads(f.SelectionSet, visit)
+		path = path[:len(path)-1]
+		state[name] = 2
+		return cyc
+	}
+	for _, def := range doc.Definitions {
+		if f, ok := def.(*ast.FragmentDefinition); ok && f.Name != nil {
+			if cyc := visit(f.Name.Value); cyc != nil {
+				fe := gqlerrors.NewFormattedError(fmt.Sprintf("Cannot spread fragment %q within itself via %s.", cyc[0], joinArrow(cyc)))
+				fe.Extensions = map[string]any{"code": "invalid"}
+				return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{fe}}
+			}
+		}
+	}
+
+	// expansion: fields counted with every spread expanded, memoised per
+	// fragment and saturating, so a fan-out of fragments costs one pass
+	stop := l.MaxExpandedFields
+	if stop <= 0 {
+		stop = int(^uint(0) >> 2)
+	}
+	memo := map[string]int{}
+	var size func(set *ast.SelectionSet) int
+	size = func(set *ast.SelectionSet) int {
+		if set == nil {
+			return 0
+		}
+		total := 0
+		for _, sel := range set.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				total += 1 + size(s.SelectionSet)
+			case *ast.InlineFragment:
+				total += size(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Name == nil || frags[s.Name.Value] == nil {
+					continue
+				}
+				name := s.Name.Value
+				n, ok := memo[name]
+				if !ok {
+					n = size(frags[name].SelectionSet)
+					memo[name] = n
+				}
+				total += n
+			}
+			if total > stop {
+				return stop + 1
+			}
+		}
+		return total
+	}
+	for _, def := range doc.Definitions {
+		var set *ast.SelectionSet
+		switch d := def.(type) {
+		case *ast.OperationDefinition:
+			set = d.SelectionSet
+		case *ast.FragmentDefinition:
+			set = d.SelectionSet
+		}
+		if n := size(set); l.MaxExpandedFields > 0 && n > l.MaxExpandedFields {
+			return gateError("the document expands to more than %d fields with its fragments followed", l.MaxExpandedFields)
+		}
+	}
+
+	// repeated response names, per selection set with fragments merged in
+	if l.MaxFieldRepeats <= 0 {
+		return nil
+	}
+	var sets []*ast.SelectionSet
+	for _, def := range doc.Definitions {
+		switch d := def.(type) {
+		case *ast.OperationDefinition:
+			sets = append(sets, d.SelectionSet)
+		case *ast.FragmentDefinition:
+			sets = append(sets, d.SelectionSet)
+		}
+	}
+	counts := map[string]int{}
+	var merge func(set *ast.SelectionSet, visiting map[string]bool) string
+	merge = func(set *ast.SelectionSet, visiting map[string]bool) string {
+		if set == nil {
+			return ""
+		}
+		for _, sel := range set.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				name := ""
+				if s.Alias != nil {
+					name = s.Alias.Value
+				} else if s.Name != nil {
+					name = s.Name.Value
+				}
+				counts[name]++
+				if counts[name] > l.MaxFieldRepeats {
+					return name
+				}
+			case *ast.InlineFragment:
+				if over := merge(s.SelectionSet, visiting); over != "" {
+					return over
+				}
+			case *ast.FragmentSpread:
+				if s.Name == nil || frags[s.Name.Value] == nil || visiting[s.Name.Value] {
+					continue
+				}
+				visiting[s.Name.Value] = true
+				over := merge(frags[s.Name.Value].SelectionSet, visiting)
+				delete(visiting, s.Name.Value)
+				if over != "" {
+					return over
+				}
+			}
+		}
+		return ""
+	}
+	// every selection set of the document, each merged on its own: the work
+	// is bounded by the expansion limit times the nesting
+	for len(sets) > 0 {
+		set := sets[len(sets)-1]
+		sets = sets[:len(sets)-1]
+		if set == nil {
+			continue
+		}
+		clear(counts)
+		if over := merge(set, map[string]bool{}); over != "" {
+			return gateError("a selection set holds more than %d fields named %q (fragments merged in): give them aliases or ask once", l.MaxFieldRepeats, over)
+		}
+		for _, sel := range set.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				sets = append(sets, s.SelectionSet)
+			case *ast.InlineFragment:
+				sets = append(sets, s.SelectionSet)
+			}
+		}
+	}
+	return nil
+}
+
+// isNilType reports an ast.Type interface holding a nil pointer, as
+// graphql-go's parser leaves for a missing type.
+func isNilType(t ast.Type) bool {
+	switch t := t.(type) {
+	case *ast.Named:
+		return t == nil || t.Name == nil
+	case *ast.List:
+		return t == nil || t.Type == nil || isNilType(t.Type)
+	case *ast.NonNull:
+		return t == nil || t.Type == nil || isNilType(t.Type)
+	}
+	return false
+}
+
+func joinArrow(names []string) string {
+	out := ""
+	for i, n := range names[1:] {
+		if i > 0 {
+			out += " → "
+		}
+		out += n
+	}
+	return out
+}
