@@ -13,6 +13,8 @@ const (
 	ENOTFOUND = "not_found"
 	ECONFLICT = "conflict"
 	EINTERNAL = "internal"
+	// ENOSPACE: the store refuses writes because its disk is (nearly) full.
+	ENOSPACE = "no_space"
 )
 
 // Error is a domain error with a code and a message meant for the user.

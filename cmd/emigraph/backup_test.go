@@ -74,25 +74,47 @@ func TestBackupRestore(t *testing.T) {
 }
 
 func TestRestoreRefusesWhatIsNotABackup(t *testing.T) {
-	for name, input := range map[string]string{
-		"empty":     "",
-		"garbage":   "this is not a backup at all, just some text\n",
-		"truncated": backupMagic + "\x01\x02\x03\x04\x05\x06\x07\x08\x09garbage after the header",
+	for name, tc := range map[string]struct{ input, says string }{
+		"empty":     {"", "not an emigraph backup"},
+		"garbage":   {"this is not a backup at all, just some text\n", "not an emigraph backup"},
+		"truncated": {"emigraph backup 2\nlayout 2\n\x01\x02\x03\x04\x05\x06\x07\x08\x09garbage after the header", "does not end with its checksum"},
+		"format 1":  {"emigraph backup 1\n\x01\x02\x03", "carries no checksum"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			_, _, err := run(t, input, nil, "restore", "--data", dir)
-			if err == nil {
-				t.Fatal("restore accepted it")
+			_, _, err := run(t, tc.input, nil, "restore", "--data", dir)
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("restore: %v, want it to say %q", err, tc.says)
 			}
 			// the directory is left empty: serving it seeds, as for a new store
-			out, _, err := run(t, "", nil, "export", "--data", dir, "--format", "jsonl")
-			if err != nil || out != "" {
-				t.Errorf("after a refused restore the store holds %q (%v)", out, err)
+			if left, _ := os.ReadDir(dir); len(left) > 0 {
+				t.Errorf("after a refused restore the directory holds %v", left)
 			}
 		})
 	}
 	if _, _, err := run(t, "", nil, "export", "--data", filepath.Join(t.TempDir(), "typo")); err == nil || !strings.Contains(err.Error(), "holds no emigraph store") {
 		t.Errorf("export of a missing directory: %v", err)
+	}
+}
+
+// A backup with one byte changed is refused by the command, which leaves
+// the target as it was.
+func TestRestoreRefusesACorruptBackup(t *testing.T) {
+	dir := t.TempDir()
+	_, stop := serve(t, dir) // seeds it
+	stop()
+	backup, errs, err := run(t, "", nil, "backup", "--data", dir)
+	if err != nil {
+		t.Fatalf("backup: %v %s", err, errs)
+	}
+	b := []byte(backup)
+	b[len(b)/2] ^= 0x40
+	target := filepath.Join(t.TempDir(), "restored")
+	_, _, err = run(t, string(b), nil, "restore", "--data", target)
+	if err == nil || !strings.Contains(err.Error(), "corrupt") {
+		t.Fatalf("restore of a changed backup: %v", err)
+	}
+	if _, err := os.Stat(target); !os.IsNotExist(err) {
+		t.Errorf("the target exists after the refusal")
 	}
 }

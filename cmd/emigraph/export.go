@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -94,68 +92,31 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	bw := bufio.NewWriterSize(m.Stdout, 1<<20)
-	if _, err := bw.WriteString(backupMagic); err != nil {
-		return err
-	}
-	if _, err := st.DB().Backup(bw, 0); err != nil {
+	if err := st.Backup(bw); err != nil {
 		return err
 	}
 	return bw.Flush()
 }
 
-// backupMagic starts every backup, so that restore can refuse what is not one.
-const backupMagic = "emigraph backup 1\n"
-
-// openExisting opens a store that must exist: a mistyped --data gives an
-// error instead of an empty export.
+// openExisting opens a store that must exist, read-only (export and backup
+// never write into it): a mistyped --data gives an error instead of an
+// empty export.
 func openExisting(dir string, log zerolog.Logger) (*badger.Store, error) {
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
 		return nil, fmt.Errorf("--data %s holds no emigraph store", dir)
 	}
-	return openStore(dir, log)
+	return badger.Open(dir, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, ReadOnly: true})
 }
 
 func (m *Main) restore(ctx context.Context, args []string) error {
 	fs := newFlags(m, "restore")
-	data := fs.String("data", "data", "data directory (must be empty or new)")
+	data := fs.String("data", "data", "data directory (must be new or empty)")
+	reserve := reserveFlag(fs)
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}
 	log, _ := m.logger("warn")
-	st, err := openStore(*data, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if n, err := st.CountEntities(ctx, ""); err != nil || n > 0 {
-		if err == nil {
-			err = fmt.Errorf("%s already holds %d entities: restore into an empty directory", *data, n)
-		}
-		return err
-	}
-	in := bufio.NewReaderSize(m.Stdin, 1<<20)
-	head := make([]byte, len(backupMagic))
-	if _, err := io.ReadFull(in, head); err != nil || string(head) != backupMagic {
-		return fmt.Errorf("the input is not an emigraph backup (it does not start with %q)", strings.TrimSpace(backupMagic))
-	}
-	if err := loadBackup(st, in); err != nil {
-		// nothing of a failed restore stays: the store was empty before it
-		if derr := st.DB().DropAll(); derr != nil {
-			return fmt.Errorf("%w (and emptying the store again failed: %v)", err, derr)
-		}
-		return fmt.Errorf("restore failed, nothing was restored: %w", err)
-	}
-	return nil
-}
-
-// loadBackup runs Badger's Load, which panics on some malformed input.
-func loadBackup(st *badger.Store, r io.Reader) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("the backup is malformed: %v", v)
-		}
-	}()
-	return st.DB().Load(r, 256)
+	return badger.Restore(*data, m.Stdin, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.bytes()})
 }
 
 // writeChangeset writes c in format f to the file out, or to standard output

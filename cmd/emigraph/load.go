@@ -81,6 +81,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
+	storage := addStoreFlags(fs)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return &errUsage{err.Error()}
@@ -140,7 +141,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return m.reportProblems(&graph.ValidationError{Items: problems})
 	}
 	log.Info().Int("files", len(docs)).Int("items", all.Len()).Dur("took", time.Since(start)).Msg("parsed")
-	st, err := openStore(*data, log)
+	st, err := openStore(*data, log, storage)
 	if err != nil {
 		if errors.Is(err, badger.ErrLocked) {
 			return fmt.Errorf("%w\n  the server holds %s; load through it instead:\n  emigraph load %s --server http://127.0.0.1:8080 --token-file FILE", err, *data, strings.Join(files, " "))

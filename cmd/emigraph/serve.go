@@ -29,12 +29,13 @@ func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug().Msgf(strings.
 
 var _ bg.Logger = badgerLogger{}
 
-// openStore opens the store in dir, creating it.
-func openStore(dir string, log zerolog.Logger) (*badger.Store, error) {
+// openStore opens the store in dir, creating it. On a disk with less free
+// than the reserve an existing store opens read-only (st.ReadOnly says so).
+func openStore(dir string, log zerolog.Logger, f storeFlags) (*badger.Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return badger.Open(dir, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}})
+	return badger.Open(dir, f.options(log))
 }
 
 // seedIfNew loads the embedded seed into a store that has never been seeded
@@ -121,6 +122,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	storage := addStoreFlags(fs)
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}
@@ -135,7 +137,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(*data, log)
+	st, err := openStore(*data, log, storage)
 	if err != nil {
 		return err
 	}
@@ -146,7 +148,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			log.Info().Msg("store closed")
 		}
 	}()
-	if err := seedIfNew(ctx, st, log); err != nil {
+	if why := st.ReadOnly(); why != nil {
+		// a full disk: serve what is there, refuse writes, seed nothing
+		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until there is free space and the server is restarted")
+	} else if err := seedIfNew(ctx, st, log); err != nil {
 		return err
 	}
 	api, err := schema.New(ctx, st, schema.Options{
@@ -179,10 +184,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			_, err := st.CountEntities(ctx, "")
 			return err
 		},
-		StoreSize: func() int64 {
-			lsm, vlog := st.DB().Size()
-			return lsm + vlog
-		},
+		StoreSize: st.Size,
 	})
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -191,6 +193,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	mode := "read-only (no token configured)"
 	if token != "" {
 		mode = "writes allowed with the bearer token"
+	}
+	if st.ReadOnly() != nil {
+		mode = "read-only (no space left)"
 	}
 	log.Info().Str("addr", "http://"+l.Addr().String()).Str("playground", "http://"+l.Addr().String()+"/graphiql").
 		Str("data", *data).Str("mode", mode).Msg("serving")

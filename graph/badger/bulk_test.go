@@ -17,7 +17,7 @@ import (
 func dump(t *testing.T, st *badger.Store) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	err := st.DB().View(func(txn *bg.Txn) error {
+	err := badger.DBOf(st).View(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

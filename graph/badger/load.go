@@ -56,7 +56,16 @@ type LoadOptions struct {
 
 // Load checks a changeset and writes it all or nothing, however large: one
 // transaction when it fits, else journaled batches that a crash rolls back.
+// A write is refused (graph.ENOSPACE) when the directory has less free than
+// the reserve, before it starts and before each journaled batch; a write
+// too large for Badger is refused with graph.EINVALID. With sync on (the
+// default), what Load reports as written is on disk.
 func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
+	sum, err := s.load(ctx, c, o)
+	return sum, s.storeError(err)
+}
+
+func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
 	if o.BatchKeys <= 0 {
 		o.BatchKeys = 20000
 	}
@@ -65,6 +74,11 @@ func (s *Store) Load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if !o.DryRun {
+		if err := s.checkSpace(); err != nil {
+			return graph.Summary{}, err
+		}
+	}
 	var empty bool
 	err := s.db.View(func(txn *bg.Txn) error {
 		n, err := readCount(txn, "entities")
@@ -201,6 +215,10 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 					wb.Cancel()
 					return fail(err)
 				}
+				if err := s.checkSpace(); err != nil {
+					wb.Cancel()
+					return fail(err)
+				}
 				if o.Progress != nil {
 					o.Progress(items * i / len(ops))
 				}
@@ -220,11 +238,15 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 			return fail(err)
 		}
 	} else {
-		for start := 0; start < len(ops); start += o.BatchKeys / 2 {
+		batch := max(o.BatchKeys/2, 1)
+		for start := 0; start < len(ops); {
 			if err := ctx.Err(); err != nil {
 				return fail(err)
 			}
-			end := min(start+o.BatchKeys/2, len(ops))
+			if err := s.checkSpace(); err != nil {
+				return fail(err)
+			}
+			end := min(start+batch, len(ops))
 			err := s.db.Update(func(txn *bg.Txn) error {
 				for _, op := range ops[start:end] {
 					k := op.key
@@ -254,9 +276,15 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 				}
 				return nil
 			})
+			if errors.Is(err, bg.ErrTxnTooBig) && end-start > 1 {
+				// large values: fewer keys a batch (nothing of this one was written)
+				batch = max((end-start)/2, 1)
+				continue
+			}
 			if err != nil {
 				return fail(err)
 			}
+			start = end
 			if o.Progress != nil {
 				o.Progress(items * end / len(ops))
 			}
@@ -270,6 +298,24 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 		o.Progress(items)
 	}
 	return s.dropPrefix(key(pUndo, load, sep))
+}
+
+// checkNoJournal refuses a store opened read-only that holds a load a crash
+// left unfinished: it cannot be rolled back without writing, and reading it
+// would show part of the load.
+func (s *Store) checkNoJournal() error {
+	return s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal)})
+		defer it.Close()
+		if it.Rewind(); it.Valid() {
+			why := "open it for writing once (emigraph serve or load) to roll it back"
+			if s.readOnly != nil && graph.ErrorCode(s.readOnly) == graph.ENOSPACE {
+				why = s.readOnly.Error()
+			}
+			return fmt.Errorf("%s holds a load that a crash left unfinished, which must be rolled back before it is read: %s", s.dir, why)
+		}
+		return nil
+	})
 }
 
 // recover rolls back every load that a crash left unfinished.
@@ -427,6 +473,11 @@ func (s *Store) swapIn(side, load string) error {
 		os.RemoveAll(side)
 		return err
 	}
+	// the names of the tables and the MANIFEST reach the disk before the swap
+	if err := syncDir(side); err != nil {
+		os.RemoveAll(side)
+		return err
+	}
 	// swap: the store being replaced is empty
 	if err := s.db.Close(); err != nil {
 		os.RemoveAll(side)
@@ -442,10 +493,25 @@ func (s *Store) swapIn(side, load string) error {
 		os.RemoveAll(side)
 		return s.reopen(err)
 	}
+	// the renames reach the disk before the load is reported done
+	if err := syncDir(filepath.Dir(filepath.Clean(s.dir))); err != nil {
+		return s.reopen(err)
+	}
 	if err := s.reopen(nil); err != nil {
 		return err
 	}
 	return os.RemoveAll(old)
+}
+
+// syncDir syncs a directory, so that the files created or renamed in it
+// stay after a crash of the machine.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // reopen opens the store's directory again after a swap, returning cause

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +56,12 @@ type Store struct {
 	// writeMu serialises writers so that a changeset is planned against the
 	// state it will be applied to.
 	writeMu sync.Mutex
+	// reserve and freeSpace guard writes (see checkSpace).
+	reserve   int64
+	freeSpace FreeSpace
+	// readOnly, when set, is the error every write gets: the store was
+	// opened read-only (asked for, or for want of free space).
+	readOnly error
 }
 
 // Options configures Open.
@@ -62,14 +70,71 @@ type Options struct {
 	Logger bg.Logger
 	// InMemory keeps everything in memory (dir is ignored); for tests and benchmarks.
 	InMemory bool
+	// ReadOnly opens the store without writing anything into it (Badger's
+	// read-only mode, which other read-only opens may share); writes are
+	// refused. The store must exist.
+	ReadOnly bool
+	// NoSync acknowledges a write once Badger has it in memory, without
+	// waiting for it to reach the disk: faster, but a power loss or a crash
+	// of the machine can lose acknowledged writes. By default every commit
+	// is synced (Badger's SyncWrites) before the write returns.
+	NoSync bool
+	// Reserve is the free space the directory keeps (see DefaultReserve):
+	// a write is refused when less is free, and a store opened with less
+	// free is opened read-only. 0 means DefaultReserve; negative, none.
+	Reserve int64
+	// FreeSpace reports the free space of the directory; nil reads the
+	// file system's (statfs).
+	FreeSpace FreeSpace
+	// MemTableSize is Badger's memtable size in bytes (0: Badger's default,
+	// 64 MiB); it also bounds one transaction (15% of it). For tests.
+	MemTableSize int64
 }
 
-// Open opens or creates the store in dir.
+// Open opens or creates the store in dir. When the directory's file system
+// has less free than the reserve, an existing store is opened read-only
+// (ReadOnly reports why) and a new one is refused.
 func Open(dir string, o Options) (*Store, error) {
-	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory)
+	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
+	if o.MemTableSize > 0 {
+		// Badger refuses a value threshold above its batch size (15% of the memtable)
+		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
+	}
+	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
+	if st.reserve == 0 {
+		st.reserve = DefaultReserve
+	}
+	if st.freeSpace == nil {
+		st.freeSpace = statfsFree
+	}
+	readOnly := o.ReadOnly
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
-	} else {
+		readOnly = false
+	} else if !readOnly && st.reserve > 0 {
+		if free, err := st.freeSpace(dir); err == nil && free < st.reserve {
+			full := noSpace(free, st.reserve, dir)
+			if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
+				return nil, graph.Errorf(graph.ENOSPACE, "%s: a new store cannot be created", full.Message)
+			}
+			readOnly = true
+			st.readOnly = graph.Errorf(graph.ENOSPACE, "%s; the store was opened read-only: free space and restart", full.Message)
+		}
+	}
+	if readOnly {
+		if st.readOnly == nil {
+			st.readOnly = graph.Errorf(graph.EINVALID, "the store is open read-only")
+		}
+		if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
+			return nil, fmt.Errorf("%s holds no store to open read-only", dir)
+		}
+		opts = opts.WithReadOnly(true)
+		// a store a crash left with memtable logs to replay: cut them where
+		// Badger would, or its read-only mode refuses them
+		if err := trimMemtableLogs(dir); err != nil {
+			return nil, err
+		}
+	} else if !o.InMemory {
 		removeBulkLeftovers(dir)
 	}
 	db, err := bg.Open(opts)
@@ -79,8 +144,13 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, err
 	}
-	st := &Store{db: db, dir: dir, opts: opts}
-	if err := st.recover(); err != nil {
+	st.db, st.opts = db, opts
+	if readOnly {
+		err = st.checkNoJournal()
+	} else {
+		err = st.recover()
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -90,8 +160,17 @@ func Open(dir string, o Options) (*Store, error) {
 // ErrLocked is returned by Open when another process holds the directory.
 var ErrLocked = errors.New("the data directory is in use by another process")
 
-// DB exposes the Badger database for backup, restore and bulk loading.
-func (s *Store) DB() *bg.DB { return s.db }
+// ReadOnly returns why writes are refused (an error with code
+// graph.ENOSPACE when the store was opened read-only for want of free
+// space), or nil when the store takes writes.
+func (s *Store) ReadOnly() error { return s.readOnly }
+
+// Size returns the bytes the store takes on disk (Badger's estimate,
+// updated every minute).
+func (s *Store) Size() int64 {
+	lsm, vlog := s.db.Size()
+	return lsm + vlog
+}
 
 // Close closes the database, flushing everything to disk.
 func (s *Store) Close() error { return s.db.Close() }
@@ -416,7 +495,10 @@ func (s *Store) Meta(name string) (string, error) {
 
 // SetMeta sets a metadata value.
 func (s *Store) SetMeta(name, value string) error {
-	return s.db.Update(func(txn *bg.Txn) error { return txn.Set(key(pMeta, name), []byte(value)) })
+	if err := s.checkSpace(); err != nil {
+		return err
+	}
+	return s.storeError(s.db.Update(func(txn *bg.Txn) error { return txn.Set(key(pMeta, name), []byte(value)) }))
 }
 
 // --- reads ----------------------------------------------------------------

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/graph/badger"
+)
+
+// sizeFlag is a flag of a size in bytes: "256MiB", "1GiB", "500MB", "0".
+type sizeFlag struct{ n int64 }
+
+func (f *sizeFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return badger.FormatBytes(f.n)
+}
+
+func (f *sizeFlag) Set(s string) error {
+	n, err := badger.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	f.n = n
+	return nil
+}
+
+// bytes is the reserve as badger.Options takes it: 0 (no reserve) becomes
+// negative, since 0 there means the default.
+func (f *sizeFlag) bytes() int64 {
+	if f.n == 0 {
+		return -1
+	}
+	return f.n
+}
+
+// reserveFlag adds --reserve, the free space the data directory keeps.
+func reserveFlag(fs *flag.FlagSet) *sizeFlag {
+	f := &sizeFlag{n: badger.DefaultReserve}
+	fs.Var(f, "reserve", "free space the data directory keeps (e.g. 256MiB, 1GiB; 0: none): writes are refused below it, and a store opened with less free is served read-only")
+	return f
+}
+
+// storeFlags are the flags of the commands that write into a store.
+type storeFlags struct {
+	reserve *sizeFlag
+	sync    *bool
+}
+
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	return storeFlags{
+		reserve: reserveFlag(fs),
+		sync: fs.Bool("sync", true, "sync every write to disk before acknowledging it; --sync=false is faster, but a crash of the machine "+
+			"or a power loss can lose acknowledged writes"),
+	}
+}
+
+func (f storeFlags) options(log zerolog.Logger) badger.Options {
+	return badger.Options{
+		Logger:  badgerLogger{log.With().Str("component", "badger").Logger()},
+		Reserve: f.reserve.bytes(),
+		NoSync:  !*f.sync,
+	}
+}

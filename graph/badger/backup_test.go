@@ -1,0 +1,124 @@
+package badger_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph/badger"
+)
+
+// backupOf returns a backup of a store holding the fixture and n people,
+// and the store's keys and values.
+func backupOf(t *testing.T, n int) ([]byte, map[string]string) {
+	t.Helper()
+	st := loaded(t)
+	if _, err := st.Apply(context.Background(), many(n), false); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := st.Backup(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), dump(t, st)
+}
+
+func TestBackupRestoreRoundTrip(t *testing.T) {
+	backup, want := backupOf(t, 50)
+	if !bytes.HasPrefix(backup, []byte("emigraph backup 2\nlayout 2\n")) {
+		t.Errorf("the backup starts %q", backup[:min(len(backup), 40)])
+	}
+	for name, dir := range map[string]string{"new directory": filepath.Join(t.TempDir(), "new"), "empty directory": t.TempDir()} {
+		t.Run(name, func(t *testing.T) {
+			if err := badger.Restore(dir, bytes.NewReader(backup), badger.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			st, err := badger.Open(dir, badger.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if got := dump(t, st); !reflect.DeepEqual(got, want) {
+				t.Errorf("the restored store holds %d keys, the original %d, or other values", len(got), len(want))
+			}
+			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".emigraph-restore-*")); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+// Every byte of a backup is covered: flipping any one of them is refused
+// before the target directory is touched, and the directory is left absent.
+func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
+	backup, _ := backupOf(t, 1)
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "target")
+	corrupt := make([]byte, len(backup))
+	for i := range backup {
+		copy(corrupt, backup)
+		corrupt[i] ^= 0x01 << (i % 8)
+		if err := badger.Restore(dir, bytes.NewReader(corrupt), badger.Options{}); err == nil {
+			t.Fatalf("byte %d of %d flipped: restored", i, len(backup))
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("byte %d flipped: the target exists after the refusal (%v)", i, err)
+		}
+	}
+	// cut short anywhere: refused too
+	for _, n := range []int{0, 1, 17, len(backup) / 2, len(backup) - 82, len(backup) - 1} {
+		if err := badger.Restore(dir, bytes.NewReader(backup[:n]), badger.Options{}); err == nil {
+			t.Errorf("the first %d bytes restored", n)
+		}
+	}
+	if left, _ := os.ReadDir(parent); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	t.Logf("%d flipped bytes refused", len(backup))
+}
+
+func TestRestoreRefuses(t *testing.T) {
+	backup, _ := backupOf(t, 1)
+	held := t.TempDir()
+	os.WriteFile(filepath.Join(held, "notes.txt"), []byte("mine"), 0o644)
+	for _, tc := range []struct {
+		name, input, dir, want string
+	}{
+		{"a directory with a file", string(backup), held, "is not empty"},
+		{"format 1, no checksum", "emigraph backup 1\n\x00\x01 some stream", "", "carries no checksum"},
+		{"not a backup", "hello\n", "", "not an emigraph backup"},
+		{"another layout", relayout(t, backup, "layout 1\n"), "", "layout \"1\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir
+			if dir == "" {
+				dir = filepath.Join(t.TempDir(), "new")
+			}
+			err := badger.Restore(dir, strings.NewReader(tc.input), badger.Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if tc.dir == "" {
+				if _, err := os.Stat(dir); !os.IsNotExist(err) {
+					t.Errorf("the target exists after the refusal")
+				}
+			}
+		})
+	}
+	if b, _ := os.ReadFile(filepath.Join(held, "notes.txt")); string(b) != "mine" {
+		t.Error("the refused restore changed the directory")
+	}
+}
+
+// relayout rewrites the layout line of a backup and its checksum, as a
+// backup made by another release would be.
+func relayout(t *testing.T, backup []byte, line string) string {
+	t.Helper()
+	body := backup[:len(backup)-82]
+	body = bytes.Replace(body, []byte("layout 2\n"), []byte(line), 1)
+	return string(body) + badger.BackupTrailer(body)
+}
