@@ -33,4 +33,24 @@
 // replace the stored ones, aliases are added, removeAliases are taken away.
 // Quantities are {amount, lowerBound, upperBound, unit, approximation} with
 // approximation one of EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO.
+//
+// A native file ends with a newline (white space after the last newline is
+// allowed; an empty file states nothing). A file whose last line has no
+// newline is refused as a whole, standard input (-) and importFacts
+// documents too, with
+//
+//	FILE:LINE: file: ends in the middle of a line (the last line has no newline): was it cut off? ...
+//
+// because a download or copy cut off in the middle of a line can still be
+// valid YAML and would otherwise load its last plain value cut short
+// ("quote: Russians fled to Geo"). A file cut off exactly at the end of a
+// line cannot be told from a shorter file: it loads the items before the
+// cut, and the last of them without the keys (or list entries) after the
+// cut; a source cut before its own section takes the file's. Check the size
+// or a checksum of a file that travelled.
+//
+// Texts are bounded (graph.MaxAliases and the like): ids up to 200 bytes,
+// names and aliases up to 1,000 and 100 aliases an entity, descriptions,
+// quotes and notes up to 10,000, sections and titles up to 1,000, urls up to
+// 2,000, units up to 100, and 100 sources a relation.
 package seed

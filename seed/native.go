@@ -69,6 +69,9 @@ func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := cutOff(name, data); err != nil {
+		return nil, err
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &graph.ValidationError{Items: []graph.ItemError{{Where: name + yamlLine(err), Problems: graph.Problems{{Field: "yaml", Message: yamlMessage(err)}}}}}
@@ -199,6 +202,20 @@ func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
 		return nil, &graph.ValidationError{Items: failed}
 	}
 	return c, nil
+}
+
+// cutOff refuses a file whose last line has something on it and no newline:
+// a download or copy cut off there would otherwise load a plain value cut
+// short ("quote: Russians fled to Geo") as if it were whole. White space
+// after the last newline is allowed; an empty file states nothing.
+func cutOff(name string, data []byte) error {
+	last := data[bytes.LastIndexByte(data, '\n')+1:]
+	if len(bytes.Trim(last, " \t\r")) == 0 {
+		return nil
+	}
+	line := bytes.Count(data, []byte{'\n'}) + 1
+	return &graph.ValidationError{Items: []graph.ItemError{{Where: fmt.Sprintf("%s:%d", name, line), Problems: graph.Problems{{Field: "file",
+		Message: "ends in the middle of a line (the last line has no newline): was it cut off? If the file is whole, end it with a newline"}}}}}
 }
 
 func checkNested(n *yaml.Node, allowed map[string]bool, what string, fail func(*yaml.Node, string, string, ...any)) bool {

@@ -37,6 +37,9 @@ func FuzzParseNative(f *testing.F) {
 		"retract:\n  - id: rel/abc\n",
 		"section: S\ntitle: T\nurl: U\n",
 		"relations: [1, 2]\n", "- a\n- b\n", "{", "entities:\n  - {qoute: x}\n", "",
+		// cut off in the middle of a plain value: refused
+		"relations:\n  - subject: country/russia\n    predicate: migration-to\n    object: country/georgia\n    quote: Russians fled to Geo",
+		"section: S\n  \t", "section: S\r\n",
 	} {
 		f.Add(s)
 	}
@@ -53,6 +56,10 @@ func FuzzParseNative(f *testing.F) {
 				}
 			}
 			return
+		}
+		// whatever is read ends with a newline, or white space after one
+		if last := doc[strings.LastIndexByte(doc, '\n')+1:]; strings.Trim(last, " \t\r") != "" {
+			t.Fatalf("read a file whose last line %q has no newline", last)
 		}
 		// what parsed writes and parses again to the same changeset
 		var buf bytes.Buffer
