@@ -72,7 +72,7 @@ func typeLabel(kind string) string {
 // errorKindLabel is the kind of a failure, or "other" for one not listed.
 func errorKindLabel(kind string) string {
 	switch kind {
-	case "parse", "validation", "execution", "timeout", "forbidden", "panic":
+	case "parse", "validation", "variables", "execution", "timeout", "forbidden", "panic":
 		return kind
 	}
 	return otherLabel
@@ -142,7 +142,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, k := range sortedKeys(m.requests) {
 		fmt.Fprintf(&b, "emigraph_http_requests_total{%s} %d\n", k, m.requests[k])
 	}
-	b.WriteString("# HELP emigraph_errors_total Requests that failed, by kind (parse, validation, execution, timeout, forbidden, panic).\n# TYPE emigraph_errors_total counter\n")
+	b.WriteString("# HELP emigraph_errors_total Requests that failed, by kind (parse, validation, variables, execution, timeout, forbidden, panic, other).\n# TYPE emigraph_errors_total counter\n")
 	for _, k := range sortedKeys(m.errors) {
 		fmt.Fprintf(&b, "emigraph_errors_total{%s} %d\n", k, m.errors[k])
 	}
