@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,7 +44,9 @@ func noSpace(free, reserve int64, dir string) *graph.Error {
 }
 
 // FormatBytes writes a size in the largest binary unit that keeps it at
-// least 1 ("120 MiB", "3.5 GiB", "512 B").
+// least 1, with a decimal rounded down when it is not whole ("120 MiB",
+// "23.9 MiB", "512 B"): a free space just under a reserve never reads as
+// the reserve.
 func FormatBytes(n int64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
 	f, u := float64(n), 0
@@ -51,10 +54,10 @@ func FormatBytes(n int64) string {
 		f /= 1024
 		u++
 	}
-	if u == 0 || f >= 100 || f == float64(int64(f)) {
+	if f == math.Trunc(f) {
 		return fmt.Sprintf("%.0f %s", f, units[u])
 	}
-	return fmt.Sprintf("%.1f %s", f, units[u])
+	return fmt.Sprintf("%.1f %s", math.Floor(f*10)/10, units[u])
 }
 
 // ParseBytes reads a size: a number of bytes, or a number with a unit
