@@ -33,6 +33,13 @@
 // applied in journaled batches and is still all or nothing: a failure rolls it
 // back at once, a crash rolls it back when the store is next opened.
 //
+// Every commit is synced before a write returns (Options.NoSync turns that
+// off). Writes are refused with graph.ENOSPACE while the directory has less
+// free than a reserve (space.go: Badger writes through memory maps, which a
+// full disk answers with SIGBUS), and a store opened with less free is opened
+// read-only. Backup and Restore (backup.go) write and check a backup that
+// ends with the SHA-256 of the rest.
+//
 // A large load into an empty store (emigraph load) is a bulk build instead
 // (bulk.go): the keys of each prefix are built in memory, sorted, and written
 // straight into SSTables with Badger's table builder, then a MANIFEST naming
