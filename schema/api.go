@@ -203,15 +203,24 @@ func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
 	if pe := a.opts.Limits.scan(query); pe != nil {
 		return nil, pe
 	}
-	doc, err := parse(query)
+	src := source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})
+	doc, err := parse(src)
 	if err != nil {
 		return nil, &PrepareError{Stage: "parse", Errors: gqlerrors.FormatErrors(err)}
 	}
 	if pe := a.opts.Limits.checkShape(doc); pe != nil {
 		return nil, pe
 	}
-	if res := validate(s, doc); !res.IsValid {
-		return nil, &PrepareError{Stage: "validation", Errors: capErrors(res.Errors, maxErrors)}
+	// graphql-go locates every validation error by scanning the whole
+	// document with a regular expression compiled anew (thousands of errors
+	// times a large document took seconds): the rules see an empty body, and
+	// the errors kept are located here, once, from their positions.
+	body := src.Body
+	src.Body = nil
+	res := validate(s, doc)
+	src.Body = body
+	if !res.IsValid {
+		return nil, &PrepareError{Stage: "validation", Errors: locate(capErrors(res.Errors, maxErrors), body)}
 	}
 	if errs := a.opts.Limits.check(doc); len(errs) > 0 {
 		return nil, &PrepareError{Stage: "validation", Errors: errs}
@@ -236,13 +245,13 @@ func (a *API) Admit(d *Document, req Request) error {
 // parse parses a document. Should graphql-go's parser panic on some
 // malformed input, that is a syntax error of the request, not a fault of the
 // server; the message does not repeat the Go panic.
-func parse(query string) (doc *ast.Document, err error) {
+func parse(src *source.Source) (doc *ast.Document, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			doc, err = nil, errors.New("Syntax Error: the document could not be parsed")
 		}
 	}()
-	return parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})})
+	return parser.Parse(parser.ParseParams{Source: src})
 }
 
 // validate validates a document, turning a panic of the validator on a

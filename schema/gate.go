@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"sort"
 	"unicode/utf8"
 
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -578,4 +579,45 @@ func joinArrow(names []string) string {
 		out += n
 	}
 	return out
+}
+
+// locate gives errors located against an empty body (line 1, column =
+// position + 1) their real line and column in body, as graphql-go's
+// location.GetLocation would have: lines end at "\r\n", "\n" or "\r", and
+// positions are offsets into body.
+func locate(errs []gqlerrors.FormattedError, body []byte) []gqlerrors.FormattedError {
+	var lineEnds []int // the offset just past each line terminator
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '\r':
+			if i+1 < len(body) && body[i+1] == '\n' {
+				i++
+			}
+			lineEnds = append(lineEnds, i+1)
+		case '\n':
+			lineEnds = append(lineEnds, i+1)
+		}
+	}
+	for i := range errs {
+		locs := make([]location.SourceLocation, len(errs[i].Locations))
+		for j, l := range errs[i].Locations {
+			pos := l.Column - 1
+			// terminators that start before pos: GetLocation counts a match
+			// whose start is below the position
+			line, col := 1, pos+1
+			n := sort.Search(len(lineEnds), func(k int) bool {
+				start := lineEnds[k] - 1
+				if lineEnds[k] >= 2 && body[lineEnds[k]-1] == '\n' && body[lineEnds[k]-2] == '\r' {
+					start--
+				}
+				return start >= pos
+			})
+			if n > 0 {
+				line, col = n+1, pos+1-lineEnds[n-1]
+			}
+			locs[j] = location.SourceLocation{Line: line, Column: col}
+		}
+		errs[i].Locations = locs
+	}
+	return errs
 }

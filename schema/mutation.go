@@ -122,7 +122,14 @@ func (b *builder) mutation() *graphql.Object {
 					if err := checkWrite(p.Context); err != nil {
 						return nil, err
 					}
-					c, err := api.opts.Parse(str(p.Args, "format"), "document", strings.NewReader(str(p.Args, "document")))
+					// a GraphQL string arrives whole (its JSON framing says where it
+					// ends), so the native format's guard against cut-off files (a
+					// last line must end with a newline) does not apply to it
+					doc := str(p.Args, "document")
+					if !strings.HasSuffix(doc, "\n") {
+						doc += "\n"
+					}
+					c, err := api.opts.Parse(str(p.Args, "format"), "document", strings.NewReader(doc))
 					if err != nil {
 						var ve *graph.ValidationError
 						if !errors.As(err, &ve) {

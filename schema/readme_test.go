@@ -22,7 +22,7 @@ func TestReadmeExamples(t *testing.T) {
 	if len(blocks) < 5 {
 		t.Fatalf("the README shows %d example queries, want at least 5", len(blocks))
 	}
-	api := newAPI(t, seeded(t), schema.Options{})
+	api := newAPI(t, seeded(t), schema.Options{Limits: schema.DefaultLimits()})
 	for _, b := range blocks {
 		query, answer := b[1], b[2]
 		out := do(t, api, context.Background(), query, nil)

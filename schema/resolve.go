@@ -344,7 +344,13 @@ func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
 			}
 		}
 	}
-	hits, err := a.store.Search(p.Context, str(p.Args, "text"), types, n)
+	text := str(p.Args, "text")
+	if len(text) > graph.MaxNameLength {
+		// no name is longer, and every word and trigram of the text costs
+		// the store a lookup
+		return nil, graph.Errorf(graph.EINVALID, "text: %d bytes is longer than any name (at most %d): search for a name or a few words of it", len(text), graph.MaxNameLength)
+	}
+	hits, err := a.store.Search(p.Context, text, types, n)
 	if hits == nil {
 		hits = []graph.SearchHit{}
 	}
