@@ -146,8 +146,8 @@ func TestGateLimits(t *testing.T) {
 // named.
 func TestGateRefusesFragmentCycles(t *testing.T) {
 	for q, want := range map[string]string{
-		`{__typename} fragment A on Query{...A}`:                                      `"A" within itself via A`,
-		`{__typename} fragment A on Query{...B} fragment B on Query{... on Query{...A}}`: `"A" within itself via B → A`,
+		`{__typename} fragment A on Query{...A}`:                                                                 `"A" within itself via A`,
+		`{__typename} fragment A on Query{...B} fragment B on Query{... on Query{...A}}`:                         `"A" within itself via B → A`,
 		`{...A} fragment A on Query{entity(id:"x"){...B}} fragment B on Entity{...C} fragment C on Entity{...B}`: `"B" within itself via C → B`,
 	} {
 		doc, err := parser.Parse(parser.ParseParams{Source: q})
