@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -113,11 +114,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	cors := fs.String("cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
 	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
-	maxDepth := fs.Int("max-depth", schema.DefaultLimits().MaxDepth, "deepest query nesting (0: no limit)")
-	maxCost := fs.Int("max-cost", schema.DefaultLimits().MaxCost, "largest estimated result size, lists multiplied by `first` (0: no limit)")
-	maxAliases := fs.Int("max-aliases", schema.DefaultLimits().MaxAliases, "most aliases in one document (0: no limit)")
-	maxRoot := fs.Int("max-root-fields", schema.DefaultLimits().MaxRootFields, "most root fields in one operation (0: no limit)")
-	maxFirst := fs.Int("max-first", schema.DefaultLimits().MaxFirst, "largest page (`first`) of any list, from 50 (the default page) to 500")
+	limits := addLimitFlags(fs)
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
@@ -130,8 +127,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *maxFirst < 50 || *maxFirst > 500 {
-		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", *maxFirst)}
+	if limits.MaxFirst < 50 || limits.MaxFirst > 500 {
+		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", limits.MaxFirst)}
 	}
 	token, err := m.readToken(*tokenFile)
 	if err != nil {
@@ -156,7 +153,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	api, err := schema.New(ctx, st, schema.Options{
 		Parse:  seed.Parse,
-		Limits: schema.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxAliases: *maxAliases, MaxRootFields: *maxRoot, MaxFirst: *maxFirst},
+		Limits: *limits,
 		OnPanic: func(v any, stack []byte) {
 			log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("recovered from a panic in a resolver")
 		},
@@ -203,7 +200,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.Ready(l.Addr().String())
 	}
 	err = srv.Serve(ctx, l)
-	log.Info().Msg("shut down: requests drained")
+	switch {
+	case errors.Is(err, server.ErrNotDrained):
+		log.Error().Err(err).Msg("shut down: gave up waiting; the requests still running were cut off")
+	case err == nil:
+		log.Info().Msg("shut down: requests drained")
+	}
 	return err
 }
 
