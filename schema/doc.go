@@ -11,13 +11,22 @@
 // Nested entities (a relation's subject and object) resolve through a
 // per-request loader: resolvers return thunks, graphql-go runs them
 // breadth-first, and the first thunk of a level fetches every pending entity
-// in one store read. Parsed and validated documents are cached by query text,
-// so a repeated query skips parsing and validation.
+// in one store read. Parsed and validated documents are cached by the
+// SHA-256 of the query text, in a bounded number of bytes, so a repeated
+// query skips parsing and validation.
 //
 // # Limits
 //
-// Limits (depth with fragments followed, aliases, root fields, and a cost
-// that multiplies `first` through nesting) are checked before execution.
+// A document passes a gate before graphql-go sees it (gate.go): a token scan
+// without recursion (tokens, nesting, fragments, selections per set,
+// directives per place), then, on the parsed document, fragment cycles,
+// fragment expansion and fields repeated under one response name. graphql-go
+// parses and validates by recursion and cannot be interrupted, so what it
+// gets must be small. Variables are then coerced strictly (variables.go),
+// and the other limits (depth with fragments followed, aliases, root fields,
+// and a cost that multiplies `first` through nesting and counts
+// introspection) are checked before execution. Documents are prepared
+// within the request's deadline, a bounded number at once.
 //
 // # Writes
 //
