@@ -482,24 +482,41 @@ func (l Limits) checkShape(doc *ast.Document) *PrepareError {
 		}
 	}
 
-	// repeated response names, per selection set with fragments merged in
+	// repeated response names, per selection set with fragments merged in,
+	// and, as graphql-go compares them, in the sub-selections of every
+	// field of one response name merged together
 	if l.MaxFieldRepeats <= 0 {
 		return nil
 	}
-	var sets []*ast.SelectionSet
 	for _, def := range doc.Definitions {
+		var set *ast.SelectionSet
 		switch d := def.(type) {
 		case *ast.OperationDefinition:
-			sets = append(sets, d.SelectionSet)
+			set = d.SelectionSet
 		case *ast.FragmentDefinition:
-			sets = append(sets, d.SelectionSet)
+			set = d.SelectionSet
+		}
+		if over := l.repeated(frags, []*ast.SelectionSet{set}); over != "" {
+			return gateError("a selection set holds more than %d fields named %q (fragments and fields of one name merged): give them aliases or ask once", l.MaxFieldRepeats, over)
 		}
 	}
+	return nil
+}
+
+// repeated returns a response name that more than MaxFieldRepeats fields of
+// the merged sets carry, looking into the merged sub-selections of each
+// name; "" when there is none. Its recursion follows the document's
+// nesting, which the gate has bounded.
+func (l Limits) repeated(frags map[string]*ast.FragmentDefinition, sets []*ast.SelectionSet) string {
 	counts := map[string]int{}
-	var merge func(set *ast.SelectionSet, visiting map[string]bool) string
-	merge = func(set *ast.SelectionSet, visiting map[string]bool) string {
-		if set == nil {
-			return ""
+	var order []string
+	subs := map[string][]*ast.SelectionSet{}
+	visiting := map[string]bool{}
+	var over string
+	var collect func(set *ast.SelectionSet)
+	collect = func(set *ast.SelectionSet) {
+		if set == nil || over != "" {
+			return
 		}
 		for _, sel := range set.Selections {
 			switch s := sel.(type) {
@@ -510,50 +527,43 @@ func (l Limits) checkShape(doc *ast.Document) *PrepareError {
 				} else if s.Name != nil {
 					name = s.Name.Value
 				}
+				if counts[name] == 0 {
+					order = append(order, name)
+				}
 				counts[name]++
 				if counts[name] > l.MaxFieldRepeats {
-					return name
+					over = name
+					return
+				}
+				if s.SelectionSet != nil {
+					subs[name] = append(subs[name], s.SelectionSet)
 				}
 			case *ast.InlineFragment:
-				if over := merge(s.SelectionSet, visiting); over != "" {
-					return over
-				}
+				collect(s.SelectionSet)
 			case *ast.FragmentSpread:
 				if s.Name == nil || frags[s.Name.Value] == nil || visiting[s.Name.Value] {
 					continue
 				}
 				visiting[s.Name.Value] = true
-				over := merge(frags[s.Name.Value].SelectionSet, visiting)
+				collect(frags[s.Name.Value].SelectionSet)
 				delete(visiting, s.Name.Value)
-				if over != "" {
-					return over
-				}
-			}
-		}
-		return ""
-	}
-	// every selection set of the document, each merged on its own: the work
-	// is bounded by the expansion limit times the nesting
-	for len(sets) > 0 {
-		set := sets[len(sets)-1]
-		sets = sets[:len(sets)-1]
-		if set == nil {
-			continue
-		}
-		clear(counts)
-		if over := merge(set, map[string]bool{}); over != "" {
-			return gateError("a selection set holds more than %d fields named %q (fragments merged in): give them aliases or ask once", l.MaxFieldRepeats, over)
-		}
-		for _, sel := range set.Selections {
-			switch s := sel.(type) {
-			case *ast.Field:
-				sets = append(sets, s.SelectionSet)
-			case *ast.InlineFragment:
-				sets = append(sets, s.SelectionSet)
 			}
 		}
 	}
-	return nil
+	for _, set := range sets {
+		collect(set)
+	}
+	if over != "" {
+		return over
+	}
+	for _, name := range order {
+		if len(subs[name]) > 0 {
+			if o := l.repeated(frags, subs[name]); o != "" {
+				return o
+			}
+		}
+	}
+	return ""
 }
 
 // isNilType reports an ast.Type interface holding a nil pointer, as
