@@ -1,8 +1,12 @@
 package server_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -12,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/seed/seedtest"
 	"github.com/emigraph/emigraph/server"
 )
 
@@ -219,5 +227,44 @@ func TestVariablesAreCoercedStrictly(t *testing.T) {
 		case !tc.ok && (r.status != http.StatusBadRequest || hasData || !strings.Contains(r.raw, "invalid_variables")):
 			t.Errorf("%s: %d %s, want 400, code invalid_variables and no data", tc.vars, r.status, r.raw)
 		}
+	}
+}
+
+// A body that stops arriving is answered 408 once the server's read timeout
+// passes, and the answer names no socket address (Go's error text for it
+// holds both the server's and the client's).
+func TestSlowBodyIs408WithoutAddresses(t *testing.T) {
+	st := seedtest.Open(t)
+	api, err := schema.New(context.Background(), st, schema.Options{Limits: schema.DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Config{API: api, Logger: zerolog.Nop(), ReadTimeout: 300 * time.Millisecond})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d, want 408: %s", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), "127.0.0.1") || !strings.Contains(string(body), "read timeout") {
+		t.Errorf("the answer should say what happened and name no address: %s", body)
 	}
 }
