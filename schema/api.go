@@ -439,7 +439,7 @@ func (c *docCache) clear() {
 	c.bytes = 0
 }
 
-// Stats reports the cache's entries and estimated bytes (for tests and
+// CacheStats reports the document cache's entries and estimated bytes (for tests and
 // metrics).
 func (a *API) CacheStats() (entries int, bytes int64) {
 	a.cache.mu.Lock()
