@@ -91,7 +91,9 @@ func TestRestoreRefuses(t *testing.T) {
 		{"a directory with a file", string(backup), held, "is not empty"},
 		{"format 1, no checksum", "emigraph backup 1\n\x00\x01 some stream", "", "carries no checksum"},
 		{"not a backup", "hello\n", "", "not an emigraph backup"},
-		{"another layout", relayout(t, backup, "layout 1\n"), "", "layout \"1\""},
+		{"an older layout", relayout(t, backup, "layout 1\n"), "", "layout \"1\""},
+		{"a newer layout", relayout(t, backup, "layout 3\n"), "", "layout \"3\""},
+		{"not a layout", relayout(t, backup, "layout x\n"), "", "layout \"x\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.dir

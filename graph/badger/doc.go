@@ -22,8 +22,25 @@
 //	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
 //	                              (postings, so that search reads the rarest terms first)
-//	m:<name>                      metadata (whether the store was seeded)
+//	m:<name>                      metadata: m:layout (the key layout, see below), m:seeded
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
+//
+// # Layout versions
+//
+// LayoutVersion numbers this layout; every store records it in m:layout
+// (Open writes it into a new store, Build into the one it builds) and every
+// backup carries it in its header. Open refuses a store that records a newer
+// layout, or a value that is not a layout, with ErrLayout and a message that
+// says what to do, before it writes anything. An older layout is migrated
+// when the store is opened for writing (and refused read-only, which cannot
+// migrate). Restore refuses a backup of another layout.
+//
+//	1  a pair index, l:<a>␀<b>␀<rel> both ways; migrated by deleting it
+//	2  no pair index
+//
+// A store written before layouts were recorded has no m:layout. It was
+// written by layout 1 or 2: one holding l: keys is taken for layout 1 and
+// migrated, any other for layout 2, and the result is recorded.
 //
 // # Writes
 //

@@ -41,8 +41,12 @@ const (
 )
 
 // LayoutVersion numbers the key layout (see the package documentation); it
-// changes when a store written before would read wrong or slowly.
-// 2: no pair index (l:).
+// changes when a store written before would read wrong or slowly. Every
+// store records it in m:layout and every backup in its header; Open refuses
+// a newer or unknown one and migrates an older one (layout.go).
+//
+//	1: a pair index under l: keys
+//	2: no pair index (l:)
 const LayoutVersion = 2
 
 var _ graph.Store = (*Store)(nil)
@@ -145,10 +149,22 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	st.db, st.opts = db, opts
-	if readOnly {
-		err = st.checkNoJournal()
-	} else {
-		err = st.recover()
+	// the layout first: a store of a layout this release does not read is
+	// refused before anything is written into it
+	layout, err := readLayout(db, dir)
+	switch {
+	case err != nil:
+	case readOnly:
+		if err = st.checkNoJournal(); err == nil {
+			err = st.checkReadOnlyLayout(layout)
+		}
+	default:
+		// a rollback of a load into an empty store empties it, m:layout too
+		if err = st.recover(); err == nil {
+			if layout, err = readLayout(db, dir); err == nil {
+				err = st.upgradeLayout(layout)
+			}
+		}
 	}
 	if err != nil {
 		db.Close()

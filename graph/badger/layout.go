@@ -1,0 +1,92 @@
+package badger
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	bg "github.com/dgraph-io/badger/v4"
+)
+
+// metaLayout is the metadata key (m:layout) that records the key layout of
+// a store, as a decimal LayoutVersion.
+const metaLayout = "layout"
+
+// pPairV1 is the prefix of layout 1's pair index, which layout 2 dropped.
+const pPairV1 = "l:"
+
+// storedLayout is what a store says of its key layout.
+type storedLayout struct {
+	version  int  // the layout, recorded or detected
+	recorded bool // m:layout holds it
+}
+
+// readLayout reads the layout a store records in m:layout, or, for a store
+// written before layouts were recorded, detects it: a store with keys of
+// the pair index (l:) is of layout 1, any other (empty or not) of layout 2.
+// A recorded layout that is newer than LayoutVersion, or not a layout at
+// all, is refused before anything is written.
+func readLayout(db *bg.DB, dir string) (storedLayout, error) {
+	var l storedLayout
+	err := db.View(func(txn *bg.Txn) error {
+		item, err := txn.Get(key(pMeta, metaLayout))
+		switch {
+		case errors.Is(err, bg.ErrKeyNotFound):
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pPairV1)})
+			defer it.Close()
+			l.version = 2
+			if it.Rewind(); it.Valid() {
+				l.version = 1
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 1 || strconv.Itoa(n) != string(v) {
+			return fmt.Errorf("%w: %s records key layout %q, which is not a layout any release of emigraph wrote (this one reads layout %d); the store was not opened: restore it from a backup, or reload its facts into a new directory", ErrLayout, dir, v, LayoutVersion)
+		}
+		if n > LayoutVersion {
+			return fmt.Errorf("%w: %s holds a store of key layout %d, newer than this emigraph reads (layout %d); the store was not opened: use the release that wrote it, or a newer one (or export the facts with it and load them here into a new directory)", ErrLayout, dir, n, LayoutVersion)
+		}
+		l.version, l.recorded = n, true
+		return nil
+	})
+	return l, err
+}
+
+// ErrLayout is returned by Open for a store whose key layout this release
+// does not read: a newer one, or a value that is not a layout.
+var ErrLayout = errors.New("unsupported key layout")
+
+// upgradeLayout brings a store opened for writing to LayoutVersion and
+// records it: layout 1's pair index is dropped (Badger's DropPrefix, which
+// deletes in batches of its own), then m:layout is set. A crash part-way
+// leaves the store unrecorded with some l: keys, and the next open does it
+// again.
+func (s *Store) upgradeLayout(l storedLayout) error {
+	if l.version == LayoutVersion && l.recorded {
+		return nil
+	}
+	if l.version < 2 {
+		if err := s.db.DropPrefix([]byte(pPairV1)); err != nil {
+			return fmt.Errorf("migrating %s from key layout %d to %d: %w", s.dir, l.version, LayoutVersion, err)
+		}
+	}
+	return s.db.Update(func(txn *bg.Txn) error {
+		return txn.Set(key(pMeta, metaLayout), []byte(strconv.Itoa(LayoutVersion)))
+	})
+}
+
+// checkReadOnlyLayout refuses, for a store opened read-only, an older layout,
+// which cannot be migrated without writing.
+func (s *Store) checkReadOnlyLayout(l storedLayout) error {
+	if l.version < LayoutVersion {
+		return fmt.Errorf("%w: %s holds a store of key layout %d, older than this emigraph reads (layout %d), and a store opened read-only cannot be migrated: open it for writing once (emigraph serve or load), which migrates it", ErrLayout, s.dir, l.version, LayoutVersion)
+	}
+	return nil
+}
