@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 
@@ -154,30 +155,13 @@ func (b *builder) mutation() *graphql.Object {
 					if err := checkWrite(p.Context); err != nil {
 						return nil, err
 					}
-					all := &graph.Changeset{}
-					var problems []graph.ItemError
-					docs, _ := p.Args["documents"].([]any)
-					for i, d := range docs {
+					raw, _ := p.Args["documents"].([]any)
+					docs := make([]ImportDocument, len(raw))
+					for i, d := range raw {
 						m, _ := d.(map[string]any)
-						name := str(m, "name")
-						if name == "" {
-							name = "documents[" + strconv.Itoa(i) + "]"
-						}
-						c, err := api.opts.Parse(str(m, "format"), name, strings.NewReader(str(m, "document")))
-						var ve *graph.ValidationError
-						switch {
-						case errors.As(err, &ve):
-							problems = append(problems, ve.Items...)
-						case err != nil:
-							problems = append(problems, graph.ItemError{Where: name, Problems: graph.Problems{{Field: "document", Message: err.Error()}}})
-						default:
-							all.Append(c)
-						}
+						docs[i] = ImportDocument{Name: str(m, "name"), Format: str(m, "format"), Body: strings.NewReader(str(m, "document"))}
 					}
-					if len(problems) > 0 {
-						return writeResult(graph.Summary{}, &graph.ValidationError{Items: problems})
-					}
-					return api.apply(p.Context, all, p.Args["dryRun"] == true)
+					return writeResult(api.Import(p.Context, docs, p.Args["dryRun"] == true))
 				},
 			},
 			"upsertEntity": {
@@ -248,13 +232,83 @@ func relationFromInput(in map[string]any) graph.Relation {
 
 // apply writes a changeset and rebuilds the schema when predicates changed.
 func (a *API) apply(ctx context.Context, c *graph.Changeset, dryRun bool) (any, error) {
+	return writeResult(a.write(ctx, c, dryRun))
+}
+
+// write applies a changeset, serialised with the other writes, and rebuilds
+// the schema when it added or changed predicates.
+func (a *API) write(ctx context.Context, c *graph.Changeset, dryRun bool) (graph.Summary, error) {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	sum, err := a.store.Apply(ctx, c, dryRun)
 	if err == nil && !dryRun && sum.PredicatesAdded+sum.PredicatesUpdated > 0 {
 		err = a.Rebuild(ctx)
 	}
-	return writeResult(sum, err)
+	return sum, err
+}
+
+// ImportDocument is one fact document of an import: its name (for error
+// locations), its format (a name or extension the Parse option knows) and
+// its text, read once.
+type ImportDocument struct {
+	Name, Format string
+	Body         io.Reader
+}
+
+// Import parses documents and writes them as one all-or-nothing load (what
+// importDocuments does). Problems in any document refuse the whole import
+// as a *graph.ValidationError naming each document's places; nothing is
+// written. The caller checks write access.
+func (a *API) Import(ctx context.Context, docs []ImportDocument, dryRun bool) (graph.Summary, error) {
+	i := 0
+	return a.ImportStream(ctx, func() (ImportDocument, bool, error) {
+		if i == len(docs) {
+			return ImportDocument{}, false, nil
+		}
+		i++
+		return docs[i-1], true, nil
+	}, dryRun)
+}
+
+// ImportStream is Import over documents that arrive one after another (the
+// parts of an upload): next returns the next document, false after the
+// last, or the error that ends the stream (which ends the import with
+// nothing written). Each document is parsed before the next is asked for.
+func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, bool, error), dryRun bool) (graph.Summary, error) {
+	if a.opts.Parse == nil {
+		return graph.Summary{}, graph.Errorf(graph.EINVALID, "imports are not available on this server")
+	}
+	all := &graph.Changeset{}
+	var problems []graph.ItemError
+	for i := 0; ; i++ {
+		d, ok, err := next()
+		if err != nil {
+			return graph.Summary{}, err
+		}
+		if !ok {
+			break
+		}
+		if d.Name == "" {
+			d.Name = "documents[" + strconv.Itoa(i) + "]"
+		}
+		c, err := a.opts.Parse(d.Format, d.Name, d.Body)
+		var ve *graph.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			problems = append(problems, ve.Items...)
+		case err != nil:
+			problems = append(problems, graph.ItemError{Where: d.Name, Problems: graph.Problems{{Field: "document", Message: err.Error()}}})
+		default:
+			all.Append(c)
+		}
+		if err := ctx.Err(); err != nil {
+			return graph.Summary{}, err
+		}
+	}
+	if len(problems) > 0 {
+		return graph.Summary{}, &graph.ValidationError{Items: problems}
+	}
+	return a.write(ctx, all, dryRun)
 }
 
 func writeResult(sum graph.Summary, err error) (any, error) {

@@ -51,7 +51,7 @@ func label(v string) string {
 // pathLabel is the route a path belongs to, or "other".
 func pathLabel(path string) string {
 	switch path {
-	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/":
+	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/", "/admin/backup", "/admin/export", "/admin/import":
 		return path
 	}
 	if strings.HasPrefix(path, "/graphiql/") {

@@ -45,6 +45,11 @@ type Config struct {
 	// ReadTimeout, WriteTimeout and IdleTimeout configure the HTTP server
 	// (defaults 15s, 30s, 120s).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Operations are the backup, export and import endpoints under /admin/
+	// (each needs the token); a nil function turns its endpoint off.
+	Operations Operations
+	// MaxImportBytes bounds an upload to /admin/import (default 1 GiB).
+	MaxImportBytes int64
 	// ShutdownTimeout bounds how long shutdown waits for requests in flight (default 20s).
 	ShutdownTimeout time.Duration
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
@@ -56,6 +61,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxImportBytes == 0 {
+		c.MaxImportBytes = 1 << 30
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 10 * time.Second
@@ -97,6 +105,7 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/readyz", s.serveReady)
 	mux.HandleFunc("/metrics", s.serveMetrics)
+	s.routeAdmin(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -183,6 +192,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (the admin
+// endpoints lift its deadlines and flush their streams).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

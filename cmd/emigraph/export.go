@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,51 +15,11 @@ import (
 	"github.com/emigraph/emigraph/seed"
 )
 
-// snapshot reads the whole graph as a changeset: predicates, then entities,
-// then relations, each in id order, so that the same graph always exports to
-// the same bytes.
-func snapshot(ctx context.Context, st graph.Store) (*graph.Changeset, error) {
-	c := &graph.Changeset{}
-	preds, err := st.Predicates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range preds {
-		c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: *p})
-	}
-	for after := ""; ; {
-		page, err := st.Entities(ctx, graph.EntityFilter{First: graph.MaxPageSize, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range page.Entities {
-			c.Entities = append(c.Entities, graph.EntityChange{Entity: *e})
-		}
-		if !page.HasNextPage {
-			break
-		}
-		after = page.Cursors[len(page.Cursors)-1]
-	}
-	for after := ""; ; {
-		page, err := st.Relations(ctx, graph.RelationFilter{First: graph.MaxPageSize, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Relations {
-			c.Relations = append(c.Relations, graph.RelationChange{Relation: *r})
-		}
-		if !page.HasNextPage {
-			break
-		}
-		after = page.Cursors[len(page.Cursors)-1]
-	}
-	return c, nil
-}
-
 func (m *Main) export(ctx context.Context, args []string) error {
 	fs := newFlags(m, "export")
 	data := fs.String("data", "data", "data directory")
 	format, out := outputFlags(fs, "native")
+	server, tokenFile := remoteFlags(fs, "export a running server's graph (read at one moment) instead of opening the data directory")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
 	}
@@ -66,24 +27,56 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *server != "" {
+		base, token, err := m.remote(*server, *tokenFile)
+		if err != nil {
+			return err
+		}
+		return m.fetchRemote(ctx, base, "/admin/export?format="+f.Name, token, *out)
+	}
 	log, _ := m.logger("warn")
 	st, err := openExisting(*data, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	c, err := snapshot(ctx, st)
+	c, err := st.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
 	return m.writeChangeset(*out, f, c)
 }
 
+// remoteFlags adds --server and --token-file, for the commands that can ask
+// a running server instead of opening the data directory.
+func remoteFlags(fs *flag.FlagSet, what string) (server, tokenFile *string) {
+	return fs.String("server", "", what+" (its address, e.g. http://127.0.0.1:8080; needs the write token)"),
+		fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
+}
+
+// remote reads --server and the token.
+func (m *Main) remote(server, tokenFile string) (base, token string, err error) {
+	if base, err = serverURL(server); err != nil {
+		return "", "", err
+	}
+	token, err = m.readToken(tokenFile)
+	return base, token, err
+}
+
 func (m *Main) backup(ctx context.Context, args []string) error {
 	fs := newFlags(m, "backup")
 	data := fs.String("data", "data", "data directory")
+	server, tokenFile := remoteFlags(fs, "back up a running server's store (read at one moment) instead of opening the data directory")
+	out := fs.String("out", "", "write to this file instead of standard output")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
+	}
+	if *server != "" {
+		base, token, err := m.remote(*server, *tokenFile)
+		if err != nil {
+			return err
+		}
+		return m.fetchRemote(ctx, base, "/admin/backup", token, *out)
 	}
 	log, _ := m.logger("warn")
 	st, err := openExisting(*data, log)
@@ -91,7 +84,16 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	bw := bufio.NewWriterSize(m.Stdout, 1<<20)
+	w := m.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
 	if err := st.Backup(bw); err != nil {
 		return err
 	}

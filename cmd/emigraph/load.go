@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
@@ -28,22 +25,28 @@ type document struct {
 	raw    []byte
 }
 
+// documentFormat is the format of a file: --format when given, else the
+// file's extension.
+func documentFormat(name, format string) (seed.Format, error) {
+	switch {
+	case format != "":
+		return formatFlag(format)
+	case name == "-":
+		return seed.Format{}, &errUsage{"reading standard input (-) needs --format"}
+	}
+	f, err := seed.FormatForFile(name)
+	if err != nil {
+		return f, &errUsage{err.Error()}
+	}
+	return f, nil
+}
+
 func (m *Main) readDocuments(files []string, format string) ([]document, error) {
 	var docs []document
 	for _, name := range files {
-		var f seed.Format
-		var err error
-		switch {
-		case format != "":
-			if f, err = formatFlag(format); err != nil {
-				return nil, err
-			}
-		case name == "-":
-			return nil, &errUsage{"reading standard input (-) needs --format"}
-		default:
-			if f, err = seed.FormatForFile(name); err != nil {
-				return nil, &errUsage{err.Error()}
-			}
+		f, err := documentFormat(name, format)
+		if err != nil {
+			return nil, err
 		}
 		var raw []byte
 		if name == "-" {
@@ -76,7 +79,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	data := fs.String("data", "data", "data directory")
 	format := fs.String("format", "", "format of the files (native, csv, jsonl, nquads); by default from each file's extension")
 	dryRun := fs.Bool("dry-run", false, "validate and report what would change; write nothing")
-	serverURL := fs.String("server", "", "send the facts to a running server (its base URL) instead of opening the data directory")
+	server := fs.String("server", "", "send the facts to a running server (its address, e.g. http://127.0.0.1:8080) instead of opening the data directory: streamed, all or nothing, of any size up to the server's --max-import")
 	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
@@ -104,16 +107,25 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	docs, err := m.readDocuments(files, *format)
-	if err != nil {
-		return err
-	}
-	if *serverURL != "" {
+	if *server != "" {
+		base, err := serverURL(*server)
+		if err != nil {
+			return err
+		}
+		for _, name := range files {
+			if _, err := documentFormat(name, *format); err != nil {
+				return err
+			}
+		}
 		token, err := m.readToken(*tokenFile)
 		if err != nil {
 			return err
 		}
-		return m.loadRemote(ctx, *serverURL, token, docs, *dryRun)
+		return m.importRemote(ctx, base, token, files, *format, *dryRun)
+	}
+	docs, err := m.readDocuments(files, *format)
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	all := &graph.Changeset{}
@@ -215,65 +227,4 @@ func (m *Main) progress(log zerolog.Logger, total int) func(done int) {
 		}
 		log.Info().Int("done", done).Int("total", total).Float64("per_second", rate).Msg("loading")
 	}
-}
-
-// loadRemote sends the documents to a running server's importDocuments
-// mutation, all in one all-or-nothing write.
-func (m *Main) loadRemote(ctx context.Context, base, token string, docs []document, dryRun bool) error {
-	var inputs []map[string]any
-	for _, d := range docs {
-		inputs = append(inputs, map[string]any{"name": d.name, "format": d.format.Name, "document": string(d.raw)})
-	}
-	body, _ := json.Marshal(map[string]any{
-		"query": `mutation Load($docs: [DocumentInput!]!, $dry: Boolean) {
-  importDocuments(documents: $docs, dryRun: $dry) { ok errors { where field message } summary {
-    predicatesAdded predicatesUpdated predicatesUnchanged entitiesAdded entitiesUpdated entitiesUnchanged
-    relationsAdded relationsUpdated relationsUnchanged relationsRetracted dryRun } } }`,
-		"variables":     map[string]any{"docs": inputs, "dry": dryRun},
-		"operationName": "Load",
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/graphql-response+json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("--server: %w", err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct {
-			ImportDocuments *struct {
-				OK      bool `json:"ok"`
-				Errors  []struct{ Where, Field, Message string }
-				Summary graph.Summary
-			} `json:"importDocuments"`
-		} `json:"data"`
-		Errors []struct{ Message string } `json:"errors"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&out); err != nil {
-		return fmt.Errorf("--server answered %s with something that is not a GraphQL response: %w", resp.Status, err)
-	}
-	if len(out.Errors) > 0 || out.Data.ImportDocuments == nil {
-		msgs := []string{}
-		for _, e := range out.Errors {
-			msgs = append(msgs, e.Message)
-		}
-		return fmt.Errorf("--server refused the load (%s): %s", resp.Status, strings.Join(msgs, "; "))
-	}
-	res := out.Data.ImportDocuments
-	if !res.OK {
-		for _, e := range res.Errors {
-			fmt.Fprintf(m.Stderr, "%s: %s: %s\n", e.Where, e.Field, e.Message)
-		}
-		fmt.Fprintf(m.Stderr, "emigraph: refused: %d problems; nothing was written\n", len(res.Errors))
-		return errReported
-	}
-	fmt.Fprintln(m.Stdout, res.Summary.String())
-	return nil
 }

@@ -113,6 +113,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	tokenFile := fs.String("token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
 	cors := fs.String("cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
+	maxImport := fs.Int64("max-import", 1<<30, "largest upload to /admin/import (load --server) in bytes")
 	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
 	limits := addLimitFlags(fs)
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
@@ -173,6 +174,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Token:          token,
 		CORSOrigins:    origins,
 		MaxBodyBytes:   *maxBody,
+		MaxImportBytes: *maxImport,
+		Operations:     operations(st),
 		RequestTimeout: *timeout,
 		ReadTimeout:    *readTimeout,
 		WriteTimeout:   *writeTimeout,
