@@ -180,6 +180,15 @@ func TestLargeImportWhileServing(t *testing.T) {
 		t.Fatalf("a refused import changed the graph: %d/%d entities, %d/%d relations", e, entities0, r, relations0)
 	}
 
+	// a dry run through the server says what would change, and changes nothing
+	out, errs, err := run(t, "", env, "load", file, "--server", base, "--dry-run")
+	if err != nil || !strings.Contains(out, fmt.Sprintf("relations: %d added", relations)) || !strings.Contains(out, "dry run") {
+		t.Errorf("load --server --dry-run: %v %s %s", err, out, errs)
+	}
+	if e, r := stats(); e != entities0 || r != relations0 {
+		t.Fatalf("a dry run changed the graph")
+	}
+
 	// the import, with readers asking all the while
 	var reads, failed atomic.Int64
 	done := make(chan struct{})
@@ -208,7 +217,7 @@ func TestLargeImportWhileServing(t *testing.T) {
 		}()
 	}
 	began := time.Now()
-	out, errs, err := run(t, "", env, "load", file, "--server", base)
+	out, errs, err = run(t, "", env, "load", file, "--server", base)
 	took := time.Since(began)
 	close(done)
 	wg.Wait()
