@@ -469,14 +469,7 @@ func (l Limits) checkShape(doc *ast.Document) *PrepareError {
 		}
 		return total
 	}
-	for _, def := range doc.Definitions {
-		var set *ast.SelectionSet
-		switch d := def.(type) {
-		case *ast.OperationDefinition:
-			set = d.SelectionSet
-		case *ast.FragmentDefinition:
-			set = d.SelectionSet
-		}
+	for _, set := range definitionSets(doc) {
 		if n := size(set); l.MaxExpandedFields > 0 && n > l.MaxExpandedFields {
 			return gateError("the document expands to more than %d fields with its fragments followed", l.MaxExpandedFields)
 		}
@@ -488,19 +481,27 @@ func (l Limits) checkShape(doc *ast.Document) *PrepareError {
 	if l.MaxFieldRepeats <= 0 {
 		return nil
 	}
-	for _, def := range doc.Definitions {
-		var set *ast.SelectionSet
-		switch d := def.(type) {
-		case *ast.OperationDefinition:
-			set = d.SelectionSet
-		case *ast.FragmentDefinition:
-			set = d.SelectionSet
-		}
+	for _, set := range definitionSets(doc) {
 		if over := l.repeated(frags, []*ast.SelectionSet{set}); over != "" {
 			return gateError("a selection set holds more than %d fields named %q (fragments and fields of one name merged): give them aliases or ask once", l.MaxFieldRepeats, over)
 		}
 	}
 	return nil
+}
+
+// definitionSets are the selection sets of the document's operations and
+// fragment definitions.
+func definitionSets(doc *ast.Document) []*ast.SelectionSet {
+	var sets []*ast.SelectionSet
+	for _, def := range doc.Definitions {
+		switch d := def.(type) {
+		case *ast.OperationDefinition:
+			sets = append(sets, d.SelectionSet)
+		case *ast.FragmentDefinition:
+			sets = append(sets, d.SelectionSet)
+		}
+	}
+	return sets
 }
 
 // repeated returns a response name that more than MaxFieldRepeats fields of

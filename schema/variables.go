@@ -31,7 +31,7 @@ func checkVariables(s *graphql.Schema, op *ast.OperationDefinition, vars map[str
 			}
 			continue
 		}
-		if problem := coerceProblem(s, def.Type, v, ""); problem != "" {
+		if problem := coerceProblem(s, schemaType(s, def.Type), v, ""); problem != "" {
 			errs = append(errs, variableError(name, "got invalid value %s; %s", shortJSON(v), problem))
 		}
 		if len(errs) >= maxErrors {
@@ -47,44 +47,24 @@ func variableError(name, format string, args ...any) gqlerrors.FormattedError {
 	return fe
 }
 
-// coerceProblem says why v is not a value of type t, or "" when it is; at
-// names the place inside v for nested values.
-func coerceProblem(s *graphql.Schema, t ast.Type, v any, at string) string {
-	where := func(msg string) string {
-		if at == "" {
-			return msg
-		}
-		return "at " + at + ": " + msg
-	}
-	if nn, ok := t.(*ast.NonNull); ok {
-		if v == nil {
-			return where("expected a non-null " + typeString(nn.Type))
-		}
-		return coerceProblem(s, nn.Type, v, at)
-	}
-	if v == nil {
-		return ""
-	}
+// schemaType is the schema's type for a variable's declared type, or nil
+// when it names no type (validation has refused such a document already).
+func schemaType(s *graphql.Schema, t ast.Type) graphql.Type {
 	switch t := t.(type) {
+	case *ast.NonNull:
+		if of := schemaType(s, t.Type); of != nil {
+			return graphql.NewNonNull(of)
+		}
 	case *ast.List:
-		items, ok := v.([]any)
-		if !ok {
-			// a single value stands for a list of one
-			return coerceProblem(s, t.Type, v, at)
+		if of := schemaType(s, t.Type); of != nil {
+			return graphql.NewList(of)
 		}
-		for i, item := range items {
-			if p := coerceProblem(s, t.Type, item, fmt.Sprintf("%s[%d]", at, i)); p != "" {
-				return p
-			}
-		}
-		return ""
 	case *ast.Named:
-		if t.Name == nil {
-			return ""
+		if t.Name != nil {
+			return s.Type(t.Name.Value)
 		}
-		return namedProblem(s, s.Type(t.Name.Value), v, at, where)
 	}
-	return ""
+	return nil
 }
 
 func namedProblem(s *graphql.Schema, t graphql.Type, v any, at string, where func(string) string) string {
@@ -152,7 +132,7 @@ func namedProblem(s *graphql.Schema, t graphql.Type, v any, at string, where fun
 				}
 				continue
 			}
-			if p := typedProblem(s, f.Type, fv, join(at, name)); p != "" {
+			if p := coerceProblem(s, f.Type, fv, join(at, name)); p != "" {
 				return p
 			}
 		}
@@ -162,25 +142,32 @@ func namedProblem(s *graphql.Schema, t graphql.Type, v any, at string, where fun
 	return ""
 }
 
-// typedProblem is coerceProblem for a schema type (input object fields).
-func typedProblem(s *graphql.Schema, t graphql.Type, v any, at string) string {
-	where := func(msg string) string { return "at " + at + ": " + msg }
+// coerceProblem says why v is not a value of type t, or "" when it is; at
+// names the place inside v for nested values.
+func coerceProblem(s *graphql.Schema, t graphql.Type, v any, at string) string {
+	where := func(msg string) string {
+		if at == "" {
+			return msg
+		}
+		return "at " + at + ": " + msg
+	}
 	switch t := t.(type) {
 	case *graphql.NonNull:
 		if v == nil {
-			return where("expected a non-null " + t.OfType.Name())
+			return where("expected a non-null " + t.OfType.String())
 		}
-		return typedProblem(s, t.OfType, v, at)
+		return coerceProblem(s, t.OfType, v, at)
 	case *graphql.List:
 		if v == nil {
 			return ""
 		}
 		items, ok := v.([]any)
 		if !ok {
-			return typedProblem(s, t.OfType, v, at)
+			// a single value stands for a list of one
+			return coerceProblem(s, t.OfType, v, at)
 		}
 		for i, item := range items {
-			if p := typedProblem(s, t.OfType, item, fmt.Sprintf("%s[%d]", at, i)); p != "" {
+			if p := coerceProblem(s, t.OfType, item, fmt.Sprintf("%s[%d]", at, i)); p != "" {
 				return p
 			}
 		}

@@ -190,9 +190,7 @@ func TestLoadSeedsANewStore(t *testing.T) {
 
 func TestLoadThroughServer(t *testing.T) {
 	dir := t.TempDir()
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte("tok-123\n"), 0o600)
-	base, stop := serve(t, dir, "--token-file", tokenFile)
+	base, _, stop := serveWithToken(t, dir, "tok-123")
 	defer stop()
 	file := filepath.Join(t.TempDir(), "facts.jsonl")
 	os.WriteFile(file, []byte(`{"kind":"entity","id":"person/new-emigrant","name":"New Emigrant","type":"PERSON"}

@@ -18,6 +18,16 @@ import (
 	"github.com/emigraph/emigraph/graph/badger"
 )
 
+// serveWithToken starts `emigraph serve` on dir with a write token read
+// from a file, and returns the file's path too.
+func serveWithToken(t *testing.T, dir, token string) (base, tokenFile string, stop func()) {
+	t.Helper()
+	tokenFile = filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
+	base, stop = serve(t, dir, "--token-file", tokenFile)
+	return base, tokenFile, stop
+}
+
 // writeEntity upserts one entity through the running server's GraphQL API
 // and reports whether the write was acknowledged.
 func writeEntity(client *http.Client, base, token, id string) bool {
@@ -46,10 +56,7 @@ func writeEntity(client *http.Client, base, token, id string) bool {
 // in it, none begun after it ended is, and each client's writes (made one
 // after another) are in it as a prefix, never with a gap.
 func TestBackupOfARunningServerWhileClientsWrite(t *testing.T) {
-	dir := t.TempDir()
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte("tok-backup\n"), 0o600)
-	base, stop := serve(t, dir, "--token-file", tokenFile)
+	base, tokenFile, stop := serveWithToken(t, t.TempDir(), "tok-backup")
 	defer stop()
 
 	const clients = 8
@@ -144,10 +151,7 @@ func sum(xs []int64) (s int64) {
 // 1 MiB request limit), all or nothing, while reads go on; export --server
 // gives the running server's graph.
 func TestLargeImportWhileServing(t *testing.T) {
-	dir := t.TempDir()
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte("tok-import\n"), 0o600)
-	base, stop := serve(t, dir, "--token-file", tokenFile)
+	base, _, stop := serveWithToken(t, t.TempDir(), "tok-import")
 	defer stop()
 
 	// EMIGRAPH_IMPORT_RELATIONS=170000 makes the file about 50 MB.
@@ -248,10 +252,7 @@ func TestLargeImportWhileServing(t *testing.T) {
 
 // The operations need the token, and say so.
 func TestOperationsNeedTheToken(t *testing.T) {
-	dir := t.TempDir()
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte("tok-ops\n"), 0o600)
-	base, stop := serve(t, dir, "--token-file", tokenFile)
+	base, _, stop := serveWithToken(t, t.TempDir(), "tok-ops")
 	defer stop()
 	for _, args := range [][]string{
 		{"backup", "--server", base},
