@@ -1,56 +1,7 @@
 // Package seed holds the seed knowledge of emigraph, the facts of the article
-// "Russian emigration during the Russo-Ukrainian war (2022–present)", and the
-// fact-file formats that `emigraph load` reads and `emigraph export` writes.
-//
-// # The native format
-//
-// One YAML document per file, with up to five lists. Every relation carries
-// a verbatim quote of its source; section, title and url at the top of the
-// file fill in every source that does not give its own.
-//
-//	section: Reactions > Kyrgyzstan
-//	title: Russian emigration during the Russo-Ukrainian war (2022–present)
-//	url: https://en.wikipedia.org/wiki/...
-//	entities:
-//	  - id: person/alla-pugacheva
-//	    name: Alla Pugacheva
-//	    type: PERSON
-//	    aliases: [Pugachova, Алла Пугачёва]
-//	    description: Pop musician who left Russia after the invasion.
-//	relations:
-//	  - subject: person/alla-pugacheva
-//	    predicate: fled-from
-//	    object: country/russia
-//	    date: "2022"
-//	    quote: Among the Russians who left Russia after the invasion ...
-//	retract:
-//	  - id: rel/0123456789abcdef0123
-//
-// Subjects and objects are entity ids or names (any name or alias, matched
-// ignoring case and diacritics). A relation states one fact: loading it again
-// changes nothing, and loading it with another quote adds that source. An
-// entry under entities for an id that exists corrects it: fields given
-// replace the stored ones, aliases are added, removeAliases are taken away.
-// Quantities are {amount, lowerBound, upperBound, unit, approximation} with
-// approximation one of EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO.
-//
-// A native file ends with a newline (white space after the last newline is
-// allowed; an empty file states nothing). A file whose last line has no
-// newline is refused as a whole, standard input (-) and importFacts
-// documents too, with
-//
-//	FILE:LINE: file: ends in the middle of a line (the last line has no newline): was it cut off? ...
-//
-// because a download or copy cut off in the middle of a line can still be
-// valid YAML and would otherwise load its last plain value cut short
-// ("quote: Russians fled to Geo"). A file cut off exactly at the end of a
-// line cannot be told from a shorter file: it loads the items before the
-// cut, and the last of them without the keys (or list entries) after the
-// cut; a source cut before its own section takes the file's. Check the size
-// or a checksum of a file that travelled.
-//
-// Texts are bounded (graph.MaxAliases and the like): ids up to 200 bytes,
-// names and aliases up to 1,000 and 100 aliases an entity, descriptions,
-// quotes and notes up to 10,000, sections and titles up to 1,000, urls up to
-// 2,000, units up to 100, and 100 sources a relation.
+// "Russian emigration during the Russo-Ukrainian war (2022–present)" in the
+// native format (package seed/format/native), and the registry of the
+// fact-file formats that `emigraph load` reads and `emigraph export` writes
+// (Formats: native, csv, jsonl, nquads, each a package under seed/format
+// with its specification in its package documentation).
 package seed

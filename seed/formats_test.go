@@ -2,13 +2,9 @@ package seed_test
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -16,166 +12,10 @@ import (
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/formattest"
 )
 
-var updateFormatGolden = flag.Bool("update-formats", false, "rewrite seed/testdata/sample.{csv,jsonl,nq} from the sample changeset")
-
 func fptr(f float64) *float64 { return &f }
-
-// formatsSample exercises every field of every item: unicode, quotes with
-// commas, newlines and double quotes, optional fields left out, several
-// sources, quantities with bounds, names instead of ids, a correction, and
-// retractions.
-func formatsSample() *graph.Changeset {
-	return &graph.Changeset{
-		Predicates: []graph.PredicateChange{
-			{Predicate: graph.Predicate{ID: "fled-to", Label: "fled to", InverseLabel: "received emigrants",
-				SubjectTypes: []graph.EntityType{graph.Person, graph.Group, graph.Organization}, ObjectTypes: []graph.EntityType{graph.Country, graph.Place},
-				Description: `Left Russia for a country or place, "as a rule"; a count goes in the quantity.`}},
-			{Predicate: graph.Predicate{ID: "emigrated", Label: "emigrated", InverseLabel: "emigrants",
-				SubjectTypes: []graph.EntityType{graph.Group}, ObjectOptional: true}},
-		},
-		Entities: []graph.EntityChange{
-			{Entity: graph.Entity{ID: "person/chulpan-khamatova", Name: "Chulpan Khamatova", Type: graph.Person,
-				Aliases:     []string{"Чулпан Хаматова", "Khamatova, Chulpan"},
-				Description: "Actress; left for Latvia.\nSecond line with a \"quote\", a tab\tand a backslash \\."}},
-			{Entity: graph.Entity{ID: "country/georgia", Name: "Georgia", Type: graph.Country, Aliases: []string{"საქართველო"}}},
-			{Entity: graph.Entity{ID: "group/it-workers", Name: "IT workers", Type: graph.Group}},
-			// a correction: no name, no type
-			{Entity: graph.Entity{ID: "person/alla-pugacheva", Description: "Corrected description."}, RemoveAliases: []string{"Pugachova", "Alla B."}},
-		},
-		Relations: []graph.RelationChange{
-			{Relation: graph.Relation{ID: "rel/khamatova-latvia", Subject: "person/chulpan-khamatova", Predicate: "fled-to", Object: "Latvia",
-				Date: "2022-03", Note: `Stayed; see "Meduza", 2022.`,
-				Sources: []graph.Source{
-					{Quote: `Chulpan Khamatova, an actress, left for Latvia, saying "I am not a traitor".`, Section: "Notable emigrants",
-						Title: "Russian emigration during the Russo-Ukrainian war (2022–present)", URL: "https://en.wikipedia.org/wiki/Russian_emigration_(2022%E2%80%93present)"},
-					{Quote: "Second source:\nline two, with a comma."},
-				}}},
-			{Relation: graph.Relation{Subject: "group/it-workers", Predicate: "emigrated", Date: "2022", EndDate: "2023-06-30",
-				Quantity: &graph.Quantity{Amount: 100000, LowerBound: fptr(50000), UpperBound: fptr(170000.5), Unit: "people", Approximation: graph.About},
-				Sources:  []graph.Source{{Quote: "about 100,000 IT specialists left"}}}},
-			{Relation: graph.Relation{Subject: "Alla Pugacheva", Predicate: "fled-to", Object: "country/georgia",
-				Quantity: &graph.Quantity{Amount: 1e25, Approximation: "ROUGHLY"},
-				Sources:  []graph.Source{{Quote: "Pugacheva — «Примадонна» — left", Title: "Only a title"}}}},
-		},
-		Retractions: []graph.Retraction{
-			{Relation: graph.Relation{ID: "rel/0123456789abcdef0123"}},
-			{Relation: graph.Relation{Subject: "person/chulpan-khamatova", Predicate: "fled-to", Object: "country/georgia", Date: "2022",
-				Quantity: &graph.Quantity{Amount: 3e-9, Approximation: graph.Exact},
-				Sources:  []graph.Source{{Quote: "retracted because it was wrong"}}}},
-		},
-	}
-}
-
-// canonicalChangeset copies c without Where and with empty lists as nil, so
-// that changesets compare by content.
-func canonicalChangeset(c *graph.Changeset) *graph.Changeset {
-	if c == nil {
-		return nil
-	}
-	strs := func(s []string) []string {
-		if len(s) == 0 {
-			return nil
-		}
-		return append([]string(nil), s...)
-	}
-	types := func(s []graph.EntityType) []graph.EntityType {
-		if len(s) == 0 {
-			return nil
-		}
-		return append([]graph.EntityType(nil), s...)
-	}
-	rel := func(r graph.Relation) graph.Relation {
-		if len(r.Sources) == 0 {
-			r.Sources = nil
-		} else {
-			r.Sources = append([]graph.Source(nil), r.Sources...)
-		}
-		if r.Quantity != nil {
-			q := *r.Quantity
-			r.Quantity = &q
-		}
-		return r
-	}
-	out := &graph.Changeset{}
-	for _, p := range c.Predicates {
-		p.Where = ""
-		p.Predicate.SubjectTypes, p.Predicate.ObjectTypes = types(p.Predicate.SubjectTypes), types(p.Predicate.ObjectTypes)
-		out.Predicates = append(out.Predicates, p)
-	}
-	for _, e := range c.Entities {
-		e.Where = ""
-		e.Entity.Aliases, e.RemoveAliases = strs(e.Entity.Aliases), strs(e.RemoveAliases)
-		out.Entities = append(out.Entities, e)
-	}
-	for _, r := range c.Relations {
-		r.Where = ""
-		r.Relation = rel(r.Relation)
-		out.Relations = append(out.Relations, r)
-	}
-	for _, r := range c.Retractions {
-		r.Where = ""
-		r.Relation = rel(r.Relation)
-		out.Retractions = append(out.Retractions, r)
-	}
-	return out
-}
-
-// sameChangeset reports how got and want differ, or "" when they carry the
-// same items (Where aside).
-func sameChangeset(got, want *graph.Changeset) string {
-	g, w := canonicalChangeset(got), canonicalChangeset(want)
-	if reflect.DeepEqual(g, w) {
-		return ""
-	}
-	var b strings.Builder
-	var gb, wb bytes.Buffer
-	_ = seed.WriteJSONL(&gb, g)
-	_ = seed.WriteJSONL(&wb, w)
-	gl, wl := strings.Split(gb.String(), "\n"), strings.Split(wb.String(), "\n")
-	for i := 0; i < len(gl) || i < len(wl); i++ {
-		var x, y string
-		if i < len(gl) {
-			x = gl[i]
-		}
-		if i < len(wl) {
-			y = wl[i]
-		}
-		if x != y {
-			b.WriteString("\n got: " + x + "\nwant: " + y)
-		}
-	}
-	if b.Len() == 0 {
-		b.WriteString("\n(they differ in a way JSONL does not show)\n got: " + debugString(g) + "\nwant: " + debugString(w))
-	}
-	return b.String()
-}
-
-// debugString shows a changeset with its quantities and every slice, nil or not.
-func debugString(c *graph.Changeset) string {
-	var b strings.Builder
-	rel := func(r graph.Relation) {
-		fmt.Fprintf(&b, "%#v", r)
-		if r.Quantity != nil {
-			fmt.Fprintf(&b, " quantity %#v", *r.Quantity)
-		}
-		b.WriteString("; ")
-	}
-	for _, p := range c.Predicates {
-		fmt.Fprintf(&b, "%#v; ", p)
-	}
-	for _, e := range c.Entities {
-		fmt.Fprintf(&b, "%#v; ", e)
-	}
-	for _, r := range c.Relations {
-		rel(r.Relation)
-	}
-	for _, r := range c.Retractions {
-		rel(r.Relation)
-	}
-	return b.String()
-}
 
 // formatCase is a format under test with the file name its errors use.
 type formatCase struct {
@@ -185,6 +25,9 @@ type formatCase struct {
 
 var testedFormats = []formatCase{{"csv", "f.csv"}, {"jsonl", "f.jsonl"}, {"nquads", "f.nq"}}
 
+// fileOf names a file of a format for its errors.
+var fileOf = map[string]string{"native": "f.yaml", "csv": "f.csv", "jsonl": "f.jsonl", "nquads": "f.nq"}
+
 func mustFormat(t testing.TB, name string) seed.Format {
 	t.Helper()
 	f, ok := seed.FormatByName(name)
@@ -192,101 +35,6 @@ func mustFormat(t testing.TB, name string) seed.Format {
 		t.Fatalf("FormatByName(%q): not found", name)
 	}
 	return f
-}
-
-func TestFormatRoundTrip(t *testing.T) {
-	for _, fc := range testedFormats {
-		t.Run(fc.name, func(t *testing.T) {
-			f := mustFormat(t, fc.name)
-			want := formatsSample()
-			var first bytes.Buffer
-			if err := f.Write(&first, want); err != nil {
-				t.Fatalf("Write: %v", err)
-			}
-			got, err := f.Parse(fc.file, bytes.NewReader(first.Bytes()))
-			if err != nil {
-				t.Fatalf("Parse(Write(sample)): %v\n%s", err, first.String())
-			}
-			if diff := sameChangeset(got, want); diff != "" {
-				t.Fatalf("Parse(Write(sample)) differs from the sample:%s\n--- written:\n%s", diff, first.String())
-			}
-			var second bytes.Buffer
-			if err := f.Write(&second, got); err != nil {
-				t.Fatalf("Write(Parse(Write(sample))): %v", err)
-			}
-			if !bytes.Equal(first.Bytes(), second.Bytes()) {
-				t.Fatalf("Write(Parse(Write(c))) is not byte-identical to Write(c):\n--- got:\n%s\n--- want:\n%s", second.String(), first.String())
-			}
-			var third bytes.Buffer
-			if err := f.Write(&third, want); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(first.Bytes(), third.Bytes()) {
-				t.Fatalf("Write is not deterministic")
-			}
-		})
-	}
-}
-
-// TestFormatGolden keeps a written sample of every format in testdata, as
-// documentation and to notice unintended changes of the output.
-func TestFormatGolden(t *testing.T) {
-	for _, fc := range testedFormats {
-		t.Run(fc.name, func(t *testing.T) {
-			f := mustFormat(t, fc.name)
-			var buf bytes.Buffer
-			if err := f.Write(&buf, formatsSample()); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", "sample"+f.Extensions[0])
-			if *updateFormatGolden {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./seed/ -run FormatGolden -update-formats to write it)", err)
-			}
-			if got := buf.String(); got != string(want) {
-				t.Errorf("Write(sample) differs from %s (rerun with -update-formats if the change is intended):\n--- got:\n%s\n--- want:\n%s", path, got, want)
-			}
-			// and the golden file reads back as the sample
-			c, err := f.Parse(path, bytes.NewReader(want))
-			if err != nil {
-				t.Fatalf("Parse(%s): %v", path, err)
-			}
-			if diff := sameChangeset(c, formatsSample()); diff != "" {
-				t.Errorf("Parse(%s) differs from the sample:%s", path, diff)
-			}
-		})
-	}
-}
-
-// TestFormatNativeRoundTrip covers what the native format writes: it leaves
-// out retractions and removeAliases.
-func TestFormatNativeRoundTrip(t *testing.T) {
-	f := mustFormat(t, "native")
-	want := formatsSample()
-	want.Retractions = nil
-	want.Entities = want.Entities[:3]
-	var first, second bytes.Buffer
-	if err := f.Write(&first, want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := f.Parse("f.yaml", bytes.NewReader(first.Bytes()))
-	if err != nil {
-		t.Fatalf("Parse(Write(sample)): %v\n%s", err, first.String())
-	}
-	if diff := sameChangeset(got, want); diff != "" {
-		t.Fatalf("Parse(Write(sample)) differs:%s", diff)
-	}
-	if err := f.Write(&second, got); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := second.String(), first.String(); got != want {
-		t.Fatalf("not byte-identical:\n--- got:\n%s\n--- want:\n%s", got, want)
-	}
 }
 
 func TestFormatEmpty(t *testing.T) {
@@ -318,29 +66,40 @@ func TestFormatEmpty(t *testing.T) {
 // TestFormatWriteRefuses checks that writers refuse what their parser could
 // not read back, instead of writing a file that does not load.
 func TestFormatWriteRefuses(t *testing.T) {
-	noSource := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "a", Predicate: "p"}}}}
-	emptyQuote := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "a", Predicate: "p", Sources: []graph.Source{{Title: "t"}}}}}}
 	nan := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "a", Predicate: "p",
 		Quantity: &graph.Quantity{Amount: 1, UpperBound: fptr(inf())}, Sources: []graph.Source{{Quote: "q"}}}}}}
 	for _, fc := range testedFormats {
 		f := mustFormat(t, fc.name)
-		for name, c := range map[string]*graph.Changeset{"no source": noSource, "empty quote": emptyQuote, "infinite bound": nan} {
+		for name, c := range map[string]*graph.Changeset{"infinite bound": nan} {
 			if err := f.Write(&bytes.Buffer{}, c); err == nil {
 				t.Errorf("%s: Write(%s): got no error, want one", fc.name, name)
 			}
 		}
 	}
 	pipe := &graph.Changeset{Entities: []graph.EntityChange{{Entity: graph.Entity{ID: "person/x", Name: "X", Type: graph.Person, Aliases: []string{"a|b"}}}}}
-	if err := seed.WriteCSV(&bytes.Buffer{}, pipe); err == nil || !strings.Contains(err.Error(), "aliases") {
+	if err := mustFormat(t, "csv").Write(&bytes.Buffer{}, pipe); err == nil || !strings.Contains(err.Error(), "aliases") {
 		t.Errorf("WriteCSV(alias with |): got %v, want an error naming aliases", err)
 	}
 	dup := &graph.Changeset{Entities: []graph.EntityChange{{Entity: graph.Entity{ID: "person/x"}}, {Entity: graph.Entity{ID: "person/x"}}}}
-	if err := seed.WriteNQuads(&bytes.Buffer{}, dup); err == nil || !strings.Contains(err.Error(), "person/x") {
+	if err := mustFormat(t, "nquads").Write(&bytes.Buffer{}, dup); err == nil || !strings.Contains(err.Error(), "person/x") {
 		t.Errorf("WriteNQuads(two entities person/x): got %v, want an error naming person/x", err)
 	}
 	badType := &graph.Changeset{Entities: []graph.EntityChange{{Entity: graph.Entity{ID: "person/x", Type: "ALIEN"}}}}
-	if err := seed.WriteNQuads(&bytes.Buffer{}, badType); err == nil || !strings.Contains(err.Error(), "ALIEN") {
+	if err := mustFormat(t, "nquads").Write(&bytes.Buffer{}, badType); err == nil || !strings.Contains(err.Error(), "ALIEN") {
 		t.Errorf("WriteNQuads(type ALIEN): got %v, want an error naming ALIEN", err)
+	}
+}
+
+// What graph refuses (a relation with no source, a source with no quote)
+// is written and read back as it is: the writers, like the parsers, leave
+// the rules of the facts to graph.
+func TestFormatWritesWhatGraphRefuses(t *testing.T) {
+	c := &graph.Changeset{Relations: []graph.RelationChange{
+		{Relation: graph.Relation{Subject: "a", Predicate: "p"}},
+		{Relation: graph.Relation{Subject: "b", Predicate: "p", Sources: []graph.Source{{Title: "t"}}}},
+	}}
+	for _, f := range seed.Formats() {
+		t.Run(f.Name, func(t *testing.T) { formattest.RoundTrip(t, f, fileOf[f.Name], c) })
 	}
 }
 
@@ -408,49 +167,9 @@ func TestFormatRegistry(t *testing.T) {
 	}
 }
 
-// badInput is an input a parser must refuse, and where it must say the
-// problem is.
-type badInput struct {
-	name  string
-	input string
-	where string // "f.csv:3"
-	field string // the column, field or "column N"
-}
-
-// checkRefused asserts that parse refused input with a problem at
-// tt.where naming tt.field.
-func checkRefused(t *testing.T, parse func(string, *strings.Reader) (*graph.Changeset, error), file string, tt badInput) {
-	t.Helper()
-	c, err := parse(file, strings.NewReader(tt.input))
-	if err == nil {
-		t.Fatalf("got no error and %d items, want an error at %s naming %s", c.Len(), tt.where, tt.field)
-	}
-	var ve *graph.ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("got %T %v, want a *graph.ValidationError", err, err)
-	}
-	want := tt.where + ": " + tt.field + ": "
-	for _, line := range strings.Split(err.Error(), "\n") {
-		if strings.HasPrefix(line, want) {
-			t.Logf("%s", err)
-			return
-		}
-	}
-	t.Fatalf("got error\n%v\nwant a line starting %q", err, want)
-}
-
-// accepted is an input a parser must read, with a check of the result.
-type accepted struct {
-	name  string
-	input string
-	check func(t *testing.T, c *graph.Changeset)
-}
-
-func inf() float64 { var z float64; return 1 / z }
-
 // benchChangeset is n entities and 2n relations, like a large export.
 func benchChangeset(n int) *graph.Changeset {
-	c := formatsSample()
+	c := formattest.Sample()
 	c.Retractions = nil
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("person/p%d", i)
@@ -618,7 +337,7 @@ func TestFormatRoundTripRandom(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, changeset %d: Parse(Write(c)): %v\n%s", fc.name, i, err, first.String())
 			}
-			if diff := sameChangeset(got, want); diff != "" {
+			if diff := formattest.Same(got, want); diff != "" {
 				t.Fatalf("%s, changeset %d: Parse(Write(c)) differs from c:%s\n--- written:\n%s", fc.name, i, diff, first.String())
 			}
 			if err := f.Write(&second, got); err != nil {
@@ -630,3 +349,5 @@ func TestFormatRoundTripRandom(t *testing.T) {
 		}
 	}
 }
+
+func inf() float64 { var z float64; return 1 / z }

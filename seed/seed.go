@@ -2,13 +2,12 @@ package seed
 
 import (
 	"embed"
-	"io"
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format/native"
 )
 
 //go:embed predicates.yaml facts/*.yaml
@@ -36,7 +35,7 @@ func Load(names ...string) (*graph.Changeset, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := ParseNative(path.Join("seed", name), f)
+		c, err := native.Parse(path.Join("seed", name), f)
 		f.Close()
 		if err != nil {
 			if ve, ok := err.(*graph.ValidationError); ok {
@@ -51,17 +50,4 @@ func Load(names ...string) (*graph.Changeset, error) {
 		return nil, &graph.ValidationError{Items: problems}
 	}
 	return all, nil
-}
-
-// Parse reads a document in the named format (native, csv, jsonl, nquads).
-func Parse(format, name string, r io.Reader) (*graph.Changeset, error) {
-	f, ok := FormatByName(format)
-	if !ok {
-		names := []string{}
-		for _, f := range Formats() {
-			names = append(names, f.Name)
-		}
-		return nil, graph.Errorf(graph.EINVALID, "format %q is not one of %s", format, strings.Join(names, ", "))
-	}
-	return f.Parse(name, r)
 }

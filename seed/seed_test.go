@@ -1,6 +1,7 @@
 package seed_test
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -123,5 +124,25 @@ func TestSeedQuotesAreVerbatim(t *testing.T) {
 		if !ok {
 			t.Errorf("%s: relation %s %s %s has no verbatim quote", rc.Where, rc.Relation.Subject, rc.Relation.Predicate, rc.Relation.Object)
 		}
+	}
+}
+
+// Every embedded seed file and every native test fixture ends with a
+// newline, as the native format asks.
+func TestNativeFilesEndWithNewline(t *testing.T) {
+	files, _ := filepath.Glob("facts/*.yaml")
+	files = append(files, "predicates.yaml")
+	more, _ := filepath.Glob("testdata/*.y*ml")
+	for _, f := range append(files, more...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasSuffix(data, []byte("\n")) {
+			t.Errorf("%s does not end with a newline", f)
+		}
+	}
+	if len(files) < 2 {
+		t.Errorf("found only %v", files)
 	}
 }

@@ -1,17 +1,16 @@
-package seed_test
+package native_test
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/native"
 )
 
 // A native file cut off in the middle of a line is refused at that line,
@@ -21,12 +20,12 @@ import (
 // keys (or list entries) after the cut, and a source cut off before its own
 // section takes the file's.
 func TestTruncatedNativeFile(t *testing.T) {
-	const file = "facts/20-second-third-wave.yaml"
+	const file = "../../facts/20-second-third-wave.yaml" // a file of the embedded seed
 	whole, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := seed.ParseNative("f.yaml", bytes.NewReader(whole))
+	full, err := native.Parse("f.yaml", bytes.NewReader(whole))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,6 @@ func TestTruncatedNativeFile(t *testing.T) {
 		}
 	}
 	blankDefaults(full)
-	native, _ := seed.FormatByName("native")
 	type cut struct {
 		name   string
 		data   []byte
@@ -87,7 +85,7 @@ func TestTruncatedNativeFile(t *testing.T) {
 			if how == "Parse" {
 				got, err = native.Parse("f.yaml", bytes.NewReader(c.data))
 			} else { // as `emigraph load -` reads standard input
-				got, err = native.ParseData("f.yaml", c.data)
+				got, err = native.Parse("f.yaml", bytes.NewReader(c.data))
 			}
 			if c.midway {
 				var ve *graph.ValidationError
@@ -174,26 +172,6 @@ func partOf(c, f reflect.Value) string {
 	return ""
 }
 
-// Every embedded seed file and every native test fixture ends with a
-// newline, as the native format asks.
-func TestNativeFilesEndWithNewline(t *testing.T) {
-	files, _ := filepath.Glob("facts/*.yaml")
-	files = append(files, "predicates.yaml")
-	more, _ := filepath.Glob("testdata/*.y*ml")
-	for _, f := range append(files, more...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasSuffix(data, []byte("\n")) {
-			t.Errorf("%s does not end with a newline", f)
-		}
-	}
-	if len(files) < 2 {
-		t.Errorf("found only %v", files)
-	}
-}
-
 // The rule is about the last line only: white space after the last newline
 // is allowed, and an empty file states nothing.
 func TestNativeLastLine(t *testing.T) {
@@ -211,7 +189,7 @@ func TestNativeLastLine(t *testing.T) {
 		{"# a comment", false},
 		{"section: S\n# a comment", false},
 	} {
-		_, err := seed.ParseNative("f.yaml", strings.NewReader(tt.doc))
+		_, err := native.Parse("f.yaml", strings.NewReader(tt.doc))
 		if (err == nil) != tt.ok {
 			t.Errorf("%q: %v, want ok=%v", tt.doc, err, tt.ok)
 		}

@@ -1,4 +1,4 @@
-package seed
+package jsonl
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format"
 )
 
 // Large JSON Lines files are parsed in parallel pieces, and each line first
@@ -22,9 +23,9 @@ import (
 // parallelJSONLBytes is the size from which a file is split among cores.
 const parallelJSONLBytes = 4 << 20
 
-// parseJSONLData parses the lines of data, which it owns: the strings of the
+// ParseData parses the lines of data, which it owns: the strings of the
 // changeset point into it, so it must never change afterwards.
-func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
+func ParseData(name string, data []byte) (*graph.Changeset, error) {
 	pieces := 1
 	if len(data) >= parallelJSONLBytes {
 		pieces = 4 * runtime.GOMAXPROCS(0)
@@ -34,7 +35,7 @@ func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
 		firstLine int
 		newlines  int
 		c         graph.Changeset
-		probs     problemList
+		probs     format.Problems
 	}
 	parts := make([]piece, 0, pieces)
 	line := 1
@@ -74,30 +75,23 @@ func parseJSONLData(name string, data []byte) (*graph.Changeset, error) {
 	}
 	wg.Wait()
 	c := &graph.Changeset{}
-	var probs problemList
+	var probs format.Problems
 	for i := range parts {
 		p := &parts[i]
 		c.Predicates = append(c.Predicates, p.c.Predicates...)
 		c.Retractions = append(c.Retractions, p.c.Retractions...)
 		entities = append(entities, p.c.Entities...) // moves down within the same array
 		relations = append(relations, p.c.Relations...)
-		for _, it := range p.probs.items {
-			if len(probs.items) >= graph.MaxReportedItems {
-				probs.more++
-				continue
-			}
-			probs.items = append(probs.items, it)
-		}
-		probs.more += p.probs.more
+		probs.AddAll(&p.probs)
 	}
-	c.Entities, c.Relations = nilIfEmpty(entities), nilIfEmpty(relations)
-	if err := probs.err(); err != nil {
+	c.Entities, c.Relations = format.NilIfEmpty(entities), format.NilIfEmpty(relations)
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, probs *problemList) {
+func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, probs *format.Problems) {
 	for lineNo--; len(data) > 0; {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -119,7 +113,7 @@ func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, p
 			continue
 		}
 		if !utf8.Valid(line) {
-			probs.add(where, "json", "the line is not valid UTF-8")
+			probs.Add(where, "json", "the line is not valid UTF-8")
 			continue
 		}
 		parseJSONLine(c, line, where, probs)

@@ -1,15 +1,15 @@
-package seed
+package native
 
 import (
 	"bytes"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format"
 )
 
 // nativeDoc is the native fact format: YAML with up to five lists. Defaults
@@ -46,25 +46,17 @@ type nativeRelation struct {
 }
 
 var (
-	docKeys       = keys("section", "title", "url", "predicates", "entities", "relations", "retract")
-	predicateKeys = keys("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
-	entityKeys    = keys("id", "name", "type", "aliases", "description", "removeAliases")
-	relationKeys  = keys("id", "subject", "predicate", "object", "date", "endDate", "quantity", "note", "quote", "section", "sources")
-	quantityKeys  = keys("amount", "lowerBound", "upperBound", "unit", "approximation")
-	sourceKeys    = keys("quote", "section", "title", "url")
+	docKeys       = format.KeySet("section", "title", "url", "predicates", "entities", "relations", "retract")
+	predicateKeys = format.KeySet("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+	entityKeys    = format.KeySet("id", "name", "type", "aliases", "description", "removeAliases")
+	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "quantity", "note", "quote", "section", "sources")
+	quantityKeys  = format.KeySet("amount", "lowerBound", "upperBound", "unit", "approximation")
+	sourceKeys    = format.KeySet("quote", "section", "title", "url")
 )
 
-func keys(ks ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, k := range ks {
-		m[k] = true
-	}
-	return m
-}
-
-// ParseNative reads the native YAML fact format. name is used in error
+// Parse reads the native YAML fact format. name is used in error
 // positions ("seed/facts/georgia.yaml:12").
-func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
+func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -86,10 +78,10 @@ func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
 		failed = append(failed, graph.ItemError{Where: fmt.Sprintf("%s:%d", name, n.Line), Problems: graph.Problems{{Field: field, Message: fmt.Sprintf(format, args...)}}})
 	}
 	if doc.Kind != yaml.MappingNode {
-		fail(doc, "document", "expected a mapping with keys %s", sortedKeys(docKeys))
+		fail(doc, "document", "expected a mapping with keys %s", docKeys)
 		return nil, &graph.ValidationError{Items: failed}
 	}
-	checkKeys := func(n *yaml.Node, allowed map[string]bool, what string) bool {
+	checkKeys := func(n *yaml.Node, allowed format.Keys, what string) bool {
 		if n.Kind != yaml.MappingNode {
 			fail(n, what, "expected a mapping")
 			return false
@@ -98,7 +90,7 @@ func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if !allowed[k.Value] {
-				fail(k, what+"."+k.Value, "unknown field (known: %s)", sortedKeys(allowed))
+				fail(k, what+"."+k.Value, "unknown field (known: %s)", allowed)
 				ok = false
 			}
 			if what == "relation" && k.Value == "quantity" {
@@ -135,7 +127,7 @@ func ParseNative(name string, r io.Reader) (*graph.Changeset, error) {
 		}
 	}
 	where := func(n *yaml.Node) string { return fmt.Sprintf("%s:%d", name, n.Line) }
-	decode := func(n *yaml.Node, allowed map[string]bool, what string, into any) bool {
+	decode := func(n *yaml.Node, allowed format.Keys, what string, into any) bool {
 		if !checkKeys(n, allowed, what) {
 			return false
 		}
@@ -218,7 +210,7 @@ func cutOff(name string, data []byte) error {
 		Message: "ends in the middle of a line (the last line has no newline): was it cut off? If the file is whole, end it with a newline"}}}}}
 }
 
-func checkNested(n *yaml.Node, allowed map[string]bool, what string, fail func(*yaml.Node, string, string, ...any)) bool {
+func checkNested(n *yaml.Node, allowed format.Keys, what string, fail func(*yaml.Node, string, string, ...any)) bool {
 	if n.Kind != yaml.MappingNode {
 		fail(n, what, "expected a mapping")
 		return false
@@ -226,20 +218,11 @@ func checkNested(n *yaml.Node, allowed map[string]bool, what string, fail func(*
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i]; !allowed[k.Value] {
-			fail(k, what+"."+k.Value, "unknown field (known: %s)", sortedKeys(allowed))
+			fail(k, what+"."+k.Value, "unknown field (known: %s)", allowed)
 			ok = false
 		}
 	}
 	return ok
-}
-
-func sortedKeys(m map[string]bool) string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ", ")
 }
 
 // yamlLine extracts ":LINE" from a YAML error ("yaml: line 3: ...").
@@ -265,9 +248,9 @@ func yamlMessage(err error) string {
 	return msg
 }
 
-// WriteNative writes a changeset in the native format, in the order given.
+// Write writes a changeset in the native format, in the order given.
 // Sources are written out in full, so the output needs no defaults.
-func WriteNative(w io.Writer, c *graph.Changeset) error {
+func Write(w io.Writer, c *graph.Changeset) error {
 	var d nativeDoc
 	for _, p := range c.Predicates {
 		d.Predicates = append(d.Predicates, p.Predicate)
@@ -297,3 +280,6 @@ func WriteNative(w io.Writer, c *graph.Changeset) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// Format is the native format, for the registry.
+var Format = format.Format{Name: "native", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}

@@ -1,4 +1,4 @@
-package seed
+package jsonl
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format"
 )
 
 var fastJSONLCases = []string{
@@ -48,7 +49,7 @@ func FuzzJSONLFastDecoder(f *testing.F) {
 		}
 		var l jsonlLine
 		fast := &graph.Changeset{}
-		var fastProbs problemList
+		var fastProbs format.Problems
 		if !fastJSONLine(bytes.Clone(line), &l) {
 			return
 		}
@@ -57,7 +58,7 @@ func FuzzJSONLFastDecoder(f *testing.F) {
 			t.Fatalf("the fast decoder accepted invalid UTF-8 %q", line)
 		}
 		slow := &graph.Changeset{}
-		var slowProbs problemList
+		var slowProbs format.Problems
 		parseJSONLine(slow, line, "f:1", &slowProbs)
 		if !reflect.DeepEqual(fast, slow) {
 			t.Errorf("%s\nfast: %+v\nslow: %+v", line, fast, slow)
@@ -97,19 +98,19 @@ func TestParseJSONLInPieces(t *testing.T) {
 	}
 	b.WriteString(`{"kind":"entity","Name":"x"}` + "\n")
 	n++
-	_, err := ParseJSONL("big.jsonl", strings.NewReader(b.String()))
+	_, err := Parse("big.jsonl", strings.NewReader(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "big.jsonl:"+strconv.Itoa(n)+": Name: unknown field") {
 		t.Fatalf("the last line's problem, at line %d: %v", n, err)
 	}
 	good := strings.TrimSuffix(b.String(), `{"kind":"entity","Name":"x"}`+"\n")
-	c, err := ParseJSONL("big.jsonl", strings.NewReader(good))
+	c, err := Parse("big.jsonl", strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var one graph.Changeset
-	var probs problemList
+	var probs format.Problems
 	parseJSONLPiece("big.jsonl", []byte(good), 1, &one, &probs)
-	if !reflect.DeepEqual(c, &one) || len(probs.items) > 0 {
+	if !reflect.DeepEqual(c, &one) || !probs.Empty() {
 		t.Errorf("in pieces: %d items; in one: %d items", c.Len(), one.Len())
 	}
 	if c.Len() < 30000 {

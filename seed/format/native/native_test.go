@@ -1,4 +1,4 @@
-package seed_test
+package native_test
 
 import (
 	"bytes"
@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/formattest"
+	"github.com/emigraph/emigraph/seed/format/native"
 )
 
 // Retractions and alias removals survive the native format.
@@ -17,10 +18,10 @@ func TestNativeWritesCorrections(t *testing.T) {
 		Retractions: []graph.Retraction{{Relation: graph.Relation{ID: "rel/abc"}}},
 	}
 	var buf bytes.Buffer
-	if err := seed.WriteNative(&buf, c); err != nil {
+	if err := native.Write(&buf, c); err != nil {
 		t.Fatal(err)
 	}
-	back, err := seed.ParseNative("x.yaml", &buf)
+	back, err := native.Parse("x.yaml", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func FuzzParseNative(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
-		c, err := seed.ParseNative("f.yaml", strings.NewReader(doc))
+		c, err := native.Parse("f.yaml", strings.NewReader(doc))
 		if err != nil {
 			var ve *graph.ValidationError
 			if !errors.As(err, &ve) {
@@ -63,11 +64,20 @@ func FuzzParseNative(f *testing.F) {
 		}
 		// what parsed writes and parses again to the same changeset
 		var buf bytes.Buffer
-		if err := seed.WriteNative(&buf, c); err != nil {
+		if err := native.Write(&buf, c); err != nil {
 			return // the writer refuses what it cannot write faithfully
 		}
-		if _, err := seed.ParseNative("again.yaml", &buf); err != nil {
+		if _, err := native.Parse("again.yaml", &buf); err != nil {
 			t.Fatalf("written output does not parse: %v\n%s", err, buf.String())
 		}
 	})
+}
+
+// TestNativeRoundTrip covers the sample without its correction and its
+// retractions.
+func TestNativeRoundTrip(t *testing.T) {
+	want := formattest.Sample()
+	want.Retractions = nil
+	want.Entities = want.Entities[:3]
+	formattest.RoundTrip(t, native.Format, "f.yaml", want)
 }

@@ -1,8 +1,8 @@
-package seed
+package csv
 
 import (
 	"bytes"
-	"encoding/csv"
+	stdcsv "encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format"
 )
 
 var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate",
@@ -18,12 +19,14 @@ var csvColumns = []string{"action", "id", "subject", "predicate", "object", "dat
 	"name", "type", "aliases", "removeAliases", "description",
 	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional"}
 
-var csvRequired = []string{"subject", "predicate", "quote"}
+// csvAlwaysWritten are the columns a full export always has, so that its
+// header says what kind of file it is even when nothing fills them.
+var csvAlwaysWritten = []string{"subject", "predicate", "quote"}
 
 var (
-	csvRelationCols  = keys("action", "id", "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url")
-	csvEntityCols    = keys("action", "id", "name", "type", "aliases", "removeAliases", "description")
-	csvPredicateCols = keys("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url")
+	csvEntityCols    = format.KeySet("action", "id", "name", "type", "aliases", "removeAliases", "description")
+	csvPredicateCols = format.KeySet("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
 )
 
 // csvMergeKey is what consecutive rows must share to be one relation with
@@ -41,73 +44,31 @@ func quantityCells(q *graph.Quantity) string {
 		if p == nil {
 			return ""
 		}
-		return formatNumber(*p)
+		return format.FormatNumber(*p)
 	}
-	return strings.Join([]string{formatNumber(q.Amount), b(q.LowerBound), b(q.UpperBound), q.Unit, string(q.Approximation)}, "\x00")
+	return strings.Join([]string{format.FormatNumber(q.Amount), b(q.LowerBound), b(q.UpperBound), q.Unit, string(q.Approximation)}, "\x00")
 }
 
-// ParseCSV reads the CSV format. name is used in error positions
-// ("facts.csv:12: amount: ..."); line numbers are those of the first line of
-// each row.
-//
-// The CSV format is for spreadsheets: one relation per row, under a header
-// row that names the columns. Columns may come in any order; names are
-// matched ignoring case; an unknown column is an error. The header must have
-// the columns subject, predicate and quote. The columns are:
-//
-//	action         empty or "add" (a relation), "retract", "entity" or "predicate"
-//	id             relation id (rel/...), or the id of the entity or predicate
-//	subject        entity id or name (ids and names are resolved by the store)
-//	predicate      predicate id, e.g. fled-to
-//	object         entity id or name; empty for a figure about the subject
-//	date, endDate  YYYY, YYYY-MM or YYYY-MM-DD
-//	amount         the quantity: a number like 50000 or 2.5 (no thousands separators)
-//	lowerBound, upperBound, unit, approximation (EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO)
-//	note
-//	quote          verbatim quote of the source: required on every relation row
-//	section, title, url    where the quote is from
-//	name, type, aliases, removeAliases, description        entity rows
-//	label, inverseLabel, subjectTypes, objectTypes, objectOptional, description   predicate rows
-//
-// A relation row needs subject, predicate and quote. A relation with more
-// than one source is written as consecutive rows that repeat the relation's
-// columns (id through note) with another quote: such rows are read as one
-// relation with several sources. (Rows of the same fact that are not
-// consecutive are separate statements, which the store merges anyway.)
-//
-// A row with action "retract" withdraws a relation, named by id or by subject,
-// predicate and the other columns of the fact; quote is optional there.
-//
-// Rows with action "entity" define or correct an entity with id, name, type,
-// aliases, removeAliases and description; rows with action "predicate" define
-// a predicate with id, label, inverseLabel, subjectTypes, objectTypes,
-// objectOptional (true or false) and description. The list columns (aliases,
-// removeAliases, subjectTypes, objectTypes) separate their items with "|";
-// spaces around an item are dropped. A column that a row's action does not
-// use must be empty. A full export (WriteCSV) writes predicate rows, then
-// entity rows, then relation rows, then retract rows, with only the columns
-// that carry a value (and always subject, predicate and quote).
-//
-// Cells are read as they are, spaces included, except action, the numbers,
-// objectOptional and the list items. Line endings inside a quoted cell are
-// read as "\n" (encoding/csv turns "\r\n" into "\n").
-func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
+// Parse reads the CSV format (the package documentation describes it).
+// name is used in error positions ("facts.csv:12: amount: ..."); line
+// numbers are those of the first line of each row.
+func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // spreadsheets like to start with a byte order mark
-	cr := csv.NewReader(bytes.NewReader(data))
+	cr := stdcsv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
-	var probs problemList
+	var probs format.Problems
 	where := func(line int) string { return fmt.Sprintf("%s:%d", name, line) }
 	syntax := func(err error) {
-		var pe *csv.ParseError
+		var pe *stdcsv.ParseError
 		if errors.As(err, &pe) {
-			probs.add(where(pe.StartLine), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
+			probs.Add(where(pe.StartLine), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
 			return
 		}
-		probs.add(name, "csv", "%v", err)
+		probs.Add(name, "csv", "%v", err)
 	}
 
 	c := &graph.Changeset{}
@@ -117,7 +78,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 	}
 	if err != nil {
 		syntax(err)
-		return nil, probs.err()
+		return nil, probs.Err()
 	}
 	headerLine, _ := cr.FieldPos(0)
 	canonical := map[string]string{}
@@ -130,24 +91,19 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 		col, ok := canonical[strings.ToLower(strings.TrimSpace(h))]
 		switch {
 		case strings.TrimSpace(h) == "":
-			probs.add(where(headerLine), fmt.Sprintf("column %d", i+1), "has no name (known columns: %s)", strings.Join(csvColumns, ", "))
+			probs.Add(where(headerLine), fmt.Sprintf("column %d", i+1), "has no name (known columns: %s)", strings.Join(csvColumns, ", "))
 		case !ok:
-			probs.add(where(headerLine), h, "unknown column (known columns: %s)", strings.Join(csvColumns, ", "))
+			probs.Add(where(headerLine), h, "unknown column (known columns: %s)", strings.Join(csvColumns, ", "))
 		default:
 			if j, dup := index[col]; dup {
-				probs.add(where(headerLine), col, "duplicate column (columns %d and %d)", j+1, i+1)
+				probs.Add(where(headerLine), col, "duplicate column (columns %d and %d)", j+1, i+1)
 			}
 			index[col] = i
 			cols[i] = col
 		}
 	}
-	for _, col := range csvRequired {
-		if _, ok := index[col]; !ok {
-			probs.add(where(headerLine), col, "required column is missing (the header needs %s)", strings.Join(csvRequired, ", "))
-		}
-	}
-	if !probs.empty() {
-		return nil, probs.err()
+	if !probs.Empty() {
+		return nil, probs.Err()
 	}
 
 	// last is the relation or retraction of the previous row, which a row
@@ -172,13 +128,13 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 		prev := last
 		last = nil
 		if len(rec) != len(header) {
-			probs.add(w, "csv", "the row has %d cells, the header has %d columns", len(rec), len(header))
+			probs.Add(w, "csv", "the row has %d cells, the header has %d columns", len(rec), len(header))
 			continue
 		}
 		bad := false
 		for i, cell := range rec {
 			if !utf8.ValidString(cell) {
-				probs.add(w, cols[i], "is not valid UTF-8")
+				probs.Add(w, cols[i], "is not valid UTF-8")
 				bad = true
 			}
 		}
@@ -201,7 +157,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 		case "predicate":
 			allowed = csvPredicateCols
 		default:
-			probs.add(w, "action", "%q is not one of add (or empty), retract, entity, predicate", get("action"))
+			probs.Add(w, "action", "%q is not one of add (or empty), retract, entity, predicate", get("action"))
 			continue
 		}
 		for i, cell := range rec {
@@ -210,7 +166,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 				if action != "" {
 					what = "rows with action " + action
 				}
-				probs.add(w, cols[i], "is not used by %s: leave it empty", what)
+				probs.Add(w, cols[i], "is not used by %s: leave it empty", what)
 				bad = true
 			}
 		}
@@ -235,7 +191,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 			if s := strings.TrimSpace(get("objectOptional")); s != "" {
 				v, err := strconv.ParseBool(s)
 				if err != nil {
-					probs.add(w, "objectOptional", "%q is not true or false", get("objectOptional"))
+					probs.Add(w, "objectOptional", "%q is not true or false", get("objectOptional"))
 					continue
 				}
 				p.ObjectOptional = v
@@ -246,27 +202,14 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 			rel := graph.Relation{ID: get("id"), Subject: get("subject"), Predicate: get("predicate"), Object: get("object"),
 				Date: get("date"), EndDate: get("endDate"), Note: get("note")}
 			ok := true
-			if !retract {
-				for _, col := range csvRequired {
-					if get(col) != "" {
-						continue
-					}
-					if col == "quote" {
-						probs.add(w, col, "is required on a relation row: every fact carries a verbatim quote of its source")
-					} else {
-						probs.add(w, col, "is required on a relation row")
-					}
-					ok = false
-				}
-			}
 			number := func(col string) *float64 {
 				s := strings.TrimSpace(get(col))
 				if s == "" {
 					return nil
 				}
-				f, err := parseNumber(s)
+				f, err := format.ParseNumber(s)
 				if err != nil {
-					probs.add(w, col, "%v", err)
+					probs.Add(w, col, "%v", err)
 					ok = false
 					return nil
 				}
@@ -278,7 +221,7 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 			case amount != nil:
 				rel.Quantity = &graph.Quantity{Amount: *amount, LowerBound: lower, UpperBound: upper, Unit: unit, Approximation: graph.Approximation(approx)}
 			case strings.TrimSpace(get("amount")) == "" && (lower != nil || upper != nil || unit != "" || approx != ""):
-				probs.add(w, "amount", "is required when lowerBound, upperBound, unit or approximation is given")
+				probs.Add(w, "amount", "is required when lowerBound, upperBound, unit or approximation is given")
 				ok = false
 			}
 			src := graph.Source{Quote: get("quote"), Section: get("section"), Title: get("title"), URL: get("url")}
@@ -306,11 +249,13 @@ func ParseCSV(name string, r io.Reader) (*graph.Changeset, error) {
 				}
 			} else {
 				c.Relations = append(c.Relations, graph.RelationChange{Where: w, Relation: rel})
-				last = &lastRow{key: key, index: len(c.Relations) - 1}
+				if sourced {
+					last = &lastRow{key: key, index: len(c.Relations) - 1}
+				}
 			}
 		}
 	}
-	if err := probs.err(); err != nil {
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -344,11 +289,11 @@ func joinList(col string, items []string) (string, error) {
 	return strings.Join(items, "|"), nil
 }
 
-// WriteCSV writes a changeset in the CSV format: predicate rows, entity
+// Write writes a changeset in the CSV format: predicate rows, entity
 // rows, relation rows (one per source) and retract rows, in the order of the
 // changeset, under a header of the columns that carry a value.
-func WriteCSV(w io.Writer, c *graph.Changeset) error {
-	if err := checkWritable(c); err != nil {
+func Write(w io.Writer, c *graph.Changeset) error {
+	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
 	var rows []map[string]string
@@ -361,7 +306,7 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 	}
 	for i, pc := range c.Predicates {
 		p := pc.Predicate
-		what := describe("predicate", i, pc.Where, p.ID)
+		what := format.Describe("predicate", i, pc.Where, p.ID)
 		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description}
 		for col, ts := range map[string][]graph.EntityType{"subjectTypes": p.SubjectTypes, "objectTypes": p.ObjectTypes} {
 			items := make([]string, len(ts))
@@ -381,7 +326,7 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 	}
 	for i, ec := range c.Entities {
 		e := ec.Entity
-		what := describe("entity", i, ec.Where, e.ID)
+		what := format.Describe("entity", i, ec.Where, e.ID)
 		row := map[string]string{"action": "entity", "id": e.ID, "name": e.Name, "type": string(e.Type), "description": e.Description}
 		var err error
 		if row["aliases"], err = list(what, "aliases", e.Aliases); err != nil {
@@ -396,12 +341,12 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 		base := map[string]string{"action": action, "id": r.ID, "subject": r.Subject, "predicate": r.Predicate, "object": r.Object,
 			"date": r.Date, "endDate": r.EndDate, "note": r.Note}
 		if q := r.Quantity; q != nil {
-			base["amount"] = formatNumber(q.Amount)
+			base["amount"] = format.FormatNumber(q.Amount)
 			if q.LowerBound != nil {
-				base["lowerBound"] = formatNumber(*q.LowerBound)
+				base["lowerBound"] = format.FormatNumber(*q.LowerBound)
 			}
 			if q.UpperBound != nil {
-				base["upperBound"] = formatNumber(*q.UpperBound)
+				base["upperBound"] = format.FormatNumber(*q.UpperBound)
 			}
 			base["unit"] = q.Unit
 			base["approximation"] = string(q.Approximation)
@@ -419,23 +364,31 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 		}
 		return out
 	}
+	// A row carries one source, so a source with no text at all cannot be
+	// told from no source.
+	noEmptySource := func(what string, r *graph.Relation) error {
+		for j, s := range r.Sources {
+			if s == (graph.Source{}) {
+				return fmt.Errorf("csv: %s: sources[%d] is empty, which CSV cannot tell from no source", what, j)
+			}
+		}
+		return nil
+	}
 	for i, rc := range c.Relations {
-		if rc.Relation.Subject == "" || rc.Relation.Predicate == "" {
-			return fmt.Errorf("csv: %s: a relation row needs a subject and a predicate", describe("relation", i, rc.Where, rc.Relation.ID))
+		if err := noEmptySource(format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
+			return err
 		}
 		rows = append(rows, relRows("", &rc.Relation)...)
 	}
 	for i, rt := range c.Retractions {
-		for j, s := range rt.Relation.Sources {
-			if s == (graph.Source{}) {
-				return fmt.Errorf("csv: %s: sources[%d] is empty, which CSV cannot tell from no source", describe("retraction", i, rt.Where, rt.Relation.ID), j)
-			}
+		if err := noEmptySource(format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
+			return err
 		}
 		rows = append(rows, relRows("retract", &rt.Relation)...)
 	}
 
 	used := map[string]bool{}
-	for _, col := range csvRequired {
+	for _, col := range csvAlwaysWritten {
 		used[col] = true
 	}
 	for _, row := range rows {
@@ -452,7 +405,7 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 		}
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := stdcsv.NewWriter(&buf)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -472,3 +425,6 @@ func WriteCSV(w io.Writer, c *graph.Changeset) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// Format is the CSV format, for the registry.
+var Format = format.Format{Name: "csv", Extensions: []string{".csv"}, Parse: Parse, Write: Write}

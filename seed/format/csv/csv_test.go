@@ -1,4 +1,4 @@
-package seed_test
+package csv_test
 
 import (
 	"bytes"
@@ -6,23 +6,16 @@ import (
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/csv"
+	"github.com/emigraph/emigraph/seed/format/formattest"
 )
-
-func parseCSV(name string, r *strings.Reader) (*graph.Changeset, error) {
-	return seed.ParseCSV(name, r)
-}
 
 const csvHead = "subject,predicate,object,quote,amount,lowerBound,upperBound,unit,approximation,date\n"
 
 var csvBadInputs = []badInput{
 	{"unknown column", "subject,predicate,quote,colour\nperson/a,fled-to,q,red\n", "f.csv:1", "colour"},
 	{"unnamed column", "subject,predicate,quote,\n", "f.csv:1", "column 4"},
-	{"missing quote column", "subject,predicate,object\nperson/a,fled-to,country/b\n", "f.csv:1", "quote"},
 	{"duplicate column", "subject,predicate,quote,Quote\n", "f.csv:1", "quote"},
-	{"missing quote", csvHead + "person/a,fled-to,country/b,,,,,,,\n", "f.csv:2", "quote"},
-	{"missing subject", csvHead + ",fled-to,country/b,They left.,,,,,,\n", "f.csv:2", "subject"},
-	{"missing predicate", csvHead + "person/a,,country/b,They left.,,,,,,\n", "f.csv:2", "predicate"},
 	{"thousands separator", csvHead + "group/x,emigrated,,q,\"50,000\",,,,,\n", "f.csv:2", "amount"},
 	{"word for a number", csvHead + "group/x,emigrated,,q,many,,,,,\n", "f.csv:2", "amount"},
 	{"NaN amount", csvHead + "group/x,emigrated,,q,NaN,,,,,\n", "f.csv:2", "amount"},
@@ -40,22 +33,40 @@ var csvBadInputs = []badInput{
 	{"invalid UTF-8", "subject,predicate,quote\nperson/a,fled-to,\xff\xfe\n", "f.csv:2", "quote"},
 	// the error names the line where the row starts, after a cell of three lines
 	{"line after a multi-line cell", csvHead + "person/a,fled-to,country/b,\"one\ntwo\nthree\",,,,,,\nperson/a,fled-to,country/b,q,x,,,,,\n", "f.csv:5", "amount"},
-	{"blank lines count", csvHead + "\n\nperson/a,fled-to,country/b,,,,,,,\n", "f.csv:4", "quote"},
+}
+
+// csvRefusedByGraph are files of the right shape that state what graph
+// refuses, at the line of the row.
+var csvRefusedByGraph = []badInput{
+	{"no quote column", "subject,predicate,object\nperson/a,fled-to,country/b\n", "f.csv:2", "sources"},
+	{"missing quote", csvHead + "person/a,fled-to,country/b,,,,,,,\n", "f.csv:2", "sources"},
+	{"missing subject", csvHead + ",fled-to,country/b,They left.,,,,,,\n", "f.csv:2", "subject"},
+	{"missing predicate", csvHead + "person/a,,country/b,They left.,,,,,,\n", "f.csv:2", "predicate"},
+	{"blank lines count", csvHead + "\n\nperson/a,fled-to,country/b,,,,,,,\n", "f.csv:4", "sources"},
+	{"a source with no quote", "subject,predicate,title\nperson/a,fled-to,T\n", "f.csv:2", "sources[0].quote"},
+}
+
+func TestCSVRefusedByGraph(t *testing.T) {
+	for _, tt := range csvRefusedByGraph {
+		t.Run(tt.name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, csv.Format, "f.csv", tt.input, tt.where, tt.field)
+		})
+	}
 }
 
 func TestCSVRefuses(t *testing.T) {
 	for _, tt := range csvBadInputs {
-		t.Run(tt.name, func(t *testing.T) { checkRefused(t, parseCSV, "f.csv", tt) })
+		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, csv.Format, "f.csv", tt.input, tt.where, tt.field) })
 	}
 }
 
 func TestCSVReportsEveryBadRow(t *testing.T) {
-	in := csvHead + "person/a,fled-to,country/b,,,,,,,\nperson/a,fled-to,country/b,q,x,,,,,\n"
-	_, err := seed.ParseCSV("f.csv", strings.NewReader(in))
+	in := csvHead + "person/a,fled-to,country/b,q,,,,,ROUGHLY,\nperson/a,fled-to,country/b,q,x,,,,,\n"
+	_, err := csv.Parse("f.csv", strings.NewReader(in))
 	if err == nil {
 		t.Fatal("got no error, want two")
 	}
-	for _, want := range []string{"f.csv:2: quote: ", "f.csv:3: amount: "} {
+	for _, want := range []string{"f.csv:2: amount: ", "f.csv:3: amount: "} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("got error\n%v\nwant it to contain %q", err, want)
 		}
@@ -82,7 +93,7 @@ var csvAccepted = []accepted{
 		"\ufeffQUOTE,Predicate,subject,endDATE,Date\n\"He said, \"\"go\"\".\",fled-to,Chulpan Khamatova,2023,2022\n",
 		func(t *testing.T, c *graph.Changeset) {
 			want := graph.Relation{Subject: "Chulpan Khamatova", Predicate: "fled-to", Date: "2022", EndDate: "2023", Sources: []graph.Source{{Quote: `He said, "go".`}}}
-			if diff := sameChangeset(c, &graph.Changeset{Relations: []graph.RelationChange{{Relation: want}}}); diff != "" {
+			if diff := formattest.Same(c, &graph.Changeset{Relations: []graph.RelationChange{{Relation: want}}}); diff != "" {
 				t.Error(diff)
 			}
 			if got, want := c.Relations[0].Where, "f.csv:2"; got != want {
@@ -125,7 +136,7 @@ var csvAccepted = []accepted{
 				Retractions: []graph.Retraction{{Relation: graph.Relation{ID: "rel/0123456789abcdef0123"}},
 					{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to"}}},
 			}
-			if diff := sameChangeset(c, want); diff != "" {
+			if diff := formattest.Same(c, want); diff != "" {
 				t.Error(diff)
 			}
 		}},
@@ -147,7 +158,7 @@ var csvAccepted = []accepted{
 func TestCSVAccepts(t *testing.T) {
 	for _, tt := range csvAccepted {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := seed.ParseCSV("f.csv", strings.NewReader(tt.input))
+			c, err := csv.Parse("f.csv", strings.NewReader(tt.input))
 			if err != nil {
 				t.Fatalf("ParseCSV: %v", err)
 			}
@@ -162,11 +173,29 @@ func TestCSVWritesOnlyUsedColumns(t *testing.T) {
 	c := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to", Object: "country/b",
 		Sources: []graph.Source{{Quote: "They left, \"quickly\"."}}}}}}
 	var buf bytes.Buffer
-	if err := seed.WriteCSV(&buf, c); err != nil {
+	if err := csv.Write(&buf, c); err != nil {
 		t.Fatal(err)
 	}
 	want := "subject,predicate,object,quote\nperson/a,fled-to,country/b,\"They left, \"\"quickly\"\".\"\n"
 	if got := buf.String(); got != want {
 		t.Errorf("WriteCSV:\n got %q\nwant %q", got, want)
 	}
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	formattest.RoundTrip(t, csv.Format, "f.csv", formattest.Sample())
+}
+
+func TestCSVGolden(t *testing.T) { formattest.Golden(t, csv.Format, formattest.Sample()) }
+
+func FuzzParseCSV(f *testing.F) {
+	formattest.Fuzz(f, csv.Format, "f.csv", inputs(append(csvBadInputs, csvRefusedByGraph...), csvAccepted,
+		"subject,predicate,quote\na,p,\"x\ry\"\n",
+		"subject,predicate,quote\na,p,\"x\r\n\"\n",
+		"subject,predicate,quote\r\na,p,q\r\n a ,p, q \r\n",
+		"action,id,aliases,subjectTypes,subject,predicate,quote\nentity,person/a,| |,,,,\npredicate,p,,|,,,\n",
+		"subject,predicate,quote,amount,lowerBound\na,p,q,-0,0\na,p,r,0,-0\n",
+		"action,subject,predicate,quote,title\nretract,a,p,,\nretract,a,p,,\nretract,a,p,q,\nretract,a,p,,T\n",
+		"subject,predicate,quote,title\na,p,,\na,p,q,\na,p,,T\n",
+	)...)
 }

@@ -1,4 +1,4 @@
-package seed
+package jsonl
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/seed/format"
 )
 
 // The JSON Lines records. Field names are those of the graph types; "kind"
@@ -63,13 +64,13 @@ var (
 	jsonlRelationKeys   = jsonKeys(jsonlRelation{})
 	jsonlQuantityKeys   = jsonKeys(jsonlQuantity{})
 	jsonlSourceKeys     = jsonKeys(graph.Source{})
-	jsonlKeysOfKind     = map[string]map[string]bool{"predicate": jsonlPredicateKeys, "entity": jsonlEntityKeys, "relation": jsonlRelationKeys, "retract": jsonlRelationKeys}
+	jsonlKeysOfKind     = map[string]format.Keys{"predicate": jsonlPredicateKeys, "entity": jsonlEntityKeys, "relation": jsonlRelationKeys, "retract": jsonlRelationKeys}
 	errJSONLNotAnObject = errors.New("expected a JSON object")
 )
 
 // jsonKeys lists the JSON field names of a struct.
-func jsonKeys(v any) map[string]bool {
-	m := map[string]bool{}
+func jsonKeys(v any) format.Keys {
+	m := format.Keys{}
 	t := reflect.TypeOf(v)
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -78,19 +79,9 @@ func jsonKeys(v any) map[string]bool {
 	return m
 }
 
-// ParseJSONL reads JSON Lines: one JSON object per line, blank lines
-// skipped. Each object has a "kind":
-//
-//	{"kind":"predicate","id":"fled-to","label":"fled to","inverseLabel":"received emigrants","subjectTypes":["PERSON"],"objectTypes":["COUNTRY"],"objectOptional":false,"description":"..."}
-//	{"kind":"entity","id":"person/alla-pugacheva","name":"Alla Pugacheva","type":"PERSON","aliases":["Алла Пугачёва"],"description":"...","removeAliases":["Pugachova"]}
-//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"note":"...","sources":[{"quote":"...","section":"...","title":"...","url":"..."}]}
-//	{"kind":"retract","id":"rel/..."}
-//
-// A relation needs at least one source, each with a quote; a retraction
-// names the relation by id or by the fields of the fact, and its sources are
-// optional. Field names are matched exactly; unknown fields are errors.
-// Errors read "facts.jsonl:LINE: field: problem".
-func ParseJSONL(name string, r io.Reader) (*graph.Changeset, error) {
+// Parse reads JSON Lines (the package documentation describes the
+// records). name is used in error positions ("facts.jsonl:12").
+func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	var data []byte
 	var err error
 	if sized, ok := r.(interface{ Len() int }); ok {
@@ -103,7 +94,7 @@ func ParseJSONL(name string, r io.Reader) (*graph.Changeset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return parseJSONLData(name, data)
+	return ParseData(name, data)
 }
 
 // jsonlLine holds any line: json.Unmarshal fills it in one pass, and the
@@ -132,13 +123,13 @@ type jsonlLine struct {
 	Sources        []graph.Source     `json:"sources"`
 }
 
-func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problemList) {
+func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *format.Problems) {
 	var l jsonlLine
 	decodeErr := json.Unmarshal(line, &l)
 	var syn *json.SyntaxError
 	if errors.As(decodeErr, &syn) {
 		field, msg := jsonProblem(decodeErr, nil)
-		probs.add(where, field, "%s", msg)
+		probs.Add(where, field, "%s", msg)
 		return
 	}
 	// The JSON is well formed: check its keys, exactly (encoding/json
@@ -152,7 +143,7 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 			err = errJSONLNotAnObject
 		}
 		field, msg := jsonProblem(err, nil)
-		probs.add(where, field, "%s", msg)
+		probs.Add(where, field, "%s", msg)
 		return
 	}
 	sc.value("", true)
@@ -165,16 +156,16 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 	var typ *json.UnmarshalTypeError
 	switch {
 	case !hasKind:
-		probs.add(where, "kind", "is required: one of %s", strings.Join(jsonlKinds, ", "))
+		probs.Add(where, "kind", "is required: one of %s", strings.Join(jsonlKinds, ", "))
 		return
 	case errors.As(decodeErr, &typ) && typ.Field == "kind":
-		probs.add(where, "kind", "expected a string: one of %s", strings.Join(jsonlKinds, ", "))
+		probs.Add(where, "kind", "expected a string: one of %s", strings.Join(jsonlKinds, ", "))
 		return
 	}
 	kind := l.Kind
 	allowed, ok := jsonlKeysOfKind[kind]
 	if !ok {
-		probs.add(where, "kind", "%q is not one of %s", kind, strings.Join(jsonlKinds, ", "))
+		probs.Add(where, "kind", "%q is not one of %s", kind, strings.Join(jsonlKinds, ", "))
 		return
 	}
 	bad := false
@@ -190,7 +181,7 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 			continue
 		}
 		if !known[string(k.name)] {
-			probs.add(where, k.path+string(k.name), "unknown field (known: %s)", sortedKeys(known))
+			probs.Add(where, k.path+string(k.name), "unknown field (known: %s)", known)
 			bad = true
 		}
 	}
@@ -199,7 +190,7 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 	}
 	if decodeErr != nil {
 		field, msg := jsonProblem(decodeErr, allowed)
-		probs.add(where, field, "%s", msg)
+		probs.Add(where, field, "%s", msg)
 		return
 	}
 	emitJSONL(c, &l, where, probs)
@@ -207,44 +198,32 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *problem
 
 // emitJSONL adds a decoded line of a known kind to the changeset, or its
 // problems to probs.
-func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *problemList) {
+func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *format.Problems) {
 	switch kind := l.Kind; kind {
 	case "predicate":
 		c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: l.ID, Label: l.Label,
-			InverseLabel: l.InverseLabel, SubjectTypes: nilIfEmpty(l.SubjectTypes), ObjectTypes: nilIfEmpty(l.ObjectTypes),
+			InverseLabel: l.InverseLabel, SubjectTypes: format.NilIfEmpty(l.SubjectTypes), ObjectTypes: format.NilIfEmpty(l.ObjectTypes),
 			ObjectOptional: l.ObjectOptional, Description: l.Description}})
 	case "entity":
 		c.Entities = append(c.Entities, graph.EntityChange{Where: where, Entity: graph.Entity{ID: l.ID, Name: l.Name, Type: l.Type,
-			Aliases: nilIfEmpty(l.Aliases), Description: l.Description}, RemoveAliases: nilIfEmpty(l.RemoveAliases)})
+			Aliases: format.NilIfEmpty(l.Aliases), Description: l.Description}, RemoveAliases: format.NilIfEmpty(l.RemoveAliases)})
 	case "relation", "retract":
 		r := graph.Relation{ID: l.ID, Subject: l.Subject, Predicate: l.Predicate, Object: l.Object, Date: l.Date,
-			EndDate: l.EndDate, Note: l.Note, Sources: nilIfEmpty(l.Sources)}
+			EndDate: l.EndDate, Note: l.Note, Sources: format.NilIfEmpty(l.Sources)}
 		ok := true
 		if q := l.Quantity; q != nil {
 			if q.Amount == nil {
-				probs.add(where, "quantity.amount", "is required in a quantity")
+				probs.Add(where, "quantity.amount", "is required in a quantity")
 				ok = false
 			} else {
 				r.Quantity = &graph.Quantity{Amount: *q.Amount, LowerBound: q.LowerBound, UpperBound: q.UpperBound, Unit: q.Unit, Approximation: q.Approximation}
 			}
 		}
-		if kind == "retract" {
-			if ok {
-				c.Retractions = append(c.Retractions, graph.Retraction{Where: where, Relation: r})
-			}
-			return
-		}
-		if len(r.Sources) == 0 {
-			probs.add(where, "sources", "at least one source with a verbatim quote is required")
-			ok = false
-		}
-		for i, s := range r.Sources {
-			if s.Quote == "" {
-				probs.add(where, "sources["+strconv.Itoa(i)+"].quote", "is required: every fact carries a verbatim quote of its source")
-				ok = false
-			}
-		}
-		if ok {
+		switch {
+		case !ok:
+		case kind == "retract":
+			c.Retractions = append(c.Retractions, graph.Retraction{Where: where, Relation: r})
+		default:
 			c.Relations = append(c.Relations, graph.RelationChange{Where: where, Relation: r})
 		}
 	}
@@ -359,7 +338,7 @@ func (s *jsonKeyScan) str() []byte {
 }
 
 // jsonProblem turns a decoding error into a field and a message.
-func jsonProblem(err error, allowed map[string]bool) (field, msg string) {
+func jsonProblem(err error, allowed format.Keys) (field, msg string) {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -380,7 +359,7 @@ func jsonProblem(err error, allowed map[string]bool) (field, msg string) {
 		if u, e := strconv.Unquote(f); e == nil {
 			f = u
 		}
-		return f, "unknown field (known: " + sortedKeys(allowed) + ")"
+		return f, "unknown field (known: " + allowed.String() + ")"
 	}
 	return "json", err.Error()
 }
@@ -401,10 +380,10 @@ func jsonTypeName(t reflect.Type) string {
 	return t.String()
 }
 
-// WriteJSONL writes a changeset as JSON Lines: predicates, entities,
+// Write writes a changeset as JSON Lines: predicates, entities,
 // relations, retractions, one per line, in the order of the changeset.
-func WriteJSONL(w io.Writer, c *graph.Changeset) error {
-	if err := checkWritable(c); err != nil {
+func Write(w io.Writer, c *graph.Changeset) error {
+	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("jsonl: %w", err)
 	}
 	var buf bytes.Buffer
@@ -446,3 +425,6 @@ func WriteJSONL(w io.Writer, c *graph.Changeset) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// Format is the JSON Lines format, for the registry.
+var Format = format.Format{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Parse: Parse, Write: Write, ParseData: ParseData}

@@ -1,4 +1,4 @@
-package seed_test
+package nquads_test
 
 import (
 	"bytes"
@@ -8,12 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/formattest"
+	"github.com/emigraph/emigraph/seed/format/nquads"
 )
-
-func parseNQuads(name string, r *strings.Reader) (*graph.Changeset, error) {
-	return seed.ParseNQuads(name, r)
-}
 
 // Short forms of the vocabulary for the test inputs.
 const (
@@ -104,9 +101,6 @@ var nqBadInputs = []badInput{
 	{"subjectType a class that is not an entity type", nqLines(nqFledTo+" "+nqType+" "+ont("Predicate")+" .", nqFledTo+" "+ont("subjectType")+" "+ont("Relation")+" ."), "f.nq:2", "subjectType"},
 
 	// relations
-	{"relation without a source", nqLines(nqRelation[:4]...), "f.nq:1", "source"},
-	{"source without a quote", nqLines(append(append([]string(nil), nqRelation[:5]...), `_:s `+ont("title")+` "T" .`)...), "f.nq:5", "quote"},
-	{"source that is not described", nqLines(nqRelation[:5]...), "f.nq:5", "quote"},
 	{"source as a literal", nqLines(append(append([]string(nil), nqRelation[:4]...), nqRelX+" "+ont("source")+` "They left." .`)...), "f.nq:5", "source"},
 	{"source that is a relation", relationWith(nqRelX + " " + ont("source") + " " + nqRelX + " ."), "f.nq:7", "source"},
 	{"subject as a blank node", nqLines(nqRelation[0], nqRelX+" "+ont("subject")+" _:who .", nqRelation[4], nqRelation[5]), "f.nq:2", "subject"},
@@ -121,19 +115,35 @@ var nqBadInputs = []badInput{
 	{"relation outside the id namespace", nqLines("<http://example.org/r> " + nqType + " " + ont("Retraction") + " ."), "f.nq:1", "id"},
 
 	// plain triples
-	{"plain triple without a quote", nqLines(nqPersA + " " + nqFledTo + " " + nqCtryB + " ."), "f.nq:1", "quote"},
-	{"plain triple unlike its relation node", relationWith(nqPersA + " " + nqFledTo + ` "Latvia" .`), "f.nq:7", "quote"},
-	{"plain triple in a graph without a quote", nqLines(nqPersA+" "+nqFledTo+" "+nqCtryB+" _:g .", `_:g `+ont("title")+` "T" .`), "f.nq:1", "quote"},
-	{"plain triple in an undescribed graph", nqLines(nqPersA + " " + nqFledTo + " " + nqCtryB + " <https://example.org/g> ."), "f.nq:1", "quote"},
 	{"plain triple in a graph that is not a source", nqLines(nqPersA+" "+nqFledTo+" "+nqCtryB+" "+nqPersA+" .", nqPersA+" "+nqType+" "+ont("Person")+" ."), "f.nq:1", "source"},
 	{"plain triple with a blank subject", nqLines("_:x " + nqFledTo + " " + nqCtryB + " <https://example.org/g> ."), "f.nq:1", "subject"},
 	{"plain triple with a blank object", nqLines(nqPersA + " " + nqFledTo + " _:x <https://example.org/g> ."), "f.nq:1", "object"},
 	{"plain triple with a foreign object", nqLines(nqPersA + " " + nqFledTo + " <http://www.wikidata.org/entity/Q230> <https://example.org/g> ."), "f.nq:1", "object"},
 }
 
+// nqRefusedByGraph are files of the right shape that state what graph
+// refuses, at the line of the relation.
+var nqRefusedByGraph = []badInput{
+	{"relation without a source", nqLines(nqRelation[:4]...), "f.nq:1", "sources"},
+	{"source without a quote", nqLines(append(append([]string(nil), nqRelation[:5]...), `_:s `+ont("title")+` "T" .`)...), "f.nq:1", "sources[0].quote"},
+	{"source that is not described", nqLines(nqRelation[:5]...), "f.nq:1", "sources[0].quote"},
+	{"plain triple without a quote", nqLines(nqPersA + " " + nqFledTo + " " + nqCtryB + " ."), "f.nq:1", "sources"},
+	{"plain triple unlike its relation node", relationWith(nqPersA + " " + nqFledTo + ` "Latvia" .`), "f.nq:7", "sources"},
+	{"plain triple in a graph without a quote", nqLines(nqPersA+" "+nqFledTo+" "+nqCtryB+" _:g .", `_:g `+ont("title")+` "T" .`), "f.nq:1", "sources[0].quote"},
+	{"plain triple in an undescribed graph", nqLines(nqPersA + " " + nqFledTo + " " + nqCtryB + " <https://example.org/g> ."), "f.nq:1", "sources[0].quote"},
+}
+
+func TestNQuadsRefusedByGraph(t *testing.T) {
+	for _, tt := range nqRefusedByGraph {
+		t.Run(tt.name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, nquads.Format, "f.nq", tt.input, tt.where, tt.field)
+		})
+	}
+}
+
 func TestNQuadsRefuses(t *testing.T) {
 	for _, tt := range nqBadInputs {
-		t.Run(tt.name, func(t *testing.T) { checkRefused(t, parseNQuads, "f.nq", tt) })
+		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, nquads.Format, "f.nq", tt.input, tt.where, tt.field) })
 	}
 }
 
@@ -154,7 +164,7 @@ var nqAccepted = []accepted{
 		func(t *testing.T, c *graph.Changeset) {
 			want := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{ID: "rel/x", Subject: "person/a", Predicate: "fled-to",
 				Object: "country/b", Sources: []graph.Source{{Quote: "They left."}}}}}}
-			if diff := sameChangeset(c, want); diff != "" {
+			if diff := formattest.Same(c, want); diff != "" {
 				t.Error(diff)
 			}
 			if got, want := c.Relations[0].Where, "f.nq:1"; got != want {
@@ -175,7 +185,7 @@ var nqAccepted = []accepted{
 				{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to", Object: "country/b", Sources: src}},
 				{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to", Object: "Israel", Sources: src}},
 			}}
-			if diff := sameChangeset(c, want); diff != "" {
+			if diff := formattest.Same(c, want); diff != "" {
 				t.Error(diff)
 			}
 			if got, want := c.Relations[1].Where, "f.nq:5"; got != want {
@@ -203,7 +213,7 @@ var nqAccepted = []accepted{
 				Retractions: []graph.Retraction{{Relation: graph.Relation{Subject: "Anna", Date: "2022", Quantity: &graph.Quantity{Amount: -2500},
 					Sources: []graph.Source{{URL: "https://example.org/a%20b"}}}}},
 			}
-			if diff := sameChangeset(c, want); diff != "" {
+			if diff := formattest.Same(c, want); diff != "" {
 				t.Error(diff)
 			}
 		}},
@@ -227,7 +237,7 @@ var nqAccepted = []accepted{
 func TestNQuadsAccepts(t *testing.T) {
 	for _, tt := range nqAccepted {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := seed.ParseNQuads("f.nq", strings.NewReader(tt.input))
+			c, err := nquads.Parse("f.nq", strings.NewReader(tt.input))
 			if err != nil {
 				t.Fatalf("ParseNQuads: %v", err)
 			}
@@ -245,7 +255,7 @@ func TestNQuadsWriterEscapes(t *testing.T) {
 			Object: "person/a", Sources: []graph.Source{{Quote: "q"}}}}},
 	}
 	var buf bytes.Buffer
-	if err := seed.WriteNQuads(&buf, c); err != nil {
+	if err := nquads.Write(&buf, c); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -258,11 +268,26 @@ func TestNQuadsWriterEscapes(t *testing.T) {
 			t.Errorf("WriteNQuads output does not contain %s:\n%s", want, out)
 		}
 	}
-	got, err := seed.ParseNQuads("f.nq", strings.NewReader(out))
+	got, err := nquads.Parse("f.nq", strings.NewReader(out))
 	if err != nil {
 		t.Fatalf("ParseNQuads(WriteNQuads(c)): %v\n%s", err, out)
 	}
-	if diff := sameChangeset(got, c); diff != "" {
+	if diff := formattest.Same(got, c); diff != "" {
 		t.Errorf("ParseNQuads(WriteNQuads(c)) differs:%s", diff)
 	}
+}
+
+func TestNQuadsRoundTrip(t *testing.T) {
+	formattest.RoundTrip(t, nquads.Format, "f.nq", formattest.Sample())
+}
+
+func TestNQuadsGolden(t *testing.T) { formattest.Golden(t, nquads.Format, formattest.Sample()) }
+
+func FuzzParseNQuads(f *testing.F) {
+	formattest.Fuzz(f, nquads.Format, "f.nq", inputs(append(nqBadInputs, nqRefusedByGraph...), nqAccepted,
+		nqLines(`<x:y> `+nqType+` `+ont("Entity")+` .`),
+		nqLines(`_:a.b. `+ont("quote")+` "\uFFFD\u0000" .`, nqPersA+` `+nqFledTo+` "x" _:a.b .`),
+		nqLines(nqPersA+` `+nqFledTo+` `+nqPersA+` _:g .`, `_:g `+ont("quote")+` "q" .`, `_:g `+ont("quote")+` "q" .`),
+		nqLines(append(append([]string(nil), nqRelation...), nqRelX+` `+ont("source")+` _:s .`)...),
+	)...)
 }

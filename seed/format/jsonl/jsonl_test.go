@@ -1,4 +1,4 @@
-package seed_test
+package jsonl_test
 
 import (
 	"bytes"
@@ -7,12 +7,9 @@ import (
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/formattest"
+	"github.com/emigraph/emigraph/seed/format/jsonl"
 )
-
-func parseJSONL(name string, r *strings.Reader) (*graph.Changeset, error) {
-	return seed.ParseJSONL(name, r)
-}
 
 const jsonlRel = `{"kind":"relation","subject":"person/a","predicate":"fled-to","object":"country/b","sources":[{"quote":"They left."}]}` + "\n"
 
@@ -25,9 +22,6 @@ var jsonlBadInputs = []badInput{
 	{"missing kind", `{"id":"person/a","name":"Anna"}`, "f.jsonl:1", "kind"},
 	{"unknown kind", `{"kind":"person","id":"person/a"}`, "f.jsonl:1", "kind"},
 	{"kind not a string", `{"kind":1}`, "f.jsonl:1", "kind"},
-	{"no sources", `{"kind":"relation","subject":"a","predicate":"p"}`, "f.jsonl:1", "sources"},
-	{"empty sources", `{"kind":"relation","subject":"a","predicate":"p","sources":[]}`, "f.jsonl:1", "sources"},
-	{"missing quote", `{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"},{"title":"T"}]}`, "f.jsonl:1", "sources[1].quote"},
 	{"number as a string", `{"kind":"relation","subject":"a","predicate":"p","quantity":{"amount":"50,000"},"sources":[{"quote":"q"}]}`, "f.jsonl:1", "quantity.amount"},
 	{"number out of range", `{"kind":"relation","subject":"a","predicate":"p","quantity":{"amount":1,"upperBound":1e999},"sources":[{"quote":"q"}]}`, "f.jsonl:1", "quantity.upperBound"},
 	{"quantity without amount", `{"kind":"relation","subject":"a","predicate":"p","quantity":{"unit":"people"},"sources":[{"quote":"q"}]}`, "f.jsonl:1", "quantity.amount"},
@@ -39,22 +33,38 @@ var jsonlBadInputs = []badInput{
 	{"null", `null`, "f.jsonl:1", "json"},
 	{"two objects on a line", `{"kind":"retract","id":"rel/x"} {"kind":"retract","id":"rel/y"}`, "f.jsonl:1", "json"},
 	{"invalid UTF-8", "{\"kind\":\"entity\",\"name\":\"\xff\"}", "f.jsonl:1", "json"},
+}
+
+// jsonlRefusedByGraph are lines of the right shape that state what graph
+// refuses, at the line of the record.
+var jsonlRefusedByGraph = []badInput{
+	{"no sources", `{"kind":"relation","subject":"a","predicate":"p"}`, "f.jsonl:1", "sources"},
+	{"empty sources", `{"kind":"relation","subject":"a","predicate":"p","sources":[]}`, "f.jsonl:1", "sources"},
+	{"missing quote", `{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"},{"title":"T"}]}`, "f.jsonl:1", "sources[1].quote"},
 	{"line numbers count blank lines", jsonlRel + "\n   \r\n" + `{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":""}]}`, "f.jsonl:4", "sources[0].quote"},
+}
+
+func TestJSONLRefusedByGraph(t *testing.T) {
+	for _, tt := range jsonlRefusedByGraph {
+		t.Run(tt.name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, jsonl.Format, "f.jsonl", tt.input, tt.where, tt.field)
+		})
+	}
 }
 
 func TestJSONLRefuses(t *testing.T) {
 	for _, tt := range jsonlBadInputs {
-		t.Run(tt.name, func(t *testing.T) { checkRefused(t, parseJSONL, "f.jsonl", tt) })
+		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, jsonl.Format, "f.jsonl", tt.input, tt.where, tt.field) })
 	}
 }
 
 func TestJSONLReportsEveryBadLine(t *testing.T) {
-	in := `{"kind":"relation","subject":"a","predicate":"p"}` + "\n" + jsonlRel + `{"kind":"entity","colour":1}` + "\n"
-	_, err := seed.ParseJSONL("f.jsonl", strings.NewReader(in))
+	in := `{"kind":"relation","subject":"a","predicate":"p","quantity":{}}` + "\n" + jsonlRel + `{"kind":"entity","colour":1}` + "\n"
+	_, err := jsonl.Parse("f.jsonl", strings.NewReader(in))
 	if err == nil {
 		t.Fatal("got no error, want two")
 	}
-	for _, want := range []string{"f.jsonl:1: sources: ", "f.jsonl:3: colour: "} {
+	for _, want := range []string{"f.jsonl:1: quantity.amount: ", "f.jsonl:3: colour: "} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("got error\n%v\nwant it to contain %q", err, want)
 		}
@@ -84,7 +94,7 @@ var jsonlAccepted = []accepted{
 				Entities:    []graph.EntityChange{{Entity: graph.Entity{ID: "person/a", Name: "Анна"}}},
 				Retractions: []graph.Retraction{{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to"}}},
 			}
-			if diff := sameChangeset(c, want); diff != "" {
+			if diff := formattest.Same(c, want); diff != "" {
 				t.Error(diff)
 			}
 			if got, want := c.Retractions[0].Where, "f.jsonl:4"; got != want {
@@ -96,7 +106,7 @@ var jsonlAccepted = []accepted{
 func TestJSONLAccepts(t *testing.T) {
 	for _, tt := range jsonlAccepted {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := seed.ParseJSONL("f.jsonl", strings.NewReader(tt.input))
+			c, err := jsonl.Parse("f.jsonl", strings.NewReader(tt.input))
 			if err != nil {
 				t.Fatalf("ParseJSONL: %v", err)
 			}
@@ -124,8 +134,23 @@ func BenchmarkParseJSONL(b *testing.B) {
 	data := benchJSONL(10000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := seed.ParseJSONL("b.jsonl", bytes.NewReader(data)); err != nil {
+		if _, err := jsonl.Parse("b.jsonl", bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestJSONLRoundTrip(t *testing.T) {
+	formattest.RoundTrip(t, jsonl.Format, "f.jsonl", formattest.Sample())
+}
+
+func TestJSONLGolden(t *testing.T) { formattest.Golden(t, jsonl.Format, formattest.Sample()) }
+
+func FuzzParseJSONL(f *testing.F) {
+	formattest.Fuzz(f, jsonl.Format, "f.jsonl", inputs(append(jsonlBadInputs, jsonlRefusedByGraph...), jsonlAccepted,
+		`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"}],"quantity":{"amount":-0,"lowerBound":1e-7}}`,
+		`{"kind":"entity","\u006eame":"x","aliases":[""],"removeAliases":[]}`,
+		`{"kind":"retract","sources":[{},null]}`,
+		`{"kind":"relation","subject":"a\u0000<>&\u2028","predicate":"p","sources":[{"quote":"\ud83d\ude00"}]}`,
+	)...)
 }

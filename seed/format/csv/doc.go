@@ -1,0 +1,52 @@
+// Package csv reads and writes emigraph's CSV fact format, for
+// spreadsheets.
+//
+// # Specification
+//
+// The CSV format is for spreadsheets: one relation per row, under a header
+// row that names the columns. Columns may come in any order; names are
+// matched ignoring case; an unknown column is an error. The header must have
+// a name for every column. The columns are:
+//
+//	action         empty or "add" (a relation), "retract", "entity" or "predicate"
+//	id             relation id (rel/...), or the id of the entity or predicate
+//	subject        entity id or name (ids and names are resolved by the store)
+//	predicate      predicate id, e.g. fled-to
+//	object         entity id or name; empty for a figure about the subject
+//	date, endDate  YYYY, YYYY-MM or YYYY-MM-DD
+//	amount         the quantity: a number like 50000 or 2.5 (no thousands separators)
+//	lowerBound, upperBound, unit, approximation (EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO)
+//	note
+//	quote          verbatim quote of the source: required on every relation row
+//	section, title, url    where the quote is from
+//	name, type, aliases, removeAliases, description        entity rows
+//	label, inverseLabel, subjectTypes, objectTypes, objectOptional, description   predicate rows
+//
+// A relation needs subject, predicate and quote (graph checks that, at the
+// file and line of the row, as it checks ids, dates and lengths: the parser
+// checks only the shape of the file). A relation with more
+// than one source is written as consecutive rows that repeat the relation's
+// columns (id through note) with another quote: such rows are read as one
+// relation with several sources. (Rows of the same fact that are not
+// consecutive are separate statements, which the store merges anyway.)
+//
+// A row with action "retract" withdraws a relation, named by id or by subject,
+// predicate and the other columns of the fact; quote is optional there.
+//
+// Rows with action "entity" define or correct an entity with id, name, type,
+// aliases, removeAliases and description; rows with action "predicate" define
+// a predicate with id, label, inverseLabel, subjectTypes, objectTypes,
+// objectOptional (true or false) and description. The list columns (aliases,
+// removeAliases, subjectTypes, objectTypes) separate their items with "|";
+// spaces around an item are dropped. A column that a row's action does not
+// use must be empty. A full export (Write) writes predicate rows, then
+// entity rows, then relation rows, then retract rows, with only the columns
+// that carry a value (and always subject, predicate and quote).
+//
+// Cells are read as they are, spaces included, except action, the numbers,
+// objectOptional and the list items. Line endings inside a quoted cell are
+// read as "\n" (encoding/csv turns "\r\n" into "\n").
+//
+// Errors read "facts.csv:LINE: column: problem", with the line where the
+// row starts.
+package csv
