@@ -83,8 +83,11 @@ func strList(args map[string]any, name string) []string {
 }
 
 // relationFilter turns the shared relation arguments into a store filter.
-func (a *API) relationFilter(args map[string]any) (graph.RelationFilter, error) {
+func (a *API) relationFilter(ctx context.Context, args map[string]any) (graph.RelationFilter, error) {
 	var f graph.RelationFilter
+	if err := a.resolveEntities(ctx, args, "subject", "object", "entity"); err != nil {
+		return f, err
+	}
 	n, err := a.first(args)
 	if err != nil {
 		return f, err
@@ -95,6 +98,9 @@ func (a *API) relationFilter(args map[string]any) (graph.RelationFilter, error) 
 		f.Predicates = append(f.Predicates, p)
 	}
 	f.Predicates = append(f.Predicates, strList(args, "predicates")...)
+	if err := a.checkPredicates("predicates", f.Predicates); err != nil {
+		return f, err
+	}
 	f.Subject = str(args, "subject")
 	f.Object = str(args, "object")
 	if f.Dates, err = graph.NewDateRange(str(args, "from"), str(args, "to")); err != nil {
@@ -111,7 +117,7 @@ func (a *API) relationFilter(args map[string]any) (graph.RelationFilter, error) 
 }
 
 func (a *API) entityRelations(p graphql.ResolveParams) (any, error) {
-	f, err := a.relationFilter(p.Args)
+	f, err := a.relationFilter(p.Context, p.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +202,7 @@ func (b *builder) query() *graphql.Object {
 				Args:        b.relationArgs(true),
 				Description: "Relations, filtered by predicate(s), subject, object, dates, quantity and the type of the other end.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := api.relationFilter(p.Args)
+					f, err := api.relationFilter(p.Context, p.Args)
 					if err != nil {
 						return nil, err
 					}
@@ -261,7 +267,7 @@ func (b *builder) query() *graphql.Object {
 					"after":      {Type: graphql.String},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := api.relationFilter(p.Args)
+					f, err := api.relationFilter(p.Context, p.Args)
 					if err != nil {
 						return nil, err
 					}
@@ -391,20 +397,17 @@ const (
 )
 
 func (a *API) path(p graphql.ResolveParams) (any, error) {
-	from, to := str(p.Args, "from"), str(p.Args, "to")
 	hops, _ := p.Args["maxHops"].(int)
 	if hops < 0 || hops > maxPathHops {
 		return nil, graph.Errorf(graph.EINVALID, "maxHops: %d is not between 0 and %d", hops, maxPathHops)
 	}
-	ends, err := a.store.EntitiesByID(p.Context, []string{from, to})
-	if err != nil {
+	if err := a.resolveEntities(p.Context, p.Args, "from", "to"); err != nil {
 		return nil, err
 	}
-	for _, id := range []string{from, to} {
-		if ends[id] == nil {
-			return nil, graph.Errorf(graph.ENOTFOUND, "no entity has the id %q", id)
-		}
+	if err := a.checkPredicates("predicates", strList(p.Args, "predicates")); err != nil {
+		return nil, err
 	}
+	from, to := str(p.Args, "from"), str(p.Args, "to")
 	found, err := graph.ShortestPath(p.Context, a.store, from, to, hops, strList(p.Args, "predicates"))
 	if err != nil || found == nil {
 		return nil, err
@@ -425,8 +428,11 @@ func (a *API) neighborhood(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := str(p.Args, "id")
-	if _, err := a.store.Entity(p.Context, id); err != nil {
+	id, err := a.resolveEntity(p.Context, "id", str(p.Args, "id"))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkPredicates("predicates", strList(p.Args, "predicates")); err != nil {
 		return nil, err
 	}
 	g, err := graph.Neighborhood(p.Context, a.store, id, depth, n, strList(p.Args, "predicates"))

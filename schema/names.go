@@ -1,0 +1,159 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// Every argument that names an entity takes its id or any of its names and
+// aliases, resolved as entity(name:) resolves them; every argument that
+// names a predicate takes a predicate id. What names nothing is an error
+// that says so and suggests the nearest, never an empty answer: a reporter
+// reads "0" as "no such facts".
+
+// maxSuggestions is how many near matches an "unknown" error offers.
+const maxSuggestions = 3
+
+// resolveEntity returns the id of the entity that value names (an id, a
+// name or an alias). arg names the argument in errors.
+func (a *API) resolveEntity(ctx context.Context, arg, value string) (string, error) {
+	e, err := a.store.Entity(ctx, value)
+	switch {
+	case err == nil:
+		return e.ID, nil
+	case !errors.Is(err, graph.ErrNotFound):
+		return "", err
+	}
+	e, err = a.entityByName(ctx, value)
+	if err != nil {
+		var ge *graph.Error
+		if errors.As(err, &ge) {
+			return "", graph.Errorf(ge.Code, "%s: %s", arg, strings.TrimPrefix(ge.Message, "entity: "))
+		}
+		return "", err
+	}
+	if e != nil {
+		return e.ID, nil
+	}
+	msg := fmt.Sprintf("%s: no entity has the id or name %q", arg, value)
+	if len(value) <= graph.MaxNameLength {
+		hits, err := a.store.Search(ctx, value, nil, maxSuggestions)
+		if err != nil {
+			return "", err
+		}
+		var near []string
+		for _, h := range hits {
+			near = append(near, fmt.Sprintf("%s (%s)", h.Entity.ID, h.Entity.Name))
+		}
+		if len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+	}
+	return "", graph.Errorf(graph.ENOTFOUND, "%s", msg)
+}
+
+// resolveEntities resolves each argument of args that names an entity, in
+// place, to its id; empty ones stay empty.
+func (a *API) resolveEntities(ctx context.Context, args map[string]any, names ...string) error {
+	for _, name := range names {
+		v := str(args, name)
+		if v == "" {
+			continue
+		}
+		id, err := a.resolveEntity(ctx, name, v)
+		if err != nil {
+			return err
+		}
+		args[name] = id
+	}
+	return nil
+}
+
+// checkPredicates refuses predicate ids the registry does not hold, with the
+// nearest ids and labels as suggestions ("fled_to": did you mean fled-to?).
+func (a *API) checkPredicates(arg string, ids []string) error {
+	known := *a.predicates.Load()
+	for _, id := range ids {
+		if known[id] != nil {
+			continue
+		}
+		msg := fmt.Sprintf("%s: no predicate has the id %q", arg, id)
+		if near := nearestPredicates(known, id); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return graph.Errorf(graph.ENOTFOUND, "%s (the predicates query lists them all)", msg)
+	}
+	return nil
+}
+
+// nearestPredicates are the predicate ids closest to s, by edit distance
+// between folded forms (case, and "-", "_" and spaces ignored) of s and each
+// predicate's id and labels; only those within a third of s's length.
+func nearestPredicates(known map[string]*graph.Predicate, s string) []string {
+	fold := func(x string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '-' || r == '_' || r == ' ' {
+				return -1
+			}
+			return r
+		}, strings.ToLower(x))
+	}
+	target := fold(s)
+	type scored struct {
+		id string
+		d  int
+	}
+	var all []scored
+	for id, p := range known {
+		best := -1
+		for _, form := range []string{id, p.Label, p.InverseLabel} {
+			if form == "" {
+				continue
+			}
+			if d := editDistance(fold(form), target); best < 0 || d < best {
+				best = d
+			}
+		}
+		if best >= 0 && best <= max(1, len([]rune(target))/3) {
+			all = append(all, scored{id, best})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].d != all[j].d {
+			return all[i].d < all[j].d
+		}
+		return all[i].id < all[j].id
+	})
+	var out []string
+	for i := 0; i < len(all) && i < maxSuggestions; i++ {
+		out = append(out, all[i].id)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
