@@ -75,12 +75,12 @@ func TestEntityArgumentsTakeIdsAndNames(t *testing.T) {
 func TestUnknownPredicatesAndTypesAreErrors(t *testing.T) {
 	api := newAPI(t, seeded(t), schema.Options{Limits: schema.DefaultLimits()})
 	for q, want := range map[string]string{
-		`{ relations(predicate: "fled_to") { totalCount } }`:                              `did you mean fled-to`,
-		`{ relations(predicates: ["fled-to", "deportedby"]) { totalCount } }`:             `did you mean deported-by`,
+		`{ relations(predicate: "fled_to") { totalCount } }`:                                `did you mean fled-to`,
+		`{ relations(predicates: ["fled-to", "deportedby"]) { totalCount } }`:               `did you mean deported-by`,
 		`{ entity(id: "country/georgia") { relations(predicate: "nope") { totalCount } } }`: `no predicate has the id \"nope\"`,
-		`{ timeline(predicates: ["Fled To"]) { totalCount } }`:                            `did you mean fled-to`,
-		`{ path(from: "Georgia", to: "Armenia", predicates: ["migraton-to"]) { hops } }`:  `did you mean migration-to`,
-		`{ entities(type: PLANET) { totalCount } }`:                                       `PLANET`,
+		`{ timeline(predicates: ["Fled To"]) { totalCount } }`:                              `did you mean fled-to`,
+		`{ path(from: "Georgia", to: "Armenia", predicates: ["migraton-to"]) { hops } }`:    `did you mean migration-to`,
+		`{ entities(type: PLANET) { totalCount } }`:                                         `PLANET`,
 	} {
 		out := do(t, api, context.Background(), q, nil)
 		got, _ := json.Marshal(out)
