@@ -57,14 +57,7 @@ func BenchmarkLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		st, err := badger.Open(dir, badger.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := st.Load(context.Background(), c, badger.LoadOptions{Bulk: true}); err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Close(); err != nil {
+		if _, err := badger.Build(context.Background(), dir, c, badger.BuildOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		if i == b.N-1 {

@@ -153,6 +153,16 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return m.reportProblems(&graph.ValidationError{Items: problems})
 	}
 	log.Info().Int("files", len(docs)).Int("items", all.Len()).Dur("took", time.Since(start)).Msg("parsed")
+	// unseeded into a new or empty directory: the store is built there whole
+	// (tables written directly, far less work than transactions), then opened
+	var built *graph.Summary
+	if *noSeed && !*dryRun && emptyDir(*data) {
+		sum, err := badger.Build(ctx, *data, all, badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len())})
+		if err != nil {
+			return m.reportProblems(err)
+		}
+		built = &sum
+	}
 	st, err := openStore(*data, log, storage)
 	if err != nil {
 		if errors.Is(err, badger.ErrLocked) {
@@ -183,8 +193,10 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	sum, err := st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), Bulk: true})
-	if err != nil {
+	var sum graph.Summary
+	if built != nil {
+		sum = *built
+	} else if sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len())}); err != nil {
 		return m.reportProblems(err)
 	}
 	// a store filled by load is not a new store: serve must not seed it
@@ -199,6 +211,12 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	log.Info().Dur("took", elapsed).Float64("relations_per_second", float64(items)/elapsed.Seconds()).
 		Int("bytes", bytesRead).Msg("loaded")
 	return nil
+}
+
+// emptyDir reports whether dir does not exist or is an empty directory.
+func emptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0)
 }
 
 // progress reports a long load: a bar on a terminal, a log line every few

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -59,14 +60,15 @@ func TestBulkBuildWritesWhatTransactionsWrite(t *testing.T) {
 		}
 		return c
 	}
-	bulk, err := badger.Open(t.TempDir(), badger.Options{})
+	dir := filepath.Join(t.TempDir(), "built")
+	if _, err := badger.Build(ctx, dir, cs(), badger.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bulk, err := badger.Open(dir, badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bulk.Close()
-	if _, err := bulk.Load(ctx, cs(), badger.LoadOptions{MaxTxnKeys: 100, Bulk: true}); err != nil {
-		t.Fatal(err)
-	}
 	txn, err := badger.Open(t.TempDir(), badger.Options{})
 	if err != nil {
 		t.Fatal(err)

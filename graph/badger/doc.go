@@ -57,11 +57,17 @@
 // read-only. Backup and Restore (backup.go) write and check a backup that
 // ends with the SHA-256 of the rest.
 //
-// A large load into an empty store (emigraph load) is a bulk build instead
-// (bulk.go): the keys of each prefix are built in memory, sorted, and written
-// straight into SSTables with Badger's table builder, then a MANIFEST naming
-// them makes a database in a directory beside the store, which Badger opens
-// and checks before it is swapped in. The MANIFEST is written in Badger's own
-// format (version 8, that of the Badger in go.mod); the bulk tests open what
-// it writes with Badger, so an upgrade that changes the format fails them.
+// # Building a store
+//
+// Build makes a new store from a changeset in a new or empty directory,
+// which the caller then opens (emigraph load does, unseeded into a new
+// directory): the keys of each prefix are built in memory, sorted, and
+// written straight into SSTables with Badger's table builder, and a MANIFEST
+// names them (package internal/bulk, which owns everything that leans on
+// Badger's internal formats, and whose tests read what it writes back with
+// Badger). The result is built in a directory beside the target, opened and
+// checked by Badger, synced, renamed into place and the parent synced; if
+// Badger refuses it, the same changeset is loaded through transactions
+// instead. A Store never closes or replaces its own database: Build writes
+// where nothing holds a store, and Open removes what a killed Build left.
 package badger

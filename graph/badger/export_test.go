@@ -16,3 +16,10 @@ func BackupTrailer(body []byte) string {
 	sum := sha256.Sum256(body)
 	return trailerPrefix + hex.EncodeToString(sum[:]) + "\n"
 }
+
+// SetBuildFallback makes Build take its built tables for refused by Badger
+// when refuse returns an error, until the test ends.
+func SetBuildFallback(t interface{ Cleanup(func()) }, refuse func(dir string) error) {
+	buildFallback = refuse
+	t.Cleanup(func() { buildFallback = nil })
+}

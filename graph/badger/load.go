@@ -5,12 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -46,12 +43,6 @@ type LoadOptions struct {
 	MaxTxnKeys int
 	// BatchKeys bounds the keys of each journaled batch (default 20,000).
 	BatchKeys int
-	// Bulk lets a large load into an empty store on disk build the store in
-	// a side directory, its tables written directly (see bulkLoad), and swap
-	// it in: far less work than writing through transactions. The store is
-	// reopened, so only a process that is the store's one user (emigraph
-	// load) should ask.
-	Bulk bool
 }
 
 // Load checks a changeset and writes it all or nothing, however large: one
@@ -98,10 +89,6 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	})
 	if err != nil {
 		return graph.Summary{}, err
-	}
-	// at least three keys a relation and five an entity: too many for one transaction
-	if o.Bulk && !o.DryRun && empty && !s.opts.InMemory && 3*len(c.Relations)+5*len(c.Entities) > o.MaxTxnKeys {
-		return s.bulkLoad(ctx, c, o)
 	}
 	var plan *graph.Plan
 	err = s.db.View(func(txn *bg.Txn) error {
@@ -396,142 +383,3 @@ func (s *Store) rollback(load, mode string) error {
 }
 
 func (s *Store) dropPrefix(prefix []byte) error { return s.db.DropPrefix(prefix) }
-
-// bulkLoad writes a large load into an empty store: it builds a new
-// database in <dir>.bulk-<load> (see bulkBuild), then swaps it for the empty
-// one. The entities are checked first and their keys built while the whole
-// load is checked on another core; a load that fails its checks stops the
-// build and leaves nothing. All or nothing: until the second rename the
-// store is the empty one it was, and Open removes what a crash left beside
-// it; a crash between the renames leaves no directory, which Open makes a
-// new empty store.
-func (s *Store) bulkLoad(ctx context.Context, c *graph.Changeset, o LoadOptions) (graph.Summary, error) {
-	load := strconv.FormatInt(time.Now().UnixNano(), 36)
-	side := filepath.Clean(s.dir) + ".bulk-" + load
-	if err := os.RemoveAll(side); err != nil {
-		return graph.Summary{}, err
-	}
-	if err := os.Mkdir(side, 0o755); err != nil {
-		return graph.Summary{}, err
-	}
-	entityTasks, relationTasks := bulkTasks(&graph.Plan{}, nil)
-	total, items := len(entityTasks)+len(relationTasks), c.Len()
-	var progress func(done int)
-	if o.Progress != nil {
-		var mu sync.Mutex
-		progress = func(done int) {
-			mu.Lock()
-			defer mu.Unlock()
-			o.Progress(items * done / total)
-		}
-	}
-	b := startBulkBuild(ctx, side, s.opts, progress)
-	fail := func(err error) (graph.Summary, error) {
-		b.abort()
-		os.RemoveAll(side)
-		return graph.Summary{}, err
-	}
-	// the entities alone, on the side: the whole plan below checks them again
-	// (and, if they fail, names every problem)
-	var entitiesAdded sync.WaitGroup
-	entitiesAdded.Go(func() {
-		entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, emptyView{})
-		if err == nil {
-			tasks, _ := bulkTasks(entities, b.pool)
-			b.add(tasks...)
-		}
-	})
-	plan, err := graph.PlanChangeset(c, emptyView{})
-	entitiesAdded.Wait()
-	if err != nil {
-		return fail(err)
-	}
-	_, tasks := bulkTasks(plan, b.pool)
-	b.add(tasks...)
-	if err := b.wait(); err != nil {
-		os.RemoveAll(side)
-		return graph.Summary{}, err
-	}
-	if err := s.swapIn(side, load); err != nil {
-		return graph.Summary{}, err
-	}
-	if o.Progress != nil {
-		o.Progress(items)
-	}
-	return plan.Summary, nil
-}
-
-// swapIn replaces the (empty) store by the database built in side.
-func (s *Store) swapIn(side, load string) error {
-	// Badger opens what was built (and checks it) before it replaces anything
-	db, err := bg.Open(s.opts.WithDir(side).WithValueDir(side))
-	if err != nil {
-		os.RemoveAll(side)
-		return fmt.Errorf("bulk load: the built database does not open: %w", err)
-	}
-	if err := db.Close(); err != nil {
-		os.RemoveAll(side)
-		return err
-	}
-	// the names of the tables and the MANIFEST reach the disk before the swap
-	if err := syncDir(side); err != nil {
-		os.RemoveAll(side)
-		return err
-	}
-	// swap: the store being replaced is empty
-	if err := s.db.Close(); err != nil {
-		os.RemoveAll(side)
-		return err
-	}
-	old := filepath.Clean(s.dir) + ".old-" + load
-	if err := os.Rename(s.dir, old); err != nil {
-		os.RemoveAll(side)
-		return s.reopen(err)
-	}
-	if err := os.Rename(side, s.dir); err != nil {
-		os.Rename(old, s.dir)
-		os.RemoveAll(side)
-		return s.reopen(err)
-	}
-	// the renames reach the disk before the load is reported done
-	if err := syncDir(filepath.Dir(filepath.Clean(s.dir))); err != nil {
-		return s.reopen(err)
-	}
-	if err := s.reopen(nil); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
-}
-
-// syncDir syncs a directory, so that the files created or renamed in it
-// stay after a crash of the machine.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// reopen opens the store's directory again after a swap, returning cause
-// (or the error of opening).
-func (s *Store) reopen(cause error) error {
-	db, err := bg.Open(s.opts)
-	if err != nil {
-		return errors.Join(cause, err)
-	}
-	s.db = db
-	return cause
-}
-
-// removeBulkLeftovers removes what a bulk load killed part-way left beside
-// the directory.
-func removeBulkLeftovers(dir string) {
-	for _, pattern := range []string{".bulk-*", ".old-*"} {
-		matches, _ := filepath.Glob(filepath.Clean(dir) + pattern)
-		for _, m := range matches {
-			os.RemoveAll(m)
-		}
-	}
-}

@@ -53,8 +53,7 @@ var _ graph.Store = (*Store)(nil)
 
 // Store is the Badger implementation of graph.Store.
 type Store struct {
-	db *bg.DB
-	// dir and opts reopen the database after a bulk load swapped it.
+	db   *bg.DB
 	dir  string
 	opts bg.Options
 	// writeMu serialises writers so that a changeset is planned against the
@@ -99,11 +98,7 @@ type Options struct {
 // has less free than the reserve, an existing store is opened read-only
 // (ReadOnly reports why) and a new one is refused.
 func Open(dir string, o Options) (*Store, error) {
-	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
-	if o.MemTableSize > 0 {
-		// Badger refuses a value threshold above its batch size (15% of the memtable)
-		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
-	}
+	opts := badgerOptions(dir, o)
 	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
 	if st.reserve == 0 {
 		st.reserve = DefaultReserve
@@ -171,6 +166,18 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// badgerOptions are the Badger options of a store in dir (Open's, and those
+// Build writes for): whatever o asks of Badger is here, so that a build
+// sees, and refuses, what it cannot honour.
+func badgerOptions(dir string, o Options) bg.Options {
+	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
+	if o.MemTableSize > 0 {
+		// Badger refuses a value threshold above its batch size (15% of the memtable)
+		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
+	}
+	return opts
 }
 
 // ErrLocked is returned by Open when another process holds the directory.

@@ -1,4 +1,4 @@
-package badger
+package bulk
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ func TestFamilySortOrdersLikeBytesCompare(t *testing.T) {
 	alphabet := []byte{0, 1, 'a', 'b', 0xff}
 	for _, n := range []int{0, 1, 2, 7, 255, 256, 3000, 20000, 150000} {
 		rng := rand.New(rand.NewPCG(uint64(n), 7))
-		f := &family{prefix: "k:", pool: &bulkPool{}}
+		f := NewPool().Family("k:", 0)
 		seen := map[string]bool{}
 		var want [][]byte
 		for len(want) < n {
@@ -28,7 +28,7 @@ func TestFamilySortOrdersLikeBytesCompare(t *testing.T) {
 			}
 			seen[string(k)] = true
 			want = append(want, append([]byte("k:"), k...))
-			f.put(string(k), string(k), "", "")
+			f.Put(string(k), string(k), "", "")
 		}
 		f.sort()
 		slices.SortFunc(want, bytes.Compare)
