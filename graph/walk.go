@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"slices"
+	"strings"
 )
 
 // Edge is one relation seen from one of its ends.
@@ -47,6 +49,30 @@ type step struct{ prev, rel string }
 // pairBudget bounds the direct-link lookups between two frontiers.
 const pairBudget = 4096
 
+// PathOptions narrow a path search.
+type PathOptions struct {
+	// MaxHops bounds the number of relations on a path.
+	MaxHops int
+	// Predicates, when given, are the only predicates followed.
+	Predicates []string
+	// Avoid lists entities no path may pass through (a hub such as Russia,
+	// that joins nearly everyone and so says little).
+	Avoid []string
+	// MaxDegree, when positive, leaves out every entity along the way (not
+	// the two ends) with more relations than this.
+	MaxDegree int
+	// avoidPairs are pairs of entities the path may not step between
+	// directly (how KShortestPaths makes each path differ).
+	avoidPairs map[[2]string]bool
+}
+
+func pairKey(a, b string) [2]string {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
 // ShortestPath finds a shortest path between two entities, following
 // relations in either direction, of at most maxHops relations, or returns
 // nil. It searches from both ends. Before widening, it asks whether a
@@ -54,8 +80,38 @@ const pairBudget = 4096
 // finds a path through a hub without listing the hub's relations; and it
 // widens the side whose entities have fewer relations.
 func ShortestPath(ctx context.Context, w Walker, from, to string, maxHops int, predicates []string) (*Path, error) {
+	return FindPath(ctx, w, from, to, PathOptions{MaxHops: maxHops, Predicates: predicates})
+}
+
+// FindPath is ShortestPath with the options of PathOptions.
+func FindPath(ctx context.Context, w Walker, from, to string, o PathOptions) (*Path, error) {
 	if from == to {
 		return &Path{Entities: []string{from}}, nil
+	}
+	maxHops, predicates := o.MaxHops, o.Predicates
+	avoid := map[string]bool{}
+	for _, id := range o.Avoid {
+		if id != from && id != to {
+			avoid[id] = true
+		}
+	}
+	// passable says whether a path may pass through an entity: not avoided,
+	// and not a hub over MaxDegree (each asked once)
+	passable := func(id string) (bool, error) {
+		if avoid[id] {
+			return false, nil
+		}
+		if o.MaxDegree > 0 && id != from && id != to {
+			d, err := w.Degree(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			if d > o.MaxDegree {
+				avoid[id] = true
+				return false, nil
+			}
+		}
+		return true, nil
 	}
 	seen := [2]map[string]step{{from: {}}, {to: {}}} // 0: from the start, 1: from the end
 	depth := [2]map[string]int{{from: 0}, {to: 0}}
@@ -68,6 +124,9 @@ func ShortestPath(ctx context.Context, w Walker, from, to string, maxHops int, p
 		if len(frontier[0])*len(frontier[1]) <= pairBudget {
 			for _, a := range frontier[0] {
 				for _, b := range frontier[1] {
+					if o.avoidPairs[pairKey(a, b)] {
+						continue
+					}
 					e, ok, err := w.Link(ctx, a, b, predicates)
 					if err != nil {
 						return nil, err
@@ -97,10 +156,15 @@ func ShortestPath(ctx context.Context, w Walker, from, to string, maxHops int, p
 				return nil, err
 			}
 			for _, e := range edges {
-				if e.Other == "" {
+				if e.Other == "" || o.avoidPairs[pairKey(node, e.Other)] {
 					continue
 				}
 				if _, ok := seen[side][e.Other]; ok {
+					continue
+				}
+				if ok, err := passable(e.Other); err != nil {
+					return nil, err
+				} else if !ok {
 					continue
 				}
 				seen[side][e.Other] = step{prev: node, rel: e.Relation}
@@ -121,6 +185,76 @@ func ShortestPath(ctx context.Context, w Walker, from, to string, maxHops int, p
 	}
 	return nil, nil
 }
+
+// KShortestPaths finds up to k shortest paths between two entities that
+// differ in the entities they pass through (Yen's algorithm over entities:
+// paths that differ only in which of several relations joins the same two
+// entities count once), shortest first.
+func KShortestPaths(ctx context.Context, w Walker, from, to string, k int, o PathOptions) ([]*Path, error) {
+	first, err := FindPath(ctx, w, from, to, o)
+	if err != nil || first == nil || k <= 1 {
+		if first == nil {
+			return nil, err
+		}
+		return []*Path{first}, err
+	}
+	found := []*Path{first}
+	var candidates []*Path
+	seenRoute := map[string]bool{route(first): true}
+	for len(found) < k {
+		last := found[len(found)-1]
+		for i := 0; i < len(last.Entities)-1; i++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			spur, root := last.Entities[i], last.Entities[:i+1]
+			spurOpts := o
+			spurOpts.MaxHops = o.MaxHops - i
+			spurOpts.avoidPairs = map[[2]string]bool{}
+			for pair := range o.avoidPairs {
+				spurOpts.avoidPairs[pair] = true
+			}
+			// the next step of every path found with the same root is barred
+			for _, p := range found {
+				if len(p.Entities) > i+1 && slices.Equal(p.Entities[:i+1], root) {
+					spurOpts.avoidPairs[pairKey(p.Entities[i], p.Entities[i+1])] = true
+				}
+			}
+			// and the root's entities, so that the path has no loop
+			spurOpts.Avoid = append(append([]string(nil), o.Avoid...), root[:i]...)
+			tail, err := FindPath(ctx, w, spur, to, spurOpts)
+			if err != nil {
+				return nil, err
+			}
+			if tail == nil {
+				continue
+			}
+			p := &Path{
+				Entities:  append(append([]string(nil), root[:i]...), tail.Entities...),
+				Relations: append(append([]string(nil), last.Relations[:i]...), tail.Relations...),
+			}
+			if r := route(p); !seenRoute[r] {
+				seenRoute[r] = true
+				candidates = append(candidates, p)
+			}
+		}
+		if len(candidates) == 0 {
+			break
+		}
+		best := 0
+		for j, c := range candidates {
+			if c.Hops() < candidates[best].Hops() {
+				best = j
+			}
+		}
+		found = append(found, candidates[best])
+		candidates = append(candidates[:best], candidates[best+1:]...)
+	}
+	return found, nil
+}
+
+// route is a path's entities as one key.
+func route(p *Path) string { return strings.Join(p.Entities, "\x00") }
 
 // cheaperSide picks the frontier whose entities have fewer relations in all
 // (estimated from a sample of a large frontier).

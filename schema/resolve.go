@@ -278,14 +278,15 @@ func (b *builder) query() *graphql.Object {
 			},
 			"path": {
 				Type:        b.path,
-				Description: "A shortest connection between two entities, following relations in either direction; null when there is none within maxHops.",
-				Args: graphql.FieldConfigArgument{
-					"from":       {Type: graphql.NewNonNull(graphql.ID)},
-					"to":         {Type: graphql.NewNonNull(graphql.ID)},
-					"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("at most %d", maxPathHops)},
-					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only these predicates"},
-				},
-				Resolve: api.path,
+				Description: "A shortest connection between two entities (ids or names), following relations in either direction; null when there is none within maxHops.",
+				Args:        b.pathArgs(false),
+				Resolve:     api.path,
+			},
+			"paths": {
+				Type:        nonNullList(b.path),
+				Description: "Up to `first` shortest connections between two entities that pass through different entities, shortest first; each hop's relation carries its sources and quotes.",
+				Args:        b.pathArgs(true),
+				Resolve:     api.path,
 			},
 			"neighborhood": {
 				Type:        graphql.NewNonNull(b.subgraph),
@@ -407,12 +408,62 @@ func (a *API) path(p graphql.ResolveParams) (any, error) {
 	if err := a.checkPredicates("predicates", strList(p.Args, "predicates")); err != nil {
 		return nil, err
 	}
+	o := graph.PathOptions{MaxHops: hops, Predicates: strList(p.Args, "predicates")}
+	for _, v := range strList(p.Args, "avoid") {
+		id, err := a.resolveEntity(p.Context, "avoid", v)
+		if err != nil {
+			return nil, err
+		}
+		o.Avoid = append(o.Avoid, id)
+	}
+	o.MaxDegree, _ = p.Args["maxDegree"].(int)
 	from, to := str(p.Args, "from"), str(p.Args, "to")
-	found, err := graph.ShortestPath(p.Context, a.store, from, to, hops, strList(p.Args, "predicates"))
+	if k, many := p.Args["first"].(int); many {
+		if k < 1 || k > maxPaths {
+			return nil, graph.Errorf(graph.EINVALID, "first: %d is not between 1 and %d", k, maxPaths)
+		}
+		found, err := graph.KShortestPaths(p.Context, a.store, from, to, k, o)
+		if err != nil {
+			return nil, err
+		}
+		out := []any{}
+		for _, f := range found {
+			m, err := a.pathResult(p.Context, f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	found, err := graph.FindPath(p.Context, a.store, from, to, o)
 	if err != nil || found == nil {
 		return nil, err
 	}
-	ents, rels, err := a.materialize(p.Context, found.Entities, found.Relations)
+	return a.pathResult(p.Context, found)
+}
+
+// pathArgs are the arguments of path and, with first, of paths.
+func (b *builder) pathArgs(many bool) graphql.FieldConfigArgument {
+	args := graphql.FieldConfigArgument{
+		"from":       {Type: graphql.NewNonNull(graphql.ID), Description: "where the path starts: an id, a name or an alias"},
+		"to":         {Type: graphql.NewNonNull(graphql.ID), Description: "where the path ends: an id, a name or an alias"},
+		"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("at most %d", maxPathHops)},
+		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only these predicates"},
+		"avoid":      {Type: graphql.NewList(graphql.NewNonNull(graphql.ID)), Description: "entities (ids or names) no path may pass through, such as a hub like Russia"},
+		"maxDegree":  {Type: graphql.Int, Description: "leave out every entity along the way with more relations than this (hubs)"},
+	}
+	if many {
+		args["first"] = &graphql.ArgumentConfig{Type: graphql.Int, DefaultValue: 3, Description: fmt.Sprintf("how many paths, at most %d", maxPaths)}
+	}
+	return args
+}
+
+// maxPaths bounds paths(first:).
+const maxPaths = 10
+
+func (a *API) pathResult(ctx context.Context, found *graph.Path) (map[string]any, error) {
+	ents, rels, err := a.materialize(ctx, found.Entities, found.Relations)
 	if err != nil {
 		return nil, err
 	}
