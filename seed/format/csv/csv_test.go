@@ -12,7 +12,7 @@ import (
 
 const csvHead = "subject,predicate,object,quote,amount,lowerBound,upperBound,unit,approximation,date\n"
 
-var csvBadInputs = []badInput{
+var csvBadInputs = []formattest.BadInput{
 	{"unknown column", "subject,predicate,quote,colour\nperson/a,fled-to,q,red\n", "f.csv:1", "colour"},
 	{"unnamed column", "subject,predicate,quote,\n", "f.csv:1", "column 4"},
 	{"duplicate column", "subject,predicate,quote,Quote\n", "f.csv:1", "quote"},
@@ -37,7 +37,7 @@ var csvBadInputs = []badInput{
 
 // csvRefusedByGraph are files of the right shape that state what graph
 // refuses, at the line of the row.
-var csvRefusedByGraph = []badInput{
+var csvRefusedByGraph = []formattest.BadInput{
 	{"no quote column", "subject,predicate,object\nperson/a,fled-to,country/b\n", "f.csv:2", "sources"},
 	{"missing quote", csvHead + "person/a,fled-to,country/b,,,,,,,\n", "f.csv:2", "sources"},
 	{"missing subject", csvHead + ",fled-to,country/b,They left.,,,,,,\n", "f.csv:2", "subject"},
@@ -48,15 +48,15 @@ var csvRefusedByGraph = []badInput{
 
 func TestCSVRefusedByGraph(t *testing.T) {
 	for _, tt := range csvRefusedByGraph {
-		t.Run(tt.name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, csv.Format, "f.csv", tt.input, tt.where, tt.field)
+		t.Run(tt.Name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, csv.Format, "f.csv", tt.Input, tt.Where, tt.Field)
 		})
 	}
 }
 
 func TestCSVRefuses(t *testing.T) {
 	for _, tt := range csvBadInputs {
-		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, csv.Format, "f.csv", tt.input, tt.where, tt.field) })
+		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, csv.Format, "f.csv", tt.Input, tt.Where, tt.Field) })
 	}
 }
 
@@ -73,7 +73,7 @@ func TestCSVReportsEveryBadRow(t *testing.T) {
 	}
 }
 
-var csvAccepted = []accepted{
+var csvAccepted = []formattest.Accepted{
 	{"bad approximation, date and type pass through to the store",
 		"action,id,name,type,subject,predicate,quote,amount,approximation,date\n" +
 			"entity,person/a,Anna,ALIEN,,,,,,\n" +
@@ -157,12 +157,12 @@ var csvAccepted = []accepted{
 
 func TestCSVAccepts(t *testing.T) {
 	for _, tt := range csvAccepted {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := csv.Parse("f.csv", strings.NewReader(tt.input))
+		t.Run(tt.Name, func(t *testing.T) {
+			c, err := csv.Parse("f.csv", strings.NewReader(tt.Input))
 			if err != nil {
 				t.Fatalf("ParseCSV: %v", err)
 			}
-			tt.check(t, c)
+			tt.Check(t, c)
 		})
 	}
 }
@@ -189,7 +189,7 @@ func TestCSVRoundTrip(t *testing.T) {
 func TestCSVGolden(t *testing.T) { formattest.Golden(t, csv.Format, formattest.Sample()) }
 
 func FuzzParseCSV(f *testing.F) {
-	formattest.Fuzz(f, csv.Format, "f.csv", inputs(append(csvBadInputs, csvRefusedByGraph...), csvAccepted,
+	formattest.Fuzz(f, csv.Format, "f.csv", formattest.Inputs(append(csvBadInputs, csvRefusedByGraph...), csvAccepted,
 		"subject,predicate,quote\na,p,\"x\ry\"\n",
 		"subject,predicate,quote\na,p,\"x\r\n\"\n",
 		"subject,predicate,quote\r\na,p,q\r\n a ,p, q \r\n",

@@ -370,3 +370,26 @@ func Fuzz(f *testing.F, ft format.Format, file string, seeds ...string) {
 		}
 	})
 }
+
+// BadInput is an input a parser must refuse, and where the problem is:
+// Where is "f.csv:3", Field the column, field or "column N". (An alias of
+// an unnamed struct, so that the format packages' tables can list their
+// cases without keys.)
+type BadInput = struct{ Name, Input, Where, Field string }
+
+// Accepted is an input a parser must read, with a check of the result.
+type Accepted = struct {
+	Name, Input string
+	Check       func(t *testing.T, c *graph.Changeset)
+}
+
+// Inputs lists the inputs of the tables, to seed a fuzz test.
+func Inputs(bad []BadInput, good []Accepted, extra ...string) []string {
+	for _, tt := range bad {
+		extra = append(extra, tt.Input)
+	}
+	for _, tt := range good {
+		extra = append(extra, tt.Input)
+	}
+	return extra
+}

@@ -13,7 +13,7 @@ import (
 
 const jsonlRel = `{"kind":"relation","subject":"person/a","predicate":"fled-to","object":"country/b","sources":[{"quote":"They left."}]}` + "\n"
 
-var jsonlBadInputs = []badInput{
+var jsonlBadInputs = []formattest.BadInput{
 	{"unknown field", `{"kind":"entity","id":"person/a","colour":"red"}`, "f.jsonl:1", "colour"},
 	{"field in another case", `{"kind":"relation","Subject":"person/a","predicate":"fled-to","sources":[{"quote":"q"}]}`, "f.jsonl:1", "Subject"},
 	{"unknown field of a quantity", `{"kind":"relation","subject":"a","predicate":"p","quantity":{"amount":1,"units":"people"},"sources":[{"quote":"q"}]}`, "f.jsonl:1", "quantity.units"},
@@ -37,7 +37,7 @@ var jsonlBadInputs = []badInput{
 
 // jsonlRefusedByGraph are lines of the right shape that state what graph
 // refuses, at the line of the record.
-var jsonlRefusedByGraph = []badInput{
+var jsonlRefusedByGraph = []formattest.BadInput{
 	{"no sources", `{"kind":"relation","subject":"a","predicate":"p"}`, "f.jsonl:1", "sources"},
 	{"empty sources", `{"kind":"relation","subject":"a","predicate":"p","sources":[]}`, "f.jsonl:1", "sources"},
 	{"missing quote", `{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"},{"title":"T"}]}`, "f.jsonl:1", "sources[1].quote"},
@@ -46,15 +46,15 @@ var jsonlRefusedByGraph = []badInput{
 
 func TestJSONLRefusedByGraph(t *testing.T) {
 	for _, tt := range jsonlRefusedByGraph {
-		t.Run(tt.name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, jsonl.Format, "f.jsonl", tt.input, tt.where, tt.field)
+		t.Run(tt.Name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, jsonl.Format, "f.jsonl", tt.Input, tt.Where, tt.Field)
 		})
 	}
 }
 
 func TestJSONLRefuses(t *testing.T) {
 	for _, tt := range jsonlBadInputs {
-		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, jsonl.Format, "f.jsonl", tt.input, tt.where, tt.field) })
+		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, jsonl.Format, "f.jsonl", tt.Input, tt.Where, tt.Field) })
 	}
 }
 
@@ -71,7 +71,7 @@ func TestJSONLReportsEveryBadLine(t *testing.T) {
 	}
 }
 
-var jsonlAccepted = []accepted{
+var jsonlAccepted = []formattest.Accepted{
 	{"bad approximation, date and type pass through to the store",
 		`{"kind":"entity","id":"person/a","type":"ALIEN"}` + "\n" +
 			`{"kind":"relation","subject":"person/a","predicate":"fled-to","date":"2022-13","quantity":{"amount":5,"approximation":"ROUGHLY"},"sources":[{"quote":"q"}]}`,
@@ -105,12 +105,12 @@ var jsonlAccepted = []accepted{
 
 func TestJSONLAccepts(t *testing.T) {
 	for _, tt := range jsonlAccepted {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := jsonl.Parse("f.jsonl", strings.NewReader(tt.input))
+		t.Run(tt.Name, func(t *testing.T) {
+			c, err := jsonl.Parse("f.jsonl", strings.NewReader(tt.Input))
 			if err != nil {
 				t.Fatalf("ParseJSONL: %v", err)
 			}
-			tt.check(t, c)
+			tt.Check(t, c)
 		})
 	}
 }
@@ -147,7 +147,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 func TestJSONLGolden(t *testing.T) { formattest.Golden(t, jsonl.Format, formattest.Sample()) }
 
 func FuzzParseJSONL(f *testing.F) {
-	formattest.Fuzz(f, jsonl.Format, "f.jsonl", inputs(append(jsonlBadInputs, jsonlRefusedByGraph...), jsonlAccepted,
+	formattest.Fuzz(f, jsonl.Format, "f.jsonl", formattest.Inputs(append(jsonlBadInputs, jsonlRefusedByGraph...), jsonlAccepted,
 		`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"}],"quantity":{"amount":-0,"lowerBound":1e-7}}`,
 		`{"kind":"entity","\u006eame":"x","aliases":[""],"removeAliases":[]}`,
 		`{"kind":"retract","sources":[{},null]}`,

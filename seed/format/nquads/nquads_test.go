@@ -53,11 +53,11 @@ func colOf(line, marker string) string {
 }
 
 // syntaxCase is a one-line input with its error at marker.
-func syntaxCase(name, line, marker string) badInput {
-	return badInput{name, line + "\n", "f.nq:1", colOf(line, marker)}
+func syntaxCase(name, line, marker string) formattest.BadInput {
+	return formattest.BadInput{name, line + "\n", "f.nq:1", colOf(line, marker)}
 }
 
-var nqBadInputs = []badInput{
+var nqBadInputs = []formattest.BadInput{
 	// syntax
 	syntaxCase("unterminated IRI", nqPersA[:20]+" "+ont("name")+` "Anna" .`, "<"),
 	syntaxCase("unterminated IRI at the end of the line", nqPersA+" "+ont("name")+" <https://example.org/x", "<https://example.org/x"),
@@ -123,7 +123,7 @@ var nqBadInputs = []badInput{
 
 // nqRefusedByGraph are files of the right shape that state what graph
 // refuses, at the line of the relation.
-var nqRefusedByGraph = []badInput{
+var nqRefusedByGraph = []formattest.BadInput{
 	{"relation without a source", nqLines(nqRelation[:4]...), "f.nq:1", "sources"},
 	{"source without a quote", nqLines(append(append([]string(nil), nqRelation[:5]...), `_:s `+ont("title")+` "T" .`)...), "f.nq:1", "sources[0].quote"},
 	{"source that is not described", nqLines(nqRelation[:5]...), "f.nq:1", "sources[0].quote"},
@@ -135,19 +135,19 @@ var nqRefusedByGraph = []badInput{
 
 func TestNQuadsRefusedByGraph(t *testing.T) {
 	for _, tt := range nqRefusedByGraph {
-		t.Run(tt.name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, nquads.Format, "f.nq", tt.input, tt.where, tt.field)
+		t.Run(tt.Name, func(t *testing.T) {
+			formattest.CheckRefusedByGraph(t, nquads.Format, "f.nq", tt.Input, tt.Where, tt.Field)
 		})
 	}
 }
 
 func TestNQuadsRefuses(t *testing.T) {
 	for _, tt := range nqBadInputs {
-		t.Run(tt.name, func(t *testing.T) { formattest.CheckRefused(t, nquads.Format, "f.nq", tt.input, tt.where, tt.field) })
+		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, nquads.Format, "f.nq", tt.Input, tt.Where, tt.Field) })
 	}
 }
 
-var nqAccepted = []accepted{
+var nqAccepted = []formattest.Accepted{
 	{"bad approximation and date pass through to the store",
 		relationWith(nqRelX+" "+ont("amount")+` "5"^^<`+nqXSD+`integer> .`, nqRelX+" "+ont("approximation")+` "ROUGHLY" .`, nqRelX+" "+ont("date")+` "2022-13" .`),
 		func(t *testing.T, c *graph.Changeset) {
@@ -236,12 +236,12 @@ var nqAccepted = []accepted{
 
 func TestNQuadsAccepts(t *testing.T) {
 	for _, tt := range nqAccepted {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := nquads.Parse("f.nq", strings.NewReader(tt.input))
+		t.Run(tt.Name, func(t *testing.T) {
+			c, err := nquads.Parse("f.nq", strings.NewReader(tt.Input))
 			if err != nil {
 				t.Fatalf("ParseNQuads: %v", err)
 			}
-			tt.check(t, c)
+			tt.Check(t, c)
 		})
 	}
 }
@@ -284,7 +284,7 @@ func TestNQuadsRoundTrip(t *testing.T) {
 func TestNQuadsGolden(t *testing.T) { formattest.Golden(t, nquads.Format, formattest.Sample()) }
 
 func FuzzParseNQuads(f *testing.F) {
-	formattest.Fuzz(f, nquads.Format, "f.nq", inputs(append(nqBadInputs, nqRefusedByGraph...), nqAccepted,
+	formattest.Fuzz(f, nquads.Format, "f.nq", formattest.Inputs(append(nqBadInputs, nqRefusedByGraph...), nqAccepted,
 		nqLines(`<x:y> `+nqType+` `+ont("Entity")+` .`),
 		nqLines(`_:a.b. `+ont("quote")+` "\uFFFD\u0000" .`, nqPersA+` `+nqFledTo+` "x" _:a.b .`),
 		nqLines(nqPersA+` `+nqFledTo+` `+nqPersA+` _:g .`, `_:g `+ont("quote")+` "q" .`, `_:g `+ont("quote")+` "q" .`),
