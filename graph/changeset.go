@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 )
@@ -263,21 +264,14 @@ func (p *planner) run(c *Changeset) error {
 	return nil
 }
 
+// predicateEqual and relationEqual compare as Entity.Equal does: every
+// field by reflect.DeepEqual (pointers by what they point to), lists that
+// are empty or absent alike.
 func predicateEqual(a, b *Predicate) bool {
-	eq := func(x, y []EntityType) bool {
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if x[i] != y[i] {
-				return false
-			}
-		}
-		return true
-	}
-	return a.ID == b.ID && a.Label == b.Label && a.InverseLabel == b.InverseLabel &&
-		a.ObjectOptional == b.ObjectOptional && a.Description == b.Description &&
-		eq(a.SubjectTypes, b.SubjectTypes) && eq(a.ObjectTypes, b.ObjectTypes)
+	x, y := *a, *b
+	x.SubjectTypes, x.ObjectTypes = nilIfEmpty(x.SubjectTypes), nilIfEmpty(x.ObjectTypes)
+	y.SubjectTypes, y.ObjectTypes = nilIfEmpty(y.SubjectTypes), nilIfEmpty(y.ObjectTypes)
+	return reflect.DeepEqual(x, y)
 }
 
 func (p *planner) entity(ec EntityChange, entWhere map[string]string) error {
@@ -553,17 +547,9 @@ func (p *planner) recount(before int, w *RelationWrite) {
 }
 
 func relationEqual(a, b *Relation) bool {
-	if a.ID != b.ID || a.Subject != b.Subject || a.Predicate != b.Predicate || a.Object != b.Object ||
-		a.Date != b.Date || a.EndDate != b.EndDate || a.Note != b.Note ||
-		a.Quantity.canonical() != b.Quantity.canonical() || len(a.Sources) != len(b.Sources) {
-		return false
-	}
-	for i := range a.Sources {
-		if a.Sources[i] != b.Sources[i] {
-			return false
-		}
-	}
-	return true
+	x, y := *a, *b
+	x.Sources, y.Sources = nilIfEmpty(x.Sources), nilIfEmpty(y.Sources)
+	return reflect.DeepEqual(x, y)
 }
 
 func (p *planner) retraction(rt Retraction) error {

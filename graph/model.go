@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -50,17 +51,23 @@ func (e *Entity) Names() []string {
 	return append([]string{e.Name}, e.Aliases...)
 }
 
-// Equal reports whether two entities carry the same data.
+// Equal reports whether two entities carry the same data: every field,
+// compared by reflect.DeepEqual, so that a field added to Entity is compared
+// without being named here (fields_test.go sets every field and checks).
+// No aliases, as an empty list or none, are the same.
 func (e *Entity) Equal(o *Entity) bool {
-	if e.ID != o.ID || e.Name != o.Name || e.Type != o.Type || e.Description != o.Description || len(e.Aliases) != len(o.Aliases) {
-		return false
+	a, b := *e, *o
+	a.Aliases, b.Aliases = nilIfEmpty(a.Aliases), nilIfEmpty(b.Aliases)
+	return reflect.DeepEqual(a, b)
+}
+
+// nilIfEmpty returns s, or nil when it is empty: a list JSON's omitempty
+// drops and a parser may give as empty is the same either way.
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
 	}
-	for i := range e.Aliases {
-		if e.Aliases[i] != o.Aliases[i] {
-			return false
-		}
-	}
-	return true
+	return s
 }
 
 // Ids and names go into the store's keys, which Badger bounds (65,000 bytes),
