@@ -151,3 +151,44 @@ func Copy(newPtr func() any) any {
 	Fill(v)
 	return v
 }
+
+// Diff lists the paths of the fields where two values of one type differ
+// ("Relation.Sources[0].URL"), or nothing when they are deeply equal.
+func Diff(a, b any) []string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	for va.Kind() == reflect.Pointer && vb.Kind() == reflect.Pointer && !va.IsNil() && !vb.IsNil() {
+		va, vb = va.Elem(), vb.Elem()
+	}
+	var out []string
+	diff(va, vb, va.Type().Name(), &out)
+	return out
+}
+
+func diff(a, b reflect.Value, path string, out *[]string) {
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				*out = append(*out, path)
+			}
+			return
+		}
+		diff(a.Elem(), b.Elem(), path, out)
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			*out = append(*out, path+" (length)")
+			return
+		}
+		for i := range a.Len() {
+			diff(a.Index(i), b.Index(i), path+"["+strconv.Itoa(i)+"]", out)
+		}
+	case reflect.Struct:
+		for i := range a.NumField() {
+			diff(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name, out)
+		}
+	default:
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			*out = append(*out, path)
+		}
+	}
+}
