@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	bg "github.com/dgraph-io/badger/v4"
 	"github.com/rs/zerolog"
 
 	"github.com/emigraph/emigraph/graph/badger"
@@ -28,7 +27,7 @@ func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn().Msgf(strings.T
 func (l badgerLogger) Infof(f string, a ...any)    { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
 func (l badgerLogger) Debugf(f string, a ...any)   { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
 
-var _ bg.Logger = badgerLogger{}
+var _ badger.Logger = badgerLogger{}
 
 // openStore opens the store in dir, creating it. On a disk with less free
 // than the reserve an existing store opens read-only (st.ReadOnly says so).

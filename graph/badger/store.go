@@ -67,10 +67,21 @@ type Store struct {
 	readOnly error
 }
 
+// Logger receives Badger's own log lines (Badger's Logger, named here so
+// that callers need not import Badger).
+type Logger interface {
+	Errorf(format string, args ...any)
+	Warningf(format string, args ...any)
+	Infof(format string, args ...any)
+	Debugf(format string, args ...any)
+}
+
+var _ bg.Logger = Logger(nil)
+
 // Options configures Open.
 type Options struct {
 	// Logger receives Badger's own log lines; nil silences them.
-	Logger bg.Logger
+	Logger Logger
 	// InMemory keeps everything in memory (dir is ignored); for tests and benchmarks.
 	InMemory bool
 	// ReadOnly opens the store without writing anything into it (Badger's
@@ -172,7 +183,11 @@ func Open(dir string, o Options) (*Store, error) {
 // Build writes for): whatever o asks of Badger is here, so that a build
 // sees, and refuses, what it cannot honour.
 func badgerOptions(dir string, o Options) bg.Options {
-	opts := bg.DefaultOptions(dir).WithLogger(o.Logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
+	var logger bg.Logger // nil, not an interface holding nil
+	if o.Logger != nil {
+		logger = o.Logger
+	}
+	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
 	if o.MemTableSize > 0 {
 		// Badger refuses a value threshold above its batch size (15% of the memtable)
 		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
