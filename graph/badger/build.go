@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +74,13 @@ func Build(ctx context.Context, dir string, c *graph.Changeset, o BuildOptions) 
 	if err := os.Mkdir(side, 0o755); err != nil {
 		return graph.Summary{}, err
 	}
+	// held until the end, so that an Open of dir meanwhile leaves side alone
+	unlock, err := lockBuild(side)
+	if err != nil {
+		os.RemoveAll(side)
+		return graph.Summary{}, err
+	}
+	defer unlock()
 	sum, err := build(ctx, side, c, o)
 	if err == nil {
 		err = install(side, dir)
@@ -112,11 +120,14 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 	if o.Logger != nil {
 		o.Logger.Warningf("bulk build: Badger refused the tables it was given (%v); loading through transactions instead", err)
 	}
-	if err := os.RemoveAll(side); err != nil {
+	entries, err := os.ReadDir(side)
+	if err != nil {
 		return graph.Summary{}, err
 	}
-	if err := os.Mkdir(side, 0o755); err != nil {
-		return graph.Summary{}, err
+	for _, e := range entries { // emptied, not removed: it stays locked
+		if err := os.RemoveAll(filepath.Join(side, e.Name())); err != nil {
+			return graph.Summary{}, err
+		}
 	}
 	st, err := Open(side, o.Options)
 	if err != nil {
@@ -210,11 +221,15 @@ func syncDir(dir string) error {
 }
 
 // removeBulkLeftovers removes what a build killed part-way left beside the
-// directory.
+// directory (<dir>.bulk-<n> and its .lock); a build still running holds its
+// lock, and what it has is left alone.
 func removeBulkLeftovers(dir string) {
 	matches, _ := filepath.Glob(filepath.Clean(dir) + ".bulk-*")
 	for _, m := range matches {
-		os.RemoveAll(m)
+		side := strings.TrimSuffix(m, ".lock")
+		if !buildRunning(side) {
+			os.RemoveAll(m)
+		}
 	}
 }
 
