@@ -209,6 +209,10 @@ func (p *planner) run(c *Changeset) error {
 		p.plan.Predicates = append(p.plan.Predicates, PredicateWrite{Old: old, New: &np})
 	}
 
+	if err := p.checkBroader(c, predWhere); err != nil {
+		return err
+	}
+
 	entWhere := map[string]string{}
 	for _, ec := range c.Entities {
 		if err := p.entity(ec, entWhere); err != nil {
@@ -394,6 +398,56 @@ func (p *planner) resolve(ref string) (*Entity, string, error) {
 	}
 	sort.Strings(list)
 	return nil, fmt.Sprintf("ambiguous entity %q: it names %v; use an id", ref, list), nil
+}
+
+// checkBroader checks the hierarchy the changeset's predicates declare: the
+// broader predicate exists (in the changeset or the store), the chain has no
+// cycle, and a narrower predicate's subject and object types lie within the
+// broader one's, so that asking for the broader never returns a relation
+// its own types forbid.
+func (p *planner) checkBroader(c *Changeset, predWhere map[string]string) error {
+	for _, pc := range c.Predicates {
+		pred := p.predicates[pc.Predicate.ID]
+		if pred == nil || pred.Broader == "" || predWhere[pred.ID] != pc.Where {
+			continue
+		}
+		var ps Problems
+		seen := map[string]bool{pred.ID: true}
+		for cur := pred; cur.Broader != ""; {
+			up, err := p.predicate(cur.Broader)
+			if err != nil {
+				return err
+			}
+			if up == nil {
+				ps.Add("broader", "%s declares broader %q, which is no predicate", cur.ID, cur.Broader)
+				break
+			}
+			if seen[up.ID] {
+				ps.Add("broader", "the chain of broader predicates from %s comes back to %s", pred.ID, up.ID)
+				break
+			}
+			seen[up.ID] = true
+			cur = up
+		}
+		if len(ps) == 0 {
+			if up, _ := p.predicate(pred.Broader); up != nil {
+				for _, t := range pred.SubjectTypes {
+					if !up.AllowsSubject(t) {
+						ps.Add("subjectTypes", "%s is not a subject type of the broader %s (%s)", t, up.ID, joinTypes(up.SubjectTypes))
+					}
+				}
+				for _, t := range pred.ObjectTypes {
+					if !up.AllowsObject(t) {
+						ps.Add("objectTypes", "%s is not an object type of the broader %s (%s)", t, up.ID, joinTypes(up.ObjectTypes))
+					}
+				}
+			}
+		}
+		if len(ps) > 0 {
+			p.fail(pc.Where, ps)
+		}
+	}
+	return nil
 }
 
 func (p *planner) predicate(id string) (*Predicate, error) {

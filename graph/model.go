@@ -365,6 +365,11 @@ type Predicate struct {
 	// subject ("about 50,000 IT workers fled").
 	ObjectOptional bool   `json:"objectOptional,omitempty" yaml:"objectOptional,omitempty"`
 	Description    string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Broader is the id of a predicate this one narrows ("deported-to" is
+	// a kind of "moved-to"): asking for the broader predicate includes this
+	// one's relations, so a fact is stated once, under its most precise
+	// predicate. Its subject and object types lie within the broader's.
+	Broader string `json:"broader,omitempty" yaml:"broader,omitempty"`
 }
 
 var kebabPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$`)
@@ -386,6 +391,11 @@ func (p *Predicate) Validate() Problems {
 	checkLength(&ps, "label", p.Label, MaxNameLength, "a label")
 	checkLength(&ps, "inverseLabel", p.InverseLabel, MaxNameLength, "a label")
 	checkLength(&ps, "description", p.Description, MaxDescriptionLength, "a description")
+	if p.Broader != "" && !kebabPattern.MatchString(p.Broader) {
+		ps.Add("broader", "%q is not a predicate id (kebab-case like fled-to)", p.Broader)
+	} else if p.Broader == p.ID && p.ID != "" {
+		ps.Add("broader", "a predicate cannot narrow itself")
+	}
 	if len(p.SubjectTypes) == 0 {
 		ps.Add("subjectTypes", "at least one type is required")
 	}

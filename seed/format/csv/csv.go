@@ -17,7 +17,7 @@ import (
 var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate",
 	"amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url",
 	"name", "type", "aliases", "removeAliases", "description",
-	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional"}
+	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader"}
 
 // csvAlwaysWritten are the columns a full export always has, so that its
 // header says what kind of file it is even when nothing fills them.
@@ -26,7 +26,7 @@ var csvAlwaysWritten = []string{"subject", "predicate", "quote"}
 var (
 	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url")
 	csvEntityCols    = format.KeySet("action", "id", "name", "type", "aliases", "removeAliases", "description")
-	csvPredicateCols = format.KeySet("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+	csvPredicateCols = format.KeySet("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 )
 
 // csvMergeKey is what consecutive rows must share to be one relation with
@@ -181,7 +181,7 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 			e.RemoveAliases = splitList(get("removeAliases"))
 			c.Entities = append(c.Entities, e)
 		case "predicate":
-			p := graph.Predicate{ID: get("id"), Label: get("label"), InverseLabel: get("inverseLabel"), Description: get("description")}
+			p := graph.Predicate{ID: get("id"), Label: get("label"), InverseLabel: get("inverseLabel"), Description: get("description"), Broader: get("broader")}
 			for _, t := range splitList(get("subjectTypes")) {
 				p.SubjectTypes = append(p.SubjectTypes, graph.EntityType(t))
 			}
@@ -307,7 +307,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	for i, pc := range c.Predicates {
 		p := pc.Predicate
 		what := format.Describe("predicate", i, pc.Where, p.ID)
-		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description}
+		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description, "broader": p.Broader}
 		for col, ts := range map[string][]graph.EntityType{"subjectTypes": p.SubjectTypes, "objectTypes": p.ObjectTypes} {
 			items := make([]string, len(ts))
 			for j, t := range ts {

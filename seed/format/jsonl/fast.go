@@ -128,7 +128,7 @@ var jsonlAllowed = map[string]uint32{}
 
 func init() {
 	names := []string{"kind", "id", "name", "type", "aliases", "removeAliases", "description", "label",
-		"inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "subject", "predicate", "object",
+		"inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader", "subject", "predicate", "object",
 		"date", "endDate", "quantity", "note", "sources"}
 	for i, n := range names {
 		jsonlField[n] = 1 << i
@@ -181,6 +181,8 @@ func fastJSONLine(line []byte, l *jsonlLine) bool {
 			return s.types(&l.ObjectTypes)
 		case "objectOptional":
 			return s.boolean(&l.ObjectOptional)
+		case "broader":
+			return s.str(&l.Broader)
 		case "subject":
 			return s.str(&l.Subject)
 		case "predicate":

@@ -26,6 +26,7 @@ type (
 		ObjectTypes    []graph.EntityType `json:"objectTypes,omitempty"`
 		ObjectOptional bool               `json:"objectOptional,omitempty"`
 		Description    string             `json:"description,omitempty"`
+		Broader        string             `json:"broader,omitempty"`
 	}
 	jsonlEntity struct {
 		Kind          string           `json:"kind"`
@@ -113,6 +114,7 @@ type jsonlLine struct {
 	SubjectTypes   []graph.EntityType `json:"subjectTypes"`
 	ObjectTypes    []graph.EntityType `json:"objectTypes"`
 	ObjectOptional bool               `json:"objectOptional"`
+	Broader        string             `json:"broader"`
 	Subject        string             `json:"subject"`
 	Predicate      string             `json:"predicate"`
 	Object         string             `json:"object"`
@@ -203,7 +205,7 @@ func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *format.Pro
 	case "predicate":
 		c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: l.ID, Label: l.Label,
 			InverseLabel: l.InverseLabel, SubjectTypes: format.NilIfEmpty(l.SubjectTypes), ObjectTypes: format.NilIfEmpty(l.ObjectTypes),
-			ObjectOptional: l.ObjectOptional, Description: l.Description}})
+			ObjectOptional: l.ObjectOptional, Description: l.Description, Broader: l.Broader}})
 	case "entity":
 		c.Entities = append(c.Entities, graph.EntityChange{Where: where, Entity: graph.Entity{ID: l.ID, Name: l.Name, Type: l.Type,
 			Aliases: format.NilIfEmpty(l.Aliases), Description: l.Description}, RemoveAliases: format.NilIfEmpty(l.RemoveAliases)})
@@ -392,7 +394,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	for _, pc := range c.Predicates {
 		p := pc.Predicate
 		if err := enc.Encode(jsonlPredicate{Kind: "predicate", ID: p.ID, Label: p.Label, InverseLabel: p.InverseLabel,
-			SubjectTypes: p.SubjectTypes, ObjectTypes: p.ObjectTypes, ObjectOptional: p.ObjectOptional, Description: p.Description}); err != nil {
+			SubjectTypes: p.SubjectTypes, ObjectTypes: p.ObjectTypes, ObjectOptional: p.ObjectOptional, Description: p.Description, Broader: p.Broader}); err != nil {
 			return err
 		}
 	}

@@ -47,7 +47,7 @@ type nativeRelation struct {
 
 var (
 	docKeys       = format.KeySet("section", "title", "url", "predicates", "entities", "relations", "retract")
-	predicateKeys = format.KeySet("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description")
+	predicateKeys = format.KeySet("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 	entityKeys    = format.KeySet("id", "name", "type", "aliases", "description", "removeAliases")
 	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "quantity", "note", "quote", "section", "sources")
 	quantityKeys  = format.KeySet("amount", "lowerBound", "upperBound", "unit", "approximation")

@@ -81,6 +81,7 @@ var properties = map[string]struct {
 	"subjectType":    {kinds: []nodeKind{predicateNode}, multi: true},
 	"objectType":     {kinds: []nodeKind{predicateNode}, multi: true},
 	"objectOptional": {kinds: []nodeKind{predicateNode}},
+	"broader":        {kinds: []nodeKind{predicateNode}},
 	"subject":        {kinds: []nodeKind{relationNode, retractionNode}},
 	"predicate":      {kinds: []nodeKind{relationNode, retractionNode}},
 	"object":         {kinds: []nodeKind{relationNode, retractionNode}},
@@ -374,6 +375,20 @@ func (r *nqReader) single(n *node, prop string) (propValue, bool) {
 	return vs[0], true
 }
 
+// predicateRef reads a property whose value is a predicate IRI, as its id.
+func (r *nqReader) predicateRef(n *node, prop string, ok *bool) string {
+	v, has := r.single(n, prop)
+	if !has {
+		return ""
+	}
+	id, inNS := strings.CutPrefix(v.o.Value, NSPredicate)
+	if v.o.Kind != rdf.IRI || !inNS {
+		r.probs.Add(r.where(v.line), prop, "%s is not a predicate IRI %sID", v.o, NSPredicate)
+		*ok = false
+	}
+	return id
+}
+
 // text reads a property whose value is text.
 func (r *nqReader) text(n *node, prop string, ok *bool) string {
 	v, has := r.single(n, prop)
@@ -489,6 +504,7 @@ func (r *nqReader) predicate(n *node) (graph.Predicate, bool) {
 	p := graph.Predicate{ID: id, Label: r.text(n, "label", &ok), InverseLabel: r.text(n, "inverseLabel", &ok),
 		SubjectTypes: r.entityTypes(n, "subjectType", &ok), ObjectTypes: r.entityTypes(n, "objectType", &ok),
 		Description: r.text(n, "description", &ok)}
+	p.Broader = r.predicateRef(n, "broader", &ok)
 	if v, has := r.single(n, "objectOptional"); has {
 		b, err := strconv.ParseBool(v.o.Value)
 		if v.o.Kind != rdf.Literal || v.o.Lang != "" || (v.o.Datatype != "" && v.o.Datatype != rdf.XSD+"boolean") || err != nil {
@@ -537,14 +553,7 @@ func (r *nqReader) relation(n *node) (graph.Relation, bool) {
 	}
 	rel.Subject = refProp("subject")
 	rel.Object = refProp("object")
-	if v, has := r.single(n, "predicate"); has {
-		id, inNS := strings.CutPrefix(v.o.Value, NSPredicate)
-		if v.o.Kind != rdf.IRI || !inNS {
-			r.probs.Add(r.where(v.line), "predicate", "%s is not a predicate IRI %sID", v.o, NSPredicate)
-			ok = false
-		}
-		rel.Predicate = id
-	}
+	rel.Predicate = r.predicateRef(n, "predicate", &ok)
 	rel.Date = r.date(n, "date", &ok)
 	rel.EndDate = r.date(n, "endDate", &ok)
 	rel.Note = r.text(n, "note", &ok)

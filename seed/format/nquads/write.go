@@ -85,6 +85,9 @@ func Write(w io.Writer, c *graph.Changeset) error {
 			triple(s, ont("objectOptional"), rdf.FormatLiteral("true", rdf.XSD+"boolean"))
 		}
 		text(s, "description", p.Description)
+		if p.Broader != "" {
+			triple(s, ont("broader"), rdf.FormatIRI(NSPredicate+p.Broader))
+		}
 	}
 	for i, ec := range c.Entities {
 		e := ec.Entity
