@@ -52,8 +52,8 @@ type API struct {
 	schema atomic.Pointer[graphql.Schema]
 	// intro is introspectionSize of the schema.
 	intro atomic.Pointer[introspection]
-	// predicates is the registry the schema was built from, by id.
-	predicates atomic.Pointer[map[string]*graph.Predicate]
+	// registry is the predicate registry the schema was built from.
+	registry atomic.Pointer[registry]
 	// writeMu serialises mutations with schema rebuilds.
 	writeMu sync.Mutex
 	cache   *docCache
@@ -89,11 +89,7 @@ func (a *API) Rebuild(ctx context.Context) error {
 	}
 	intro := introspectionSize(&s)
 	a.intro.Store(&intro)
-	byID := make(map[string]*graph.Predicate, len(preds))
-	for _, p := range preds {
-		byID[p.ID] = p
-	}
-	a.predicates.Store(&byID)
+	a.registry.Store(newRegistry(preds))
 	a.schema.Store(&s)
 	a.cache.clear()
 	return nil

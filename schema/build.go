@@ -169,23 +169,40 @@ func (b *builder) leafTypes() {
 	b.predicate = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Predicate",
 		Description: "A kind of relation. Predicates are data: loading a new one adds it here and as typed fields on the entity types, with no code change.",
-		Fields: graphql.Fields{
-			"id":             {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ID, nil }},
-			"label":          {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).Label, nil }},
-			"inverseLabel":   {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).InverseLabel, nil }},
-			"subjectTypes":   {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.SubjectTypes })},
-			"objectTypes":    {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.ObjectTypes })},
-			"objectOptional": {Type: graphql.NewNonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ObjectOptional, nil }},
-			"description": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) {
-				return nilIfEmpty(p.Source.(*graph.Predicate).Description), nil
-			}},
-			"outField": {Type: graphql.String, Description: "the typed field listing these relations on subject types", Resolve: func(p graphql.ResolveParams) (any, error) {
-				return b.fieldNames[p.Source.(*graph.Predicate).ID][0], nil
-			}},
-			"inField": {Type: graphql.String, Description: "the typed field listing these relations on object types", Resolve: func(p graphql.ResolveParams) (any, error) {
-				return nilIfEmpty(b.fieldNames[p.Source.(*graph.Predicate).ID][1]), nil
-			}},
-		},
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":             {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ID, nil }},
+				"label":          {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).Label, nil }},
+				"inverseLabel":   {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).InverseLabel, nil }},
+				"subjectTypes":   {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.SubjectTypes })},
+				"objectTypes":    {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.ObjectTypes })},
+				"objectOptional": {Type: graphql.NewNonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ObjectOptional, nil }},
+				"description": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) {
+					return nilIfEmpty(p.Source.(*graph.Predicate).Description), nil
+				}},
+				"outField": {Type: graphql.String, Description: "the typed field listing these relations on subject types", Resolve: func(p graphql.ResolveParams) (any, error) {
+					return b.fieldNames[p.Source.(*graph.Predicate).ID][0], nil
+				}},
+				"inField": {Type: graphql.String, Description: "the typed field listing these relations on object types", Resolve: func(p graphql.ResolveParams) (any, error) {
+					return nilIfEmpty(b.fieldNames[p.Source.(*graph.Predicate).ID][1]), nil
+				}},
+				"broader": {Type: b.predicate, Description: "the predicate this one is a kind of: asking for that one includes this one's relations", Resolve: func(p graphql.ResolveParams) (any, error) {
+					if q := b.byID[p.Source.(*graph.Predicate).Broader]; q != nil {
+					return q, nil
+				}
+				return nil, nil
+				}},
+				"narrower": {Type: nonNullList(b.predicate), Description: "the predicates that are kinds of this one", Resolve: func(p graphql.ResolveParams) (any, error) {
+					out := []*graph.Predicate{}
+					for _, q := range b.predicates {
+						if q.Broader == p.Source.(*graph.Predicate).ID {
+							out = append(out, q)
+						}
+					}
+					return out, nil
+				}},
+			}
+		}),
 	})
 	b.pageInfo = graphql.NewObject(graphql.ObjectConfig{
 		Name: "PageInfo",

@@ -16,6 +16,49 @@ import (
 // that says so and suggests the nearest, never an empty answer: a reporter
 // reads "0" as "no such facts".
 
+// registry is the predicate registry by id, with the hierarchy: the
+// predicates that declare each one broader.
+type registry struct {
+	byID     map[string]*graph.Predicate
+	narrower map[string][]string
+}
+
+func newRegistry(preds []*graph.Predicate) *registry {
+	r := &registry{byID: make(map[string]*graph.Predicate, len(preds)), narrower: map[string][]string{}}
+	for _, p := range preds {
+		r.byID[p.ID] = p
+		if p.Broader != "" {
+			r.narrower[p.Broader] = append(r.narrower[p.Broader], p.ID)
+		}
+	}
+	return r
+}
+
+// withNarrower returns ids with every predicate narrower than one of them,
+// at any depth, added: asking for a predicate asks for its kinds too.
+func (r *registry) withNarrower(ids []string) []string {
+	if len(ids) == 0 {
+		return ids
+	}
+	seen := map[string]bool{}
+	var out []string
+	var add func(id string)
+	add = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, id)
+		for _, n := range r.narrower[id] {
+			add(n)
+		}
+	}
+	for _, id := range ids {
+		add(id)
+	}
+	return out
+}
+
 // maxSuggestions is how many near matches an "unknown" error offers.
 const maxSuggestions = 3
 
@@ -77,7 +120,7 @@ func (a *API) resolveEntities(ctx context.Context, args map[string]any, names ..
 // checkPredicates refuses predicate ids the registry does not hold, with the
 // nearest ids and labels as suggestions ("fled_to": did you mean fled-to?).
 func (a *API) checkPredicates(arg string, ids []string) error {
-	known := *a.predicates.Load()
+	known := a.registry.Load().byID
 	for _, id := range ids {
 		if known[id] != nil {
 			continue

@@ -101,6 +101,9 @@ func (a *API) relationFilter(ctx context.Context, args map[string]any) (graph.Re
 	if err := a.checkPredicates("predicates", f.Predicates); err != nil {
 		return f, err
 	}
+	if exact, _ := args["exact"].(bool); !exact {
+		f.Predicates = a.registry.Load().withNarrower(f.Predicates)
+	}
 	f.Subject = str(args, "subject")
 	f.Object = str(args, "object")
 	if f.Dates, err = graph.NewDateRange(str(args, "from"), str(args, "to")); err != nil {

@@ -114,6 +114,7 @@ func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
 		"to":          {Type: graphql.String, Description: "only relations whose date overlaps the range ending here"},
 		"hasQuantity": {Type: graphql.Boolean, Description: "only relations with (true) or without (false) a quantity"},
 		"otherType":   {Type: b.entityTypeEnum, Description: "only relations whose other end is of this type"},
+		"exact":       {Type: graphql.Boolean, DefaultValue: false, Description: "only the predicates named, not the narrower predicates that declare them broader"},
 		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY"},
 		"first":       {Type: graphql.Int, DefaultValue: 50, Description: fmt.Sprintf("page size, at most %d", graph.MaxPageSize)},
 		"after":       {Type: graphql.String, Description: "cursor of the last relation of the previous page"},
