@@ -188,9 +188,9 @@ func (b *builder) leafTypes() {
 				}},
 				"broader": {Type: b.predicate, Description: "the predicate this one is a kind of: asking for that one includes this one's relations", Resolve: func(p graphql.ResolveParams) (any, error) {
 					if q := b.byID[p.Source.(*graph.Predicate).Broader]; q != nil {
-					return q, nil
-				}
-				return nil, nil
+						return q, nil
+					}
+					return nil, nil
 				}},
 				"narrower": {Type: nonNullList(b.predicate), Description: "the predicates that are kinds of this one", Resolve: func(p graphql.ResolveParams) (any, error) {
 					out := []*graph.Predicate{}
