@@ -302,6 +302,7 @@ func (b *builder) query() *graphql.Object {
 				},
 				Resolve: api.neighborhood,
 			},
+			"figures": b.figuresField(),
 			"stats": {
 				Type:        graphql.NewNonNull(b.stats),
 				Description: "Counts of entities per type and relations per predicate.",
