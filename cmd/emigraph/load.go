@@ -153,11 +153,20 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return m.reportProblems(&graph.ValidationError{Items: problems})
 	}
 	log.Info().Int("files", len(docs)).Int("items", all.Len()).Dur("took", time.Since(start)).Msg("parsed")
-	// unseeded into a new or empty directory: the store is built there whole
-	// (tables written directly, far less work than transactions), then opened
+	// into a new or empty directory: the store is built there whole (tables
+	// written directly, far less work than transactions), then opened; the
+	// seed, unless --no-seed, is planned first and the files over it, in the
+	// same build, and the store records that it was seeded as serve does
 	var built *graph.Summary
-	if *noSeed && !*dryRun && emptyDir(*data) {
-		sum, err := badger.Build(ctx, *data, all, badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len())})
+	if !*dryRun && emptyDir(*data) {
+		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len())}
+		if !*noSeed {
+			if bo.Seed, err = seed.Default(); err != nil {
+				return fmt.Errorf("the embedded seed is broken: %w", err)
+			}
+			bo.Meta = map[string]string{"seeded": seedHash()}
+		}
+		sum, err := badger.Build(ctx, *data, all, bo)
 		if err != nil {
 			return m.reportProblems(err)
 		}

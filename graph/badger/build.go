@@ -26,6 +26,14 @@ type BuildOptions struct {
 	Options
 	// Progress, if set, is called with the number of items written so far.
 	Progress func(done int)
+	// Seed, if set, is planned first and the changeset on top of it, as a
+	// load of the changeset into a store seeded with Seed would plan it (it
+	// may correct the seed's predicates and entities and retract its
+	// relations); one build writes both (buildseed.go). The summary is the
+	// changeset's.
+	Seed *graph.Changeset
+	// Meta is metadata the store records (m:<name>), as Store.SetMeta would.
+	Meta map[string]string
 }
 
 // buildFallback, when set, makes Build treat the database it built as
@@ -99,7 +107,7 @@ func Build(ctx context.Context, dir string, c *graph.Changeset, o BuildOptions) 
 // them, through transactions.
 func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions) (graph.Summary, error) {
 	opts := badgerOptions(side, o.Options)
-	sum, err := buildTables(ctx, side, opts, c, o.Progress)
+	sum, err := buildTables(ctx, side, opts, c, o)
 	if err != nil {
 		return graph.Summary{}, err
 	}
@@ -133,7 +141,19 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 	if err != nil {
 		return graph.Summary{}, err
 	}
-	sum, err = st.Load(ctx, c, LoadOptions{Progress: o.Progress})
+	if o.Seed != nil {
+		if _, err = st.Load(ctx, o.Seed, LoadOptions{}); err != nil {
+			st.Close()
+			return graph.Summary{}, err
+		}
+	}
+	if sum, err = st.Load(ctx, c, LoadOptions{Progress: o.Progress}); err == nil {
+		for name, v := range o.Meta {
+			if err = st.SetMeta(name, v); err != nil {
+				break
+			}
+		}
+	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -144,7 +164,18 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 // The entities are checked first and their keys built while the whole
 // changeset is checked on another core; a changeset that fails its checks
 // stops the build.
-func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Changeset, progress func(int)) (graph.Summary, error) {
+func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Changeset, o BuildOptions) (graph.Summary, error) {
+	progress := o.Progress
+	// with a seed, the changeset is planned against the planned seed
+	var base *graph.Plan
+	var view graph.View = emptyView{}
+	if o.Seed != nil {
+		var err error
+		if base, err = graph.PlanChangeset(o.Seed, emptyView{}); err != nil {
+			return graph.Summary{}, fmt.Errorf("the seed: %w", err)
+		}
+		view = newPlanView(base)
+	}
 	entityTasks, relationTasks := bulkTasks(&graph.Plan{}, nil)
 	total, items := len(entityTasks)+len(relationTasks)+1, c.Len()
 	var report func(done int)
@@ -165,25 +196,30 @@ func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Cha
 	b.Add(func() []*bulk.Family {
 		meta := pool.Family(pMeta, 1)
 		meta.Put(strconv.Itoa(LayoutVersion), metaLayout, "", "")
+		for name, v := range o.Meta {
+			if name != metaLayout {
+				meta.Put(v, name, "", "")
+			}
+		}
 		return []*bulk.Family{meta}
 	})
 	// the entities alone, on the side: the whole plan below checks them again
 	// (and, if they fail, names every problem)
 	var entitiesAdded sync.WaitGroup
 	entitiesAdded.Go(func() {
-		entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, emptyView{})
+		entities, err := graph.PlanChangeset(&graph.Changeset{Predicates: c.Predicates, Entities: c.Entities}, view)
 		if err == nil {
-			tasks, _ := bulkTasks(entities, pool)
+			tasks, _ := bulkTasks(onto(base, entities), pool)
 			b.Add(tasks...)
 		}
 	})
-	plan, err := graph.PlanChangeset(c, emptyView{})
+	plan, err := graph.PlanChangeset(c, view)
 	entitiesAdded.Wait()
 	if err != nil {
 		b.Abort()
 		return graph.Summary{}, err
 	}
-	_, tasks := bulkTasks(plan, pool)
+	_, tasks := bulkTasks(onto(base, plan), pool)
 	b.Add(tasks...)
 	if err := b.Wait(); err != nil {
 		return graph.Summary{}, err
