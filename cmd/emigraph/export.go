@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -13,15 +14,20 @@ import (
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/nquads"
 )
 
 func (m *Main) export(ctx context.Context, args []string) error {
 	fs := newFlags(m, "export")
 	data := fs.String("data", "data", "data directory")
 	format, out := outputFlags(fs, "native")
+	fs.Lookup("format").Usage += ", or " + dgraphSchema + " for the Dgraph schema that matches the nquads export"
 	server, tokenFile := remoteFlags(fs, "export a running server's graph (read at one moment) instead of opening the data directory")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return &errUsage{err.Error()}
+	}
+	if *format == dgraphSchema {
+		return m.exportDgraphSchema(ctx, *data, *server, *tokenFile, *out)
 	}
 	f, err := formatFlag(*format)
 	if err != nil {
@@ -45,6 +51,42 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return err
 	}
 	return m.writeChangeset(*out, f, c)
+}
+
+// dgraphSchema is the export-only output --format dgraph-schema: not a fact
+// format (it cannot be loaded back), the Dgraph schema of what --format
+// nquads writes for the same graph.
+const dgraphSchema = "dgraph-schema"
+
+// exportDgraphSchema writes the Dgraph schema for the graph of the data
+// directory, or of a running server (read through its jsonl export).
+func (m *Main) exportDgraphSchema(ctx context.Context, data, server, tokenFile, out string) error {
+	var c *graph.Changeset
+	if server != "" {
+		base, token, err := m.remote(server, tokenFile)
+		if err != nil {
+			return err
+		}
+		resp, err := adminRequest(ctx, http.MethodGet, base, "/admin/export?format=jsonl", token, nil, "")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if c, err = seed.Parse("jsonl", server, resp.Body); err != nil {
+			return err
+		}
+	} else {
+		log, _ := m.logger("warn")
+		st, err := openExisting(data, log)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if c, err = st.Snapshot(ctx); err != nil {
+			return err
+		}
+	}
+	return m.writeChangeset(out, seed.Format{Name: dgraphSchema, Write: nquads.WriteDgraphSchema}, c)
 }
 
 // remoteFlags adds --server and --token-file, for the commands that can ask

@@ -35,7 +35,7 @@
 //	ont:predicate      pred:ID
 //	ont:object         id:ENTITY or a name literal; left out when there is no object
 //	ont:date, ont:endDate   "2022-09" (plain literals; xsd:date, xsd:gYear and xsd:gYearMonth are read too)
-//	ont:amount, ont:lowerBound, ont:upperBound   "50000"^^xsd:decimal (xsd:double, xsd:integer and the other numeric types are read too)
+//	ont:amount, ont:lowerBound, ont:upperBound   "50000"^^xsd:int, "2.5"^^xsd:double (xsd:decimal, xsd:integer and the other numeric types are read too)
 //	ont:unit, ont:approximation ("ABOUT", ...), ont:note
 //	ont:source         a source node, one triple per source, in order
 //
@@ -79,6 +79,24 @@
 // as N-Quads; the parser reads both alike (.nt and .nq). Errors read
 // "facts.nq:LINE: column N: problem" for syntax and "facts.nq:LINE: field:
 // problem" otherwise.
+//
+// # Dgraph
+//
+// The writer's output loads into Dgraph's live and bulk loaders as it is:
+// its literals are plain (text and dates), "true"^^xsd:boolean, and numbers
+// as "50000"^^xsd:int (whole, within 32 bits) or "2.5"^^xsd:double, all
+// datatypes Dgraph documents (xsd:string, xsd:dateTime, xsd:date, xsd:int,
+// xsd:boolean, xsd:double, xsd:float); its loaders refuse xsd:decimal, which
+// older exports wrote and the reader still takes. Dates stay plain literals:
+// Dgraph's datetime takes RFC 3339 only, not "2022" or "2022-09".
+// WriteDgraphSchema (`emigraph export --format dgraph-schema`) writes the
+// matching Dgraph schema: predicates are the IRIs of the file, names and
+// aliases indexed exact, term and trigram, dates exact (ISO dates of any
+// precision sort as text), numbers float, node references uid with @reverse,
+// the plain triples' pred: predicates [uid] @reverse, xid (the loaders'
+// record of each node's IRI) exact, and a type per class.
+// cmd/emigraph's TestNQuadsExportLoadsIntoDgraph holds the seed's export to
+// that schema and to Dgraph's datatypes.
 //
 // # Layout
 //

@@ -2,6 +2,7 @@ package nquads_test
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -290,4 +291,61 @@ func FuzzParseNQuads(f *testing.F) {
 		nqLines(nqPersA+` `+nqFledTo+` `+nqPersA+` _:g .`, `_:g `+ont("quote")+` "q" .`, `_:g `+ont("quote")+` "q" .`),
 		nqLines(append(append([]string(nil), nqRelation...), nqRelX+` `+ont("source")+` _:s .`)...),
 	)...)
+}
+
+// TestNQuadsNumbersForDgraph: numbers are written as xsd:int (whole, within
+// 32 bits) or xsd:double, datatypes Dgraph's loaders take, never
+// xsd:decimal, and read back as the same float64.
+func TestNQuadsNumbersForDgraph(t *testing.T) {
+	for _, tt := range []struct {
+		n    float64
+		want string
+	}{
+		{50000, `"50000"^^<` + nqXSD + `int>`},
+		{-3, `"-3"^^<` + nqXSD + `int>`},
+		{0, `"0"^^<` + nqXSD + `int>`},
+		{2147483647, `"2147483647"^^<` + nqXSD + `int>`},
+		{-2147483648, `"-2147483648"^^<` + nqXSD + `int>`},
+		{2147483648, `"2147483648"^^<` + nqXSD + `double>`},
+		{5e9, `"5000000000"^^<` + nqXSD + `double>`},
+		{2.5, `"2.5"^^<` + nqXSD + `double>`},
+		{170000.5, `"170000.5"^^<` + nqXSD + `double>`},
+		{1e25, `"1e+25"^^<` + nqXSD + `double>`},
+		{3e-9, `"3e-09"^^<` + nqXSD + `double>`},
+		{0.1, `"0.1"^^<` + nqXSD + `double>`},
+		{math.Copysign(0, -1), `"-0"^^<` + nqXSD + `double>`},
+		{math.MaxFloat64, `"1.7976931348623157e+308"^^<` + nqXSD + `double>`},
+	} {
+		c := &graph.Changeset{Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "person/a", Predicate: "fled-to",
+			Object: "country/b", Quantity: &graph.Quantity{Amount: tt.n}, Sources: []graph.Source{{Quote: "q"}}}}}}
+		var buf bytes.Buffer
+		if err := nquads.Write(&buf, c); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), ont("amount")+" "+tt.want+" .") {
+			t.Errorf("%v is not written as %s:\n%s", tt.n, tt.want, buf.String())
+		}
+		got, err := nquads.Parse("f.nq", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := got.Relations[0].Relation.Quantity.Amount; math.Float64bits(a) != math.Float64bits(tt.n) {
+			t.Errorf("%v reads back as %v", tt.n, a)
+		}
+	}
+}
+
+// TestNQuadsReadsOlderNumbers: exports from before xsd:int and xsd:double
+// wrote xsd:decimal, which is still read, as are the other numeric types.
+func TestNQuadsReadsOlderNumbers(t *testing.T) {
+	for dt, want := range map[string]float64{"decimal": 170000.5, "integer": 50000, "int": 7, "double": 1e25, "long": 9000000000, "float": 2.5} {
+		v := strconv.FormatFloat(want, 'f', -1, 64)
+		c, err := nquads.Parse("f.nq", strings.NewReader(relationWith(nqRelX+" "+ont("amount")+` "`+v+`"^^<`+nqXSD+dt+`> .`)))
+		if err != nil {
+			t.Fatalf("xsd:%s: %v", dt, err)
+		}
+		if got := c.Relations[0].Relation.Quantity.Amount; got != want {
+			t.Errorf("xsd:%s %q reads as %v", dt, v, got)
+		}
+	}
 }

@@ -452,7 +452,7 @@ func (r *nqReader) number(n *node, prop string, ok *bool) *float64 {
 		return nil
 	}
 	if v.o.Kind != rdf.Literal || v.o.Lang != "" || (v.o.Datatype != "" && !numericTypes[v.o.Datatype]) {
-		r.probs.Add(r.where(v.line), prop, "expected a number like \"50000\"^^<%sdecimal>, got %s", rdf.XSD, v.o)
+		r.probs.Add(r.where(v.line), prop, "expected a number like \"50000\"^^<%sint> or \"2.5\"^^<%sdouble>, got %s", rdf.XSD, rdf.XSD, v.o)
 		*ok = false
 		return nil
 	}

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
-	"strings"
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed/format"
@@ -193,10 +193,17 @@ func init() {
 	}
 }
 
+// writeNumber writes a number with a datatype that Dgraph's live and bulk
+// loaders take (DgraphDatatypes; they refuse xsd:decimal): a whole number
+// within xsd:int's 32 bits as "50000"^^xsd:int, anything else as
+// xsd:double ("2.5", "5000000000", "1e+25"), spelled by format.FormatNumber
+// so that it reads back as the same float64. xsd:int is kept to its XSD
+// range, although Dgraph's int has 64 bits, so that the file stays valid RDF
+// for other tools as well; the Dgraph schema declares the numbers float,
+// which takes both.
 func writeNumber(f float64) string {
-	s := format.FormatNumber(f)
-	if strings.ContainsAny(s, "eE") {
-		return rdf.FormatLiteral(s, rdf.XSD+"double")
+	if f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 && !(f == 0 && math.Signbit(f)) {
+		return rdf.FormatLiteral(strconv.FormatInt(int64(f), 10), rdf.XSD+"int")
 	}
-	return rdf.FormatLiteral(s, rdf.XSD+"decimal")
+	return rdf.FormatLiteral(format.FormatNumber(f), rdf.XSD+"double")
 }
