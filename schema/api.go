@@ -203,6 +203,10 @@ func (a *API) Prepare(ctx context.Context, query string) (*Document, error) {
 // prepare parses and validates query against s: the gate's scan, the
 // parse, the gate's shape checks, graphql-go's validation, then the limits.
 func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
+	query, pe := withoutNulls(query)
+	if pe != nil {
+		return nil, pe
+	}
 	if pe := a.opts.Limits.scan(query); pe != nil {
 		return nil, pe
 	}

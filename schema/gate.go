@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -87,75 +88,15 @@ func (l Limits) scan(query string) *PrepareError {
 		wantName     bool
 	)
 	endedAt = -1
-	i, n := 0, len(query)
-	for {
-		// skip ignored tokens: white space, line terminators, commas, the
-		// byte order mark and comments
-		for i < n {
-			c := query[i]
-			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' {
-				i++
-				continue
-			}
-			if c == 0xEF && i+2 < n && query[i+1] == 0xBB && query[i+2] == 0xBF {
-				i += 3
-				continue
-			}
-			if c == '#' {
-				i++
-				for i < n {
-					r, w := utf8.DecodeRuneInString(query[i:])
-					if r == '\n' || r == '\r' || (r < 0x20 && r != '\t') {
-						break
-					}
-					i += w
-				}
-				continue
-			}
+	for i := 0; ; {
+		kind, start, end, problem := lex(query, i)
+		if problem != "" {
+			return syntaxError(query, end, "%s", problem)
+		}
+		if kind == 0 {
 			break
 		}
-		if i >= n {
-			break
-		}
-		start := i
-		c := query[i]
-		var kind byte
-		switch {
-		case c == '!' || c == '$' || c == '&' || c == '(' || c == ')' || c == ':' || c == '=' || c == '@' ||
-			c == '[' || c == ']' || c == '{' || c == '|' || c == '}':
-			kind = c
-			i++
-		case c == '.':
-			if i+2 < n && query[i+1] == '.' && query[i+2] == '.' {
-				kind = tokSpread
-				i += 3
-			} else {
-				return syntaxError(query, i, "Unexpected character \".\".")
-			}
-		case c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'):
-			kind = tokName
-			i++
-			for i < n && (query[i] == '_' || (query[i] >= '0' && query[i] <= '9') || (query[i] >= 'A' && query[i] <= 'Z') || (query[i] >= 'a' && query[i] <= 'z')) {
-				i++
-			}
-		case c == '-' || (c >= '0' && c <= '9'):
-			kind = tokNumber
-			end, err := scanNumber(query, i)
-			if err != "" {
-				return syntaxError(query, end, "%s", err)
-			}
-			i = end
-		case c == '"':
-			kind = tokString
-			end, err := scanString(query, i)
-			if err != "" {
-				return syntaxError(query, end, "%s", err)
-			}
-			i = end
-		default:
-			r, _ := utf8.DecodeRuneInString(query[i:])
-			return syntaxError(query, i, "Unexpected character %q.", r)
-		}
+		i = end
 
 		tokens++
 		if l.MaxTokens > 0 && tokens > l.MaxTokens {
@@ -201,7 +142,7 @@ func (l Limits) scan(query string) *PrepareError {
 		}
 
 		// fragment definitions
-		if depth == 0 && kind == tokName && query[start:i] == "fragment" && !prevFragmentKw {
+		if depth == 0 && kind == tokName && query[start:end] == "fragment" && !prevFragmentKw {
 			fragments++
 			if l.MaxFragments > 0 && fragments > l.MaxFragments {
 				return gateError("the document defines more than %d fragments", l.MaxFragments)
@@ -237,10 +178,70 @@ func (l Limits) scan(query string) *PrepareError {
 			}
 		}
 		prev2, prev = prev, kind
-		prevOn = kind == tokName && query[start:i] == "on"
-		prevFragmentKw = depth == 0 && kind == tokName && query[start:i] == "fragment"
+		prevOn = kind == tokName && query[start:end] == "on"
+		prevFragmentKw = depth == 0 && kind == tokName && query[start:end] == "fragment"
 	}
 	return nil
+}
+
+// lex reads the token at or after i, skipping what GraphQL ignores (white
+// space, line terminators, commas, the byte order mark, comments). It
+// returns the token's kind (0 at the end), where it starts and ends, or a
+// lexical problem and where it is (end).
+func lex(query string, i int) (kind byte, start, end int, problem string) {
+	n := len(query)
+	for i < n {
+		c := query[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' {
+			i++
+			continue
+		}
+		if c == 0xEF && i+2 < n && query[i+1] == 0xBB && query[i+2] == 0xBF {
+			i += 3
+			continue
+		}
+		if c == '#' {
+			i++
+			for i < n {
+				r, w := utf8.DecodeRuneInString(query[i:])
+				if r == '\n' || r == '\r' || (r < 0x20 && r != '\t') {
+					break
+				}
+				i += w
+			}
+			continue
+		}
+		break
+	}
+	if i >= n {
+		return 0, i, i, ""
+	}
+	start = i
+	c := query[i]
+	switch {
+	case c == '!' || c == '$' || c == '&' || c == '(' || c == ')' || c == ':' || c == '=' || c == '@' ||
+		c == '[' || c == ']' || c == '{' || c == '|' || c == '}':
+		return c, start, i + 1, ""
+	case c == '.':
+		if i+2 < n && query[i+1] == '.' && query[i+2] == '.' {
+			return tokSpread, start, i + 3, ""
+		}
+		return 0, start, i, "Unexpected character \".\"."
+	case c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'):
+		i++
+		for i < n && (query[i] == '_' || (query[i] >= '0' && query[i] <= '9') || (query[i] >= 'A' && query[i] <= 'Z') || (query[i] >= 'a' && query[i] <= 'z')) {
+			i++
+		}
+		return tokName, start, i, ""
+	case c == '-' || (c >= '0' && c <= '9'):
+		end, err := scanNumber(query, i)
+		return tokNumber, start, end, err
+	case c == '"':
+		end, err := scanString(query, i)
+		return tokString, start, end, err
+	}
+	r, _ := utf8.DecodeRuneInString(query[i:])
+	return 0, start, i, fmt.Sprintf("Unexpected character %q.", r)
 }
 
 func matching(close byte) byte {
@@ -631,4 +632,91 @@ func locate(errs []gqlerrors.FormattedError, body []byte) []gqlerrors.FormattedE
 		errs[i].Locations = locs
 	}
 	return errs
+}
+
+// token is a token's kind and place.
+type token struct {
+	kind       byte
+	start, end int
+}
+
+// withoutNulls reads the null literal, which graphql-go's parser does not
+// (graphql-go issue 178): an argument or input field given as null
+// ("after: null") is left out, and a variable's "= null" default dropped,
+// which is what null means for every argument of this schema. The text is
+// blanked with spaces, so positions in errors stay true. A null inside a
+// list cannot be left out; that is refused with a message that says what
+// to do. Documents without the word null come back as they are.
+func withoutNulls(query string) (string, *PrepareError) {
+	if !strings.Contains(query, "null") {
+		return query, nil
+	}
+	type frame struct {
+		open          byte
+		start         int
+		args          bool // inside arguments or values, not a selection set
+		items, nulled int
+	}
+	var (
+		stack  []frame
+		blank  [][2]int
+		prev   [2]token // the two tokens before
+		inArgs int
+	)
+	for i := 0; ; {
+		kind, start, end, problem := lex(query, i)
+		if problem != "" || kind == 0 {
+			break // the gate's scan reports lexical problems
+		}
+		i = end
+		isNull := kind == tokName && query[start:end] == "null"
+		switch {
+		case isNull && prev[1].kind == ':' && prev[0].kind == tokName && inArgs > 0 && len(stack) > 0 && stack[len(stack)-1].open != '[':
+			blank = append(blank, [2]int{prev[0].start, end})
+			stack[len(stack)-1].nulled++
+		case isNull && prev[1].kind == '=':
+			blank = append(blank, [2]int{prev[1].start, end})
+		case isNull && inArgs > 0:
+			return "", syntaxError(query, start, "graphql-go does not read the null literal here: leave the value out, or pass the list through a variable")
+		}
+		switch kind {
+		case '(', '[', '{':
+			args := kind != '{' || inArgs > 0
+			if args {
+				inArgs++
+			}
+			stack = append(stack, frame{open: kind, start: start, args: args})
+		case ')', ']', '}':
+			if len(stack) == 0 {
+				break
+			}
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if top.args {
+				inArgs--
+			}
+			if kind == ')' && top.items > 0 && top.items == top.nulled {
+				// every argument was null: an empty list of arguments is
+				// a syntax error, so the parentheses go too
+				blank = append(blank, [2]int{top.start, top.start + 1}, [2]int{start, end})
+			}
+		case ':':
+			if len(stack) > 0 && stack[len(stack)-1].open != '[' {
+				stack[len(stack)-1].items++
+			}
+		}
+		prev[0], prev[1] = prev[1], token{kind, start, end}
+	}
+	if len(blank) == 0 {
+		return query, nil
+	}
+	b := []byte(query)
+	for _, span := range blank {
+		for j := span[0]; j < span[1]; j++ {
+			if b[j] != '\n' && b[j] != '\r' {
+				b[j] = ' '
+			}
+		}
+	}
+	return string(b), nil
 }

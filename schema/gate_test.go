@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -229,4 +230,30 @@ func FuzzGate(f *testing.F) {
 			t.Fatalf("preparing %q took longer than 5 s: %v", q, err)
 		}
 	})
+}
+
+// The null literal, which graphql-go does not parse, reads as leaving the
+// value out; a null inside a list is refused with what to do.
+func TestNullLiteral(t *testing.T) {
+	api := gateAPI(t, DefaultLimits())
+	for _, tc := range []struct{ query, want string }{
+		{`{ entities(first: 2, after: null) { totalCount } }`, `"totalCount"`},
+		{`{ entities(after: null) { totalCount } }`, `"totalCount"`},
+		{`{ relations(subject: "Georgia", predicate: null, from: null, to: "2023") { totalCount } }`, `"totalCount"`},
+		{"query($a: String = null) {\n entities(after: $a) { totalCount } }", `"totalCount"`},
+		{`{ search(text: "Georgia", types: [null]) { id } }`, `leave the value out`},
+		{`{ entity(id: "country/georgia") { name nullField: id } }`, `"nullField"`},
+	} {
+		res := api.Do(context.Background(), Request{Query: tc.query})
+		got := fmt.Sprint(res.Data) + fmt.Sprint(res.Errors)
+		raw, _ := json.Marshal(res)
+		if !strings.Contains(string(raw), tc.want) {
+			t.Errorf("%s: %s (%s), want %s", tc.query, raw, got, tc.want)
+		}
+	}
+	// positions in errors stay true after null is blanked out
+	res := api.Do(context.Background(), Request{Query: "{ entities(after: null) {\n  nope } }"})
+	if len(res.Errors) != 1 || fmt.Sprint(res.Errors[0].Locations) != "[{2 3}]" {
+		t.Errorf("the error's location moved: %v", res.Errors)
+	}
 }
