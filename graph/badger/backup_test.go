@@ -3,6 +3,7 @@ package badger_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,7 +30,7 @@ func backupOf(t *testing.T, n int) ([]byte, map[string]string) {
 
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	backup, want := backupOf(t, 50)
-	if !bytes.HasPrefix(backup, []byte("emigraph backup 2\nlayout 2\n")) {
+	if !bytes.HasPrefix(backup, []byte(fmt.Sprintf("emigraph backup 2\nlayout %d\n", badger.LayoutVersion))) {
 		t.Errorf("the backup starts %q", backup[:min(len(backup), 40)])
 	}
 	for name, dir := range map[string]string{"new directory": filepath.Join(t.TempDir(), "new"), "empty directory": t.TempDir()} {
@@ -92,7 +93,7 @@ func TestRestoreRefuses(t *testing.T) {
 		{"format 1, no checksum", "emigraph backup 1\n\x00\x01 some stream", "", "carries no checksum"},
 		{"not a backup", "hello\n", "", "not an emigraph backup"},
 		{"an older layout", relayout(t, backup, "layout 1\n"), "", "layout \"1\""},
-		{"a newer layout", relayout(t, backup, "layout 3\n"), "", "layout \"3\""},
+		{"a newer layout", relayout(t, backup, fmt.Sprintf("layout %d\n", badger.LayoutVersion+1)), "", fmt.Sprintf("layout \"%d\"", badger.LayoutVersion+1)},
 		{"not a layout", relayout(t, backup, "layout x\n"), "", "layout \"x\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +122,6 @@ func TestRestoreRefuses(t *testing.T) {
 func relayout(t *testing.T, backup []byte, line string) string {
 	t.Helper()
 	body := backup[:len(backup)-82]
-	body = bytes.Replace(body, []byte("layout 2\n"), []byte(line), 1)
+	body = bytes.Replace(body, []byte(fmt.Sprintf("layout %d\n", badger.LayoutVersion)), []byte(line), 1)
 	return string(body) + badger.BackupTrailer(body)
 }

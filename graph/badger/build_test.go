@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func TestBuild(t *testing.T) {
 			if hits, _ := st.Search(ctx, "Person 42", nil, 1); len(hits) == 0 || hits[0].Entity.ID != "person/p-42" {
 				t.Errorf("search after a build: %v", hits)
 			}
-			if v, _ := st.Meta("layout"); v != "2" {
+			if v, _ := st.Meta("layout"); v != strconv.Itoa(badger.LayoutVersion) {
 				t.Errorf("m:layout = %q", v)
 			}
 			if _, err := st.Apply(ctx, fixture(), false); err != nil {

@@ -21,9 +21,21 @@
 //	                              range finds the periods that began before it
 //	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
-//	                              (postings, so that search reads the rarest terms first)
+//	                              (postings, so that search reads the rarest terms first), and
+//	                              adj:<entity>␀<kind>[␀<pred>] (see below)
 //	m:<name>                      metadata: m:layout (the key layout, see below), m:seeded
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
+//
+// The adjacency counters c:adj:<entity>␀<kind>␀<pred> count an entity's
+// relations of one predicate, and c:adj:<entity>␀<kind> those of every
+// predicate, by kind: o (the entity is the subject), i (the object), l (both:
+// a relation from the entity to itself, listed as OUT and as IN) and d (the
+// dated relations that touch it, each once: its timeline). They are written
+// in the same transaction as the relations (a counter that falls to zero is
+// deleted), so that totalCount of an entity's relations, in a direction,
+// with or without predicates, and of its timeline without a date range reads
+// a counter or three per predicate asked (BOTH is o + i - l) whatever the
+// entity's degree. Counts with a date range or other filters scan.
 //
 // # Layout versions
 //
@@ -37,10 +49,13 @@
 //
 //	1  a pair index, l:<a>␀<b>␀<rel> both ways; migrated by deleting it
 //	2  no pair index
+//	3  adjacency counters (c:adj:); migrated by counting them from o:, i: and D:
+//	   in one read of each, written in batches (those of an interrupted
+//	   migration are dropped first)
 //
 // A store written before layouts were recorded has no m:layout. It was
-// written by layout 1 or 2: one holding l: keys is taken for layout 1 and
-// migrated, any other for layout 2, and the result is recorded.
+// written by layout 1 or 2: one holding l: keys is taken for layout 1, any
+// other for layout 2; either is migrated, and the result is recorded.
 //
 // # Writes
 //

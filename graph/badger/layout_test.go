@@ -9,6 +9,7 @@ import (
 
 	bg "github.com/dgraph-io/badger/v4"
 
+	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 )
 
@@ -32,6 +33,12 @@ func storeWithLayout(t *testing.T, layout string, pairs int) string {
 				return err
 			}
 		}
+		if n, err := strconv.Atoi(layout); layout == "" || err == nil && n < 3 {
+			// layout 3 added the adjacency counters
+			if err := deletePrefix(txn, "c:adj:"); err != nil {
+				return err
+			}
+		}
 		if layout == "" {
 			return txn.Delete([]byte("m:layout"))
 		}
@@ -44,6 +51,22 @@ func storeWithLayout(t *testing.T, layout string, pairs int) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// deletePrefix deletes the keys under prefix.
+func deletePrefix(txn *bg.Txn, prefix string) error {
+	it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(prefix)})
+	var keys [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // countPrefix counts the keys of a store under prefix.
@@ -142,27 +165,53 @@ func TestOpenChecksTheLayout(t *testing.T) {
 		if n := countPrefix(t, st, "l:"); n != 0 {
 			t.Errorf("%d keys of the pair index left", n)
 		}
-		if got, _ := st.Meta("layout"); got != "2" {
+		if got, _ := st.Meta("layout"); got != strconv.Itoa(badger.LayoutVersion) {
 			t.Errorf("m:layout = %q", got)
 		}
 	})
-	t.Run("an unrecorded layout 2 is recorded", func(t *testing.T) {
+	t.Run("an unrecorded layout 2 is migrated and recorded", func(t *testing.T) {
 		dir := storeWithLayout(t, "", 0)
-		st, err := badger.Open(dir, badger.Options{ReadOnly: true})
-		if err != nil {
-			t.Fatalf("read-only open of an unrecorded layout 2: %v", err)
+		if st, err := badger.Open(dir, badger.Options{ReadOnly: true}); err == nil {
+			st.Close()
+			t.Error("a store of layout 2 opened read-only")
+		} else if !strings.Contains(err.Error(), "layout 2, older") {
+			t.Errorf("read-only open of an unrecorded layout 2: %v", err)
 		}
-		st.Close()
-		st, err = badger.Open(dir, badger.Options{})
+		st, err := badger.Open(dir, badger.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		if got, _ := st.Meta("layout"); got != "2" {
+		if got, _ := st.Meta("layout"); got != strconv.Itoa(badger.LayoutVersion) {
 			t.Errorf("m:layout = %q", got)
 		}
 		if n, _ := st.CountEntities(ctx, ""); n == 0 {
 			t.Error("the data is gone")
+		}
+	})
+	t.Run("layout 2 is migrated: the adjacency counters are counted", func(t *testing.T) {
+		dir := storeWithLayout(t, "2", 0)
+		st, err := badger.Open(dir, badger.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		for _, tc := range []struct {
+			f    graph.RelationFilter
+			want int
+		}{
+			{graph.RelationFilter{Entity: "country/latvia", Direction: graph.In}, 2},
+			{graph.RelationFilter{Entity: "country/latvia", Direction: graph.In, Predicates: []string{"enacted"}}, 0},
+			{graph.RelationFilter{Entity: "group/it-workers"}, 1},
+			{graph.RelationFilter{Entity: "person/vladimir-putin", Predicates: []string{"enacted"}}, 1},
+			{graph.RelationFilter{Entity: "country/latvia", OrderByDate: true, DatedOnly: true}, 2},
+		} {
+			if n, err := st.CountRelations(ctx, tc.f); err != nil || n != tc.want {
+				t.Errorf("%+v: %d, %v; want %d", tc.f, n, err, tc.want)
+			}
+		}
+		if n := countPrefix(t, st, "c:adj:"); n == 0 {
+			t.Error("no adjacency counters after the migration")
 		}
 	})
 }

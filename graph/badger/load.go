@@ -168,6 +168,12 @@ func (m *mutation) resolveCounts(txn *bg.Txn) error {
 		if err != nil {
 			return err
 		}
+		if n+delta == 0 && strings.HasPrefix(name, pAdjCount) {
+			// an entity's adjacency counters come and go with its relations,
+			// as the bulk build writes them
+			m.remove(string(countKey(name)))
+			continue
+		}
 		m.put(string(countKey(name)), encodeCount(n+delta))
 	}
 	m.counts = nil

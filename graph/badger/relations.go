@@ -345,6 +345,9 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 		// whole predicates, or everything: the counters know
 		return s.countByPredicate(f.Predicates)
 	}
+	if n, ok, err := s.countAdjacent(f); ok || err != nil {
+		return n, err
+	}
 	segs, err := s.segmentsFor(f)
 	if err != nil {
 		return 0, err
@@ -379,4 +382,74 @@ func (s *Store) countByPredicate(preds []string) (int, error) {
 		return nil
 	})
 	return int(total), err
+}
+
+// countAdjacent counts, from the adjacency counters (c:adj:), the relations
+// of one entity (in a direction) or of one subject or object, when nothing
+// else narrows them: a counter per predicate asked (or the totals), however
+// many relations there are. A timeline's count (DatedOnly) is counted so
+// for an entity in both directions. ok is false when the filter needs a scan.
+func (s *Store) countAdjacent(f graph.RelationFilter) (n int, ok bool, err error) {
+	if !f.Dates.Open() || f.HasQuantity != nil || f.OtherType != "" {
+		return 0, false, nil
+	}
+	// the counters to add up, and the one to take away (a relation from the
+	// entity to itself counts as OUT and as IN, and BOTH lists it once)
+	var plus []string
+	minus := ""
+	switch {
+	case f.Entity != "" && f.Subject == "" && f.Object == "":
+		dir := f.Direction
+		if dir == "" {
+			dir = graph.Both
+		}
+		switch {
+		case f.DatedOnly && dir == graph.Both:
+			plus = []string{adjDated}
+		case f.DatedOnly:
+			return 0, false, nil
+		case dir == graph.Out:
+			plus = []string{adjOut}
+		case dir == graph.In:
+			plus = []string{adjIn}
+		case dir == graph.Both:
+			plus, minus = []string{adjOut, adjIn}, adjLoop
+		default:
+			return 0, false, graph.Errorf(graph.EINVALID, "direction: %q is not OUT, IN or BOTH", dir)
+		}
+	case f.Entity == "" && !f.DatedOnly && (f.Subject == "") != (f.Object == ""):
+		f.Entity, plus = f.Subject, []string{adjOut}
+		if f.Object != "" {
+			f.Entity, plus = f.Object, []string{adjIn}
+		}
+	default:
+		return 0, false, nil
+	}
+	preds := []string{""}
+	if len(f.Predicates) > 0 {
+		preds = slices.Clone(f.Predicates)
+		slices.Sort(preds)
+		preds = slices.Compact(preds)
+	}
+	var total int64
+	err = s.db.View(func(txn *bg.Txn) error {
+		for _, p := range preds {
+			for _, kind := range plus {
+				c, err := readCount(txn, adjName(f.Entity, kind, p))
+				if err != nil {
+					return err
+				}
+				total += c
+			}
+			if minus != "" {
+				c, err := readCount(txn, adjName(f.Entity, minus, p))
+				if err != nil {
+					return err
+				}
+				total -= c
+			}
+		}
+		return nil
+	})
+	return int(total), true, err
 }

@@ -47,7 +47,8 @@ const (
 //
 //	1: a pair index under l: keys
 //	2: no pair index (l:)
-const LayoutVersion = 2
+//	3: adjacency counters (c:adj:)
+const LayoutVersion = 3
 
 var _ graph.Store = (*Store)(nil)
 
@@ -462,12 +463,14 @@ func buildMutation(plan *graph.Plan) *mutation {
 			m.counts["pred:"+w.Old.Predicate]--
 			m.counts["relations"]--
 			m.countDegree(w.Old, -1)
+			m.countAdjacent(w.Old, -1)
 		}
 		if w.New != nil {
 			newKeys = relationIndexKeys(w.New)
 			m.counts["pred:"+w.New.Predicate]++
 			m.counts["relations"]++
 			m.countDegree(w.New, 1)
+			m.countAdjacent(w.New, 1)
 			m.put(string(relationKey(w.New.ID)), relationJSON(w.New))
 		} else {
 			m.remove(string(relationKey(w.Old.ID)))
@@ -484,6 +487,58 @@ func (m *mutation) countDegree(r *graph.Relation, delta int64) {
 	if r.Object != "" && r.Object != r.Subject {
 		m.counts["deg:"+r.Object] += delta
 	}
+}
+
+// The kinds of adjacency counters (c:adj:<entity>␀<kind>[␀<predicate>]):
+// the relations of which the entity is the subject, the object, both (a
+// relation from the entity to itself, listed as OUT and as IN), and the
+// dated relations that touch it, each counted once (its timeline). Each is
+// kept per predicate and, without the predicate, in total.
+const (
+	adjOut   = "o"
+	adjIn    = "i"
+	adjLoop  = "l"
+	adjDated = "d"
+)
+
+// adjKinds calls count with each adjacency counter a relation adds to: the
+// entity, the kind, and the predicate ("" for the entity's total).
+func adjKinds(r *graph.Relation, count func(entity, kind string)) {
+	count(r.Subject, adjOut)
+	if r.Object != "" {
+		count(r.Object, adjIn)
+		if r.Object == r.Subject {
+			count(r.Subject, adjLoop)
+		}
+	}
+	if r.Date != "" {
+		count(r.Subject, adjDated)
+		if r.Object != "" && r.Object != r.Subject {
+			count(r.Object, adjDated)
+		}
+	}
+}
+
+// adjName is the name of an adjacency counter (without c:); pred "" names
+// the total of the kind.
+func adjName(entity, kind, pred string) string {
+	if pred == "" {
+		return pAdjCount + entity + sep + kind
+	}
+	return pAdjCount + entity + sep + kind + sep + pred
+}
+
+// pAdjCount starts the names of the adjacency counters.
+const pAdjCount = "adj:"
+
+// countAdjacent keeps the adjacency counters (c:adj:), so that counting
+// an entity's relations reads a counter per predicate asked, not every
+// relation.
+func (m *mutation) countAdjacent(r *graph.Relation, delta int64) {
+	adjKinds(r, func(entity, kind string) {
+		m.counts[adjName(entity, kind, "")] += delta
+		m.counts[adjName(entity, kind, r.Predicate)] += delta
+	})
 }
 
 func encodeCount(n int64) []byte {
