@@ -23,8 +23,8 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	format, out := outputFlags(fs, "native")
 	fs.Lookup("format").Usage += ", or " + dgraphSchema + " for the Dgraph schema that matches the nquads export"
 	server, tokenFile := remoteFlags(fs, "export a running server's graph (read at one moment) instead of opening the data directory")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return &errUsage{err.Error()}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
 	}
 	if *format == dgraphSchema {
 		return m.exportDgraphSchema(ctx, *data, *server, *tokenFile, *out)
@@ -110,8 +110,8 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	data := fs.String("data", "data", "data directory")
 	server, tokenFile := remoteFlags(fs, "back up a running server's store (read at one moment) instead of opening the data directory")
 	out := fs.String("out", "", "write to this file instead of standard output")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return &errUsage{err.Error()}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
 	}
 	if *server != "" {
 		base, token, err := m.remote(*server, *tokenFile)
@@ -156,8 +156,8 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	fs := newFlags(m, "restore")
 	data := fs.String("data", "data", "data directory (must be new or empty)")
 	reserve := reserveFlag(fs)
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return &errUsage{err.Error()}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
 	}
 	log, _ := m.logger("warn")
 	return badger.Restore(*data, m.Stdin, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.bytes()})

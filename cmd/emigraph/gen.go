@@ -15,7 +15,10 @@ import (
 // in the seed vocabulary. The same seed gives the same output.
 func Generate(entities, relations int, seedValue uint64) (*graph.Changeset, error) {
 	if entities < 10 {
-		return nil, fmt.Errorf("--entities must be at least 10")
+		return nil, fmt.Errorf("--entities %d: give at least 10", entities)
+	}
+	if relations < 0 {
+		return nil, fmt.Errorf("--relations %d: give 0 or more", relations)
 	}
 	base, err := seed.Load("predicates.yaml")
 	if err != nil {
@@ -122,8 +125,8 @@ func (m *Main) gen(ctx context.Context, args []string) error {
 	relations := fs.Int("relations", 100000, "number of relations")
 	seedValue := fs.Uint64("seed", 1, "random seed; the same seed gives the same file")
 	format, out := outputFlags(fs, "jsonl")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return &errUsage{err.Error()}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
 	}
 	f, err := formatFlag(*format)
 	if err != nil {

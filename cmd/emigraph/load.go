@@ -85,9 +85,9 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
 	storage := addStoreFlags(fs)
-	files, err := parseInterleaved(fs, args)
+	files, err := m.parse(fs, args)
 	if err != nil {
-		return &errUsage{err.Error()}
+		return err
 	}
 	if len(files) == 0 {
 		return &errUsage{"load needs at least one FILE (or - for standard input)"}

@@ -70,8 +70,17 @@ A new, empty data directory is seeded with the embedded facts of the article.
 Run "emigraph COMMAND -h" for the flags of a command.
 `
 
-// Run runs one command.
+// Run runs one command. A command's help, asked for with -h, is not an
+// error.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	err := m.run(ctx, args)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
 		return &errUsage{"no command given"}
@@ -116,12 +125,6 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
-}
-
-func newFlags(m *Main, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("emigraph "+name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	return fs
 }
 
 // logger writes console-pretty lines on a terminal and JSON otherwise.

@@ -120,8 +120,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	storage := addStoreFlags(fs)
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return &errUsage{err.Error()}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
 	}
 	log, err := m.logger(*level)
 	if err != nil {
@@ -134,6 +134,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// the address first: a mistyped one must not leave a seeded directory
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return &errUsage{fmt.Sprintf("--addr %s: %v", *addr, err)}
+	}
+	defer l.Close()
 	st, err := openStore(*data, log, storage)
 	if err != nil {
 		return err
@@ -185,10 +191,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		},
 		StoreSize: st.Size,
 	})
-	l, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	mode := "read-only (no token configured)"
 	if token != "" {
 		mode = "writes allowed with the bearer token"

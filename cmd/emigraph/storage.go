@@ -39,7 +39,7 @@ func (f *sizeFlag) bytes() int64 {
 // reserveFlag adds --reserve, the free space the data directory keeps.
 func reserveFlag(fs *flag.FlagSet) *sizeFlag {
 	f := &sizeFlag{n: badger.DefaultReserve}
-	fs.Var(f, "reserve", "free space the data directory keeps (e.g. 256MiB, 1GiB; 0: none): writes are refused below it, and a store opened with less free is served read-only")
+	fs.Var(f, "reserve", "free space the data directory keeps, a `size` such as 256MiB or 1GiB (0: none): writes are refused below it, and a store opened with less free is served read-only")
 	return f
 }
 
