@@ -1,0 +1,192 @@
+package seed_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/emigraph/emigraph/graph"
+)
+
+// The seed states each fact once (issue 13): a fact is one relation, under
+// its most precise predicate, with all its sources; asking for a broader
+// predicate finds it through the hierarchy (predicates.yaml, broader:).
+
+// seedRelations loads the seed into a store (so that names are resolved to
+// ids) and returns every relation and every predicate by id.
+func seedRelations(t *testing.T) ([]*graph.Relation, map[string]*graph.Predicate) {
+	t.Helper()
+	st, _ := loadSeed(t)
+	ctx := context.Background()
+	var rels []*graph.Relation
+	after := ""
+	for {
+		page, err := st.Relations(ctx, graph.RelationFilter{First: graph.MaxPageSize, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels = append(rels, page.Relations...)
+		if !page.HasNextPage {
+			break
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+	}
+	ps, err := st.Predicates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := map[string]*graph.Predicate{}
+	for _, p := range ps {
+		preds[p.ID] = p
+	}
+	return rels, preds
+}
+
+// within reports whether predicate p is q or lies below it (q broader,
+// transitively).
+func within(preds map[string]*graph.Predicate, p, q string) bool {
+	for seen := 0; p != "" && seen <= len(preds); seen++ {
+		if p == q {
+			return true
+		}
+		pp := preds[p]
+		if pp == nil {
+			return false
+		}
+		p = pp.Broader
+	}
+	return false
+}
+
+// oneHierarchy: the same predicate, or one broader than the other.
+func oneHierarchy(preds map[string]*graph.Predicate, p, q string) bool {
+	return within(preds, p, q) || within(preds, q, p)
+}
+
+func sharedQuote(a, b *graph.Relation) string {
+	for _, s := range a.Sources {
+		for _, u := range b.Sources {
+			if squash(s.Quote) == squash(u.Quote) {
+				return s.Quote
+			}
+		}
+	}
+	return ""
+}
+
+func amount(r *graph.Relation) string {
+	if r.Quantity == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%v %s", r.Quantity.Amount, r.Quantity.Unit)
+}
+
+func describe(r *graph.Relation) string {
+	s := fmt.Sprintf("%s -%s-> %s", r.Subject, r.Predicate, r.Object)
+	if r.Date != "" {
+		s += " " + r.Date
+	}
+	if r.EndDate != "" {
+		s += ".." + r.EndDate
+	}
+	if r.Quantity != nil {
+		s += " " + amount(r)
+	}
+	return s
+}
+
+func quantityKey(r *graph.Relation) string {
+	if r.Quantity == nil {
+		return ""
+	}
+	q := *r.Quantity
+	return fmt.Sprintf("%v|%v|%v|%s|%s", q.Amount, ptr(q.LowerBound), ptr(q.UpperBound), q.Unit, q.Approximation)
+}
+
+func ptr(f *float64) string {
+	if f == nil {
+		return "-"
+	}
+	return fmt.Sprint(*f)
+}
+
+// No two seed relations share subject, object, dates, quantity and a quote
+// under predicates of one hierarchy: the broader one would find the fact
+// twice.
+func TestSeedStatesEachFactOnce(t *testing.T) {
+	rels, preds := seedRelations(t)
+	groups := map[string][]*graph.Relation{}
+	for _, r := range rels {
+		k := strings.Join([]string{r.Subject, r.Object, r.Date, r.EndDate, quantityKey(r)}, "\x00")
+		groups[k] = append(groups[k], r)
+	}
+	for _, g := range groups {
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				if !oneHierarchy(preds, a.Predicate, b.Predicate) {
+					continue
+				}
+				if q := sharedQuote(a, b); q != "" {
+					t.Errorf("one fact stated twice in one hierarchy: %s and %s, both quoting %q; keep the most precise predicate with all the sources", describe(a), describe(b), q)
+				}
+			}
+		}
+	}
+}
+
+// A figure is stated once: no two seed relations share an object, dates,
+// an amount and a quote, whatever their subjects and predicates. This is the
+// case issue 13 names (98,000 to Kazakhstan as Russia's migration-to, a
+// group's fled-to and a has-figure), and the figures query would show such
+// a pair as two figures.
+func TestSeedStatesEachFigureOnce(t *testing.T) {
+	rels, _ := seedRelations(t)
+	groups := map[string][]*graph.Relation{}
+	for _, r := range rels {
+		if r.Quantity == nil {
+			continue
+		}
+		k := strings.Join([]string{r.Object, r.Date, r.EndDate, amount(r)}, "\x00")
+		groups[k] = append(groups[k], r)
+	}
+	for _, g := range groups {
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				if q := sharedQuote(a, b); q != "" {
+					t.Errorf("one figure stated twice: %s and %s, both quoting %q; keep one relation, under the most precise predicate, with all the sources", describe(a), describe(b), q)
+				}
+			}
+		}
+	}
+}
+
+// A movement is stated once, by who moved: a country's migration-to (a flow
+// with no one named) never repeats, with the same object, dates, amount (or
+// none) and quote, what a person's or group's fled-to, returned-to or
+// deported-to (narrower than migration-to) says.
+func TestSeedStatesEachMovementOnce(t *testing.T) {
+	rels, preds := seedRelations(t)
+	if p := preds["fled-to"]; p == nil || !within(preds, "fled-to", "migration-to") {
+		t.Fatalf("fled-to is not narrower than migration-to: %+v", p)
+	}
+	var flows, moves []*graph.Relation
+	for _, r := range rels {
+		switch {
+		case r.Predicate == "migration-to" && strings.HasPrefix(r.Subject, "country/"):
+			flows = append(flows, r)
+		case r.Predicate != "migration-to" && within(preds, r.Predicate, "migration-to"):
+			moves = append(moves, r)
+		}
+	}
+	for _, f := range flows {
+		for _, m := range moves {
+			if f.Object != m.Object || f.Date != m.Date || f.EndDate != m.EndDate || amount(f) != amount(m) {
+				continue
+			}
+			if q := sharedQuote(f, m); q != "" {
+				t.Errorf("one movement stated twice: %s and %s, both quoting %q; keep who moved (%s), with all the sources", describe(f), describe(m), q, m.Predicate)
+			}
+		}
+	}
+}
