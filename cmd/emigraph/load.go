@@ -84,6 +84,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
+	memory := fs.String("memory", "2GiB", "memory for sorting the keys of a load into a new directory (e.g. 512MiB, 4GiB; 0 for no bound); beyond it they are sorted in runs spilled to disk beside the store and merged")
 	storage := addStoreFlags(fs)
 	files, err := m.parse(fs, args)
 	if err != nil {
@@ -91,6 +92,10 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	}
 	if len(files) == 0 {
 		return &errUsage{"load needs at least one FILE (or - for standard input)"}
+	}
+	budget, err := badger.ParseBytes(*memory)
+	if err != nil {
+		return &errUsage{"--memory: " + err.Error()}
 	}
 	log, err := m.logger(*level)
 	if err != nil {
@@ -159,7 +164,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	// same build, and the store records that it was seeded as serve does
 	var built *graph.Summary
 	if !*dryRun && emptyDir(*data) {
-		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len())}
+		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len()), MemoryBudget: budget}
 		if !*noSeed {
 			if bo.Seed, err = seed.Default(); err != nil {
 				return fmt.Errorf("the embedded seed is broken: %w", err)

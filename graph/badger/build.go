@@ -34,6 +34,11 @@ type BuildOptions struct {
 	Seed *graph.Changeset
 	// Meta is metadata the store records (m:<name>), as Store.SetMeta would.
 	Meta map[string]string
+	// MemoryBudget, if positive, bounds the memory the build's keys take
+	// while they are sorted: beyond it they are sorted in runs spilled to a
+	// directory inside the one being built, and merged as the tables are
+	// written (package bulk). The changeset and its plan are not counted.
+	MemoryBudget int64
 }
 
 // buildFallback, when set, makes Build treat the database it built as
@@ -191,6 +196,7 @@ func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Cha
 	if err != nil {
 		return graph.Summary{}, err
 	}
+	b.SetMemoryBudget(o.MemoryBudget)
 	pool := b.Pool()
 	// the metadata: the layout (see layout.go)
 	b.Add(func() []*bulk.Family {

@@ -147,3 +147,34 @@ func sameKeys(t *testing.T, got, want map[string]string) {
 		}
 	}
 }
+
+// A build with a memory budget far below what its keys take spills sorted
+// runs and merges them, and writes what a build in memory writes, key for
+// key.
+func TestBuildWithSmallMemoryBudgetWritesWhatAnInMemoryBuildWrites(t *testing.T) {
+	ctx := context.Background()
+	built := func(budget int64) map[string]string {
+		base, file := seedCase(t)
+		for i := range 3000 {
+			id := fmt.Sprintf("person/many-%d", i)
+			file.Entities = append(file.Entities, graph.EntityChange{Where: id, Entity: graph.Entity{ID: id, Name: fmt.Sprintf("Many Person %d", i), Type: graph.Person, Aliases: []string{fmt.Sprintf("Alias %d", i%50)}}})
+			file.Relations = append(file.Relations, graph.RelationChange{Where: id, Relation: graph.Relation{Subject: id, Predicate: "fled-to",
+				Object: "country/georgia", Date: fmt.Sprintf("2022-%02d", 1+i%12), EndDate: "2024", Sources: []graph.Source{{Quote: "q"}}}})
+		}
+		dir := filepath.Join(t.TempDir(), "built")
+		if _, err := badger.Build(ctx, dir, file, badger.BuildOptions{Seed: base, MemoryBudget: budget}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := badger.Open(dir, badger.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		return dump(t, st)
+	}
+	want := built(0)
+	if len(want) < 50000 {
+		t.Fatalf("only %d keys: the case is too small to spill", len(want))
+	}
+	sameKeys(t, built(64<<10), want)
+}

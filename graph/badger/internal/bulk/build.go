@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -114,12 +115,7 @@ func (b *Builder) work() {
 			continue // drain
 		}
 		for _, f := range task() {
-			f.sort()
-			ids, err := f.writeTables(b.ctx, b.dir, b.topts, func() uint64 { return b.lastID.Add(1) }, &buf)
-			var span [2][]byte
-			if n := len(f.order); n > 0 {
-				span = [2][]byte{bytes.Clone(f.key(f.order[0].e)), bytes.Clone(f.key(f.order[n-1].e))}
-			}
+			ids, span, err := f.writeTables(b.ctx, b.dir, b.topts, func() uint64 { return b.lastID.Add(1) }, &buf)
 			f.release()
 			if err != nil {
 				b.fail(err)
@@ -163,6 +159,11 @@ func (b *Builder) Wait() error {
 	for i := 1; i < len(b.ranges); i++ {
 		if bytes.Compare(b.ranges[i-1][1], b.ranges[i][0]) >= 0 {
 			return fmt.Errorf("bulk build: two families overlap (%q to %q, and from %q)", b.ranges[i-1][0], b.ranges[i-1][1], b.ranges[i][0])
+		}
+	}
+	if b.pool.spillDir != "" {
+		if err := os.RemoveAll(b.pool.spillDir); err != nil {
+			return err
 		}
 	}
 	slices.Sort(b.ids)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Family holds the keys and values of one key prefix, packed into chunks
@@ -21,6 +22,11 @@ type Family struct {
 	// it is written, so its JSON never sits in memory all at once).
 	Expand func(dst, stored []byte) []byte
 	pool   *Pool
+	// held is the memory the family holds, as it last told the pool; runs
+	// are the sorted runs it spilled (spill.go)
+	held, grown int64
+	runs        []string
+	spillErr    error
 }
 
 // Pool hands out memory that earlier families gave back: fresh memory
@@ -31,6 +37,12 @@ type Pool struct {
 	chunks [][]byte
 	ents   [][]famEntry
 	items  [][]sortItem
+	// with a memory budget, families spill sorted runs into spillDir when
+	// the keys they hold together exceed it (spill.go)
+	budget   int64
+	live     atomic.Int64
+	spillDir string
+	spills   atomic.Int64
 }
 
 func (p *Pool) chunk(n int) []byte {
@@ -59,6 +71,18 @@ func take[T any](p *Pool, free *[][]T, n int) []T {
 
 // release gives the family's memory back to the pool.
 func (f *Family) release() {
+	f.releaseKeys()
+	p := f.pool
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ents = append(p.ents, f.ents)
+	f.ents = nil
+	f.removeRuns()
+}
+
+// releaseKeys gives the family's chunks and sort order back to the pool and
+// empties it (its entry slice stays, emptied).
+func (f *Family) releaseKeys() {
 	p := f.pool
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -67,9 +91,12 @@ func (f *Family) release() {
 			p.chunks = append(p.chunks, c)
 		}
 	}
-	p.ents = append(p.ents, f.ents)
-	p.items = append(p.items, f.order)
-	f.chunks, f.ents, f.order = nil, nil, nil
+	if f.order != nil {
+		p.items = append(p.items, f.order)
+	}
+	f.chunks, f.ents, f.order = nil, f.ents[:0], nil
+	p.live.Add(-f.held)
+	f.held, f.grown = 0, 0
 }
 
 // famEntry is a key and its value, one after the other in a chunk.
@@ -124,6 +151,9 @@ func (f *Family) Put(v, a, b, c string) {
 	chunk = append(chunk, v...)
 	f.chunks[len(f.chunks)-1] = chunk
 	f.ents = append(f.ents, famEntry{chunk: uint32(len(f.chunks) - 1), off: uint32(start), klen: uint32(klen), vlen: uint32(len(v))})
+	if f.pool.budget > 0 {
+		f.added(klen + len(v))
+	}
 }
 
 // putKey adds a whole key (prefix included).
@@ -133,6 +163,9 @@ func (f *Family) PutKey(k string, v []byte) {
 	chunk = append(append(chunk, k...), v...)
 	f.chunks[len(f.chunks)-1] = chunk
 	f.ents = append(f.ents, famEntry{chunk: uint32(len(f.chunks) - 1), off: uint32(start), klen: uint32(len(k)), vlen: uint32(len(v))})
+	if f.pool.budget > 0 {
+		f.added(len(k) + len(v))
+	}
 }
 
 // sort orders the entries by key (into order).
@@ -253,6 +286,10 @@ func NewPool() *Pool { return &Pool{} }
 // Family returns an empty family of keys under prefix, with room for about
 // n entries taken from the pool.
 func (p *Pool) Family(prefix string, n int) *Family {
+	if p.budget > 0 {
+		// no more room than a run holds (an entry takes entryCost and its key)
+		n = min(n, int(p.budget/(2*entryCost)))
+	}
 	return &Family{prefix: prefix, ents: take(p, &p.ents, n), pool: p}
 }
 

@@ -214,3 +214,51 @@ func TestOverlappingFamiliesFail(t *testing.T) {
 		t.Error("a MANIFEST was written")
 	}
 }
+
+// A build whose memory budget is far smaller than its keys spills sorted
+// runs and merges them: the database holds what a build in memory writes,
+// key for key, and nothing of the runs is left.
+func TestSpilledBuildWritesWhatAnInMemoryBuildWrites(t *testing.T) {
+	dir := t.TempDir()
+	opts := bg.DefaultOptions(dir).WithLogger(nil)
+	b, err := bulk.Start(context.Background(), dir, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetMemoryBudget(256 << 10)
+	want := map[string]string{}
+	for _, prefix := range []string{"b:", "a:", "c:"} {
+		b.Add(func() []*bulk.Family {
+			f := b.Pool().Family(prefix, 20000)
+			g := b.Pool().Family(prefix+"\xff", 10) // a small family beside it
+			for i := 19999; i >= 0; i-- {
+				f.Put(fmt.Sprintf("%s%d.", prefix, i), fmt.Sprintf("key-%07d", (i*7919)%20000), "x", "")
+				if i%1000 == 0 {
+					g.Put("v", fmt.Sprint(i), "", "")
+				}
+			}
+			return []*bulk.Family{f, g}
+		})
+		for i := range 20000 {
+			want[fmt.Sprintf("%skey-%07d\x00x", prefix, (i*7919)%20000)] = fmt.Sprintf("%s%d.", prefix, i)
+			if i%1000 == 0 {
+				want[fmt.Sprintf("%s\xff%d", prefix, i)] = "v"
+			}
+		}
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if b.Spilled() < 10 {
+		t.Errorf("%d runs spilled: the budget did not bound the build", b.Spilled())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "spill.tmp")); len(entries) > 0 {
+		t.Errorf("runs left behind: %v", entries)
+	}
+	db, err := bg.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	equal(t, "spilled", contents(t, db), want)
+}

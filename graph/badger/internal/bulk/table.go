@@ -18,33 +18,106 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// writeTables writes a sorted family as SSTables in dir, numbered by
-// nextID, and returns their ids.
-func (f *Family) writeTables(ctx context.Context, dir string, topts table.Options, nextID func() uint64, buf *[]byte) ([]uint64, error) {
-	var ids []uint64
-	b := table.NewTableBuilder(topts)
-	defer func() { b.Close() }()
-	finish := func() error {
-		if b.Empty() {
-			return nil
-		}
-		id := nextID()
-		if err := writeTable(table.NewFilename(id, dir), b, buf); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		b.Close()
-		b = table.NewTableBuilder(topts)
-		return nil
+// tableWriter writes keys, in order, into tables of at most topts.TableSize
+// in dir, numbered by nextID.
+type tableWriter struct {
+	dir         string
+	topts       table.Options
+	nextID      func() uint64
+	buf         *[]byte
+	b           *table.Builder
+	ids         []uint64
+	key, prev   []byte
+	first, last []byte
+	n           int
+}
+
+func newTableWriter(dir string, topts table.Options, nextID func() uint64, buf *[]byte) *tableWriter {
+	return &tableWriter{dir: dir, topts: topts, nextID: nextID, buf: buf, b: table.NewTableBuilder(topts)}
+}
+
+// add writes a key and its value; keys must come in increasing order.
+func (w *tableWriter) add(k, value []byte) error {
+	// a cheap guard: tables with keys out of order would read wrong, silently
+	if w.n > 0 && bytes.Compare(k, w.prev) <= 0 {
+		return fmt.Errorf("bulk load: keys out of order at %q", k)
 	}
+	if w.n == 0 {
+		w.first = bytes.Clone(k)
+	}
+	w.n++
 	// keys carry Badger's version suffix: version 1, as if written by the
 	// first transaction
-	var key, prev, value, scratch []byte
+	w.key = append(append(w.key[:0], k...), versionOne[:]...)
+	w.prev = w.key[:len(k)]
+	w.b.Add(w.key, y.ValueStruct{Value: value}, 0)
+	if w.b.ReachedCapacity() {
+		return w.finish()
+	}
+	return nil
+}
+
+func (w *tableWriter) finish() error {
+	if w.b.Empty() {
+		return nil
+	}
+	id := w.nextID()
+	if err := writeTable(table.NewFilename(id, w.dir), w.b, w.buf); err != nil {
+		return err
+	}
+	w.ids = append(w.ids, id)
+	w.b.Close()
+	w.b = table.NewTableBuilder(w.topts)
+	return nil
+}
+
+// done writes the last table and returns the ids of the tables written and
+// the first and last key.
+func (w *tableWriter) done() ([]uint64, [2][]byte, error) {
+	err := w.finish()
+	w.b.Close()
+	if w.n > 0 {
+		w.last = bytes.Clone(w.prev)
+	}
+	return w.ids, [2][]byte{w.first, w.last}, err
+}
+
+// writeTables writes a family as SSTables in dir, numbered by nextID, and
+// returns their ids and the first and last key written: sorted in memory,
+// or, if it spilled runs, merged from them.
+func (f *Family) writeTables(ctx context.Context, dir string, topts table.Options, nextID func() uint64, buf *[]byte) ([]uint64, [2][]byte, error) {
+	w := newTableWriter(dir, topts, nextID, buf)
+	var scratch []byte
+	value := func(v []byte) []byte {
+		if f.Expand != nil {
+			scratch = f.Expand(scratch[:0], v)
+			return scratch
+		}
+		return v
+	}
+	if len(f.runs) > 0 || f.spillErr != nil {
+		i := 0
+		err := f.merge(func(k, v []byte) error {
+			if i++; i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return w.add(k, value(v))
+		})
+		if err != nil {
+			w.b.Close()
+			return nil, [2][]byte{}, err
+		}
+		return w.done()
+	}
+	f.sort()
 	var touched byte
 	for i, it := range f.order {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				w.b.Close()
+				return nil, [2][]byte{}, err
 			}
 		}
 		// Entries are read in key order, scattered in memory: reading one a
@@ -54,31 +127,13 @@ func (f *Family) writeTables(ctx context.Context, dir string, topts table.Option
 			ahead := f.order[j].e
 			touched ^= f.chunks[ahead.chunk][ahead.off]
 		}
-		e := it.e
-		k := f.key(e)
-		// a cheap guard: tables with keys out of order would read wrong, silently
-		if i > 0 && bytes.Compare(k, prev) <= 0 {
-			return nil, fmt.Errorf("bulk load: keys out of order at %q", k)
+		if err := w.add(f.key(it.e), value(f.value(it.e))); err != nil {
+			w.b.Close()
+			return nil, [2][]byte{}, err
 		}
-		prev = k
-		key = append(append(key[:0], k...), versionOne[:]...)
-		value = f.value(e)
-		if f.Expand != nil {
-			value = f.Expand(scratch[:0], value)
-			scratch = value
-		}
-		b.Add(key, y.ValueStruct{Value: value}, 0)
-		if b.ReachedCapacity() {
-			if err := finish(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := finish(); err != nil {
-		return nil, err
 	}
 	prefetchSink.Store(uint32(touched))
-	return ids, nil
+	return w.done()
 }
 
 const prefetchAhead = 16
