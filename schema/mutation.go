@@ -136,6 +136,7 @@ func (b *builder) mutation() *graphql.Object {
 						if !errors.As(err, &ve) {
 							err = &graph.ValidationError{Items: []graph.ItemError{{Where: "document", Problems: graph.Problems{{Field: "document", Message: err.Error()}}}}}
 						}
+						refused(p.Context, err)
 						return writeResult(graph.Summary{}, err)
 					}
 					return api.apply(p.Context, c, p.Args["dryRun"] == true)
@@ -161,7 +162,9 @@ func (b *builder) mutation() *graphql.Object {
 						m, _ := d.(map[string]any)
 						docs[i] = ImportDocument{Name: str(m, "name"), Format: str(m, "format"), Body: strings.NewReader(str(m, "document"))}
 					}
-					return writeResult(api.Import(p.Context, docs, p.Args["dryRun"] == true))
+					sum, err := api.Import(p.Context, docs, p.Args["dryRun"] == true)
+					refused(p.Context, err)
+					return writeResult(sum, err)
 				},
 			},
 			"upsertEntity": {
@@ -232,7 +235,9 @@ func relationFromInput(in map[string]any) graph.Relation {
 
 // apply writes a changeset and rebuilds the schema when predicates changed.
 func (a *API) apply(ctx context.Context, c *graph.Changeset, dryRun bool) (any, error) {
-	return writeResult(a.write(ctx, c, dryRun))
+	sum, err := a.write(ctx, c, dryRun)
+	refused(ctx, err)
+	return writeResult(sum, err)
 }
 
 // write applies a changeset, serialised with the other writes, and rebuilds
@@ -309,6 +314,22 @@ func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, boo
 		return graph.Summary{}, &graph.ValidationError{Items: problems}
 	}
 	return a.write(ctx, all, dryRun)
+}
+
+type refusalKey struct{}
+
+// WithRefusalHook returns a context in which a write refused for its
+// content (ok: false, with problems) calls fn with the problems' code, so
+// that the HTTP layer can log and count a refusal it otherwise sees only
+// as a 200 with data.
+func WithRefusalHook(ctx context.Context, fn func(code string)) context.Context {
+	return context.WithValue(ctx, refusalKey{}, fn)
+}
+
+func refused(ctx context.Context, err error) {
+	if fn, ok := ctx.Value(refusalKey{}).(func(string)); ok && err != nil {
+		fn(graph.ErrorCode(err))
+	}
 }
 
 func writeResult(sum graph.Summary, err error) (any, error) {

@@ -208,7 +208,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	}
 	var ve *graph.ValidationError
 	if errors.As(err, &ve) {
-		info.errorKind = "validation"
+		info.errorKind, info.errorCode = "refused", graph.EINVALID
 		w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		var problems []map[string]string
@@ -222,8 +222,8 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		info.errorKind = "execution"
 		status, code := errorStatus(err)
+		info.errorKind, info.errorCode = "execution", code
 		writeAdminError(w, status, code, err.Error())
 		return
 	}

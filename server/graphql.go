@@ -257,6 +257,11 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ctx = schema.WithWriteAccess(ctx, "")
+		// a write refused for its content answers 200 with ok: false; the
+		// log line and the metrics say it was refused, and why
+		ctx = schema.WithRefusalHook(ctx, func(code string) {
+			info.errorKind, info.errorCode = "refused", code
+		})
 	}
 	res := s.cfg.API.Execute(ctx, doc, req)
 	if res.Data == nil {

@@ -72,7 +72,7 @@ func typeLabel(kind string) string {
 // errorKindLabel is the kind of a failure, or "other" for one not listed.
 func errorKindLabel(kind string) string {
 	switch kind {
-	case "parse", "validation", "variables", "execution", "timeout", "forbidden", "panic":
+	case "parse", "validation", "variables", "execution", "timeout", "forbidden", "panic", "refused":
 		return kind
 	}
 	return otherLabel

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -155,4 +156,25 @@ func mustGet(t *testing.T, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// Log lines carry their units, and a write refused for its content (a 200
+// with ok: false) is logged as refused, with its code.
+func TestLogsSayUnitsAndRefusals(t *testing.T) {
+	ts, logs := start(t, nil)
+	body := `{"query":"mutation { importFacts(format: \"jsonl\", document: \"{\\\"kind\\\":\\\"entity\\\",\\\"id\\\":\\\"Bad Id\\\"}\") { ok } }"}`
+	r := post(t, ts.URL, "application/json", "", body, "Authorization", "Bearer "+testToken)
+	if r.status != 200 || !strings.Contains(r.raw, `"ok":false`) {
+		t.Fatalf("a bad import: %d %s", r.status, r.raw)
+	}
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		json.Unmarshal([]byte(l), &line)
+	}
+	if line["error"] != "refused" || line["error_code"] != "invalid" {
+		t.Errorf("the refused import's log line: %v", line)
+	}
+	if _, ok := line["duration_ms"].(float64); !ok {
+		t.Errorf("the log line has no duration_ms: %v", line)
+	}
 }

@@ -171,6 +171,8 @@ type reqInfo struct {
 	operation string
 	kind      string
 	errorKind string
+	// errorCode is the domain code of a refusal (invalid, no_space, ...).
+	errorCode string
 }
 
 func requestInfo(ctx context.Context) *reqInfo {
@@ -252,12 +254,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				ev = log.Error()
 			}
 			ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).
-				Dur("duration", elapsed).Int("bytes", sw.bytes)
+				Float64("duration_ms", float64(elapsed.Microseconds())/1000).Int("bytes", sw.bytes)
 			if info.operation != "" || info.kind != "" {
 				ev.Str("operation", info.operation).Str("operation_type", info.kind)
 			}
 			if info.errorKind != "" {
 				ev.Str("error", info.errorKind)
+			}
+			if info.errorCode != "" {
+				ev.Str("error_code", info.errorCode)
 			}
 			ev.Msg("request")
 		}()

@@ -204,7 +204,7 @@ func TestTokenNeverLogged(t *testing.T) {
 			break
 		}
 	}
-	for _, field := range []string{"method", "path", "status", "duration", "operation", "request_id"} {
+	for _, field := range []string{"method", "path", "status", "duration_ms", "operation", "request_id"} {
 		if _, ok := line[field]; !ok {
 			t.Errorf("request log line %v lacks %s", line, field)
 		}

@@ -67,7 +67,7 @@ func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error 
 		return err
 	}
 	log.Info().Int("entities", sum.EntitiesAdded).Int("relations", sum.RelationsAdded).
-		Int("predicates", sum.PredicatesAdded).Dur("took", time.Since(start)).Msg("seeded a new store from the embedded facts")
+		Int("predicates", sum.PredicatesAdded).Int64("took_ms", time.Since(start).Milliseconds()).Msg("seeded a new store from the embedded facts")
 	return nil
 }
 
