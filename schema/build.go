@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,7 +38,9 @@ func build(api *API, predicates []*graph.Predicate) (graphql.Schema, error) {
 	for _, t := range graph.EntityTypes {
 		t := t
 		b.objects[t] = graphql.NewObject(graphql.ObjectConfig{
-			Name:       typeNames[t],
+			Name: typeNames[t],
+			Description: objectDescriptions[t] + " Besides the fields of every entity, it has a typed field for each predicate it may be the subject or object of, " +
+				"listing those relations alone; the predicates query gives each predicate's typed field names (outField, inField).",
 			Interfaces: []*graphql.Interface{b.entityType},
 			IsTypeOf: func(p graphql.IsTypeOfParams) bool {
 				e, ok := p.Value.(*graph.Entity)
@@ -133,15 +136,15 @@ func (b *builder) leafTypes() {
 		Name:        "Quantity",
 		Description: "A figure: \"approximately 50,000–70,000 IT workers\" is amount 50000, lowerBound 50000, upperBound 70000, approximation ABOUT.",
 		Fields: graphql.Fields{
-			"amount": {Type: graphql.NewNonNull(graphql.Float), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Quantity).Amount, nil }},
-			"lowerBound": {Type: graphql.Float, Resolve: func(p graphql.ResolveParams) (any, error) {
+			"amount": {Type: graphql.NewNonNull(graphql.Float), Description: "The figure, in unit. For a range (\"50,000–70,000\") lowerBound and upperBound give its ends, and amount lies between them.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Quantity).Amount, nil }},
+			"lowerBound": {Type: graphql.Float, Description: "The lowest value the source gives, for a range; null when it gives none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return floatOrNil(p.Source.(*graph.Quantity).LowerBound), nil
 			}},
-			"upperBound": {Type: graphql.Float, Resolve: func(p graphql.ResolveParams) (any, error) {
+			"upperBound": {Type: graphql.Float, Description: "The highest value the source gives, for a range; null when it gives none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 				return floatOrNil(p.Source.(*graph.Quantity).UpperBound), nil
 			}},
-			"unit":          {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(p.Source.(*graph.Quantity).Unit), nil }},
-			"approximation": {Type: graphql.NewNonNull(b.approximation), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Quantity).Approximation, nil }},
+			"unit":          {Type: graphql.String, Description: "What is counted: \"people\", \"percent\", \"years\", ...; null for a bare number.", Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(p.Source.(*graph.Quantity).Unit), nil }},
+			"approximation": {Type: graphql.NewNonNull(b.approximation), Description: "How the amount relates to the true figure, as the source words it (EXACT when it states no qualifier).", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Quantity).Approximation, nil }},
 		},
 	})
 	str := func(get func(s *graph.Source) string) graphql.FieldResolveFn {
@@ -151,10 +154,10 @@ func (b *builder) leafTypes() {
 		Name:        "Source",
 		Description: "Where a fact comes from: a verbatim quote, and the section, title and URL of the text it is quoted from.",
 		Fields: graphql.Fields{
-			"quote":   {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Source).Quote, nil }},
-			"section": {Type: graphql.String, Resolve: str(func(s *graph.Source) string { return s.Section })},
-			"title":   {Type: graphql.String, Resolve: str(func(s *graph.Source) string { return s.Title })},
-			"url":     {Type: graphql.String, Resolve: str(func(s *graph.Source) string { return s.URL })},
+			"quote":   {Type: graphql.NewNonNull(graphql.String), Description: "The words of the source that state the fact, verbatim.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Source).Quote, nil }},
+			"section": {Type: graphql.String, Description: "Where in the source the quote is, such as \"Reactions > Kyrgyzstan\"; null when not given.", Resolve: str(func(s *graph.Source) string { return s.Section })},
+			"title":   {Type: graphql.String, Description: "The title of the source text; null when not given.", Resolve: str(func(s *graph.Source) string { return s.Title })},
+			"url":     {Type: graphql.String, Description: "The URL of the source text; null when not given.", Resolve: str(func(s *graph.Source) string { return s.URL })},
 		},
 	})
 	types := func(get func(p *graph.Predicate) []graph.EntityType) graphql.FieldResolveFn {
@@ -171,28 +174,28 @@ func (b *builder) leafTypes() {
 		Description: "A kind of relation. Predicates are data: loading a new one adds it here and as typed fields on the entity types, with no code change.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"id":             {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ID, nil }},
-				"label":          {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).Label, nil }},
-				"inverseLabel":   {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).InverseLabel, nil }},
-				"subjectTypes":   {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.SubjectTypes })},
-				"objectTypes":    {Type: nonNullList(b.entityTypeEnum), Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.ObjectTypes })},
-				"objectOptional": {Type: graphql.NewNonNull(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ObjectOptional, nil }},
-				"description": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) {
+				"id":             {Type: graphql.NewNonNull(graphql.ID), Description: "The predicate's id, such as fled-to: what every predicate argument takes.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ID, nil }},
+				"label":          {Type: graphql.NewNonNull(graphql.String), Description: "How the relation reads from subject to object: \"fled to\" (a person fled to a country).", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).Label, nil }},
+				"inverseLabel":   {Type: graphql.NewNonNull(graphql.String), Description: "How the relation reads from object to subject: \"received emigrants\" (a country received emigrants); the incoming typed field (inField) is named after it.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).InverseLabel, nil }},
+				"subjectTypes":   {Type: nonNullList(b.entityTypeEnum), Description: "The entity types a subject of this predicate may have; each has the typed field outField.", Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.SubjectTypes })},
+				"objectTypes":    {Type: nonNullList(b.entityTypeEnum), Description: "The entity types an object of this predicate may have; each has the typed field inField.", Resolve: types(func(p *graph.Predicate) []graph.EntityType { return p.ObjectTypes })},
+				"objectOptional": {Type: graphql.NewNonNull(graphql.Boolean), Description: "Whether a relation of this predicate may have no object: a statement that is only a figure about its subject.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Predicate).ObjectOptional, nil }},
+				"description": {Type: graphql.String, Description: "What the predicate means and when it is used; null when there is no description.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					return nilIfEmpty(p.Source.(*graph.Predicate).Description), nil
 				}},
-				"outField": {Type: graphql.String, Description: "the typed field listing these relations on subject types", Resolve: func(p graphql.ResolveParams) (any, error) {
+				"outField": {Type: graphql.String, Description: "The name of the typed field that lists this predicate's relations with the entity as subject (OUT), on each of subjectTypes: fledTo on Person for fled-to.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					return b.fieldNames[p.Source.(*graph.Predicate).ID][0], nil
 				}},
-				"inField": {Type: graphql.String, Description: "the typed field listing these relations on object types", Resolve: func(p graphql.ResolveParams) (any, error) {
+				"inField": {Type: graphql.String, Description: "The name of the typed field that lists this predicate's relations with the entity as object (IN), on each of objectTypes, named after inverseLabel: receivedEmigrants on Country for fled-to. Null when no object type has one.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					return nilIfEmpty(b.fieldNames[p.Source.(*graph.Predicate).ID][1]), nil
 				}},
-				"broader": {Type: b.predicate, Description: "the predicate this one is a kind of: asking for that one includes this one's relations", Resolve: func(p graphql.ResolveParams) (any, error) {
+				"broader": {Type: b.predicate, Description: "The predicate this one is a kind of (migration-to for fled-to): asking for that one includes this one's relations unless exact: true. Null for none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					if q := b.byID[p.Source.(*graph.Predicate).Broader]; q != nil {
 						return q, nil
 					}
 					return nil, nil
 				}},
-				"narrower": {Type: nonNullList(b.predicate), Description: "the predicates that are kinds of this one", Resolve: func(p graphql.ResolveParams) (any, error) {
+				"narrower": {Type: nonNullList(b.predicate), Description: "The predicates that are kinds of this one, whose relations asking for this one includes unless exact: true. Empty for none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					out := []*graph.Predicate{}
 					for _, q := range b.predicates {
 						if q.Broader == p.Source.(*graph.Predicate).ID {
@@ -205,10 +208,11 @@ func (b *builder) leafTypes() {
 		}),
 	})
 	b.pageInfo = graphql.NewObject(graphql.ObjectConfig{
-		Name: "PageInfo",
+		Name:        "PageInfo",
+		Description: "Where a page ends: pass endCursor as `after` to read the next page while hasNextPage is true.",
 		Fields: graphql.Fields{
-			"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean)},
-			"endCursor":   {Type: graphql.String},
+			"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean), Description: "Whether more items follow this page."},
+			"endCursor":   {Type: graphql.String, Description: "The cursor of the page's last item, for `after`; null for an empty page."},
 		},
 	})
 }
@@ -222,38 +226,47 @@ func floatOrNil(f *float64) any {
 
 func (b *builder) connections() {
 	b.entityEdge = graphql.NewObject(graphql.ObjectConfig{
-		Name: "EntityEdge",
+		Name:        "EntityEdge",
+		Description: "An entity of a page, with its cursor.",
 		Fields: graphql.Fields{
-			"cursor": {Type: graphql.NewNonNull(graphql.String)},
-			"node":   {Type: graphql.NewNonNull(b.entityType)},
+			"cursor": {Type: graphql.NewNonNull(graphql.String), Description: "An opaque position in the list: pass it as `after` to read on from this entity."},
+			"node":   {Type: graphql.NewNonNull(b.entityType), Description: "The entity."},
 		},
 	})
 	b.entityConn = graphql.NewObject(graphql.ObjectConfig{
-		Name: "EntityConnection",
+		Name:        "EntityConnection",
+		Description: "A page of entities (see PageInfo for reading on).",
 		Fields: graphql.Fields{
-			"totalCount": {Type: graphql.NewNonNull(graphql.Int), Resolve: b.api.entityTotal},
-			"nodes":      {Type: nonNullList(b.entityType), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).page.Entities, nil }},
-			"edges":      {Type: nonNullList(b.entityEdge), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).edges(), nil }},
-			"pageInfo":   {Type: graphql.NewNonNull(b.pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).pageInfo(), nil }},
+			"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many entities the whole list holds, on every page.", Resolve: b.api.entityTotal},
+			"nodes":      {Type: nonNullList(b.entityType), Description: "The entities of this page.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).page.Entities, nil }},
+			"edges": {Type: nonNullList(b.entityEdge), Description: "The entities of this page, each with its cursor.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).edges(), nil }},
+			"pageInfo": {Type: graphql.NewNonNull(b.pageInfo), Description: "Whether more entities follow, and the cursor to read them from.",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).pageInfo(), nil }},
 		},
 	})
 	b.relationEdge = graphql.NewObject(graphql.ObjectConfig{
-		Name: "RelationEdge",
+		Name:        "RelationEdge",
+		Description: "A relation of a page, with its cursor.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"cursor": {Type: graphql.NewNonNull(graphql.String)},
-				"node":   {Type: graphql.NewNonNull(b.relation)},
+				"cursor": {Type: graphql.NewNonNull(graphql.String), Description: "An opaque position in the list: pass it as `after` to read on from this relation."},
+				"node":   {Type: graphql.NewNonNull(b.relation), Description: "The relation."},
 			}
 		}),
 	})
 	b.relationConn = graphql.NewObject(graphql.ObjectConfig{
-		Name: "RelationConnection",
+		Name:        "RelationConnection",
+		Description: "A page of relations (see PageInfo for reading on).",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"totalCount": {Type: graphql.NewNonNull(graphql.Int), Resolve: b.api.relationTotal},
-				"nodes":      {Type: nonNullList(b.relation), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).page.Relations, nil }},
-				"edges":      {Type: nonNullList(b.relationEdge), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).edges(), nil }},
-				"pageInfo":   {Type: graphql.NewNonNull(b.pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).pageInfo(), nil }},
+				"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many relations match the filter, on every page.", Resolve: b.api.relationTotal},
+				"nodes": {Type: nonNullList(b.relation), Description: "The relations of this page.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).page.Relations, nil }},
+				"edges": {Type: nonNullList(b.relationEdge), Description: "The relations of this page, each with its cursor.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).edges(), nil }},
+				"pageInfo": {Type: graphql.NewNonNull(b.pageInfo), Description: "Whether more relations follow, and the cursor to read them from.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).pageInfo(), nil }},
 			}
 		}),
 	})
@@ -294,10 +307,10 @@ func (b *builder) typedFields() map[graph.EntityType]graphql.Fields {
 			desc          func(t graph.EntityType) string
 		}{
 			{pred.SubjectTypes, graph.Out, outName, outName + "Out", func(t graph.EntityType) string {
-				return fmt.Sprintf("Relations %s: this %s %s ...", pred.ID, typeNames[t], pred.Label)
+				return b.typedFieldDescription(pred, graph.Out, t)
 			}},
 			{pred.ObjectTypes, graph.In, inName, outName + "In", func(t graph.EntityType) string {
-				return fmt.Sprintf("Relations %s where this %s is the object: ... %s this %s", pred.ID, typeNames[t], pred.Label, typeNames[t])
+				return b.typedFieldDescription(pred, graph.In, t)
 			}},
 		}
 		for end, e := range ends {
@@ -323,11 +336,44 @@ func (b *builder) typedFields() map[graph.EntityType]graphql.Fields {
 	return out
 }
 
+// typedFieldDescription describes the typed field of pred's end dir on
+// entity type t: the predicate and direction it stands for, how it reads, the
+// narrower predicates it includes, and the predicate's own description.
+func (b *builder) typedFieldDescription(pred *graph.Predicate, dir graph.Direction, t graph.EntityType) string {
+	this := "this " + strings.ToLower(typeNames[t])
+	var d strings.Builder
+	if dir == graph.Out {
+		fmt.Fprintf(&d, "Relations of predicate %s (%q) with %s as subject (direction OUT); the same as relations(predicate: %q, direction: OUT).",
+			pred.ID, pred.Label, this, pred.ID)
+	} else {
+		fmt.Fprintf(&d, "Relations of predicate %s (%q, inversely %q) with %s as object (direction IN); the same as relations(predicate: %q, direction: IN).",
+			pred.ID, pred.Label, pred.InverseLabel, this, pred.ID)
+	}
+	var narrower []string // at any depth, as asking for pred includes them
+	for i, kinds := 0, []string{pred.ID}; i < len(kinds); i++ {
+		for _, q := range b.predicates {
+			if q.Broader == kinds[i] && q.ID != pred.ID && !slices.Contains(narrower, q.ID) {
+				narrower = append(narrower, q.ID)
+				kinds = append(kinds, q.ID)
+			}
+		}
+	}
+	if len(narrower) > 0 {
+		sort.Strings(narrower)
+		fmt.Fprintf(&d, " Includes the relations of its narrower predicates (%s) unless exact: true.", strings.Join(narrower, ", "))
+	}
+	if pred.Description != "" {
+		d.WriteString(" " + pred.Description)
+	}
+	return d.String()
+}
+
 func (b *builder) typedField(pred *graph.Predicate, dir graph.Direction, desc string) *graphql.Field {
 	args := b.relationArgs(false)
 	delete(args, "predicate")
 	delete(args, "predicates")
 	delete(args, "direction")
+	args["exact"].Description = "true: only relations of " + pred.ID + " itself, not of the narrower predicates that declare it broader"
 	return &graphql.Field{
 		Type:        graphql.NewNonNull(b.relationConn),
 		Args:        args,
@@ -347,29 +393,33 @@ func (b *builder) relationTypes() {
 		Description: "A statement: subject, predicate, optional object, when, how many, and the sources that say so.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"id":        {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).ID, nil }},
-				"predicate": {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).Predicate, nil }},
-				"predicateInfo": {Type: b.predicate, Description: "the predicate's definition, with its labels",
+				"id": {Type: graphql.NewNonNull(graphql.ID), Description: "The relation's stable id, for relation(id:) and retractRelation.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).ID, nil }},
+				"predicate": {Type: graphql.NewNonNull(graphql.String), Description: "The predicate's id, such as fled-to.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return rel(p).Predicate, nil }},
+				"predicateInfo": {Type: b.predicate, Description: "The predicate's definition, with its labels and description.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return b.byID[rel(p).Predicate], nil }},
-				"subject": {Type: graphql.NewNonNull(b.entityType), Resolve: func(p graphql.ResolveParams) (any, error) {
+				"subject": {Type: graphql.NewNonNull(b.entityType), Description: "Who or what the statement is about: the person who fled, the country that denied entry.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					return loaderFrom(p.Context, b.api.store).entity(rel(p).Subject), nil
 				}},
-				"object": {Type: b.entityType, Resolve: func(p graphql.ResolveParams) (any, error) {
+				"object": {Type: b.entityType, Description: "The other end: the country fled to, the law charged under; null for a statement that is only a figure about its subject (see Predicate.objectOptional).", Resolve: func(p graphql.ResolveParams) (any, error) {
 					if rel(p).Object == "" {
 						return nil, nil
 					}
 					return loaderFrom(p.Context, b.api.store).entity(rel(p).Object), nil
 				}},
-				"date":    {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).Date), nil }},
-				"endDate": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).EndDate), nil }},
-				"quantity": {Type: b.quantity, Resolve: func(p graphql.ResolveParams) (any, error) {
+				"date": {Type: graphql.String, Description: "When it happened, or began: YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source; null when undated.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).Date), nil }},
+				"endDate": {Type: graphql.String, Description: "When it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD; null for a single date or none.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).EndDate), nil }},
+				"quantity": {Type: b.quantity, Description: "The figure the statement gives (how many people, what percentage, how many years); null when none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					if q := rel(p).Quantity; q != nil {
 						return q, nil
 					}
 					return nil, nil
 				}},
-				"note": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).Note), nil }},
-				"sources": {Type: nonNullList(b.source), Resolve: func(p graphql.ResolveParams) (any, error) {
+				"note": {Type: graphql.String, Description: "A remark on the statement (a qualification, \"in absentia\"); null when none.", Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).Note), nil }},
+				"sources": {Type: nonNullList(b.source), Description: "The sources that state it, each with a verbatim quote.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					r := rel(p)
 					out := make([]*graph.Source, len(r.Sources))
 					for i := range r.Sources {
@@ -384,38 +434,38 @@ func (b *builder) relationTypes() {
 		Name:        "SearchHit",
 		Description: "An entity found by search, with how well it matched.",
 		Fields: graphql.Fields{
-			"entity":      {Type: graphql.NewNonNull(b.entityType), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.SearchHit).Entity, nil }},
+			"entity":      {Type: graphql.NewNonNull(b.entityType), Description: "the entity found", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.SearchHit).Entity, nil }},
 			"score":       {Type: graphql.NewNonNull(graphql.Float), Description: "1 for an exact match; prefix, word and fuzzy matches score less, in that order", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.SearchHit).Score, nil }},
 			"matchedText": {Type: graphql.NewNonNull(graphql.String), Description: "the name or alias that matched", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.SearchHit).Matched, nil }},
 			"kind":        {Type: graphql.NewNonNull(graphql.String), Description: "EXACT, PREFIX, WORD or FUZZY", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(graph.SearchHit).Kind, nil }},
 		},
 	})
-	b.typeCount = graphql.NewObject(graphql.ObjectConfig{Name: "TypeCount", Fields: graphql.Fields{
-		"type":  {Type: graphql.NewNonNull(b.entityTypeEnum)},
-		"count": {Type: graphql.NewNonNull(graphql.Int)},
+	b.typeCount = graphql.NewObject(graphql.ObjectConfig{Name: "TypeCount", Description: "How many entities one type has.", Fields: graphql.Fields{
+		"type":  {Type: graphql.NewNonNull(b.entityTypeEnum), Description: "the entity type"},
+		"count": {Type: graphql.NewNonNull(graphql.Int), Description: "how many entities of the type the graph holds"},
 	}})
-	b.predicateCount = graphql.NewObject(graphql.ObjectConfig{Name: "PredicateCount", Fields: graphql.Fields{
-		"predicate": {Type: graphql.NewNonNull(graphql.String)},
-		"count":     {Type: graphql.NewNonNull(graphql.Int)},
+	b.predicateCount = graphql.NewObject(graphql.ObjectConfig{Name: "PredicateCount", Description: "How many relations one predicate has.", Fields: graphql.Fields{
+		"predicate": {Type: graphql.NewNonNull(graphql.String), Description: "the predicate's id"},
+		"count":     {Type: graphql.NewNonNull(graphql.Int), Description: "how many relations state this predicate itself (those of its narrower predicates are counted under theirs)"},
 	}})
-	b.stats = graphql.NewObject(graphql.ObjectConfig{Name: "Stats", Fields: graphql.Fields{
-		"entities":       {Type: nonNullList(b.typeCount)},
-		"relations":      {Type: nonNullList(b.predicateCount)},
-		"totalEntities":  {Type: graphql.NewNonNull(graphql.Int)},
-		"totalRelations": {Type: graphql.NewNonNull(graphql.Int)},
+	b.stats = graphql.NewObject(graphql.ObjectConfig{Name: "Stats", Description: "The size of the graph.", Fields: graphql.Fields{
+		"entities":       {Type: nonNullList(b.typeCount), Description: "entities per type, every type listed (count 0 included)"},
+		"relations":      {Type: nonNullList(b.predicateCount), Description: "relations per predicate, in order of predicate id"},
+		"totalEntities":  {Type: graphql.NewNonNull(graphql.Int), Description: "how many entities the graph holds"},
+		"totalRelations": {Type: graphql.NewNonNull(graphql.Int), Description: "how many relations the graph holds"},
 	}})
 	b.path = graphql.NewObject(graphql.ObjectConfig{Name: "Path",
 		Description: "The shortest connection between two entities: entities[0] is `from`, relations[i] joins entities[i] and entities[i+1].",
 		Fields: graphql.Fields{
-			"hops":      {Type: graphql.NewNonNull(graphql.Int)},
-			"entities":  {Type: nonNullList(b.entityType)},
-			"relations": {Type: nonNullList(b.relation)},
+			"hops":      {Type: graphql.NewNonNull(graphql.Int), Description: "how many relations the path follows"},
+			"entities":  {Type: nonNullList(b.entityType), Description: "the entities along the path, from `from` to `to` (hops + 1 of them)"},
+			"relations": {Type: nonNullList(b.relation), Description: "the relations along the path (hops of them), each followed in whichever direction joins its two entities"},
 		}})
 	b.subgraph = graphql.NewObject(graphql.ObjectConfig{Name: "Subgraph",
 		Description: "Entities and the relations between them, for a graph view.",
 		Fields: graphql.Fields{
-			"entities":  {Type: nonNullList(b.entityType)},
-			"relations": {Type: nonNullList(b.relation)},
+			"entities":  {Type: nonNullList(b.entityType), Description: "the entity asked for, then the entities the relations join it to, nearest first"},
+			"relations": {Type: nonNullList(b.relation), Description: "the relations found, nearest first"},
 			"truncated": {Type: graphql.NewNonNull(graphql.Boolean), Description: "true when `first` cut the neighbourhood short"},
 		}})
 }

@@ -92,7 +92,7 @@ func (b *builder) figuresField() *graphql.Field {
 		}})
 	args := graphql.FieldConfigArgument{
 		"predicate":  {Type: graphql.String, Description: "only figures of this predicate (and the narrower ones, unless exact)"},
-		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only figures of these predicates"},
+		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only figures of any of these predicates (and their narrower ones, unless exact)"},
 		"exact":      {Type: graphql.Boolean, DefaultValue: false, Description: "only the predicates named, not the narrower ones"},
 		"subject":    {Type: graphql.ID, Description: "only figures whose subject is this entity (id or name)"},
 		"object":     {Type: graphql.ID, Description: "only figures whose object is this entity (id or name)"},

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -39,65 +40,77 @@ func checkWrite(ctx context.Context) error {
 
 func (b *builder) writeTypes() {
 	summaryFields := graphql.Fields{}
-	for _, name := range []string{"predicatesAdded", "predicatesUpdated", "predicatesUnchanged",
-		"entitiesAdded", "entitiesUpdated", "entitiesUnchanged",
-		"relationsAdded", "relationsUpdated", "relationsUnchanged", "relationsRetracted"} {
-		summaryFields[name] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int)}
+	for _, kind := range []string{"predicates", "entities", "relations"} {
+		for _, c := range []struct{ suffix, what string }{
+			{"Added", "new ones the write added"},
+			{"Updated", "stored ones the write changed (a relation stated again with a new source is updated)"},
+			{"Unchanged", "ones the write stated that were already stored as stated"},
+		} {
+			summaryFields[kind+c.suffix] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many " + kind + ": " + c.what + "."}
+		}
 	}
-	summaryFields["dryRun"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean)}
+	summaryFields["relationsRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many relations the write retracted (removed)."}
+	summaryFields["dryRun"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "True when this was a dry run: the counts say what the write would do, and nothing was written."}
 	b.summary = graphql.NewObject(graphql.ObjectConfig{Name: "WriteSummary", Description: "What a write did, or for a dry run would do.", Fields: summaryFields})
 	b.itemError = graphql.NewObject(graphql.ObjectConfig{Name: "ItemError", Description: "One problem of one input item.", Fields: graphql.Fields{
 		"where":   {Type: graphql.NewNonNull(graphql.String), Description: "where the item came from, as file:line or an argument path"},
-		"field":   {Type: graphql.NewNonNull(graphql.String)},
-		"message": {Type: graphql.NewNonNull(graphql.String)},
+		"field":   {Type: graphql.NewNonNull(graphql.String), Description: "the field of the item at fault, such as date or quantity.unit"},
+		"message": {Type: graphql.NewNonNull(graphql.String), Description: "what is wrong with it, and as a rule what to do instead"},
 	}})
 	b.writeResult = graphql.NewObject(graphql.ObjectConfig{Name: "WriteResult",
 		Description: "A write is all or nothing: ok is false and errors list every problem when anything was refused, and then nothing was written.",
 		Fields: graphql.Fields{
-			"ok":      {Type: graphql.NewNonNull(graphql.Boolean)},
-			"summary": {Type: graphql.NewNonNull(b.summary)},
-			"errors":  {Type: nonNullList(b.itemError)},
+			"ok":      {Type: graphql.NewNonNull(graphql.Boolean), Description: "true when the write was accepted whole (or, for a dry run, would be)"},
+			"summary": {Type: graphql.NewNonNull(b.summary), Description: "what the write did, or for a dry run would do; when ok is false nothing was written"},
+			"errors":  {Type: nonNullList(b.itemError), Description: "every problem found, one per problem of each item; empty when ok"},
 		}})
-	b.quantityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "QuantityInput", Fields: graphql.InputObjectConfigFieldMap{
-		"amount":        {Type: graphql.NewNonNull(graphql.Float)},
-		"lowerBound":    {Type: graphql.Float},
-		"upperBound":    {Type: graphql.Float},
-		"unit":          {Type: graphql.String},
-		"approximation": {Type: b.approximation, DefaultValue: graph.Exact},
-	}})
-	b.sourceInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "SourceInput", Fields: graphql.InputObjectConfigFieldMap{
-		"quote":   {Type: graphql.NewNonNull(graphql.String)},
-		"section": {Type: graphql.String},
-		"title":   {Type: graphql.String},
-		"url":     {Type: graphql.String},
-	}})
-	b.documentInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "DocumentInput", Fields: graphql.InputObjectConfigFieldMap{
-		"name":     {Type: graphql.String, Description: "a file name for error positions"},
-		"format":   {Type: graphql.NewNonNull(graphql.String), Description: "native, csv, jsonl or nquads"},
-		"document": {Type: graphql.NewNonNull(graphql.String)},
-	}})
+	b.quantityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "QuantityInput",
+		Description: "A figure a relation states, as the source words it (see Quantity).",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"amount":        {Type: graphql.NewNonNull(graphql.Float), Description: "the figure, a finite number in unit; within lowerBound and upperBound when they are given"},
+			"lowerBound":    {Type: graphql.Float, Description: "the low end of a range the source gives (\"50,000–70,000\"); not above amount"},
+			"upperBound":    {Type: graphql.Float, Description: "the high end of a range the source gives; not below amount"},
+			"unit":          {Type: graphql.String, Description: fmt.Sprintf("what is counted: \"people\", \"percent\", \"years\", ... (at most %d bytes)", graph.MaxUnitLength)},
+			"approximation": {Type: b.approximation, DefaultValue: graph.Exact, Description: "how the amount relates to the true figure (\"about\", \"at least\", ...); EXACT by default"},
+		}})
+	b.sourceInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "SourceInput",
+		Description: "Where a fact comes from (see Source).",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"quote":   {Type: graphql.NewNonNull(graphql.String), Description: fmt.Sprintf("the words of the source that state the fact, verbatim (at most %d bytes)", graph.MaxQuoteLength)},
+			"section": {Type: graphql.String, Description: "where in the source the quote is, such as \"Reactions > Kyrgyzstan\""},
+			"title":   {Type: graphql.String, Description: "the title of the source text"},
+			"url":     {Type: graphql.String, Description: "the URL of the source text"},
+		}})
+	b.documentInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "DocumentInput",
+		Description: "One fact document of an importDocuments write.",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"name":     {Type: graphql.String, Description: "a file name for error positions"},
+			"format":   {Type: graphql.NewNonNull(graphql.String), Description: "native, csv, jsonl or nquads"},
+			"document": {Type: graphql.NewNonNull(graphql.String), Description: "the document's text, in that format"},
+		}})
 	b.entityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "EntityInput",
 		Description: "An entity to add, or a correction of one: for an existing id, fields given replace the stored ones, aliases are added and removeAliases taken away.",
 		Fields: graphql.InputObjectConfigFieldMap{
-			"id":            {Type: graphql.NewNonNull(graphql.ID)},
-			"name":          {Type: graphql.String},
-			"type":          {Type: b.entityTypeEnum},
-			"aliases":       {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
-			"removeAliases": {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
-			"description":   {Type: graphql.String},
+			"id":            {Type: graphql.NewNonNull(graphql.ID), Description: "the entity's id, such as person/chulpan-khamatova: lower-case letters (by convention the type), a slash, then lower-case letters, digits and hyphens (by convention the name)"},
+			"name":          {Type: graphql.String, Description: "the main name; required for a new entity, and replaces the stored one when given"},
+			"type":          {Type: b.entityTypeEnum, Description: "what kind of thing it is; required for a new entity, and cannot change for a stored one"},
+			"aliases":       {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "other names and spellings to add to the stored ones"},
+			"removeAliases": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "aliases to take away from the stored ones"},
+			"description":   {Type: graphql.String, Description: "a short note on who or what it is; replaces the stored one when given"},
 		}})
 	b.relationInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "RelationInput",
 		Description: "A relation to state. subject and object are entity ids or names.",
 		Fields: graphql.InputObjectConfigFieldMap{
-			"id":        {Type: graphql.ID},
-			"subject":   {Type: graphql.NewNonNull(graphql.String)},
-			"predicate": {Type: graphql.NewNonNull(graphql.String)},
-			"object":    {Type: graphql.String},
-			"date":      {Type: graphql.String},
-			"endDate":   {Type: graphql.String},
-			"quantity":  {Type: b.quantityInput},
-			"note":      {Type: graphql.String},
-			"sources":   {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(b.sourceInput)))},
+			"id": {Type: graphql.ID, Description: "an id of your choosing, such as rel/georgia-visa-2022, to refer to the relation by; leave out to have one derived from subject, predicate, object, dates and quantity, " +
+				"so that stating the same fact again adds its sources to the stored relation"},
+			"subject":   {Type: graphql.NewNonNull(graphql.String), Description: "the entity the statement is about: an id, a name or an alias"},
+			"predicate": {Type: graphql.NewNonNull(graphql.String), Description: "the predicate's id, such as fled-to (the predicates query lists them)"},
+			"object":    {Type: graphql.String, Description: "the other end: an id, a name or an alias; leave out only for a predicate whose objectOptional is true"},
+			"date":      {Type: graphql.String, Description: "when it happened, or began: YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source"},
+			"endDate":   {Type: graphql.String, Description: "when it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD, not before date (which it needs)"},
+			"quantity":  {Type: b.quantityInput, Description: "the figure the statement gives, if any"},
+			"note":      {Type: graphql.String, Description: fmt.Sprintf("a remark on the statement (at most %d bytes)", graph.MaxNoteLength)},
+			"sources":   {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(b.sourceInput))), Description: fmt.Sprintf("the sources that state it, at least one, each with a verbatim quote (at most %d)", graph.MaxSources)},
 		}})
 }
 
@@ -112,8 +125,8 @@ func (b *builder) mutation() *graphql.Object {
 				Type:        graphql.NewNonNull(b.writeResult),
 				Description: "Load a fact document (format: native, csv, jsonl or nquads), all or nothing.",
 				Args: graphql.FieldConfigArgument{
-					"format":   {Type: graphql.NewNonNull(graphql.String)},
-					"document": {Type: graphql.NewNonNull(graphql.String)},
+					"format":   {Type: graphql.NewNonNull(graphql.String), Description: "native, csv, jsonl or nquads"},
+					"document": {Type: graphql.NewNonNull(graphql.String), Description: "the document's text, in that format"},
 					"dryRun":   dry,
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
@@ -146,7 +159,7 @@ func (b *builder) mutation() *graphql.Object {
 				Type:        graphql.NewNonNull(b.writeResult),
 				Description: "Load several fact documents as one all-or-nothing write (what `emigraph load --server` sends).",
 				Args: graphql.FieldConfigArgument{
-					"documents": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(b.documentInput)))},
+					"documents": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(b.documentInput))), Description: "the documents, each with its format"},
 					"dryRun":    dry,
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
@@ -168,8 +181,12 @@ func (b *builder) mutation() *graphql.Object {
 				},
 			},
 			"upsertEntity": {
-				Type: graphql.NewNonNull(b.writeResult),
-				Args: graphql.FieldConfigArgument{"entity": {Type: graphql.NewNonNull(b.entityInput)}, "dryRun": dry},
+				Type:        graphql.NewNonNull(b.writeResult),
+				Description: "Add an entity, or correct a stored one (rename it, add or remove aliases, replace its description).",
+				Args: graphql.FieldConfigArgument{
+					"entity": {Type: graphql.NewNonNull(b.entityInput), Description: "the entity, by id; for a stored one, only the fields given change"},
+					"dryRun": dry,
+				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					if err := checkWrite(p.Context); err != nil {
 						return nil, err
@@ -182,8 +199,12 @@ func (b *builder) mutation() *graphql.Object {
 				},
 			},
 			"addRelation": {
-				Type: graphql.NewNonNull(b.writeResult),
-				Args: graphql.FieldConfigArgument{"relation": {Type: graphql.NewNonNull(b.relationInput)}, "dryRun": dry},
+				Type:        graphql.NewNonNull(b.writeResult),
+				Description: "State a relation. The same fact stated again adds its sources (and a note) to the stored relation; an id of a stored relation given with different content replaces it.",
+				Args: graphql.FieldConfigArgument{
+					"relation": {Type: graphql.NewNonNull(b.relationInput), Description: "the relation, with at least one source"},
+					"dryRun":   dry,
+				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					if err := checkWrite(p.Context); err != nil {
 						return nil, err
@@ -194,8 +215,12 @@ func (b *builder) mutation() *graphql.Object {
 				},
 			},
 			"retractRelation": {
-				Type: graphql.NewNonNull(b.writeResult),
-				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}, "dryRun": dry},
+				Type:        graphql.NewNonNull(b.writeResult),
+				Description: "Remove a relation, by id.",
+				Args: graphql.FieldConfigArgument{
+					"id":     {Type: graphql.NewNonNull(graphql.ID), Description: "the relation's id (Relation.id)"},
+					"dryRun": dry,
+				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					if err := checkWrite(p.Context); err != nil {
 						return nil, err

@@ -154,13 +154,15 @@ func (b *builder) query() *graphql.Object {
 	api := b.api
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name: "Query",
+		Description: "Reads. Arguments that name an entity take its id (country/georgia), its name or any alias, ignoring case and diacritics; " +
+			"arguments that name a predicate take predicate ids (fled-to), which the predicates query lists. Dates are YYYY, YYYY-MM or YYYY-MM-DD.",
 		Fields: graphql.Fields{
 			"entity": {
 				Type:        b.entityType,
 				Description: "One entity, by id, or by a name that matches its name or any alias ignoring case and diacritics.",
 				Args: graphql.FieldConfigArgument{
-					"id":   {Type: graphql.ID},
-					"name": {Type: graphql.String},
+					"id":   {Type: graphql.ID, Description: "the entity's id, such as country/georgia; give id or name, not both"},
+					"name": {Type: graphql.String, Description: "a name or alias, such as \"Georgia\" or \"Грузия\"; an error lists the candidates when several entities share it"},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					id, name := str(p.Args, "id"), str(p.Args, "name")
@@ -180,11 +182,12 @@ func (b *builder) query() *graphql.Object {
 				},
 			},
 			"entities": {
-				Type: graphql.NewNonNull(b.entityConn),
+				Type:        graphql.NewNonNull(b.entityConn),
+				Description: "Every entity, or every entity of one type, a page at a time.",
 				Args: graphql.FieldConfigArgument{
-					"type":  {Type: b.entityTypeEnum},
-					"first": {Type: graphql.Int, DefaultValue: 50},
-					"after": {Type: graphql.String},
+					"type":  {Type: b.entityTypeEnum, Description: "only entities of this type; leave out for every type"},
+					"first": {Type: graphql.Int, DefaultValue: 50, Description: descFirst("entities", 50)},
+					"after": {Type: graphql.String, Description: descAfter},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					n, err := api.first(p.Args)
@@ -236,20 +239,25 @@ func (b *builder) query() *graphql.Object {
 			},
 			"predicates": {
 				Type: nonNullList(b.predicate),
+				Description: "Every predicate (kind of relation): its id for predicate arguments, its labels and description, the entity types at each end, " +
+					"and the names of its typed fields: outField on the subject types, inField on the object types (Law.charges is the inField of charged-under). " +
+					"This is the one list of every typed field name.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return api.store.Predicates(p.Context)
 				},
 			},
 			"predicate": {
-				Type: b.predicate,
-				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
+				Type:        b.predicate,
+				Description: "One predicate, by id; null when there is no such predicate.",
+				Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the predicate's id, such as fled-to"}},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return b.byID[str(p.Args, "id")], nil
 				},
 			},
 			"relation": {
-				Type: b.relation,
-				Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
+				Type:        b.relation,
+				Description: "One relation, by id; null when there is no such relation.",
+				Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the relation's id (Relation.id)"}},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					r, err := api.store.Relation(p.Context, str(p.Args, "id"))
 					if graph.ErrorCode(err) == graph.ENOTFOUND {
@@ -262,12 +270,12 @@ func (b *builder) query() *graphql.Object {
 				Type:        graphql.NewNonNull(b.relationConn),
 				Description: "Dated relations in date order (ties by id), optionally only those touching one entity or within a date range. Undated relations have no place on a timeline and are left out.",
 				Args: graphql.FieldConfigArgument{
-					"from":       {Type: graphql.String},
-					"to":         {Type: graphql.String},
-					"entity":     {Type: graphql.ID},
-					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
-					"first":      {Type: graphql.Int, DefaultValue: 50},
-					"after":      {Type: graphql.String},
+					"from":       {Type: graphql.String, Description: descFrom("relations")},
+					"to":         {Type: graphql.String, Description: descTo("relations")},
+					"entity":     {Type: graphql.ID, Description: "only relations with this entity as subject or object: an id, a name or an alias"},
+					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only relations of any of these predicate ids, and of their narrower predicates"},
+					"first":      {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
+					"after":      {Type: graphql.String, Description: descAfter},
 				},
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					f, err := api.relationFilter(p.Context, p.Args)
@@ -295,10 +303,10 @@ func (b *builder) query() *graphql.Object {
 				Type:        graphql.NewNonNull(b.subgraph),
 				Description: "The relations within depth hops of an entity (nearest first, at most `first`) and the entities they join, for a graph view.",
 				Args: graphql.FieldConfigArgument{
-					"id":         {Type: graphql.NewNonNull(graphql.ID)},
-					"depth":      {Type: graphql.Int, DefaultValue: 1, Description: fmt.Sprintf("at most %d", maxNeighborhoodDepth)},
-					"first":      {Type: graphql.Int, DefaultValue: 200},
-					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String))},
+					"id":         {Type: graphql.NewNonNull(graphql.ID), Description: "the entity at the centre: an id, a name or an alias"},
+					"depth":      {Type: graphql.Int, DefaultValue: 1, Description: fmt.Sprintf("how many hops out from the entity to go (default 1, at most %d)", maxNeighborhoodDepth)},
+					"first":      {Type: graphql.Int, DefaultValue: 200, Description: fmt.Sprintf("at most this many relations (default 200, at most %d); truncated says when more were left out", graph.MaxPageSize)},
+					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only relations of these predicate ids, exactly (narrower predicates are not added)"},
 				},
 				Resolve: api.neighborhood,
 			},
@@ -336,9 +344,9 @@ func (b *builder) query() *graphql.Object {
 
 func (b *builder) searchArgs() graphql.FieldConfigArgument {
 	return graphql.FieldConfigArgument{
-		"text":  {Type: graphql.NewNonNull(graphql.String)},
-		"types": {Type: graphql.NewList(graphql.NewNonNull(b.entityTypeEnum))},
-		"first": {Type: graphql.Int, DefaultValue: 10},
+		"text":  {Type: graphql.NewNonNull(graphql.String), Description: fmt.Sprintf("the name, alias or words to look for, in any case, with or without diacritics, in Cyrillic or Latin letters (at most %d bytes)", graph.MaxNameLength)},
+		"types": {Type: graphql.NewList(graphql.NewNonNull(b.entityTypeEnum)), Description: "only entities of these types; leave out for every type"},
+		"first": {Type: graphql.Int, DefaultValue: 10, Description: fmt.Sprintf("at most this many entities, best match first (default 10, at most %d)", graph.MaxPageSize)},
 	}
 }
 
@@ -452,8 +460,8 @@ func (b *builder) pathArgs(many bool) graphql.FieldConfigArgument {
 	args := graphql.FieldConfigArgument{
 		"from":       {Type: graphql.NewNonNull(graphql.ID), Description: "where the path starts: an id, a name or an alias"},
 		"to":         {Type: graphql.NewNonNull(graphql.ID), Description: "where the path ends: an id, a name or an alias"},
-		"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("at most %d", maxPathHops)},
-		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only these predicates"},
+		"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("the longest path to look for, in relations followed (default 4, at most %d)", maxPathHops)},
+		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only relations of these predicate ids, exactly (narrower predicates are not added); leave out to follow every predicate"},
 		"avoid":      {Type: graphql.NewList(graphql.NewNonNull(graphql.ID)), Description: "entities (ids or names) no path may pass through, such as a hub like Russia"},
 		"maxDegree":  {Type: graphql.Int, Description: "leave out every entity along the way with more relations than this (hubs)"},
 	}

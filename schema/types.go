@@ -84,46 +84,105 @@ func fieldName(s string) string {
 func (b *builder) enums() {
 	values := graphql.EnumValueConfigMap{}
 	for _, t := range graph.EntityTypes {
-		values[string(t)] = &graphql.EnumValueConfig{Value: t}
+		values[string(t)] = &graphql.EnumValueConfig{Value: t, Description: entityTypeDescriptions[t]}
 	}
 	b.entityTypeEnum = graphql.NewEnum(graphql.EnumConfig{Name: "EntityType", Values: values,
 		Description: "What kind of thing an entity is. Bands and parties are organizations, cities are places, unnamed collectives are groups."})
-	b.direction = graphql.NewEnum(graphql.EnumConfig{Name: "Direction", Values: graphql.EnumValueConfigMap{
-		"OUT":  {Value: graph.Out, Description: "relations whose subject is the entity"},
-		"IN":   {Value: graph.In, Description: "relations whose object is the entity"},
-		"BOTH": {Value: graph.Both, Description: "either"},
-	}})
+	b.direction = graphql.NewEnum(graphql.EnumConfig{Name: "Direction",
+		Description: "Which end of a relation an entity is: its subject (OUT), its object (IN), or either (BOTH).",
+		Values: graphql.EnumValueConfigMap{
+			"OUT":  {Value: graph.Out, Description: "relations whose subject is the entity"},
+			"IN":   {Value: graph.In, Description: "relations whose object is the entity"},
+			"BOTH": {Value: graph.Both, Description: "either"},
+		}})
 	av := graphql.EnumValueConfigMap{}
 	for _, a := range graph.Approximations {
-		av[string(a)] = &graphql.EnumValueConfig{Value: a}
+		av[string(a)] = &graphql.EnumValueConfig{Value: a, Description: approximationDescriptions[a]}
 	}
 	b.approximation = graphql.NewEnum(graphql.EnumConfig{Name: "Approximation", Values: av,
 		Description: "How the stated amount relates to the true figure (\"about\", \"at least\", ...)."})
-	b.relationOrder = graphql.NewEnum(graphql.EnumConfig{Name: "RelationOrder", Values: graphql.EnumValueConfigMap{
-		"KEY":  {Value: "KEY", Description: "index order: by predicate, then id (the default)"},
-		"DATE": {Value: "DATE", Description: "by date, earliest first (ties by id); undated relations last"},
-	}})
+	b.relationOrder = graphql.NewEnum(graphql.EnumConfig{Name: "RelationOrder",
+		Description: "The order of a list of relations.",
+		Values: graphql.EnumValueConfigMap{
+			"KEY":  {Value: "KEY", Description: "index order: by predicate, then id (the default)"},
+			"DATE": {Value: "DATE", Description: "by date, earliest first (ties by id); undated relations last"},
+		}})
+}
+
+// entityTypeDescriptions describe the values of the EntityType enum.
+var entityTypeDescriptions = map[graph.EntityType]string{
+	graph.Person:       "a named person (ids like person/chulpan-khamatova)",
+	graph.Country:      "a country (ids like country/georgia)",
+	graph.Law:          "a law, decree, article of a code or official measure (ids like law/...)",
+	graph.Event:        "an event: a mobilization, a protest, a concert, a wave of departures (ids like event/...)",
+	graph.Organization: "an organization: a company, a party, a band, a media outlet, an authority (ids like organization/...)",
+	graph.Place:        "a city, region, border crossing or other place that is not a country (ids like place/...)",
+	graph.Group:        "an unnamed collective the sources speak of, such as \"eight Russian nationals\" or IT workers (ids like group/...)",
+}
+
+// objectDescriptions describe the object type of each entity type.
+var objectDescriptions = map[graph.EntityType]string{
+	graph.Person:       "A named person.",
+	graph.Country:      "A country.",
+	graph.Law:          "A law, decree, article of a code or official measure.",
+	graph.Event:        "An event: a mobilization, a protest, a concert, a wave of departures.",
+	graph.Organization: "An organization: a company, party, band, media outlet or authority.",
+	graph.Place:        "A city, region, border crossing or other place that is not a country.",
+	graph.Group:        "An unnamed collective the sources speak of (\"eight Russian nationals\", IT workers).",
+}
+
+// approximationDescriptions describe the values of the Approximation enum.
+var approximationDescriptions = map[graph.Approximation]string{
+	graph.Exact:    "the amount is the figure the source states, with no qualifier",
+	graph.About:    "about, approximately, some, roughly: the true figure may be above or below",
+	graph.AtLeast:  "at least: the true figure is the amount or more",
+	graph.MoreThan: "more than, over: the true figure is above the amount",
+	graph.Nearly:   "nearly, almost: the true figure is just below the amount",
+	graph.UpTo:     "up to, as many as: the true figure is the amount or less",
+}
+
+// descAfter describes the `after` argument of a paged list.
+const descAfter = "the cursor to read on from: pageInfo.endCursor of the previous page (leave out for the first page)"
+
+// descFrom and descTo describe the date range arguments of a list of what
+// ("relations", "figures").
+func descFrom(what string) string {
+	return "only " + what + " whose date overlaps the range starting here: YYYY, YYYY-MM or YYYY-MM-DD (from: \"2022\" starts on 2022-01-01); " +
+		"a 2022-09 fact is inside from: \"2022-09-21\", since it may have happened on or after that day"
+}
+
+func descTo(what string) string {
+	return "only " + what + " whose date overlaps the range ending here: YYYY, YYYY-MM or YYYY-MM-DD (to: \"2022\" ends on 2022-12-31)"
+}
+
+// descFirst describes a `first` argument of a paged list: its default and cap.
+func descFirst(what string, def int) string {
+	return fmt.Sprintf("how many %s a page holds (default %d, at most %d)", what, def, graph.MaxPageSize)
 }
 
 // relationArgs are the filter arguments shared by every list of relations.
 func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
+	otherType := "only relations whose other end (the end that is not this entity) is an entity of this type"
+	if withEnds {
+		otherType = "only relations whose object is an entity of this type"
+	}
 	args := graphql.FieldConfigArgument{
-		"predicate":   {Type: graphql.String, Description: "only this predicate"},
-		"predicates":  {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only these predicates"},
-		"from":        {Type: graphql.String, Description: "only relations whose date overlaps the range starting here (YYYY, YYYY-MM or YYYY-MM-DD); a 2022-09 fact is inside from: \"2022-09-21\""},
-		"to":          {Type: graphql.String, Description: "only relations whose date overlaps the range ending here"},
-		"hasQuantity": {Type: graphql.Boolean, Description: "only relations with (true) or without (false) a quantity"},
-		"otherType":   {Type: b.entityTypeEnum, Description: "only relations whose other end is of this type"},
-		"exact":       {Type: graphql.Boolean, DefaultValue: false, Description: "only the predicates named, not the narrower predicates that declare them broader"},
-		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY"},
-		"first":       {Type: graphql.Int, DefaultValue: 50, Description: fmt.Sprintf("page size, at most %d", graph.MaxPageSize)},
-		"after":       {Type: graphql.String, Description: "cursor of the last relation of the previous page"},
+		"predicate":   {Type: graphql.String, Description: "only relations of this predicate id (fled-to, charged-under: the predicates query lists them), and of its narrower predicates unless exact: true"},
+		"predicates":  {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only relations of any of these predicate ids, and of their narrower predicates unless exact: true"},
+		"from":        {Type: graphql.String, Description: descFrom("relations")},
+		"to":          {Type: graphql.String, Description: descTo("relations")},
+		"hasQuantity": {Type: graphql.Boolean, Description: "only relations with (true) or without (false) a quantity, a figure such as a number of people; leave out for both"},
+		"otherType":   {Type: b.entityTypeEnum, Description: otherType},
+		"exact":       {Type: graphql.Boolean, DefaultValue: false, Description: "true: only the predicates named, not the narrower predicates that declare them broader (asking for migration-to includes fled-to unless exact: true)"},
+		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY", Description: "KEY (the default): by predicate, then id; DATE: earliest first, undated relations last"},
+		"first":       {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
+		"after":       {Type: graphql.String, Description: descAfter},
 	}
 	if withEnds {
-		args["subject"] = &graphql.ArgumentConfig{Type: graphql.ID}
-		args["object"] = &graphql.ArgumentConfig{Type: graphql.ID}
+		args["subject"] = &graphql.ArgumentConfig{Type: graphql.ID, Description: "only relations whose subject is this entity: an id (person/chulpan-khamatova), a name or an alias"}
+		args["object"] = &graphql.ArgumentConfig{Type: graphql.ID, Description: "only relations whose object is this entity: an id (country/georgia), a name or an alias"}
 	} else {
-		args["direction"] = &graphql.ArgumentConfig{Type: b.direction, DefaultValue: graph.Both}
+		args["direction"] = &graphql.ArgumentConfig{Type: b.direction, DefaultValue: graph.Both, Description: "OUT: relations with this entity as subject; IN: as object; BOTH (the default): either"}
 	}
 	return args
 }
@@ -132,17 +191,21 @@ func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
 // implementing it.
 func (b *builder) entityFields() graphql.Fields {
 	return graphql.Fields{
-		"id":      {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).ID, nil }},
-		"name":    {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).Name, nil }},
-		"type":    {Type: graphql.NewNonNull(b.entityTypeEnum), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).Type, nil }},
-		"aliases": {Type: nonNullList(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return orEmpty(p.Source.(*graph.Entity).Aliases), nil }},
-		"description": {Type: graphql.String, Resolve: func(p graphql.ResolveParams) (any, error) {
+		"id": {Type: graphql.NewNonNull(graphql.ID), Description: "The entity's stable id: its type and a slug of its name, such as country/georgia or person/chulpan-khamatova.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).ID, nil }},
+		"name": {Type: graphql.NewNonNull(graphql.String), Description: "The entity's main name.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).Name, nil }},
+		"type": {Type: graphql.NewNonNull(b.entityTypeEnum), Description: "What kind of thing the entity is.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Entity).Type, nil }},
+		"aliases": {Type: nonNullList(graphql.String), Description: "Other names and spellings (Cyrillic, transliterations, short forms); search and every argument that takes an entity match them as they match the name. Empty when there are none.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return orEmpty(p.Source.(*graph.Entity).Aliases), nil }},
+		"description": {Type: graphql.String, Description: "A short note on who or what the entity is; null when there is none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 			return nilIfEmpty(p.Source.(*graph.Entity).Description), nil
 		}},
 		"relations": {
 			Type:        graphql.NewNonNull(b.relationConn),
 			Args:        b.relationArgs(false),
-			Description: "The relations of this entity, as subject (OUT), object (IN) or both.",
+			Description: "The relations of this entity, as subject (OUT), object (IN) or both, of every predicate or of those asked for. The typed fields (one per predicate end, such as fledTo) list the same relations one predicate at a time.",
 			Resolve:     b.api.entityRelations,
 		},
 	}
