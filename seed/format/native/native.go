@@ -66,7 +66,12 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &graph.ValidationError{Items: []graph.ItemError{{Where: name + yamlLine(err), Problems: graph.Problems{{Field: "yaml", Message: yamlMessage(err)}}}}}
+		line, msg := yamlProblem(data, err)
+		where := name
+		if line > 0 {
+			where = fmt.Sprintf("%s:%d", name, line)
+		}
+		return nil, &graph.ValidationError{Items: []graph.ItemError{{Where: where, Problems: graph.Problems{{Field: "yaml", Message: msg}}}}}
 	}
 	c := &graph.Changeset{}
 	if len(root.Content) == 0 {
@@ -132,7 +137,7 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 			return false
 		}
 		if err := n.Decode(into); err != nil {
-			fail(n, what, "%s", yamlMessage(err))
+			fail(n, what, "%s", yamlDecodeMessage(err))
 			return false
 		}
 		return true
@@ -225,27 +230,74 @@ func checkNested(n *yaml.Node, allowed format.Keys, what string, fail func(*yaml
 	return ok
 }
 
-// yamlLine extracts ":LINE" from a YAML error ("yaml: line 3: ...").
-func yamlLine(err error) string {
-	var line int
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		fmt.Sscanf(msg[i+5:], "%d", &line)
+// yamlProblem locates a YAML syntax error and says how to fix the common
+// ones. The YAML library reports some errors at the line where the block
+// around them began (a bad indent on line 17 reported at line 11), so the
+// line is found again: the first prefix of the file, cut after a whole line,
+// that fails with the same message (a prefix of good YAML is good YAML, so
+// the search halves the file each step).
+func yamlProblem(data []byte, err error) (int, string) {
+	reported, msg := splitYAMLError(err)
+	var ends []int // the offset after each line
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
 	}
-	if line > 0 {
-		return fmt.Sprintf(":%d", line)
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
 	}
-	return ""
+	failsAt := func(k int) bool { // the first k lines fail as the file does
+		var n yaml.Node
+		e := yaml.Unmarshal(data[:ends[k-1]], &n)
+		if e == nil {
+			return false
+		}
+		_, m := splitYAMLError(e)
+		return m == msg
+	}
+	line := reported
+	if lo, hi := 1, len(ends); hi > 0 && failsAt(hi) {
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if failsAt(mid) {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		line = lo
+	}
+	text := ""
+	if line > 0 && line <= len(ends) {
+		start := 0
+		if line > 1 {
+			start = ends[line-2]
+		}
+		text = string(data[start:ends[line-1]])
+	}
+	switch {
+	case strings.Contains(text, "\t") && strings.TrimLeft(text, " \t") != strings.TrimLeft(text, " "):
+		msg += ": YAML does not allow tabs for indentation; indent with spaces"
+	case strings.Contains(msg, "mapping values are not allowed"):
+		msg += ": a value that contains \": \" must be quoted, as in quote: 'He said: \"we left\"' (double any ' inside)"
+	case strings.Contains(msg, "did not find expected") || strings.Contains(msg, "found character that cannot start any token"):
+		msg += ": check the indentation of this line against the lines above it (the items of a list and the keys of an item line up)"
+	}
+	return line, msg
 }
 
-func yamlMessage(err error) string {
+// splitYAMLError splits "yaml: line 3: message" into 3 and "message".
+func splitYAMLError(err error) (int, string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(msg, "line "); i == 0 {
+	line := 0
+	if strings.HasPrefix(msg, "line ") {
+		fmt.Sscanf(msg[5:], "%d", &line)
 		if j := strings.Index(msg, ": "); j > 0 {
 			msg = msg[j+2:]
 		}
 	}
-	return msg
+	return line, msg
 }
 
 // Write writes a changeset in the native format, in the order given.
@@ -283,3 +335,9 @@ func Write(w io.Writer, c *graph.Changeset) error {
 
 // Format is the native format, for the registry.
 var Format = format.Format{Name: "native", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}
+
+// yamlDecodeMessage is a decoding error without the library's prefixes.
+func yamlDecodeMessage(err error) string {
+	_, msg := splitYAMLError(err)
+	return msg
+}
