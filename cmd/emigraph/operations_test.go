@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -262,5 +263,30 @@ func TestOperationsNeedTheToken(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "token") {
 			t.Errorf("%v with a wrong token: %v", args, err)
 		}
+	}
+}
+
+// --server takes the base URL or the /graphql URL, and what answers
+// something other than an emigraph server gets an error that says so, not
+// a Go type dump.
+func TestServerURLForms(t *testing.T) {
+	base, _, stop := serveWithToken(t, t.TempDir(), "tok-url")
+	defer stop()
+	file := filepath.Join(t.TempDir(), "facts.jsonl")
+	os.WriteFile(file, []byte(`{"kind":"entity","id":"person/url-test","name":"URL Test","type":"PERSON"}`+"\n"), 0o644)
+	env := map[string]string{"EMIGRAPH_TOKEN": "tok-url"}
+	for _, url := range []string{base, base + "/", base + "/graphql", base + "/graphql/"} {
+		if out, errs, err := run(t, "", env, "load", file, "--server", url, "--dry-run"); err != nil || !strings.Contains(out, "entities: 1 added") {
+			t.Errorf("--server %s: %v %s %s", url, err, out, errs)
+		}
+	}
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	_, _, err := run(t, "", env, "load", file, "--server", other.URL)
+	if err == nil || !strings.Contains(err.Error(), "404") || strings.Contains(err.Error(), "unmarshal") {
+		t.Errorf("--server of something else: %v", err)
+	}
+	if _, _, err := run(t, "", env, "load", file, "--server", "127.0.0.1:8080"); err == nil || !strings.Contains(err.Error(), "http://") {
+		t.Errorf("--server without a scheme: %v", err)
 	}
 }
