@@ -237,7 +237,7 @@ func (b *builder) connections() {
 		Name:        "EntityConnection",
 		Description: "A page of entities (see PageInfo for reading on).",
 		Fields: graphql.Fields{
-			"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many entities the whole list holds, on every page.", Resolve: b.api.entityTotal},
+			"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many entities the whole list holds, across all its pages.", Resolve: b.api.entityTotal},
 			"nodes":      {Type: nonNullList(b.entityType), Description: "The entities of this page.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).page.Entities, nil }},
 			"edges": {Type: nonNullList(b.entityEdge), Description: "The entities of this page, each with its cursor.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*entityConnection).edges(), nil }},
@@ -260,7 +260,7 @@ func (b *builder) connections() {
 		Description: "A page of relations (see PageInfo for reading on).",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many relations match the filter, on every page.", Resolve: b.api.relationTotal},
+				"totalCount": {Type: graphql.NewNonNull(graphql.Int), Description: "How many relations match the filter, across all pages.", Resolve: b.api.relationTotal},
 				"nodes": {Type: nonNullList(b.relation), Description: "The relations of this page.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*relationConnection).page.Relations, nil }},
 				"edges": {Type: nonNullList(b.relationEdge), Description: "The relations of this page, each with its cursor.",
