@@ -71,17 +71,31 @@ type View interface {
 
 // Summary counts what a write did (or, for a dry run, would do).
 type Summary struct {
-	PredicatesAdded     int  `json:"predicatesAdded"`
-	PredicatesUpdated   int  `json:"predicatesUpdated"`
-	PredicatesUnchanged int  `json:"predicatesUnchanged"`
-	EntitiesAdded       int  `json:"entitiesAdded"`
-	EntitiesUpdated     int  `json:"entitiesUpdated"`
-	EntitiesUnchanged   int  `json:"entitiesUnchanged"`
-	RelationsAdded      int  `json:"relationsAdded"`
-	RelationsUpdated    int  `json:"relationsUpdated"`
-	RelationsUnchanged  int  `json:"relationsUnchanged"`
-	RelationsRetracted  int  `json:"relationsRetracted"`
+	PredicatesAdded     int `json:"predicatesAdded"`
+	PredicatesUpdated   int `json:"predicatesUpdated"`
+	PredicatesUnchanged int `json:"predicatesUnchanged"`
+	EntitiesAdded       int `json:"entitiesAdded"`
+	EntitiesUpdated     int `json:"entitiesUpdated"`
+	EntitiesUnchanged   int `json:"entitiesUnchanged"`
+	RelationsAdded      int `json:"relationsAdded"`
+	RelationsUpdated    int `json:"relationsUpdated"`
+	RelationsUnchanged  int `json:"relationsUnchanged"`
+	RelationsRetracted  int `json:"relationsRetracted"`
+	// RetractionsNotFound counts retractions that matched no relation:
+	// already retracted, or naming a relation that never was (Plan.Warnings
+	// says which, and where).
+	RetractionsNotFound int  `json:"retractionsNotFound"`
 	DryRun              bool `json:"dryRun"`
+}
+
+func notFound(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 retraction matched no relation"
+	}
+	return fmt.Sprintf("; %d retractions matched no relation", n)
 }
 
 // Changed reports whether the write changed anything.
@@ -98,7 +112,7 @@ func (s Summary) String() string {
 	return fmt.Sprintf("predicates: %d added, %d updated, %d unchanged; entities: %d added, %d updated, %d unchanged; relations: %d added, %d updated, %d unchanged, %d retracted%s",
 		s.PredicatesAdded, s.PredicatesUpdated, s.PredicatesUnchanged,
 		s.EntitiesAdded, s.EntitiesUpdated, s.EntitiesUnchanged,
-		s.RelationsAdded, s.RelationsUpdated, s.RelationsUnchanged, s.RelationsRetracted, dry)
+		s.RelationsAdded, s.RelationsUpdated, s.RelationsUnchanged, s.RelationsRetracted, notFound(s.RetractionsNotFound)+dry)
 }
 
 // Plan is a checked changeset: the old and new state of everything it
@@ -109,6 +123,9 @@ type Plan struct {
 	Entities   []EntityWrite
 	Relations  []RelationWrite
 	Summary    Summary
+	// Warnings are what the write would do nothing about, though the
+	// input asked: a retraction that matches no relation.
+	Warnings []string
 }
 
 // PredicateWrite is the old and new state of a predicate.
@@ -651,7 +668,11 @@ func (p *planner) retraction(rt Retraction) error {
 		return err
 	}
 	if old == nil {
-		p.plan.Summary.RelationsUnchanged++
+		// not an error: retracting twice changes nothing, like loading a
+		// file twice; but a mistyped id must not pass unseen
+		p.plan.Summary.RetractionsNotFound++
+		p.plan.Warnings = append(p.plan.Warnings,
+			fmt.Sprintf("%s: retract: no relation %s (already retracted, or a wrong id)", rt.Where, id))
 		return nil
 	}
 	p.relations[id] = &relationState{RelationWrite: RelationWrite{Old: old}, where: rt.Where}

@@ -51,3 +51,18 @@ func TestLengthLimits(t *testing.T) {
 		t.Errorf("a name of exactly %d bytes: %v", MaxNameLength, ps)
 	}
 }
+
+// A retraction that matches no relation is not an error (retracting twice
+// changes nothing), but the summary says so and where.
+func TestRetractingNothingIsReported(t *testing.T) {
+	c := &Changeset{Retractions: []Retraction{{Where: "f.yaml:3", Relation: Relation{ID: "rel/no-such"}}}}
+	plan, err := PlanChangeset(c, mapView{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := plan.Summary
+	if s.RetractionsNotFound != 1 || len(plan.Warnings) != 1 || !strings.Contains(plan.Warnings[0], "f.yaml:3: retract: no relation rel/no-such") ||
+		!strings.Contains(s.String(), "1 retraction matched no relation") {
+		t.Errorf("summary %+v: %s", s, s.String())
+	}
+}
