@@ -130,6 +130,28 @@ func benchGraph(b *testing.B) *schema.API {
 // hub is the country with the most relations in the generated graph.
 const hub = "country/gen-0"
 
+// benchQueries are the questions BenchmarkQueries asks (and
+// TestServeMemory asks a server).
+var benchQueries = []struct{ name, query string }{
+	{"lookup", `{ entity(id: "person/gen-4242") { id name type } }`},
+	{"one-hop", `{ entity(id: "person/gen-4242") { relations(first: 20) { nodes { predicate subject { name } object { name } } } } }`},
+	// the questions of issue 12: a hub's first page with the count of all
+	{"hub-page-total", `{ entity(id: "` + hub + `") { relations(direction: IN, first: 20) { totalCount nodes { predicate subject { name } } } } }`},
+	{"hub-total", `{ entity(id: "` + hub + `") { relations(direction: IN, first: 20) { totalCount } } }`},
+	{"hub-timeline-total", `{ timeline(entity: "` + hub + `", first: 50) { totalCount nodes { date predicate } } }`},
+	{"search", `{ searchHits(text: "Person 4242", first: 10) { entity { id name } score } }`},
+	{"search-fuzzy", `{ searchHits(text: "Persn 4242", first: 10) { entity { id } score } }`},
+	// one word of one name (person/gen-12345), the query of issue 12's
+	// comparison with Dgraph's term index
+	{"search-word", `{ searchHits(text: "Vodenomu", first: 10) { entity { id name } score } }`},
+	{"one-hop-hub-first-50", `{ entity(id: "` + hub + `") { relations(first: 50) { nodes { predicate date subject { name } object { name } } } } }`},
+	// events meet only through their participants: two little-attended
+	// events are 4 hops apart (event, person, country or law, person, event)
+	{"path-4-hops", `{ path(from: "event/gen-1700", to: "event/gen-1950", maxHops: 4) { hops entities { id } } }`},
+	{"timeline-page", `{ timeline(from: "2023-03", to: "2023-06", first: 50) { nodes { date predicate subject { name } } pageInfo { endCursor } } }`},
+	{"timeline-entity-page", `{ timeline(entity: "` + hub + `", from: "2024", first: 50) { nodes { date predicate } } }`},
+}
+
 // BenchmarkQueries runs the questions of the query-power issue through the
 // GraphQL executor (parse and validation cached, as for a repeated query)
 // on the generated graph.
@@ -138,25 +160,7 @@ const hub = "country/gen-0"
 func BenchmarkQueries(b *testing.B) {
 	api := benchGraph(b)
 	ctx := context.Background()
-	queries := []struct{ name, query string }{
-		{"lookup", `{ entity(id: "person/gen-4242") { id name type } }`},
-		{"one-hop", `{ entity(id: "person/gen-4242") { relations(first: 20) { nodes { predicate subject { name } object { name } } } } }`},
-		// the questions of issue 12: a hub's first page with the count of all
-		{"hub-page-total", `{ entity(id: "` + hub + `") { relations(direction: IN, first: 20) { totalCount nodes { predicate subject { name } } } } }`},
-		{"hub-total", `{ entity(id: "` + hub + `") { relations(direction: IN, first: 20) { totalCount } } }`},
-		{"hub-timeline-total", `{ timeline(entity: "` + hub + `", first: 50) { totalCount nodes { date predicate } } }`},
-		{"search", `{ searchHits(text: "Person 4242", first: 10) { entity { id name } score } }`},
-		{"search-fuzzy", `{ searchHits(text: "Persn 4242", first: 10) { entity { id } score } }`},
-		// one word of one name (person/gen-12345), the query of issue 12's
-		// comparison with Dgraph's term index
-		{"search-word", `{ searchHits(text: "Vodenomu", first: 10) { entity { id name } score } }`},
-		{"one-hop-hub-first-50", `{ entity(id: "` + hub + `") { relations(first: 50) { nodes { predicate date subject { name } object { name } } } } }`},
-		// events meet only through their participants: two little-attended
-		// events are 4 hops apart (event, person, country or law, person, event)
-		{"path-4-hops", `{ path(from: "event/gen-1700", to: "event/gen-1950", maxHops: 4) { hops entities { id } } }`},
-		{"timeline-page", `{ timeline(from: "2023-03", to: "2023-06", first: 50) { nodes { date predicate subject { name } } pageInfo { endCursor } } }`},
-		{"timeline-entity-page", `{ timeline(entity: "` + hub + `", from: "2024", first: 50) { nodes { date predicate } } }`},
-	}
+	queries := benchQueries
 	for _, q := range queries {
 		// fail early on a wrong query rather than benchmark an error
 		res := api.Do(ctx, schema.Request{Query: q.query})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 
 	"github.com/rs/zerolog"
 
@@ -47,10 +48,29 @@ func reserveFlag(fs *flag.FlagSet) *sizeFlag {
 type storeFlags struct {
 	reserve *sizeFlag
 	sync    *bool
+	cache   *cacheFlag
+}
+
+// cacheFlag is --cache: a size of at least 1 MiB (Badger reads its
+// compressed tables through the block cache, and has none without one).
+type cacheFlag struct{ sizeFlag }
+
+func (f *cacheFlag) Set(s string) error {
+	if err := f.sizeFlag.Set(s); err != nil {
+		return err
+	}
+	if f.n < 1<<20 {
+		return fmt.Errorf("%s is less than the 1MiB Badger needs to read its compressed tables", s)
+	}
+	return nil
 }
 
 func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	cache := &cacheFlag{sizeFlag{n: badger.DefaultCacheSize}}
+	fs.Var(cache, "cache", "memory for Badger's block cache, a `size` such as 64MiB or 256MiB (at least 1MiB); more keeps more of the store "+
+		"decompressed in memory, at the cost of the process's resident memory")
 	return storeFlags{
+		cache:   cache,
 		reserve: reserveFlag(fs),
 		sync: fs.Bool("sync", true, "sync every write to disk before acknowledging it; --sync=false is faster, but a crash of the machine "+
 			"or a power loss can lose acknowledged writes"),
@@ -59,8 +79,9 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 
 func (f storeFlags) options(log zerolog.Logger) badger.Options {
 	return badger.Options{
-		Logger:  badgerLogger{log.With().Str("component", "badger").Logger()},
-		Reserve: f.reserve.bytes(),
-		NoSync:  !*f.sync,
+		Logger:    badgerLogger{log.With().Str("component", "badger").Logger()},
+		Reserve:   f.reserve.bytes(),
+		NoSync:    !*f.sync,
+		CacheSize: f.cache.n,
 	}
 }

@@ -104,7 +104,19 @@ type Options struct {
 	// MemTableSize is Badger's memtable size in bytes (0: Badger's default,
 	// 64 MiB); it also bounds one transaction (15% of it). For tests.
 	MemTableSize int64
+	// CacheSize is the memory of Badger's block cache in bytes, which keeps
+	// blocks of the tables decompressed between reads (0 or less:
+	// DefaultCacheSize; Badger reads its compressed tables through it and
+	// cannot do without). The tables' indexes and Bloom filters are read in
+	// place from the memory-mapped tables and need no cache of their own.
+	CacheSize int64
 }
+
+// DefaultCacheSize is the block cache of a store opened without
+// Options.CacheSize: enough for the blocks a server reads again and again
+// (the hubs', the index pages of search), small enough that a server over a
+// million relations stays under 300 MiB (see the README's Benchmarks).
+const DefaultCacheSize = 64 << 20
 
 // Open opens or creates the store in dir. When the directory's file system
 // has less free than the reserve, an existing store is opened read-only
@@ -189,6 +201,11 @@ func badgerOptions(dir string, o Options) bg.Options {
 		logger = o.Logger
 	}
 	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
+	if o.CacheSize > 0 {
+		opts = opts.WithBlockCacheSize(o.CacheSize)
+	} else {
+		opts = opts.WithBlockCacheSize(DefaultCacheSize)
+	}
 	if o.MemTableSize > 0 {
 		// Badger refuses a value threshold above its batch size (15% of the memtable)
 		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
