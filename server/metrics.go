@@ -51,11 +51,14 @@ func label(v string) string {
 // pathLabel is the route a path belongs to, or "other".
 func pathLabel(path string) string {
 	switch path {
-	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/", "/admin/backup", "/admin/export", "/admin/import":
+	case "/graphql", "/graphiql", "/explore", "/healthz", "/readyz", "/metrics", "/", "/admin/backup", "/admin/export", "/admin/import":
 		return path
 	}
 	if strings.HasPrefix(path, "/graphiql/") {
 		return "/graphiql" // the playground's assets
+	}
+	if strings.HasPrefix(path, "/explore/") {
+		return "/explore" // the explorer's views and assets
 	}
 	return otherLabel
 }

@@ -114,7 +114,7 @@ func TestMetricsStayBounded(t *testing.T) {
 	}
 	for p := range paths {
 		switch p {
-		case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/", "other":
+		case "/graphql", "/graphiql", "/explore", "/healthz", "/readyz", "/metrics", "/", "other":
 		default:
 			t.Errorf("path label %q is not a route", p)
 		}

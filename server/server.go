@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/emigraph/emigraph/schema"
+	"github.com/emigraph/emigraph/server/explorer"
 	"github.com/emigraph/emigraph/server/playground"
 )
 
@@ -102,6 +103,8 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("/graphql", s.withCORS(s.serveGraphQL))
 	mux.Handle("/graphiql", playground.Handler())
 	mux.Handle("/graphiql/", playground.Handler())
+	mux.Handle(explorer.Path, explorer.Handler())
+	mux.Handle(explorer.Path+"/", explorer.Handler())
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/readyz", s.serveReady)
 	mux.HandleFunc("/metrics", s.serveMetrics)
@@ -111,7 +114,7 @@ func New(cfg Config) *Server {
 			http.NotFound(w, r)
 			return
 		}
-		http.Redirect(w, r, "/graphiql", http.StatusFound)
+		http.Redirect(w, r, explorer.Path, http.StatusFound)
 	})
 	s.handler = s.observe(mux)
 	return s

@@ -231,8 +231,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/graphiql" {
-		t.Errorf("/ answered %d to %q, want a redirect to /graphiql", resp.StatusCode, resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/explore" {
+		t.Errorf("/ answered %d to %q, want a redirect to /explore", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 
