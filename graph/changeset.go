@@ -399,7 +399,7 @@ func (p *planner) resolve(ref string) (*Entity, string, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return nil, fmt.Sprintf("unknown entity %q: no entity has this id, name or alias", ref), nil
+		return nil, fmt.Sprintf("unknown entity %q: no entity has this id, name or alias", ref) + p.suggestEntities(ref), nil
 	case 1:
 		for id := range ids {
 			if w, ok := p.entities[id]; ok {
@@ -467,6 +467,36 @@ func (p *planner) checkBroader(c *Changeset, predWhere map[string]string) error 
 	return nil
 }
 
+// suggestEntities offers the nearest entities to an unknown name, when the
+// view can tell them; a failure to suggest leaves the error as it was.
+func (p *planner) suggestEntities(name string) string {
+	s, ok := p.view.(EntitySuggester)
+	if !ok {
+		return ""
+	}
+	near, err := s.SuggestEntities(name, 3)
+	if err != nil {
+		return ""
+	}
+	return didYouMean(near)
+}
+
+// suggestPredicates offers the nearest predicates, stored or in the write,
+// to an unknown predicate id.
+func (p *planner) suggestPredicates(id string) string {
+	var preds []*Predicate
+	for _, pr := range p.predicates {
+		preds = append(preds, pr)
+	}
+	if s, ok := p.view.(PredicateLister); ok {
+		stored, err := s.Predicates()
+		if err == nil {
+			preds = append(preds, stored...)
+		}
+	}
+	return didYouMean(NearestPredicates(preds, id, 3))
+}
+
 func (p *planner) predicate(id string) (*Predicate, error) {
 	if pr, ok := p.predicates[id]; ok {
 		return pr, nil
@@ -483,7 +513,7 @@ func (p *planner) check(r Relation, ps *Problems) (Relation, error) {
 		return r, err
 	}
 	if pred == nil && r.Predicate != "" {
-		ps.Add("predicate", "unknown predicate %q", r.Predicate)
+		ps.Add("predicate", "unknown predicate %q%s", r.Predicate, p.suggestPredicates(r.Predicate))
 	}
 	subj, why, err := p.resolve(r.Subject)
 	if err != nil {

@@ -188,3 +188,19 @@ func TestSizeLimitsAfterMerge(t *testing.T) {
 		}
 	}
 }
+
+// An unknown predicate in a write suggests the nearest stored ones.
+func TestUnknownPredicateSuggests(t *testing.T) {
+	c := &Changeset{Relations: []RelationChange{{Where: "f.csv:2", Relation: Relation{Subject: "person/x", Predicate: "fled_to", Object: "country/y", Sources: []Source{{Quote: "q"}}}}}}
+	_, err := PlanChangeset(c, listingView{})
+	if err == nil || !strings.Contains(err.Error(), `unknown predicate "fled_to"; did you mean fled-to?`) {
+		t.Errorf("%v", err)
+	}
+}
+
+type listingView struct{ mapView }
+
+func (listingView) Predicates() ([]*Predicate, error) {
+	p, _ := mapView{}.Predicate("fled-to")
+	return []*Predicate{p}, nil
+}

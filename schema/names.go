@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/emigraph/emigraph/graph"
@@ -126,77 +125,14 @@ func (a *API) checkPredicates(arg string, ids []string) error {
 			continue
 		}
 		msg := fmt.Sprintf("%s: no predicate has the id %q", arg, id)
-		if near := nearestPredicates(known, id); len(near) > 0 {
+		preds := make([]*graph.Predicate, 0, len(known))
+		for _, p := range known {
+			preds = append(preds, p)
+		}
+		if near := graph.NearestPredicates(preds, id, maxSuggestions); len(near) > 0 {
 			msg += "; did you mean " + strings.Join(near, " or ") + "?"
 		}
 		return graph.Errorf(graph.ENOTFOUND, "%s (the predicates query lists them all)", msg)
 	}
 	return nil
-}
-
-// nearestPredicates are the predicate ids closest to s, by edit distance
-// between folded forms (case, and "-", "_" and spaces ignored) of s and each
-// predicate's id and labels; only those within a third of s's length.
-func nearestPredicates(known map[string]*graph.Predicate, s string) []string {
-	fold := func(x string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '-' || r == '_' || r == ' ' {
-				return -1
-			}
-			return r
-		}, strings.ToLower(x))
-	}
-	target := fold(s)
-	type scored struct {
-		id string
-		d  int
-	}
-	var all []scored
-	for id, p := range known {
-		best := -1
-		for _, form := range []string{id, p.Label, p.InverseLabel} {
-			if form == "" {
-				continue
-			}
-			if d := editDistance(fold(form), target); best < 0 || d < best {
-				best = d
-			}
-		}
-		if best >= 0 && best <= max(1, len([]rune(target))/3) {
-			all = append(all, scored{id, best})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].d != all[j].d {
-			return all[i].d < all[j].d
-		}
-		return all[i].id < all[j].id
-	})
-	var out []string
-	for i := 0; i < len(all) && i < maxSuggestions; i++ {
-		out = append(out, all[i].id)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
