@@ -61,11 +61,16 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	cr := stdcsv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	var probs format.Problems
+	base := 0 // lines of data already read by an earlier reader
 	where := func(line int) string { return fmt.Sprintf("%s:%d", name, line) }
 	syntax := func(err error) {
 		var pe *stdcsv.ParseError
 		if errors.As(err, &pe) {
-			probs.Add(where(pe.StartLine), "csv", "%v (line %d, character %d)", pe.Err, pe.Line, pe.Column)
+			hint := ""
+			if errors.Is(pe.Err, stdcsv.ErrQuote) || errors.Is(pe.Err, stdcsv.ErrBareQuote) {
+				hint = `: a cell with a " must be quoted whole, with the quote doubled ("He said ""no""")`
+			}
+			probs.Add(where(base+pe.StartLine), "csv", "%v (line %d, character %d)%s", pe.Err, base+pe.Line, pe.Column, hint)
 			return
 		}
 		probs.Add(name, "csv", "%v", err)
@@ -120,10 +125,27 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 			break
 		}
 		if err != nil {
+			// a quote left open swallows every line after it: report it,
+			// then read on from the line after the one it opened on, so
+			// that the problems of the rows after it are reported too
 			syntax(err)
-			break
+			last = nil
+			var pe *stdcsv.ParseError
+			if !errors.As(err, &pe) {
+				break
+			}
+			next := lineStart(data, pe.StartLine+1)
+			if next >= len(data) {
+				break
+			}
+			base += pe.StartLine
+			cr = stdcsv.NewReader(bytes.NewReader(data[next:]))
+			cr.FieldsPerRecord = -1
+			data = data[next:]
+			continue
 		}
 		line, _ := cr.FieldPos(0)
+		line += base
 		w := where(line)
 		prev := last
 		last = nil
@@ -287,6 +309,20 @@ func joinList(col string, items []string) (string, error) {
 		}
 	}
 	return strings.Join(items, "|"), nil
+}
+
+// lineStart is the offset where line n (from 1) of data starts
+// (len(data) when there are not that many).
+func lineStart(data []byte, n int) int {
+	off := 0
+	for i := 0; i < n-1; i++ {
+		j := bytes.IndexByte(data[off:], '\n')
+		if j < 0 {
+			return len(data)
+		}
+		off += j + 1
+	}
+	return off
 }
 
 // Write writes a changeset in the CSV format: predicate rows, entity

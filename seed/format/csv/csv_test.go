@@ -199,3 +199,22 @@ func FuzzParseCSV(f *testing.F) {
 		"subject,predicate,quote,title\na,p,,\na,p,q,\na,p,,T\n",
 	)...)
 }
+
+// A broken quote on one row does not hide the problems of the rows after
+// it: every problem of the file is reported at once.
+func TestCSVReportsEveryProblem(t *testing.T) {
+	in := "subject,predicate,object,quote,amount\n" +
+		"person/a,fled-to,country/x,\"open quote,5\n" +
+		"person/b,fled-to,country/y,ok,6\n" +
+		"person/c,fled-to,country/z,fine,many\n" +
+		"person/d,fled-to,country/w,fine,7,extra\n"
+	_, err := csv.Parse("f.csv", strings.NewReader(in))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"f.csv:2", "quoted whole", "f.csv:4: amount", "f.csv:5"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the errors do not say %q:\n%v", want, err)
+		}
+	}
+}
