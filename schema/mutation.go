@@ -50,6 +50,7 @@ func (b *builder) writeTypes() {
 		}
 	}
 	summaryFields["relationsRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many relations the write retracted (removed)."}
+	summaryFields["retractionsNotFound"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many retractions matched no relation: already retracted, or a wrong id (not an error: retracting twice changes nothing)."}
 	summaryFields["dryRun"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "True when this was a dry run: the counts say what the write would do, and nothing was written."}
 	b.summary = graphql.NewObject(graphql.ObjectConfig{Name: "WriteSummary", Description: "What a write did, or for a dry run would do.", Fields: summaryFields})
 	b.itemError = graphql.NewObject(graphql.ObjectConfig{Name: "ItemError", Description: "One problem of one input item.", Fields: graphql.Fields{
@@ -372,7 +373,7 @@ func writeResult(sum graph.Summary, err error) (any, error) {
 			"predicatesAdded": sum.PredicatesAdded, "predicatesUpdated": sum.PredicatesUpdated, "predicatesUnchanged": sum.PredicatesUnchanged,
 			"entitiesAdded": sum.EntitiesAdded, "entitiesUpdated": sum.EntitiesUpdated, "entitiesUnchanged": sum.EntitiesUnchanged,
 			"relationsAdded": sum.RelationsAdded, "relationsUpdated": sum.RelationsUpdated, "relationsUnchanged": sum.RelationsUnchanged,
-			"relationsRetracted": sum.RelationsRetracted, "dryRun": sum.DryRun,
+			"relationsRetracted": sum.RelationsRetracted, "retractionsNotFound": sum.RetractionsNotFound, "dryRun": sum.DryRun,
 		},
 		"errors": errs,
 	}, nil
