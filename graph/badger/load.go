@@ -184,7 +184,7 @@ func (m *mutation) resolveCounts(txn *bg.Txn) error {
 func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOptions, items int) error {
 	load := strconv.FormatInt(time.Now().UnixNano(), 36)
 	jkey := key(pJournal, load)
-	mode := "undo"
+	mode := undoGrouped
 	if empty {
 		mode = "empty"
 	}
@@ -230,58 +230,8 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 		if err := wb.Flush(); err != nil {
 			return fail(err)
 		}
-	} else {
-		batch := max(o.BatchKeys/2, 1)
-		for start := 0; start < len(ops); {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
-			if err := s.checkSpace(); err != nil {
-				return fail(err)
-			}
-			end := min(start+batch, len(ops))
-			err := s.db.Update(func(txn *bg.Txn) error {
-				for _, op := range ops[start:end] {
-					k := op.key
-					undo := []byte{0}
-					item, err := txn.Get([]byte(k))
-					switch {
-					case err == nil:
-						old, err := item.ValueCopy(nil)
-						if err != nil {
-							return err
-						}
-						undo = append([]byte{1}, old...)
-					case !errors.Is(err, bg.ErrKeyNotFound):
-						return err
-					}
-					if err := txn.Set(key(pUndo, load, sep, k), undo); err != nil {
-						return err
-					}
-					if op.del {
-						err = txn.Delete([]byte(k))
-					} else {
-						err = txn.Set([]byte(k), op.value)
-					}
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if errors.Is(err, bg.ErrTxnTooBig) && end-start > 1 {
-				// large values: fewer keys a batch (nothing of this one was written)
-				batch = max((end-start)/2, 1)
-				continue
-			}
-			if err != nil {
-				return fail(err)
-			}
-			start = end
-			if o.Progress != nil {
-				o.Progress(items * end / len(ops))
-			}
-		}
+	} else if err := s.journaledUndo(ctx, ops, load, o, items); err != nil {
+		return fail(err)
 	}
 	// the commit point: the end of the journal
 	if err := s.db.Update(func(txn *bg.Txn) error { return txn.Delete(jkey) }); err != nil {
@@ -340,10 +290,17 @@ func (s *Store) recover() error {
 
 // rollback undoes a journaled load.
 func (s *Store) rollback(load, mode string) error {
-	if mode == "empty" {
+	switch mode {
+	case "empty":
 		// the store was empty before the load: empty it again
 		return s.db.DropAll()
+	case undoGrouped:
+		if err := s.rollbackGrouped(load); err != nil {
+			return err
+		}
+		return s.db.Update(func(txn *bg.Txn) error { return txn.Delete(key(pJournal, load)) })
 	}
+	// "undo": an undo record a key (written by earlier versions)
 	prefix := key(pUndo, load, sep)
 	for {
 		var batch [][2][]byte
