@@ -441,6 +441,11 @@ func TestHubEntityViewOnBigStore(t *testing.T) {
 			t.Errorf("the entity view of the hub took %v, more than 2 s", elapsed)
 		}
 	}
+	// The graph of the hub draws a sample and says how many are hidden.
+	start := time.Now()
+	p.run("open the hub's graph", chromedp.Navigate(ts.URL+"/explore/graph/"+hub))
+	p.wait("the hub's graph laid out", `document.querySelector('#cy[data-ready]') && document.querySelector('.notice')`)
+	t.Logf("graph of %s laid out in %v: %s", hub, time.Since(start).Round(time.Millisecond), eval[string](p, `document.querySelector('.notice').innerText`))
 	n := 0
 	for _, r := range seen() {
 		if r == "POST /graphql" {

@@ -9,6 +9,8 @@
   const MORE = 20; // facts added by "show more"
   const GRAPH_FIRST = 120; // relations drawn in the graph at most
   const ALIASES_PER_REQUEST = 40; // the server allows 50 aliases a request
+  const FIGURES_SHOWN = 200; // figures drawn and listed at most
+  const FIGURES_INLINE = 2000; // migration facts above which the entity view loads figures on request only
 
   // ---------- GraphQL ----------
 
@@ -408,19 +410,19 @@
       if (!p.subjectTypes.length || p.subjectTypes.includes(e.type)) wanted.push({ p, dir: 'OUT' });
       if (!p.objectTypes.length || p.objectTypes.includes(e.type)) wanted.push({ p, dir: 'IN' });
     }
-    const figures = (e.type === 'COUNTRY' || e.type === 'PLACE')
-      ? loadFigures({ object: e.id, predicate: 'migration-to', unit: 'people' }).catch((err) => ({ error: err }))
-      : Promise.resolve(null);
     const chunks = [];
+    let allCount = 0;
     for (let i = 0; i < wanted.length; i += ALIASES_PER_REQUEST) chunks.push(wanted.slice(i, i + ALIASES_PER_REQUEST));
     const pages = await Promise.all(chunks.map(async (chunk, ci) => {
       const fields = chunk.map((w, i) => `g${i}: relations(direction: ${w.dir}, predicate: ${JSON.stringify(w.p.id)}, exact: true, first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Fact } }`);
+      if (ci === 0) fields.push('all: relations(first: 0) { totalCount }');
       const d = await gql(`query Groups${ci}($id: ID!) { entity(id: $id) { ${fields.join('\n')} } }\n${FACT}`, { id: e.id });
+      if (ci === 0) allCount = d.entity.all.totalCount;
       return chunk.map((w, i) => ({ ...w, conn: d.entity[`g${i}`] }));
     }));
     if (!alive()) return;
     const groups = pages.flat().filter((g) => g.conn.totalCount > 0);
-    const total = groups.reduce((n, g) => n + g.conn.totalCount, 0);
+    const total = allCount;
     const section = (dir, title) => {
       const gs = groups.filter((g) => g.dir === dir).sort((a, b) => b.conn.totalCount - a.conn.totalCount);
       if (!gs.length) return null;
@@ -429,13 +431,34 @@
     groupsBox.replaceChildren(
       h('p', { class: 'muted' }, `${num(total)} fact${total === 1 ? '' : 's'} in ${groups.length} group${groups.length === 1 ? '' : 's'}.`),
       h('div', { class: 'groups two' }, section('OUT', `What ${e.name} did or is`), section('IN', `What others did to or about ${e.name}`)));
-    const f = await figures;
-    if (!alive() || !f) return;
-    if (f.error) figuresBox.replaceChildren(h('p', { class: 'error' }, 'Figures: ' + f.error.message));
-    else if (f.figures.length) {
-      figuresBox.replaceChildren(h('h2', {}, `How many people went to ${e.name}`), figuresChart(f.figures, preds), figuresTable(f.figures, preds),
+    if (e.type !== 'COUNTRY' && e.type !== 'PLACE') return;
+    // The figures of migration into the entity: the figures query reads every
+    // quantified fact of the hierarchy, so a hub's are loaded on request only
+    // (the counters above say how many facts that would read).
+    const migration = groups.filter((g) => g.dir === 'IN' && (g.p.id === 'migration-to' || (g.p.broader && g.p.broader.id === 'migration-to')))
+      .reduce((n, g) => n + g.conn.totalCount, 0);
+    if (!migration) return;
+    const showFigures = async () => {
+      figuresBox.replaceChildren(h('h2', {}, `How many people went to ${e.name}`), h('p', { class: 'loading' }, 'Loading figures…'));
+      let f;
+      try {
+        f = await loadFigures({ object: e.id, predicate: 'migration-to', unit: 'people' });
+      } catch (err) {
+        if (alive()) figuresBox.replaceChildren(h('p', { class: 'error' }, 'Figures: ' + err.message));
+        return;
+      }
+      if (!alive()) return;
+      figuresBox.replaceChildren(h('h2', {}, `How many people went to ${e.name}`),
+        ...(f.figures.length ? [figuresChart(f.figures, preds), figuresTable(f.figures, preds, f.total)] : [h('p', {}, 'The graph holds no figure of people moving here.')]),
         h('p', {}, h('a', { href: url('figures', e.id), 'data-nav': true }, 'All figures about ' + e.name)));
+    };
+    if (migration <= FIGURES_INLINE) {
+      await showFigures();
+      return;
     }
+    figuresBox.replaceChildren(h('h2', {}, `How many people went to ${e.name}`),
+      h('p', {}, `${num(migration)} facts of migration to ${e.name}: too many to read for every visit. `,
+        h('button', { type: 'button', onclick: showFigures }, 'Load the figures'), ' ', h('span', { class: 'muted' }, '(the server reads every one of them)')));
   }
 
   function groupBlock(e, g, preds) {
@@ -514,7 +537,8 @@ EOF`;
 }\n${FACT}`, { object: object || null, subject: subject || null, predicate: predicate || null, unit: unit || null });
     const figs = d.figures.flatMap((g) => g.figures);
     figs.sort((a, b) => (a.date || '9999').localeCompare(b.date || '9999'));
-    return { figures: figs };
+    // A hub can hold thousands: draw the latest FIGURES_SHOWN, and say so.
+    return { figures: figs.slice(-FIGURES_SHOWN), total: figs.length };
   }
 
   let chartSeq = 0;
@@ -559,9 +583,10 @@ EOF`;
     return box;
   }
 
-  function figuresTable(figs, preds) {
+  function figuresTable(figs, preds, total) {
+    const cap = total && total > figs.length ? `the latest ${num(figs.length)} of ${num(total)} figures` : `${figs.length} figure${figs.length === 1 ? '' : 's'}`;
     return h('div', { class: 'table-scroll' }, h('table', { class: 'figures' },
-      h('caption', { class: 'muted', style: 'text-align:left' }, `${figs.length} figure${figs.length === 1 ? '' : 's'}, each stated once (overlapping estimates: never add them up)`),
+      h('caption', { class: 'muted', style: 'text-align:left' }, `${cap}, each stated once (overlapping estimates: never add them up)`),
       h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Figure', 'Bounds', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, figs.map((f) => {
         const p = preds.get(f.predicate);
@@ -599,7 +624,7 @@ EOF`;
     const f = await loadFigures({ [side]: e.id, predicate, unit });
     if (!alive()) return;
     if (!f.figures.length) body.replaceChildren(h('p', {}, 'The graph holds no such figure.'));
-    else body.replaceChildren(figuresChart(f.figures, preds), figuresTable(f.figures, preds));
+    else body.replaceChildren(figuresChart(f.figures, preds), figuresTable(f.figures, preds, f.total));
   }
 
   // ---------- graph ----------
