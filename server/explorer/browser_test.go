@@ -134,7 +134,9 @@ func (p *tab) shot(name string) {
 	p.t.Helper()
 	ctx, cancel := p.ctx()
 	defer cancel()
-	r, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng})
+	// Three quarters of the 1280×800 viewport (960×600 pixels) keeps the files small.
+	r, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng,
+		Clip: &page.Viewport{X: 0, Y: 0, Width: 1280, Height: 800, Scale: 0.75}})
 	if err != nil {
 		p.t.Fatalf("screenshot: %v", err)
 	}

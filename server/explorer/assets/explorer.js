@@ -322,7 +322,7 @@
     } else {
       head = [entityLink(r.subject), h('span', { class: 'pred' }, p ? p.label : r.predicate), r.object ? entityLink(r.object) : null];
     }
-    const when = fmtPeriod(r);
+    const when = opts && opts.noDate ? '' : fmtPeriod(r);
     const q = fmtQuantity(r.quantity);
     const b = fmtBounds(r.quantity);
     return h('li', { class: 'fact', 'data-relation': r.id },
@@ -554,7 +554,7 @@ EOF`;
         data: {
           labels: dated.map((f) => fmtDate(f.date)),
           datasets: [{
-            label: 'people (as stated)',
+            label: 'as stated',
             data: dated.map((f) => f.quantity.amount),
             backgroundColor: '#24407a',
           }, {
@@ -563,7 +563,7 @@ EOF`;
             data: dated.map((f) => (f.quantity.lowerBound != null || f.quantity.upperBound != null)
               ? [f.quantity.lowerBound ?? f.quantity.amount, f.quantity.upperBound ?? f.quantity.amount] : null),
             backgroundColor: 'rgba(194,65,12,.45)',
-          }],
+          }].filter((ds, i) => i === 0 || ds.data.some((v) => v !== null)),
         },
         options: {
           animation: false,
@@ -797,7 +797,7 @@ EOF`;
       for (const x of t.nodes) {
         const y = (x.date || '').slice(0, 4);
         if (y && y !== lastYear) { list.append(h('li', { class: 'year' }, h('h2', { style: 'margin:.2rem 0' }, y))); lastYear = y; }
-        const item = factItem(x, preds, e ? e.id : null, {});
+        const item = factItem(x, preds, e ? e.id : null, { noDate: true });
         item.prepend(h('div', { class: 'when' }, fmtPeriod(x) || 'undated'));
         list.append(item);
       }
