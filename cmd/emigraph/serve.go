@@ -198,7 +198,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if st.ReadOnly() != nil {
 		mode = "read-only (no space left)"
 	}
-	log.Info().Str("addr", "http://"+l.Addr().String()).Str("playground", "http://"+l.Addr().String()+"/graphiql").
+	log.Info().Str("addr", "http://"+l.Addr().String()).Str("explorer", "http://"+l.Addr().String()+"/explore").Str("playground", "http://"+l.Addr().String()+"/graphiql").
 		Str("data", *data).Str("mode", mode).Msg("serving")
 	if m.Ready != nil {
 		m.Ready(l.Addr().String())
