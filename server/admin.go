@@ -218,7 +218,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		json.NewEncoder(w).Encode(map[string]any{"ok": false, "problems": problems,
-			"error": map[string]string{"code": graph.EINVALID, "message": fmt.Sprintf("refused: %d problems; nothing was written", ve.Count())}})
+			"error": map[string]string{"code": graph.EINVALID, "message": refusedMessage(ve.Count())}})
 		return
 	}
 	if err != nil {
@@ -253,4 +253,12 @@ func extension(name string) string {
 		return name[i:]
 	}
 	return ""
+}
+
+// refusedMessage says how many problems refused a write.
+func refusedMessage(n int) string {
+	if n == 1 {
+		return "refused: 1 problem; nothing was written"
+	}
+	return fmt.Sprintf("refused: %d problems; nothing was written", n)
 }

@@ -70,7 +70,7 @@ func (m *Main) reportProblems(err error) error {
 		return err
 	}
 	fmt.Fprintln(m.Stderr, ve.Error())
-	fmt.Fprintf(m.Stderr, "emigraph: refused: %d problems; nothing was written\n", ve.Count())
+	fmt.Fprintf(m.Stderr, "emigraph: refused: %s; nothing was written\n", plural(ve.Count(), "problem"))
 	return errReported
 }
 
@@ -157,7 +157,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if len(problems) > 0 {
 		return m.reportProblems(&graph.ValidationError{Items: problems})
 	}
-	log.Info().Int("files", len(docs)).Int("items", all.Len()).Dur("took", time.Since(start)).Msg("parsed")
+	log.Info().Int("files", len(docs)).Int("items", all.Len()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("parsed")
 	// into a new or empty directory: the store is built there whole (tables
 	// written directly, far less work than transactions), then opened; the
 	// seed, unless --no-seed, is planned first and the files over it, in the
@@ -222,8 +222,12 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	elapsed := time.Since(start)
 	fmt.Fprintln(m.Stdout, sum.String())
 	items := sum.RelationsAdded + sum.RelationsUpdated + sum.RelationsUnchanged
-	log.Info().Dur("took", elapsed).Float64("relations_per_second", float64(items)/elapsed.Seconds()).
-		Int("bytes", bytesRead).Msg("loaded")
+	verb := "loaded"
+	if *dryRun {
+		verb = "checked (dry run: nothing written)"
+	}
+	log.Info().Int64("took_ms", elapsed.Milliseconds()).Int("relations_per_s", int(float64(items)/elapsed.Seconds())).
+		Int("bytes", bytesRead).Msg(verb)
 	return nil
 }
 
@@ -257,6 +261,6 @@ func (m *Main) progress(log zerolog.Logger, total int) func(done int) {
 			}
 			return
 		}
-		log.Info().Int("done", done).Int("total", total).Float64("per_second", rate).Msg("loading")
+		log.Info().Int("done", done).Int("total", total).Int("relations_per_s", int(rate)).Msg("loading")
 	}
 }
