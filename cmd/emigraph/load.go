@@ -78,7 +78,8 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	fs := newFlags(m, "load")
 	data := fs.String("data", "data", "data directory")
 	format := fs.String("format", "", "format of the files (native, csv, jsonl, nquads); by default from each file's extension")
-	dryRun := fs.Bool("dry-run", false, "validate and report what would change; write nothing")
+	dryRun := fs.Bool("dry-run", false, "validate and show what would be added, changed and retracted; write nothing")
+	jsonOut := fs.Bool("json", false, "with --dry-run: print the summary and every change as JSON, for programs")
 	server := fs.String("server", "", "send the facts to a running server (its address, e.g. http://127.0.0.1:8080) instead of opening the data directory: streamed, all or nothing, of any size up to the server's --max-import")
 	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
@@ -194,13 +195,15 @@ func (m *Main) load(ctx context.Context, args []string) error {
 				return err
 			}
 			if fresh {
-				base, err := seed.Default()
+				// check against the seed the store would get first, held in
+				// memory, so that the diff is the files' alone
+				mem, err := seededInMemory(ctx)
 				if err != nil {
 					return err
 				}
-				base.Append(all)
-				all = base
-				fmt.Fprintln(m.Stderr, "emigraph: the store is new: the counts include the seed it would get first")
+				defer mem.Close()
+				st = mem
+				fmt.Fprintln(m.Stderr, "emigraph: the store is new: checked against the seed it would get first")
 			}
 		} else if err := seedIfNew(ctx, st, log); err != nil {
 			// a new store gets the article and the predicate vocabulary first, as serve does
@@ -210,8 +213,20 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	var sum graph.Summary
 	if built != nil {
 		sum = *built
-	} else if sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len())}); err != nil {
-		return m.reportProblems(err)
+	} else {
+		var plan *graph.Plan
+		sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), OnPlan: func(p *graph.Plan) { plan = p }})
+		if err != nil {
+			return m.reportProblems(err)
+		}
+		if *dryRun {
+			return m.printDiff(sum, plan, *jsonOut)
+		}
+		if plan != nil {
+			for _, w := range plan.Warnings {
+				fmt.Fprintln(m.Stderr, w)
+			}
+		}
 	}
 	// a store filled by load is not a new store: serve must not seed it
 	if !*dryRun && sum.Changed() {

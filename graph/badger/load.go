@@ -43,6 +43,9 @@ type LoadOptions struct {
 	MaxTxnKeys int
 	// BatchKeys bounds the keys of each journaled batch (default 20,000).
 	BatchKeys int
+	// OnPlan, if set, is given the plan before anything is written (what a
+	// dry run prints as its diff).
+	OnPlan func(*graph.Plan)
 }
 
 // Load checks a changeset and writes it all or nothing, however large: one
@@ -104,6 +107,9 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	plan.Summary.DryRun = o.DryRun
+	if o.OnPlan != nil {
+		o.OnPlan(plan)
+	}
 	if o.DryRun {
 		return plan.Summary, nil
 	}
