@@ -148,7 +148,7 @@ func (g *randomGraph) want(f graph.RelationFilter, touching map[string][]graph.R
 		if len(f.Predicates) > 0 && !slices.Contains(f.Predicates, r.Predicate) {
 			continue
 		}
-		if f.DatedOnly && r.Date == "" {
+		if f.DatedOnly && r.Date == "" || !f.Dates.Overlaps(r.Date, r.EndDate) {
 			continue
 		}
 		if f.Subject != "" && r.Subject != f.Subject || f.Object != "" && r.Object != f.Object {
@@ -217,6 +217,29 @@ func checkCounts(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 			check(graph.RelationFilter{Entity: e, Predicates: ps, OrderByDate: true, DatedOnly: true})
 			check(graph.RelationFilter{Subject: e, Predicates: ps})
 			check(graph.RelationFilter{Object: e, Predicates: ps})
+		}
+	}
+	// counts with a date range scan the date index around it
+	var ranges []graph.DateRange
+	for _, fromTo := range [][2]string{{"2023", "2023"}, {"2022-06", ""}, {"", "2022-03"}, {"2024-05-06", "2024-05-06"}, {"2026-02", ""}} {
+		r, err := graph.NewDateRange(fromTo[0], fromTo[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranges = append(ranges, r)
+	}
+	for i, e := range g.entities {
+		if i%7 != 0 && i >= 3 {
+			continue
+		}
+		for _, r := range ranges {
+			for _, dir := range []graph.Direction{"", graph.Out, graph.In} {
+				check(graph.RelationFilter{Entity: e, Direction: dir, Dates: r})
+				check(graph.RelationFilter{Entity: e, Direction: dir, Dates: r, Predicates: g.preds[1:3]})
+			}
+			check(graph.RelationFilter{Entity: e, Dates: r, OrderByDate: true, DatedOnly: true})
+			check(graph.RelationFilter{Subject: e, Dates: r})
+			check(graph.RelationFilter{Object: e, Dates: r, Predicates: g.preds[:1]})
 		}
 	}
 	// the scan, for the hubs: counting their listings agrees

@@ -349,6 +349,11 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 		return n, err
 	}
 	segs, err := s.segmentsFor(f)
+	if err == nil && !f.Dates.Open() && (f.Entity != "" || (f.Subject == "") != (f.Object == "")) {
+		// a date range of one entity: its date index around the range, not
+		// every relation it has (an undated relation is in no range)
+		segs, err = s.datedSegments(f)
+	}
 	if err != nil {
 		return 0, err
 	}
