@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"sort"
 	"strings"
 )
@@ -17,6 +18,11 @@ type (
 	// PredicateLister lists the stored predicates.
 	PredicateLister interface {
 		Predicates() ([]*Predicate, error)
+	}
+	// Planner is a Store that can plan a changeset against what it holds
+	// without writing: what a dry run shows as its diff.
+	Planner interface {
+		Plan(ctx context.Context, c *Changeset) (*Plan, error)
 	}
 )
 

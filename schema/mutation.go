@@ -292,29 +292,38 @@ type ImportDocument struct {
 // written. The caller checks write access.
 func (a *API) Import(ctx context.Context, docs []ImportDocument, dryRun bool) (graph.Summary, error) {
 	i := 0
-	return a.ImportStream(ctx, func() (ImportDocument, bool, error) {
+	res, err := a.ImportStream(ctx, func() (ImportDocument, bool, error) {
 		if i == len(docs) {
 			return ImportDocument{}, false, nil
 		}
 		i++
 		return docs[i-1], true, nil
 	}, dryRun)
+	return res.Summary, err
+}
+
+// ImportResult is what an import did, and for a dry run over a store that
+// can tell, every change it would make and its warnings.
+type ImportResult struct {
+	Summary  graph.Summary
+	Changes  []graph.Change
+	Warnings []string
 }
 
 // ImportStream is Import over documents that arrive one after another (the
 // parts of an upload): next returns the next document, false after the
 // last, or the error that ends the stream (which ends the import with
 // nothing written). Each document is parsed before the next is asked for.
-func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, bool, error), dryRun bool) (graph.Summary, error) {
+func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, bool, error), dryRun bool) (ImportResult, error) {
 	if a.opts.Parse == nil {
-		return graph.Summary{}, graph.Errorf(graph.EINVALID, "imports are not available on this server")
+		return ImportResult{}, graph.Errorf(graph.EINVALID, "imports are not available on this server")
 	}
 	all := &graph.Changeset{}
 	var problems []graph.ItemError
 	for i := 0; ; i++ {
 		d, ok, err := next()
 		if err != nil {
-			return graph.Summary{}, err
+			return ImportResult{}, err
 		}
 		if !ok {
 			break
@@ -333,13 +342,22 @@ func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, boo
 			all.Append(c)
 		}
 		if err := ctx.Err(); err != nil {
-			return graph.Summary{}, err
+			return ImportResult{}, err
 		}
 	}
 	if len(problems) > 0 {
-		return graph.Summary{}, &graph.ValidationError{Items: problems}
+		return ImportResult{}, &graph.ValidationError{Items: problems}
 	}
-	return a.write(ctx, all, dryRun)
+	if p, ok := a.store.(graph.Planner); ok && dryRun {
+		plan, err := p.Plan(ctx, all)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		plan.Summary.DryRun = true
+		return ImportResult{Summary: plan.Summary, Changes: plan.Changes(), Warnings: plan.Warnings}, nil
+	}
+	sum, err := a.write(ctx, all, dryRun)
+	return ImportResult{Summary: sum}, err
 }
 
 type refusalKey struct{}

@@ -168,7 +168,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	// problem in what was read, whatever the parser made of it
 	parts := 0
 	var readErr error
-	sum, err := s.cfg.API.ImportStream(r.Context(), func() (schema.ImportDocument, bool, error) {
+	res, err := s.cfg.API.ImportStream(r.Context(), func() (schema.ImportDocument, bool, error) {
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
@@ -228,7 +228,16 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", mediaJSON+"; charset=utf-8")
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "summary": sum, "documents": parts})
+	out := map[string]any{"ok": true, "summary": res.Summary, "documents": parts}
+	if dryRun {
+		changes := res.Changes
+		if len(changes) > maxDryRunChanges {
+			out["moreChanges"] = len(changes) - maxDryRunChanges
+			changes = changes[:maxDryRunChanges]
+		}
+		out["changes"], out["warnings"] = changes, res.Warnings
+	}
+	json.NewEncoder(w).Encode(out)
 }
 
 // recordingReader keeps the first error other than io.EOF of the reader it
@@ -254,6 +263,9 @@ func extension(name string) string {
 	}
 	return ""
 }
+
+// maxDryRunChanges bounds the changes a dry run's answer lists.
+const maxDryRunChanges = 10_000
 
 // refusedMessage says how many problems refused a write.
 func refusedMessage(n int) string {

@@ -17,12 +17,7 @@ const maxDiffLines = 200
 // printDiff prints what a dry run would do: the summary, then one line a
 // change ("+ entity person/x (Name, PERSON)", "~ relation ...: sources:
 // +\"quote\"", "- relation ..."), then the warnings; or all of it as JSON.
-func (m *Main) printDiff(sum graph.Summary, plan *graph.Plan, asJSON bool) error {
-	var changes []graph.Change
-	var warnings []string
-	if plan != nil {
-		changes, warnings = plan.Changes(), plan.Warnings
-	}
+func (m *Main) printDiff(sum graph.Summary, changes []graph.Change, warnings []string, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")

@@ -64,3 +64,20 @@ retract:
 		t.Errorf("after the dry runs: %v %s", err, out)
 	}
 }
+
+// The same diff comes from a running server: load --server --dry-run.
+func TestDryRunThroughTheServer(t *testing.T) {
+	base, _, stop := serveWithToken(t, t.TempDir(), "tok-diff")
+	defer stop()
+	file := filepath.Join(t.TempDir(), "facts.yaml")
+	os.WriteFile(file, []byte("entities:\n  - id: person/new-two\n    name: New Two\n    type: PERSON\nretract:\n  - id: rel/no-such-thing\n"), 0o644)
+	env := map[string]string{"EMIGRAPH_TOKEN": "tok-diff"}
+	out, errs, err := run(t, "", env, "load", file, "--server", base, "--dry-run")
+	if err != nil || !strings.Contains(out, "+ entity person/new-two (New Two, PERSON)") || !strings.Contains(errs, "retract: no relation rel/no-such-thing") {
+		t.Errorf("load --server --dry-run: %v\n%s\n%s", err, out, errs)
+	}
+	out, _, err = run(t, "", env, "load", file, "--server", base, "--dry-run", "--json")
+	if err != nil || !strings.Contains(out, `"id": "person/new-two"`) {
+		t.Errorf("load --server --dry-run --json: %v\n%s", err, out)
+	}
+}

@@ -127,7 +127,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return m.importRemote(ctx, base, token, files, *format, *dryRun)
+		return m.importRemote(ctx, base, token, files, *format, *dryRun, *jsonOut)
 	}
 	docs, err := m.readDocuments(files, *format)
 	if err != nil {
@@ -220,7 +220,10 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return m.reportProblems(err)
 		}
 		if *dryRun {
-			return m.printDiff(sum, plan, *jsonOut)
+			if plan == nil {
+				plan = &graph.Plan{}
+			}
+			return m.printDiff(sum, plan.Changes(), plan.Warnings, *jsonOut)
 		}
 		if plan != nil {
 			for _, w := range plan.Warnings {

@@ -152,7 +152,7 @@ func (m *Main) fetchRemote(ctx context.Context, base, path, token, out string) e
 // importRemote streams the files to a running server's /admin/import as one
 // all-or-nothing load: each file is read from disk as it is sent, so its
 // size is bounded by the server's --max-import, not by memory.
-func (m *Main) importRemote(ctx context.Context, base, token string, files []string, format string, dryRun bool) error {
+func (m *Main) importRemote(ctx context.Context, base, token string, files []string, format string, dryRun, asJSON bool) error {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -211,14 +211,23 @@ func (m *Main) importRemote(ctx context.Context, base, token string, files []str
 		return remoteError(base, resp)
 	}
 	var out struct {
-		OK      bool          `json:"ok"`
-		Summary graph.Summary `json:"summary"`
+		OK          bool           `json:"ok"`
+		Summary     graph.Summary  `json:"summary"`
+		Changes     []graph.Change `json:"changes"`
+		MoreChanges int            `json:"moreChanges"`
+		Warnings    []string       `json:"warnings"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || !out.OK {
 		return fmt.Errorf("--server %s answered the import with something unexpected (%v)", base, err)
 	}
-	fmt.Fprintln(m.Stdout, out.Summary.String())
-	return nil
+	if !dryRun {
+		fmt.Fprintln(m.Stdout, out.Summary.String())
+		return nil
+	}
+	if out.MoreChanges > 0 {
+		fmt.Fprintf(m.Stderr, "emigraph: the server listed %d changes and left out %d more\n", len(out.Changes), out.MoreChanges)
+	}
+	return m.printDiff(out.Summary, out.Changes, out.Warnings, asJSON)
 }
 
 // plural writes a count with its noun: "1 problem", "2 problems".

@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"context"
 	"encoding/json"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -23,4 +24,17 @@ func (v txnView) Predicates() ([]*graph.Predicate, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+var _ graph.Planner = (*Store)(nil)
+
+// Plan plans c against the store, as a write would, and writes nothing.
+func (s *Store) Plan(ctx context.Context, c *graph.Changeset) (*graph.Plan, error) {
+	var plan *graph.Plan
+	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		plan, err = graph.PlanChangeset(c, txnView{txn})
+		return err
+	})
+	return plan, s.storeError(err)
 }
