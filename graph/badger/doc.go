@@ -14,7 +14,9 @@
 //	t:<type>␀<id>                 entities by type
 //	n:<normalised name>␀<id>      names and aliases (graph.Normalize), for exact and prefix lookups
 //	w:<word>␀<id>                 words of names and aliases
-//	g:<trigram>␀<id>␀<name>       trigrams of names and aliases, for fuzzy search
+//	g:<trigram>␀<len>␀<id>␀<name> trigrams of names and aliases, for fuzzy search; <len> is the
+//	                              name's letters (its trigrams) in two bytes, base 255 plus one,
+//	                              so that a trigram's postings run from the shortest name
 //	d:<date>␀<rel>                relations by date ("2022" sorts before "2022-01")
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
 //	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
@@ -52,6 +54,9 @@
 //	3  adjacency counters (c:adj:); migrated by counting them from o:, i: and D:
 //	   in one read of each, written in batches (those of an interrupted
 //	   migration are dropped first)
+//	4  trigram postings ordered by the length of the name, g:<trigram>␀<len>␀<id>␀<name>
+//	   (3 had g:<trigram>␀<id>␀<name>); migrated by dropping g: and writing it again
+//	   from the entities in batches (the counts c:df:g: are unchanged)
 //
 // A store written before layouts were recorded has no m:layout. It was
 // written by layout 1 or 2: one holding l: keys is taken for layout 1, any

@@ -86,6 +86,11 @@ func (s *Store) upgradeLayout(l storedLayout) error {
 			return fail(err)
 		}
 	}
+	if l.version < 4 {
+		if err := s.reindexTrigrams(); err != nil {
+			return fail(err)
+		}
+	}
 	return s.db.Update(func(txn *bg.Txn) error {
 		return txn.Set(key(pMeta, metaLayout), []byte(strconv.Itoa(LayoutVersion)))
 	})

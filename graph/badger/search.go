@@ -2,6 +2,8 @@ package badger
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -180,10 +182,19 @@ func (s *searcher) words() {
 	})
 }
 
-// fuzzy finds names sharing trigrams with the query, scoring the Dice
-// similarity of the trigram sets. It reads the postings of the rarest
-// trigrams first, g:<trigram>\x00<id>\x00<name>, within the scan budget,
-// and counts them per name (one allocation per name, none per posting).
+// fuzzy finds names sharing trigrams with the query and scores the Dice
+// similarity of the trigram sets, 2·shared / (query trigrams + name
+// trigrams), exactly, from the name in the key (a word of n letters, padded
+// with a space each side, has n trigrams). It reads the postings of the
+// rarest trigrams first, g:<trigram>\x00<len>\x00<id>\x00<name>, shortest
+// names first, and of each trigram only the names short enough to reach the
+// floor without the rarer ones: a name of L letters that holds none of the r
+// rarest trigrams shares at most q-r of the q, so it needs
+// 2(q-r)/(q+L) >= minSimilarity, and it is found under the rarest trigram it
+// holds. So every name at or above the floor is read (within the scan
+// budget) and nothing else is needed: the postings of common trigrams, which
+// only long names would need, are not read. (For "Vodenomu" among 100,000
+// generated entities: 1,900 postings instead of 7,000.)
 func (s *searcher) fuzzy() {
 	grams := graph.Trigrams(s.q)
 	dfs := make(map[string]int64, len(grams))
@@ -191,35 +202,217 @@ func (s *searcher) fuzzy() {
 		dfs[g] = s.df(pTrigram + g)
 	}
 	sort.SliceStable(grams, func(i, j int) bool { return dfs[grams[i]] < dfs[grams[j]] })
-	index := make(map[string]int, 256) // id \x00 name -> its place in names and shared
-	var names []string
-	var shared []int // trigrams each name shares with the query
+	q := len(grams)
+	sc := newDiceScorer(grams)
+	seen := make(map[string]struct{}, 1024) // id \x00 name, scored
 	budget := scanBudget
-	for _, g := range grams {
-		if budget <= 0 || s.ctx.Err() != nil {
+	for r, g := range grams {
+		maxLen := int(math.Floor(2*float64(q-r)/minSimilarity - float64(q) + 1e-9))
+		if maxLen < 1 || budget <= 0 || s.ctx.Err() != nil {
 			break
 		}
-		scanKeyBytes(s.txn, key(pTrigram, g, sep), budget, func(rest []byte) {
+		prefix := key(pTrigram, g, sep)
+		it := s.txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
+		for it.Rewind(); it.Valid() && budget > 0; it.Next() {
+			rest := it.Item().Key()[len(prefix):]
+			if len(rest) < 4 || rest[2] != 0 {
+				continue // not a key of this layout
+			}
+			if decodeTrigramLen(rest) > maxLen {
+				break
+			}
 			budget--
-			if i, ok := index[string(rest)]; ok {
-				shared[i]++
-				return
+			rest = rest[3:]
+			if _, ok := seen[string(rest)]; ok {
+				continue
 			}
 			k := string(rest)
-			index[k] = len(names)
-			names, shared = append(names, k), append(shared, 1)
-		})
+			seen[k] = struct{}{}
+			i := strings.IndexByte(k, 0)
+			if i < 0 {
+				continue
+			}
+			if sim := sc.similarity(k[i+1:]); sim >= minSimilarity {
+				s.offer(k[:i], scoreFuzzy*sim, k[i+1:], "FUZZY")
+			}
+		}
+		it.Close()
 	}
-	for i, k := range names {
-		j := strings.IndexByte(k, 0)
-		id, name := k[:j], k[j+1:]
-		// a word of n letters, padded with a space each side, has n trigrams
-		nameGrams := utf8.RuneCountInString(name) - strings.Count(name, " ")
-		sim := 2 * float64(shared[i]) / float64(len(grams)+nameGrams)
-		if sim >= minSimilarity {
-			s.offer(id, scoreFuzzy*sim, name, "FUZZY")
+}
+
+// maxTrigramLen is the longest length trigramLen tells apart.
+const maxTrigramLen = 254*255 + 254
+
+// trigramLen encodes the letters of a normalised name, which are its
+// trigrams, for its trigram postings: two bytes, the digits of the number in
+// base 255 each plus one, so that postings sort by length and hold no 0x00.
+func trigramLen(norm string) string { return trigramLenOf(nameLetters(norm)) }
+
+func trigramLenOf(letters int) string {
+	n := min(letters, maxTrigramLen)
+	return string([]byte{byte(1 + n/255), byte(1 + n%255)})
+}
+
+func decodeTrigramLen(b []byte) int { return int(b[0]-1)*255 + int(b[1]-1) }
+
+// nameLetters is the number of letters of a normalised name (words
+// separated by single spaces), and so the number of its trigrams.
+func nameLetters(norm string) int { return utf8.RuneCountInString(norm) - strings.Count(norm, " ") }
+
+// diceScorer scores names against the trigrams of a query without
+// allocating: the similarity of a name is 2·shared / (query trigrams +
+// name trigrams), as for graph.Trigrams of both.
+type diceScorer struct {
+	ascii []uint32       // query trigrams of three ASCII bytes, packed
+	mask  uint64         // a bit for each of them (maskBit)
+	index map[string]int // the others, by their number (after the ASCII ones)
+	stamp []int          // stamp[i] == round: trigram i counted for this name
+	round int
+	q     int
+	buf   []byte
+}
+
+func newDiceScorer(grams []string) *diceScorer {
+	d := &diceScorer{index: map[string]int{}, q: len(grams)}
+	for _, g := range grams {
+		if len(g) == 3 && g[0] < utf8.RuneSelf && g[1] < utf8.RuneSelf && g[2] < utf8.RuneSelf {
+			packed := uint32(g[0])<<16 | uint32(g[1])<<8 | uint32(g[2])
+			d.ascii = append(d.ascii, packed)
+			d.mask |= 1 << maskBit(packed)
 		}
 	}
+	for _, g := range grams {
+		if len(g) != 3 || g[0] >= utf8.RuneSelf || g[1] >= utf8.RuneSelf || g[2] >= utf8.RuneSelf {
+			d.index[g] = len(d.ascii) + len(d.index)
+		}
+	}
+	d.stamp = make([]int, len(grams))
+	return d
+}
+
+// asciiSimilarity is similarity for a name of ASCII bytes (false for any
+// other): each window of three bytes of " name " is a uint32, and a 64-bit
+// mask of the query's turns most of them away before they are looked up.
+func (d *diceScorer) asciiSimilarity(name string) (float64, bool) {
+	shared, letters := 0, 0
+	x := uint32(' ')
+	for i := 0; i <= len(name); i++ {
+		c := byte(' ')
+		if i < len(name) {
+			if c = name[i]; c >= utf8.RuneSelf {
+				return 0, false
+			}
+		}
+		x = (x<<8 | uint32(c)) & 0xFFFFFF
+		// the first window ends at name[1]; one whose middle is a space is none
+		if i == 0 || byte(x>>8) == ' ' {
+			continue
+		}
+		letters++
+		if d.mask&(1<<maskBit(x)) == 0 {
+			continue
+		}
+		for j, a := range d.ascii {
+			if a == x {
+				if d.stamp[j] != d.round {
+					d.stamp[j] = d.round
+					shared++
+				}
+				break
+			}
+		}
+	}
+	return 2 * float64(shared) / float64(d.q+letters), true
+}
+
+func maskBit(packed uint32) uint32 { return packed * 0x9E3779B1 >> 26 }
+
+// find returns the number of a query trigram, or -1.
+func (d *diceScorer) find(w []byte) int {
+	if len(w) == 3 && w[0] < utf8.RuneSelf && w[1] < utf8.RuneSelf && w[2] < utf8.RuneSelf {
+		packed := uint32(w[0])<<16 | uint32(w[1])<<8 | uint32(w[2])
+		for i, a := range d.ascii {
+			if a == packed {
+				return i
+			}
+		}
+		return -1
+	}
+	if i, ok := d.index[string(w)]; ok {
+		return i
+	}
+	return -1
+}
+
+// similarity returns the Dice similarity of a normalised name with the query.
+func (d *diceScorer) similarity(name string) float64 {
+	d.round++
+	if sim, ok := d.asciiSimilarity(name); ok {
+		return sim
+	}
+	d.round++ // what the ASCII pass counted before it met a rune does not count
+	d.buf = append(append(append(d.buf[:0], ' '), name...), ' ')
+	b := d.buf
+	shared, letters := 0, 0
+	// the windows of three runes of " name ": one whose middle rune is a
+	// letter is a trigram of that word padded; one whose middle is the
+	// space between two words is none
+	var starts [3]int // where the last three runes start
+	runes := 0
+	for i := 0; i < len(b); {
+		size := 1
+		if b[i] >= utf8.RuneSelf {
+			_, size = utf8.DecodeRune(b[i:])
+		}
+		starts[0], starts[1], starts[2] = starts[1], starts[2], i
+		i += size
+		if runes++; runes < 3 || b[starts[1]] == ' ' {
+			continue
+		}
+		letters++
+		if j := d.find(b[starts[0]:i]); j >= 0 && d.stamp[j] != d.round {
+			d.stamp[j] = d.round
+			shared++
+		}
+	}
+	return 2 * float64(shared) / float64(d.q+letters)
+}
+
+// reindexTrigrams writes the trigram postings (g:) again from the entities,
+// in the layout of this release: it drops them all, then reads the entities
+// and writes their postings in batches. An interrupted run leaves the store's
+// layout unrecorded, and the next open runs it again from the start. The
+// counts (c:df:g:) do not change: the postings are the same, in other keys.
+func (s *Store) reindexTrigrams() error {
+	if err := s.db.DropPrefix([]byte(pTrigram)); err != nil {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	err := s.db.View(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pEntity), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var e graph.Entity
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &e) }); err != nil {
+				return err
+			}
+			var werr error
+			entityIndex(&e, false, true, func(prefix, a, b, c string) {
+				if werr == nil {
+					werr = wb.Set([]byte(prefix+a+sep+b+sep+c), nil)
+				}
+			})
+			if werr != nil {
+				return werr
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return wb.Flush()
 }
 
 // displayName returns the name or alias of e that normalises to matched.
@@ -230,18 +423,6 @@ func displayName(e *graph.Entity, matched string) string {
 		}
 	}
 	return e.Name
-}
-
-// scanKeyBytes calls fn with the rest of each key under prefix, at most
-// limit times; the bytes are valid only during the call.
-func scanKeyBytes(txn *bg.Txn, prefix []byte, limit int, fn func(rest []byte)) {
-	it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
-	defer it.Close()
-	n := 0
-	for it.Rewind(); it.Valid() && n < limit; it.Next() {
-		fn(it.Item().Key()[len(prefix):])
-		n++
-	}
 }
 
 // scanKeys calls fn with the rest of each key under prefix, at most limit times.

@@ -48,7 +48,8 @@ const (
 //	1: a pair index under l: keys
 //	2: no pair index (l:)
 //	3: adjacency counters (c:adj:)
-const LayoutVersion = 3
+//	4: trigram postings ordered by the length of the name (g:<trigram>␀<len>␀…)
+const LayoutVersion = 4
 
 var _ graph.Store = (*Store)(nil)
 
@@ -302,9 +303,12 @@ func entityIndex(e *graph.Entity, names, trigrams bool, put func(prefix, a, b, c
 			}
 		}
 		if trigrams {
+			// the length of the name orders the postings, so that fuzzy search
+			// reads only the names short enough to reach its floor (search.go)
+			idAfterLen := trigramLen(norm) + sep + e.ID
 			for _, g := range graph.Trigrams(norm) {
 				// the matched name rides in the key so that fuzzy scoring needs no value reads
-				put(pTrigram, g, e.ID, norm)
+				put(pTrigram, g, idAfterLen, norm)
 			}
 		}
 	}
