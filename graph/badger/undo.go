@@ -1,9 +1,9 @@
 package badger
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -45,33 +45,46 @@ func (s *Store) journaledUndo(ctx context.Context, ops []op, load string, o Load
 			return err
 		}
 		// a batch ends at BatchKeys/2 keys, or at an undo record of 1 MiB
-		// (one entry of a WriteBatch transaction, which has room for several)
+		// (one entry of a WriteBatch transaction, which has room for several).
+		// The keys are sorted: the old values are read by walking the
+		// snapshot beside them, a few steps at most before seeking, rather
+		// than by a lookup of every key (most are new).
 		end := start
 		undo = undo[:0]
+		it := snap.NewIterator(bg.IteratorOptions{})
+		it.Seek([]byte(ops[start].key))
 		for ; end < len(ops) && end-start < batch && len(undo) < 1<<20; end++ {
 			op := ops[end]
-			undo = binary.AppendUvarint(undo, uint64(len(op.key)))
-			undo = append(undo, op.key...)
-			item, err := snap.Get([]byte(op.key))
-			switch {
-			case err == nil:
-				undo = append(undo, 1)
-				err = item.Value(func(v []byte) error {
-					undo = binary.AppendUvarint(undo, uint64(len(v)))
-					undo = append(undo, v...)
-					return nil
-				})
-				if err != nil {
-					wb.Cancel()
-					return err
+			k := []byte(op.key)
+			if end > start && op.key < ops[end-1].key {
+				it.Seek(k) // out of order: not from journaled, but still right
+			}
+			for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
+				if steps == 8 {
+					it.Seek(k)
+					break
 				}
-			case errors.Is(err, bg.ErrKeyNotFound):
+				it.Next()
+			}
+			undo = binary.AppendUvarint(undo, uint64(len(k)))
+			undo = append(undo, k...)
+			if !it.Valid() || !bytes.Equal(it.Item().Key(), k) {
 				undo = append(undo, 0)
-			default:
+				continue
+			}
+			undo = append(undo, 1)
+			err := it.Item().Value(func(v []byte) error {
+				undo = binary.AppendUvarint(undo, uint64(len(v)))
+				undo = append(undo, v...)
+				return nil
+			})
+			if err != nil {
+				it.Close()
 				wb.Cancel()
 				return err
 			}
 		}
+		it.Close()
 		seq++
 		if err := wb.Set(undoBatchKey(load, seq), append([]byte(nil), undo...)); err != nil {
 			wb.Cancel()

@@ -3,6 +3,7 @@ package badger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,12 @@ import (
 // values back, deleted ones return, new ones go, even a key written twice,
 // and the undo records and the journal are gone.
 func TestGroupedUndoRollsBackOnOpen(t *testing.T) {
+	for _, sorted := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sorted %v", sorted), func(t *testing.T) { groupedUndo(t, sorted) })
+	}
+}
+
+func groupedUndo(t *testing.T, sorted bool) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
@@ -46,6 +53,9 @@ func TestGroupedUndoRollsBackOnOpen(t *testing.T) {
 		ops = append(ops, op{key: fmt.Sprintf("e:new-%03d", i), value: []byte("new")})
 	}
 	ops = append(ops, op{key: "e:old-001", value: []byte("twice")})
+	if sorted { // as journaled sorts them
+		slices.SortStableFunc(ops, func(a, b op) int { return strings.Compare(a.key, b.key) })
+	}
 	const load = "killed"
 	if err := s.db.Update(func(txn *bg.Txn) error { return txn.Set(key(pJournal, load), []byte(undoGrouped)) }); err != nil {
 		t.Fatal(err)
