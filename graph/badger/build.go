@@ -367,48 +367,17 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 		}
 		return []*bulk.Family{degrees, rest}
 	}
-	// The adjacency counters (c:adj:), as countAdjacent keeps them: counted
-	// under small integer keys (entity, predicate, kind), then the totals of
-	// each entity and kind from those.
+	// The adjacency counters (c:adj:), as countAdjacent keeps them.
 	adjacencyTask := func() []*bulk.Family {
-		var names []string
-		index := map[string]uint64{}
-		id := func(s string) uint64 {
-			i, ok := index[s]
-			if !ok {
-				i = uint64(len(names))
-				index[s] = i
-				names = append(names, s)
-			}
-			return i
-		}
-		kinds := []string{adjOut, adjIn, adjLoop, adjDated}
-		kindOf := map[string]uint64{}
-		for i, k := range kinds {
-			kindOf[k] = uint64(i)
-		}
-		// entity<<34 | predicate+1<<2 | kind; predicate 0 is the total
-		counts := make(map[uint64]int64, 2*len(plan.Entities))
+		counts := newAdjacencyCounts(len(plan.Entities))
 		for _, w := range rels {
-			pred := id(w.New.Predicate) + 1
-			adjKinds(w.New, func(entity, kind string) {
-				counts[id(entity)<<34|pred<<2|kindOf[kind]]++
-			})
+			counts.add(w.New)
 		}
-		totals := map[uint64]int64{}
-		for k, n := range counts {
-			totals[k&^(1<<34-4)] += n
-		}
-		f := fam(pCount+pAdjCount, len(counts)+len(totals))
-		for _, m := range []map[uint64]int64{counts, totals} {
-			for k, n := range m {
-				pred := ""
-				if p := k >> 2 & (1<<32 - 1); p != 0 {
-					pred = names[p-1]
-				}
-				f.Put(string(encodeCount(n)), names[k>>34], kinds[k&3], pred)
-			}
-		}
+		f := fam(pCount+pAdjCount, 2*len(counts.counts))
+		counts.each(func(entity, kind, pred string, n int64) error {
+			f.Put(string(encodeCount(n)), entity, kind, pred)
+			return nil
+		})
 		return []*bulk.Family{f}
 	}
 	relationTask := func() []*bulk.Family {

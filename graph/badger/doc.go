@@ -51,8 +51,8 @@
 //
 //	1  a pair index, l:<a>␀<b>␀<rel> both ways; migrated by deleting it
 //	2  no pair index
-//	3  adjacency counters (c:adj:); migrated by counting them from o:, i: and D:
-//	   in one read of each, written in batches (those of an interrupted
+//	3  adjacency counters (c:adj:); migrated by counting them in one read of
+//	   the relations (r:), written in batches (those of an interrupted
 //	   migration are dropped first)
 //	4  trigram postings ordered by the length of the name, g:<trigram>␀<len>␀<id>␀<name>
 //	   (3 had g:<trigram>␀<id>␀<name>); migrated by dropping g: and writing it again

@@ -1,12 +1,15 @@
 package badger
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
-	"strings"
 
 	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
 )
 
 // metaLayout is the metadata key (m:layout) that records the key layout of
@@ -97,91 +100,53 @@ func (s *Store) upgradeLayout(l storedLayout) error {
 }
 
 // countAdjacency writes the adjacency counters (c:adj:, layout 3) of a
-// store of an older layout from its indexes: OUT, IN and loops from the
-// adjacency keys (o:, i:, whose values name the other end), the dated
-// relations of each entity from its date index (D:), with the predicate
-// read from the relation. Each index is read in key order, so an entity's
-// counts are complete when the scan moves past it, and are written in
-// batches as it goes. Counters left by an interrupted run are dropped
-// first, so a run is whole whenever it is repeated.
+// store of an older layout: one read of the relations in key order, counted
+// in memory as the bulk build counts them (small integer keys: about 40
+// bytes a counter), then written in batches. Counters left by an
+// interrupted run are dropped first, so a run is whole whenever it is
+// repeated.
 func (s *Store) countAdjacency() error {
 	if err := s.db.DropPrefix(countKey(pAdjCount)); err != nil {
 		return err
 	}
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	// one entity's counts, per kind and predicate ("" the total)
-	counts := map[[2]string]int64{}
-	entity := ""
-	flush := func() error {
-		for kp, n := range counts {
-			if err := wb.Set(countKey(adjName(entity, kp[0], kp[1])), encodeCount(n)); err != nil {
-				return err
-			}
-		}
-		clear(counts)
-		return nil
-	}
-	count := func(e, kind, pred string) error {
-		if e != entity {
-			if err := flush(); err != nil {
-				return err
-			}
-			entity = e
-		}
-		counts[[2]string{kind, ""}]++
-		counts[[2]string{kind, pred}]++
-		return nil
-	}
-	// parts splits an index key after its prefix into its parts
-	parts := func(prefix string, k []byte) []string {
-		return strings.Split(string(k[len(prefix):]), sep)
-	}
+	var counts *adjacencyCounts
 	err := s.db.View(func(txn *bg.Txn) error {
-		for _, prefix := range []string{pOut, pIn, pEntDate} {
-			it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: prefix != pEntDate})
-			for it.Rewind(); it.Valid(); it.Next() {
-				p := parts(prefix, it.Item().Key())
-				if len(p) != 3 {
-					continue
-				}
-				var err error
-				switch prefix {
-				case pOut:
-					var loop bool
-					if err = it.Item().Value(func(v []byte) error { loop = string(v) == p[0]; return nil }); err == nil {
-						if err = count(p[0], adjOut, p[1]); err == nil && loop {
-							err = count(p[0], adjLoop, p[1])
-						}
-					}
-				case pIn:
-					err = count(p[0], adjIn, p[1])
-				case pEntDate:
-					var r struct {
-						Predicate string `json:"predicate"`
-					}
-					var ok bool
-					if ok, err = getJSON(txn, relationKey(p[2]), &r); err == nil && ok {
-						err = count(p[0], adjDated, r.Predicate)
-					}
-				}
-				if err != nil {
-					it.Close()
-					return err
-				}
+		n, err := readCount(txn, "entities")
+		if err != nil {
+			return err
+		}
+		counts = newAdjacencyCounts(int(n))
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pRelation), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			// the fields that count, not the sources
+			var r struct{ Subject, Predicate, Object, Date string }
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+				return fmt.Errorf("relation %s: %w", it.Item().Key()[len(pRelation):], err)
 			}
-			it.Close()
-			if err := flush(); err != nil {
-				return err
-			}
-			entity = ""
+			counts.add(&graph.Relation{Subject: r.Subject, Predicate: r.Predicate, Object: r.Object, Date: r.Date})
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return wb.Flush()
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	if err := counts.each(func(entity, kind, pred string, n int64) error {
+		return wb.Set(countKey(adjName(entity, kind, pred)), encodeCount(n))
+	}); err != nil {
+		return err
+	}
+	if err := wb.Flush(); err != nil {
+		return err
+	}
+	// a server migrates as it opens: what the counting took (a few hundred
+	// MiB for a million relations) goes back to the system now, not when
+	// the runtime gets round to it
+	counts = nil
+	debug.FreeOSMemory()
+	return nil
 }
 
 // checkReadOnlyLayout refuses, for a store opened read-only, an older layout,
