@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -75,6 +76,17 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 	}
 	var hits []graph.SearchHit
 	err := s.db.View(func(txn *bg.Txn) error {
+		var err error
+		hits, err = searchTxn(ctx, txn, q, types, first)
+		return err
+	})
+	return hits, err
+}
+
+// searchTxn is Search within a transaction, for a normalised query.
+func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityType, first int) ([]graph.SearchHit, error) {
+	var hits []graph.SearchHit
+	err := func() error {
 		sr := &searcher{txn: txn, ctx: ctx, q: q, best: map[string]*candidate{}}
 		sr.names()
 		sr.words()
@@ -110,7 +122,7 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 			hits = append(hits, graph.SearchHit{Entity: e, Score: c.score, Matched: displayName(e, c.matched), Kind: c.kind})
 		}
 		return nil
-	})
+	}()
 	return hits, err
 }
 
@@ -204,7 +216,6 @@ func (s *searcher) fuzzy() {
 	sort.SliceStable(grams, func(i, j int) bool { return dfs[grams[i]] < dfs[grams[j]] })
 	q := len(grams)
 	sc := newDiceScorer(grams)
-	seen := make(map[string]struct{}, 1024) // id \x00 name, scored
 	budget := scanBudget
 	for r, g := range grams {
 		maxLen := int(math.Floor(2*float64(q-r)/minSimilarity - float64(q) + 1e-9))
@@ -222,18 +233,15 @@ func (s *searcher) fuzzy() {
 				break
 			}
 			budget--
+			// a name met under several trigrams is scored each time: that
+			// costs less than remembering it, and offer keeps one
 			rest = rest[3:]
-			if _, ok := seen[string(rest)]; ok {
-				continue
-			}
-			k := string(rest)
-			seen[k] = struct{}{}
-			i := strings.IndexByte(k, 0)
+			i := bytes.IndexByte(rest, 0)
 			if i < 0 {
 				continue
 			}
-			if sim := sc.similarity(k[i+1:]); sim >= minSimilarity {
-				s.offer(k[:i], scoreFuzzy*sim, k[i+1:], "FUZZY")
+			if sim := sc.similarity(rest[i+1:]); sim >= minSimilarity {
+				s.offer(string(rest[:i]), scoreFuzzy*sim, string(rest[i+1:]), "FUZZY")
 			}
 		}
 		it.Close()
@@ -293,7 +301,7 @@ func newDiceScorer(grams []string) *diceScorer {
 // asciiSimilarity is similarity for a name of ASCII bytes (false for any
 // other): each window of three bytes of " name " is a uint32, and a 64-bit
 // mask of the query's turns most of them away before they are looked up.
-func (d *diceScorer) asciiSimilarity(name string) (float64, bool) {
+func (d *diceScorer) asciiSimilarity(name []byte) (float64, bool) {
 	shared, letters := 0, 0
 	x := uint32(' ')
 	for i := 0; i <= len(name); i++ {
@@ -345,7 +353,7 @@ func (d *diceScorer) find(w []byte) int {
 }
 
 // similarity returns the Dice similarity of a normalised name with the query.
-func (d *diceScorer) similarity(name string) float64 {
+func (d *diceScorer) similarity(name []byte) float64 {
 	d.round++
 	if sim, ok := d.asciiSimilarity(name); ok {
 		return sim

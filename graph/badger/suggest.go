@@ -38,3 +38,20 @@ func (s *Store) Plan(ctx context.Context, c *graph.Changeset) (*graph.Plan, erro
 	})
 	return plan, s.storeError(err)
 }
+
+var _ graph.EntitySuggester = txnView{}
+
+// SuggestEntities offers the entities whose names are nearest to a name
+// that matched none, by the forgiving search (typos, transliteration).
+func (v txnView) SuggestEntities(name string, n int) ([]string, error) {
+	q := graph.Normalize(name)
+	if q == "" || len(name) > graph.MaxNameLength {
+		return nil, nil
+	}
+	hits, err := searchTxn(context.Background(), v.txn, q, nil, n)
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Entity.ID+" ("+h.Entity.Name+")")
+	}
+	return out, err
+}
