@@ -47,7 +47,7 @@ func TestDiceScorerIsDiceOfTrigrams(t *testing.T) {
 				t.Errorf("nameLetters(%q) = %d, want %d", name, nameLetters(name), letters)
 			}
 			want := 2 * float64(shared) / float64(len(qset)+letters)
-			if got := sc.similarity(name); got != want {
+			if got := sc.similarity([]byte(name)); got != want {
 				t.Errorf("similarity(%q, %q) = %v, want %v", q, name, got, want)
 			}
 		}
