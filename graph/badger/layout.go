@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strconv"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -138,15 +137,7 @@ func (s *Store) countAdjacency() error {
 	}); err != nil {
 		return err
 	}
-	if err := wb.Flush(); err != nil {
-		return err
-	}
-	// a server migrates as it opens: what the counting took (a few hundred
-	// MiB for a million relations) goes back to the system now, not when
-	// the runtime gets round to it
-	counts = nil
-	debug.FreeOSMemory()
-	return nil
+	return wb.Flush()
 }
 
 // checkReadOnlyLayout refuses, for a store opened read-only, an older layout,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -184,6 +185,21 @@ func Open(dir string, o Options) (*Store, error) {
 			if layout, err = readLayout(db, dir); err == nil {
 				err = st.upgradeLayout(layout)
 			}
+		}
+		if err == nil && layout.version < LayoutVersion && !o.InMemory {
+			// a migration leaves Badger holding what it wrote (memtables,
+			// tables being compacted: hundreds of MiB for a million
+			// relations), which a server would carry while it serves:
+			// closed and opened again, it starts as a store that was not
+			// migrated, and the memory goes back to the system
+			if err = db.Close(); err != nil {
+				return nil, err
+			}
+			if db, err = bg.Open(opts); err != nil {
+				return nil, err
+			}
+			st.db = db
+			debug.FreeOSMemory()
 		}
 	}
 	if err != nil {
