@@ -68,7 +68,9 @@
 // write the plan's keys, moving index entries from the old state to the new.
 // A write that fits in one transaction is one transaction; a larger one is
 // applied in journaled batches and is still all or nothing: a failure rolls it
-// back at once, a crash rolls it back when the store is next opened.
+// back at once, a crash rolls it back when the store is next opened. Into a
+// store that holds data the batches go through one WriteBatch, each with one
+// undo record of its keys' old values (undo.go).
 //
 // Every commit is synced before a write returns (Options.NoSync turns that
 // off). Writes are refused with graph.ENOSPACE while the directory has less
@@ -80,9 +82,11 @@
 // # Building a store
 //
 // Build makes a new store from a changeset in a new or empty directory,
-// which the caller then opens (emigraph load does, unseeded into a new
-// directory): the keys of each prefix are built in memory, sorted, and
-// written straight into SSTables with Badger's table builder, and a MANIFEST
+// which the caller then opens (emigraph load does, into a new directory,
+// with the seed as BuildOptions.Seed: planned first, the changeset over it):
+// the keys of each prefix are built in memory, sorted (in runs spilled to
+// disk and merged beyond BuildOptions.MemoryBudget), and written straight
+// into SSTables with Badger's table builder, and a MANIFEST
 // names them (package internal/bulk, which owns everything that leans on
 // Badger's internal formats, and whose tests read what it writes back with
 // Badger). The result is built in a directory beside the target, opened and
