@@ -228,6 +228,22 @@ func checkCounts(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 		}
 		ranges = append(ranges, r)
 	}
+	for _, r := range ranges {
+		// no entity: the whole date index around the range
+		for _, ps := range [][]string{nil, g.preds[:1], g.preds[2:4]} {
+			f := graph.RelationFilter{Dates: r, Predicates: ps}
+			got, err := st.CountRelations(ctx, f)
+			want := 0
+			for _, rel := range g.relations {
+				if (len(ps) == 0 || slices.Contains(ps, rel.Predicate)) && r.Overlaps(rel.Date, rel.EndDate) {
+					want++
+				}
+			}
+			if err != nil || got != want {
+				t.Errorf("%s: %+v counts %d (%v), want %d", when, f, got, err, want)
+			}
+		}
+	}
 	for i, e := range g.entities {
 		if i%7 != 0 && i >= 3 {
 			continue

@@ -349,9 +349,10 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 		return n, err
 	}
 	segs, err := s.segmentsFor(f)
-	if err == nil && !f.Dates.Open() && (f.Entity != "" || (f.Subject == "") != (f.Object == "")) {
-		// a date range of one entity: its date index around the range, not
-		// every relation it has (an undated relation is in no range)
+	if err == nil && !f.Dates.Open() && (f.Subject == "" || f.Object == "") {
+		// a date range: the date index around it (the entity's, when there
+		// is one), not every relation of the entity or the predicates (an
+		// undated relation is in no range)
 		segs, err = s.datedSegments(f)
 	}
 	if err != nil {
