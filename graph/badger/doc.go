@@ -13,7 +13,7 @@
 //	x:<pred>␀<rel>                relations by predicate
 //	t:<type>␀<id>                 entities by type
 //	n:<normalised name>␀<id>      names and aliases (graph.Normalize), for exact and prefix lookups
-//	w:<word>␀<id>                 words of names and aliases
+//	w:<word>␀<id>␀<name>          words of names and aliases (with the normalised name they are in)
 //	g:<trigram>␀<len>␀<id>␀<name> trigrams of names and aliases, for fuzzy search; <len> is the
 //	                              name's letters (its trigrams) in two bytes, base 255 plus one,
 //	                              so that a trigram's postings run from the shortest name
