@@ -31,30 +31,12 @@ func TestEverythingIsDescribed(t *testing.T) {
 			if typ.Description() == "" {
 				missing = append(missing, "type "+name)
 			}
-			for fname, f := range typ.Fields() {
-				if f.Description == "" {
-					missing = append(missing, name+"."+fname)
-				}
-				for _, arg := range f.Args {
-					if arg.Description() == "" {
-						missing = append(missing, name+"."+fname+"("+arg.Name()+")")
-					}
-				}
-			}
+			missing = append(missing, undescribedFields(name, typ.Fields())...)
 		case *graphql.Interface:
 			if typ.Description() == "" {
 				missing = append(missing, "interface "+name)
 			}
-			for fname, f := range typ.Fields() {
-				if f.Description == "" {
-					missing = append(missing, name+"."+fname)
-				}
-				for _, arg := range f.Args {
-					if arg.Description() == "" {
-						missing = append(missing, name+"."+fname+"("+arg.Name()+")")
-					}
-				}
-			}
+			missing = append(missing, undescribedFields(name, typ.Fields())...)
 		case *graphql.Enum:
 			if typ.Description() == "" {
 				missing = append(missing, "enum "+name)
@@ -129,4 +111,21 @@ func TestMissingDescriptionsAreNull(t *testing.T) {
 	if nulls == 0 {
 		t.Errorf("no description is null: the query no longer reaches graphql-go's undescribed introspection fields, so this test checks nothing")
 	}
+}
+
+// undescribedFields lists the fields and arguments of a type that have no
+// description.
+func undescribedFields(typeName string, fields graphql.FieldDefinitionMap) []string {
+	var missing []string
+	for fname, f := range fields {
+		if f.Description == "" {
+			missing = append(missing, typeName+"."+fname)
+		}
+		for _, arg := range f.Args {
+			if arg.Description() == "" {
+				missing = append(missing, typeName+"."+fname+"("+arg.Name()+")")
+			}
+		}
+	}
+	return missing
 }

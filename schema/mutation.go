@@ -150,8 +150,7 @@ func (b *builder) mutation() *graphql.Object {
 						if !errors.As(err, &ve) {
 							err = &graph.ValidationError{Items: []graph.ItemError{{Where: "document", Problems: graph.Problems{{Field: "document", Message: err.Error()}}}}}
 						}
-						refused(p.Context, err)
-						return writeResult(graph.Summary{}, err)
+						return writeResult(p.Context, graph.Summary{}, err)
 					}
 					return api.apply(p.Context, c, p.Args["dryRun"] == true)
 				},
@@ -177,8 +176,7 @@ func (b *builder) mutation() *graphql.Object {
 						docs[i] = ImportDocument{Name: str(m, "name"), Format: str(m, "format"), Body: strings.NewReader(str(m, "document"))}
 					}
 					sum, err := api.Import(p.Context, docs, p.Args["dryRun"] == true)
-					refused(p.Context, err)
-					return writeResult(sum, err)
+					return writeResult(p.Context, sum, err)
 				},
 			},
 			"upsertEntity": {
@@ -262,8 +260,7 @@ func relationFromInput(in map[string]any) graph.Relation {
 // apply writes a changeset and rebuilds the schema when predicates changed.
 func (a *API) apply(ctx context.Context, c *graph.Changeset, dryRun bool) (any, error) {
 	sum, err := a.write(ctx, c, dryRun)
-	refused(ctx, err)
-	return writeResult(sum, err)
+	return writeResult(ctx, sum, err)
 }
 
 // write applies a changeset, serialised with the other writes, and rebuilds
@@ -370,13 +367,12 @@ func WithRefusalHook(ctx context.Context, fn func(code string)) context.Context 
 	return context.WithValue(ctx, refusalKey{}, fn)
 }
 
-func refused(ctx context.Context, err error) {
+// writeResult is a write's answer: ok, the summary and the problems of a
+// refused write, which the refusal hook is also told of.
+func writeResult(ctx context.Context, sum graph.Summary, err error) (any, error) {
 	if fn, ok := ctx.Value(refusalKey{}).(func(string)); ok && err != nil {
 		fn(graph.ErrorCode(err))
 	}
-}
-
-func writeResult(sum graph.Summary, err error) (any, error) {
 	var ve *graph.ValidationError
 	if err != nil && !errors.As(err, &ve) {
 		return nil, err

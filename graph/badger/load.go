@@ -222,13 +222,7 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 					o.Progress(items * i / len(ops))
 				}
 			}
-			var err error
-			if op.del {
-				err = wb.Delete([]byte(op.key))
-			} else {
-				err = wb.Set([]byte(op.key), op.value)
-			}
-			if err != nil {
+			if err := op.writeTo(wb); err != nil {
 				wb.Cancel()
 				return fail(err)
 			}

@@ -444,6 +444,14 @@ type op struct {
 	del   bool
 }
 
+// writeTo adds the operation to a write batch.
+func (o op) writeTo(wb *bg.WriteBatch) error {
+	if o.del {
+		return wb.Delete([]byte(o.key))
+	}
+	return wb.Set([]byte(o.key), o.value)
+}
+
 func newMutation() *mutation { return &mutation{counts: map[string]int64{}} }
 
 func (m *mutation) put(k string, v []byte) { m.ops = append(m.ops, op{key: k, value: v}) }

@@ -91,13 +91,7 @@ func (s *Store) journaledUndo(ctx context.Context, ops []op, load string, o Load
 			return err
 		}
 		for _, op := range ops[start:end] {
-			var err error
-			if op.del {
-				err = wb.Delete([]byte(op.key))
-			} else {
-				err = wb.Set([]byte(op.key), op.value)
-			}
-			if err != nil {
+			if err := op.writeTo(wb); err != nil {
 				wb.Cancel()
 				return err
 			}

@@ -47,17 +47,11 @@ var csvRefusedByGraph = []formattest.BadInput{
 }
 
 func TestCSVRefusedByGraph(t *testing.T) {
-	for _, tt := range csvRefusedByGraph {
-		t.Run(tt.Name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, csv.Format, "f.csv", tt.Input, tt.Where, tt.Field)
-		})
-	}
+	formattest.RefusedByGraph(t, csv.Format, "f.csv", csvRefusedByGraph)
 }
 
 func TestCSVRefuses(t *testing.T) {
-	for _, tt := range csvBadInputs {
-		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, csv.Format, "f.csv", tt.Input, tt.Where, tt.Field) })
-	}
+	formattest.Refuses(t, csv.Format, "f.csv", csvBadInputs)
 }
 
 func TestCSVReportsEveryBadRow(t *testing.T) {

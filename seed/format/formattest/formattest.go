@@ -393,3 +393,19 @@ func Inputs(bad []BadInput, good []Accepted, extra ...string) []string {
 	}
 	return extra
 }
+
+// Refuses runs each case as a subtest: f refuses the input, with a problem
+// at the case's place and field.
+func Refuses(t *testing.T, f format.Format, file string, cases []BadInput) {
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) { CheckRefused(t, f, file, tt.Input, tt.Where, tt.Field) })
+	}
+}
+
+// RefusedByGraph runs each case as a subtest: f reads the input, and graph
+// refuses what it reads at the case's place and field.
+func RefusedByGraph(t *testing.T, f format.Format, file string, cases []BadInput) {
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) { CheckRefusedByGraph(t, f, file, tt.Input, tt.Where, tt.Field) })
+	}
+}

@@ -45,17 +45,11 @@ var jsonlRefusedByGraph = []formattest.BadInput{
 }
 
 func TestJSONLRefusedByGraph(t *testing.T) {
-	for _, tt := range jsonlRefusedByGraph {
-		t.Run(tt.Name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, jsonl.Format, "f.jsonl", tt.Input, tt.Where, tt.Field)
-		})
-	}
+	formattest.RefusedByGraph(t, jsonl.Format, "f.jsonl", jsonlRefusedByGraph)
 }
 
 func TestJSONLRefuses(t *testing.T) {
-	for _, tt := range jsonlBadInputs {
-		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, jsonl.Format, "f.jsonl", tt.Input, tt.Where, tt.Field) })
-	}
+	formattest.Refuses(t, jsonl.Format, "f.jsonl", jsonlBadInputs)
 }
 
 func TestJSONLReportsEveryBadLine(t *testing.T) {

@@ -135,17 +135,11 @@ var nqRefusedByGraph = []formattest.BadInput{
 }
 
 func TestNQuadsRefusedByGraph(t *testing.T) {
-	for _, tt := range nqRefusedByGraph {
-		t.Run(tt.Name, func(t *testing.T) {
-			formattest.CheckRefusedByGraph(t, nquads.Format, "f.nq", tt.Input, tt.Where, tt.Field)
-		})
-	}
+	formattest.RefusedByGraph(t, nquads.Format, "f.nq", nqRefusedByGraph)
 }
 
 func TestNQuadsRefuses(t *testing.T) {
-	for _, tt := range nqBadInputs {
-		t.Run(tt.Name, func(t *testing.T) { formattest.CheckRefused(t, nquads.Format, "f.nq", tt.Input, tt.Where, tt.Field) })
-	}
+	formattest.Refuses(t, nquads.Format, "f.nq", nqBadInputs)
 }
 
 var nqAccepted = []formattest.Accepted{

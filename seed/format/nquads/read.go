@@ -496,11 +496,7 @@ func (r *nqReader) entityTypes(n *node, prop string, ok *bool) []graph.EntityTyp
 
 func (r *nqReader) predicate(n *node) (graph.Predicate, bool) {
 	ok := true
-	id, inNS := strings.CutPrefix(n.t.Value, NSPredicate)
-	if n.t.Kind != rdf.IRI || !inNS {
-		r.probs.Add(r.where(n.first), "id", "%s: a predicate is named %sID", n.t, NSPredicate)
-		ok = false
-	}
+	id := r.nodeID(n, NSPredicate, "a predicate is named %sID", &ok)
 	p := graph.Predicate{ID: id, Label: r.text(n, "label", &ok), InverseLabel: r.text(n, "inverseLabel", &ok),
 		SubjectTypes: r.entityTypes(n, "subjectType", &ok), ObjectTypes: r.entityTypes(n, "objectType", &ok),
 		Description: r.text(n, "description", &ok)}
@@ -516,13 +512,20 @@ func (r *nqReader) predicate(n *node) (graph.Predicate, bool) {
 	return p, ok
 }
 
+// nodeID is the id of a predicate or entity node, its IRI in namespace ns;
+// anything else is a problem described by what (which takes ns).
+func (r *nqReader) nodeID(n *node, ns, what string, ok *bool) string {
+	id, inNS := strings.CutPrefix(n.t.Value, ns)
+	if n.t.Kind != rdf.IRI || !inNS {
+		r.probs.Add(r.where(n.first), "id", "%s: "+what, n.t, ns)
+		*ok = false
+	}
+	return id
+}
+
 func (r *nqReader) entity(n *node) (graph.EntityChange, bool) {
 	ok := true
-	id, inNS := strings.CutPrefix(n.t.Value, NSID)
-	if n.t.Kind != rdf.IRI || !inNS {
-		r.probs.Add(r.where(n.first), "id", "%s: an entity is named %sTYPE/NAME", n.t, NSID)
-		ok = false
-	}
+	id := r.nodeID(n, NSID, "an entity is named %sTYPE/NAME", &ok)
 	e := graph.EntityChange{Where: r.where(n.first), Entity: graph.Entity{ID: id, Name: r.text(n, "name", &ok), Type: n.typ,
 		Aliases: r.texts(n, "aliases", &ok), Description: r.text(n, "description", &ok)}, RemoveAliases: r.texts(n, "removeAliases", &ok)}
 	return e, ok
