@@ -105,6 +105,7 @@ type Store interface {
 	// Search finds entities by name or alias, best first.
 	Search(ctx context.Context, text string, types []EntityType, first int) ([]SearchHit, error)
 	Walker
+	Figures
 	// Apply checks a changeset and writes it atomically. With dryRun it only
 	// checks and counts. A refused changeset returns a *ValidationError and
 	// writes nothing.

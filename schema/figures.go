@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -20,40 +21,56 @@ import (
 // rule estimates of overlapping populations (200,000 by March, 100,000 by
 // April), or the same people counted by different sources, so their sum
 // counts people twice or more; the groups rank by their largest figure
-// instead, and a reader sums only what the sources say are separate. The
-// one thing merged is a figure stated twice: the same amount, date and quote
-// (under predicates of one hierarchy, say) counts once.
+// instead, and a reader sums only what the sources say are separate. What a
+// group counts is its figures: how many relations with a quantity it holds.
+//
+// The store's figures index answers without reading relations: the whole
+// graph, or an object, grouped by object (or not at all), from one summary
+// per object, predicate and unit; anything else (a subject, a date range,
+// groups by subject or year) from the index, figure by figure, up to
+// maxFigureScan. Relations are read only for what the query shows: the
+// largest and latest of the groups returned, and the figures it lists.
 
-// maxFigureScan bounds the relations one figures query reads, so that a
-// filter as wide as the whole graph is an error asking for a narrower one
-// rather than a scan of millions.
-const maxFigureScan = 100_000
+// maxFigureScan bounds the figures (or, for a subject, the relations) one
+// figures query reads when the summaries cannot answer it, so that a filter
+// as wide as a graph of tens of millions of relations is an error asking
+// for a narrower one rather than a scan of all of them.
+const maxFigureScan = 1_000_000
+
+// defaultListedFigures is how many figures a group lists unless asked.
+const defaultListedFigures = 100
 
 type figureGroup struct {
 	key     string
 	entity  string // the entity grouped by, for OBJECT and SUBJECT
 	year    int
-	figures []*graph.Relation
+	count   int
+	largest graph.Figure
+	latest  graph.Figure // Relation "" when no figure of the group is dated
+	// list selects the group's figures: the query's filter narrowed to the
+	// group, and keep for what a filter cannot say (the year of a date)
+	list graph.FigureFilter
+	keep func(graph.Figure) bool
 }
 
-func (g *figureGroup) latest() *graph.Relation {
-	var best *graph.Relation
-	for _, r := range g.figures {
-		if r.Date != "" && (best == nil || r.Date > best.Date) {
-			best = r
-		}
+func (g *figureGroup) add(f graph.Figure) {
+	if g.count == 0 || f.Larger(g.largest) {
+		g.largest = f
 	}
-	return best
+	if f.Date != "" && (g.latest.Relation == "" || f.Later(g.latest)) {
+		g.latest = f
+	}
+	g.count++
 }
 
-func (g *figureGroup) largest() *graph.Relation {
-	var best *graph.Relation
-	for _, r := range g.figures {
-		if best == nil || r.Quantity.Amount > best.Quantity.Amount {
-			best = r
-		}
+func (g *figureGroup) addSummary(s graph.FigureSummary) {
+	if g.count == 0 || s.Largest.Larger(g.largest) {
+		g.largest = s.Largest
 	}
-	return best
+	if s.Latest.Relation != "" && (g.latest.Relation == "" || s.Latest.Later(g.latest)) {
+		g.latest = s.Latest
+	}
+	g.count += s.Count
 }
 
 func (b *builder) figuresField() *graphql.Field {
@@ -81,14 +98,26 @@ func (b *builder) figuresField() *graphql.Field {
 				}
 				return nil, nil
 			}},
-			"count": {Type: graphql.NewNonNull(graphql.Int), Description: "how many distinct figures the group holds",
-				Resolve: func(p graphql.ResolveParams) (any, error) { return len(p.Source.(*figureGroup).figures), nil }},
+			"count": {Type: graphql.NewNonNull(graphql.Int), Description: "how many figures (relations with a quantity) the group holds",
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*figureGroup).count, nil }},
 			"figures": {Type: nonNullList(b.relation), Description: "the figures, latest first (undated last), each with its quantity, date and sources",
-				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*figureGroup).figures, nil }},
-			"latest": {Type: b.relation, Description: "the figure with the latest date",
-				Resolve: func(p graphql.ResolveParams) (any, error) { return nilRelation(p.Source.(*figureGroup).latest()), nil }},
-			"largest": {Type: b.relation, Description: "the figure with the largest amount",
-				Resolve: func(p graphql.ResolveParams) (any, error) { return nilRelation(p.Source.(*figureGroup).largest()), nil }},
+				Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int, DefaultValue: defaultListedFigures,
+					Description: fmt.Sprintf("at most this many, the latest first (at most %d; count says how many there are)", graph.MaxPageSize)}},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					n, err := b.api.first(p.Args)
+					if err != nil {
+						return nil, err
+					}
+					return b.api.groupFigures(p.Context, p.Source.(*figureGroup), n)
+				}},
+			"latest": {Type: b.relation, Description: "the figure with the latest date (of the same date, the largest)",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).latest)
+				}},
+			"largest": {Type: b.relation, Description: "the figure with the largest amount (of the same amount, the latest)",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).largest)
+				}},
 		}})
 	args := graphql.FieldConfigArgument{
 		"predicate":  {Type: graphql.String, Description: "only figures of this predicate (and the narrower ones, unless exact)"},
@@ -104,7 +133,7 @@ func (b *builder) figuresField() *graphql.Field {
 	}
 	return &graphql.Field{
 		Type:        nonNullList(group),
-		Description: "Figures (relations with a quantity) grouped by object, subject or year, ranked by each group's largest figure. Figures are never added up (see FigureGroup); a figure stated twice with the same amount, date and quote counts once.",
+		Description: "Figures (relations with a quantity) grouped by object, subject or year, ranked by each group's largest figure. Figures are never added up (see FigureGroup).",
 		Args:        args,
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			return b.api.figures(p.Context, p.Args)
@@ -112,11 +141,49 @@ func (b *builder) figuresField() *graphql.Field {
 	}
 }
 
-func nilRelation(r *graph.Relation) any {
-	if r == nil {
-		return nil
+// figureRelation reads the relation of a figure (nil for none).
+func (a *API) figureRelation(ctx context.Context, f graph.Figure) (any, error) {
+	if f.Relation == "" {
+		return nil, nil
 	}
-	return r
+	return a.store.Relation(ctx, f.Relation)
+}
+
+// groupFigures lists the first n figures of a group, latest first: the
+// index is read for the group and only those n relations are.
+func (a *API) groupFigures(ctx context.Context, g *figureGroup, n int) ([]*graph.Relation, error) {
+	var top []graph.Figure // the latest n so far, latest first
+	err := a.store.Figures(ctx, g.list, maxFigureScan, func(f graph.Figure) error {
+		if g.keep != nil && !g.keep(f) {
+			return nil
+		}
+		i := sort.Search(len(top), func(i int) bool { return f.Later(top[i]) })
+		if i < n {
+			top = slices.Insert(top, i, f)
+			if len(top) > n {
+				top = top[:n]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(top))
+	for i, f := range top {
+		ids[i] = f.Relation
+	}
+	byID, err := a.store.RelationsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*graph.Relation, 0, len(top))
+	for _, id := range ids {
+		if r := byID[id]; r != nil { // a relation retracted since the index was read is left out
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup, error) {
@@ -124,88 +191,75 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = graph.MaxPageSize
-	f, err := a.relationFilter(ctx, args)
+	rf, err := a.relationFilter(ctx, args)
 	if err != nil {
 		return nil, err
 	}
-	yes := true
-	f.HasQuantity = &yes
-	unit := str(args, "unit")
+	f := graph.FigureFilter{Predicates: rf.Predicates, Subject: rf.Subject, Object: rf.Object, Dates: rf.Dates}
+	if unit := str(args, "unit"); unit != "" {
+		f.Unit, f.HasUnit = unit, true
+	}
 	by, _ := args["groupBy"].(string)
 
 	groups := map[string]*figureGroup{}
-	seen := map[string]bool{} // amount, date and quote of a figure already kept
-	scanned := 0
-	for {
-		page, err := a.store.Relations(ctx, f)
+	group := func(fig graph.Figure) *figureGroup {
+		key, entity, year := "all", "", 0
+		switch by {
+		case "OBJECT":
+			key, entity = fig.Object, fig.Object
+			if key == "" {
+				key = "none"
+			}
+		case "SUBJECT":
+			key, entity = fig.Subject, fig.Subject
+		case "YEAR":
+			key = "undated"
+			if len(fig.Date) >= 4 {
+				key = fig.Date[:4]
+				year, _ = strconv.Atoi(key)
+			}
+		}
+		g := groups[key]
+		if g == nil {
+			g = &figureGroup{key: key, entity: entity, year: year, list: f}
+			switch by {
+			case "OBJECT":
+				g.list.Object = entity
+				g.keep = func(x graph.Figure) bool { return x.Object == entity }
+			case "SUBJECT":
+				g.list.Subject = entity
+			case "YEAR":
+				g.keep = func(x graph.Figure) bool {
+					return len(x.Date) >= 4 && x.Date[:4] == key || key == "undated" && len(x.Date) < 4
+				}
+			}
+			groups[key] = g
+		}
+		return g
+	}
+	if f.Subject == "" && f.Dates.Open() && (by == "OBJECT" || by == "NONE") {
+		sums, err := a.store.FigureSummaries(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range page.Relations {
-			if scanned++; scanned > maxFigureScan {
-				return nil, graph.Errorf(graph.EINVALID, "the filter matches more than %d figures: narrow it (a predicate, a subject or object, a date range)", maxFigureScan)
-			}
-			if r.Quantity == nil || (unit != "" && r.Quantity.Unit != unit) {
-				continue
-			}
-			quote := ""
-			if len(r.Sources) > 0 {
-				quote = r.Sources[0].Quote
-			}
-			same := strconv.FormatFloat(r.Quantity.Amount, 'g', -1, 64) + "\x00" + r.Date + "\x00" + r.Object + "\x00" + quote
-			if seen[same] {
-				continue
-			}
-			seen[same] = true
-			key, entity, year := "all", "", 0
-			switch by {
-			case "OBJECT":
-				key, entity = r.Object, r.Object
-				if key == "" {
-					key = "none"
-				}
-			case "SUBJECT":
-				key, entity = r.Subject, r.Subject
-			case "YEAR":
-				key = "undated"
-				if len(r.Date) >= 4 {
-					key = r.Date[:4]
-					year, _ = strconv.Atoi(key)
-				}
-			}
-			g := groups[key]
-			if g == nil {
-				g = &figureGroup{key: key, entity: entity, year: year}
-				groups[key] = g
-			}
-			g.figures = append(g.figures, r)
+		for _, s := range sums {
+			group(graph.Figure{Object: s.Object}).addSummary(s)
 		}
-		if !page.HasNextPage {
-			break
-		}
-		f.After = page.Cursors[len(page.Cursors)-1]
+	} else if err := a.store.Figures(ctx, f, maxFigureScan, func(fig graph.Figure) error {
+		group(fig).add(fig)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	out := make([]*figureGroup, 0, len(groups))
 	for _, g := range groups {
-		sort.SliceStable(g.figures, func(i, j int) bool {
-			a, b := g.figures[i], g.figures[j]
-			if (a.Date == "") != (b.Date == "") {
-				return b.Date == ""
-			}
-			if a.Date != b.Date {
-				return a.Date > b.Date
-			}
-			return a.Quantity.Amount > b.Quantity.Amount
-		})
 		out = append(out, g)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if by == "YEAR" {
 			return out[i].key < out[j].key
 		}
-		li, lj := out[i].largest().Quantity.Amount, out[j].largest().Quantity.Amount
-		if li != lj {
+		if li, lj := out[i].largest.Amount, out[j].largest.Amount; li != lj {
 			return li > lj
 		}
 		return out[i].key < out[j].key

@@ -289,7 +289,7 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 	// entries to make room for up front (a guess for names: growing is dearer than space never touched)
 	n, e := len(rels), len(plan.Entities)
 	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pEntDate: 2 * n,
-		pPeriod: periods, pEntPeriod: 2 * periods, pEntity: e, pByType: e, pName: 2 * e, pWord: 4 * e, pTrigram: 24 * e}
+		pPeriod: periods, pEntPeriod: 2 * periods, pFigure: n / 4, pEntity: e, pByType: e, pName: 2 * e, pWord: 4 * e, pTrigram: 24 * e}
 	// The keys of entities: entityIndexKeys, written straight into the
 	// families. The words and the trigrams of names are two tasks, each with
 	// the document frequencies of its terms (c:df:w:, c:df:g:), so that
@@ -380,6 +380,21 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 		})
 		return []*bulk.Family{f}
 	}
+	// The summaries of figures (F:), as resolveFigures keeps them.
+	figureSummaryTask := func() []*bulk.Family {
+		sums := figureSummaries{}
+		for _, w := range rels {
+			if fig, ok := graph.FigureOf(w.New); ok {
+				sums.add(fig)
+			}
+		}
+		f := fam(pFigureSummary, len(sums))
+		for g, sum := range sums {
+			a, b := g.indexParts()
+			f.Put(string(summaryValue(sum)), a, b, "")
+		}
+		return []*bulk.Family{f}
+	}
 	relationTask := func() []*bulk.Family {
 		f := fam(pRelation, len(rels))
 		var index [4]byte
@@ -420,5 +435,5 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 	// the longest first, so that no core waits for one at the end
 	return []bulk.Task{namesTask(true), namesTask(false)},
 		[]bulk.Task{relationTask, indexTask(pOut, pIn), indexTask(pEntDate, pEntPeriod),
-			indexTask(pByPred, pDate, pPeriod), countersTask, adjacencyTask}
+			indexTask(pByPred, pDate, pPeriod, pFigure), countersTask, adjacencyTask, figureSummaryTask}
 }

@@ -67,6 +67,11 @@ func (g *randomGraph) relation(id string) graph.Relation {
 			r.EndDate = fmt.Sprintf("%d", 2025+g.rng.IntN(2))
 		}
 	}
+	if g.rng.IntN(2) == 0 {
+		// a figure: few amounts and units, so that the largest and the latest tie
+		r.Quantity = &graph.Quantity{Amount: float64(g.rng.IntN(8) * 1000), Unit: []string{"people", "", "per\x00cent"}[g.rng.IntN(3)],
+			Approximation: graph.Approximations[0]}
+	}
 	return r
 }
 
@@ -94,7 +99,7 @@ func (g *randomGraph) changes(updates, retractions int) *graph.Changeset {
 	g.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	for _, id := range ids[:updates] {
 		r := g.relations[id]
-		switch g.rng.IntN(4) {
+		switch g.rng.IntN(6) {
 		case 0:
 			r = g.relation(id) // everything changes
 		case 1:
@@ -103,6 +108,10 @@ func (g *randomGraph) changes(updates, retractions int) *graph.Changeset {
 			r.Date, r.EndDate = "2024-05-06", ""
 		case 3:
 			r.Object = g.entity()
+		case 4:
+			r.Quantity = nil // a figure no more (or never one)
+		case 5:
+			r.Sources = []graph.Source{{Quote: "restated " + id}} // the same figure, another source
 		}
 		g.relations[id] = r
 		c.Relations = append(c.Relations, graph.RelationChange{Relation: r})

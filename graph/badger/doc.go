@@ -21,6 +21,8 @@
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
 //	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
 //	                              range finds the periods that began before it
+//	f:<object>␀<pred>␀<unit>␀<rel> relations with a quantity (figures): amount, subject, dates
+//	F:<object>␀<pred>␀<unit>      summary of those figures: how many, the largest, the latest
 //	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
 //	                              (postings, so that search reads the rarest terms first), and
@@ -38,6 +40,16 @@
 // with or without predicates, and of its timeline without a date range reads
 // a counter or three per predicate asked (BOTH is o + i - l) whatever the
 // entity's degree. Counts with a date range or other filters scan.
+//
+// The figures index (figures.go) holds what grouping and ranking figures
+// needs, so that a figures query reads neither the relations nor every
+// relation: its key ends in the relation id (a slug), so the unit before it
+// may hold any byte. Its summaries are kept like the counters, in the write's
+// transaction, from the figures added and removed; a summary whose largest or
+// latest figure goes is summed up again from its part of the index. Figures
+// of the whole graph or of an object, grouped by object, read the summaries
+// alone (one per object, predicate and unit); a subject or a date range reads
+// the index (a subject, its relations).
 //
 // # Layout versions
 //
@@ -57,6 +69,8 @@
 //	4  trigram postings ordered by the length of the name, g:<trigram>␀<len>␀<id>␀<name>
 //	   (3 had g:<trigram>␀<id>␀<name>); migrated by dropping g: and writing it again
 //	   from the entities in batches (the counts c:df:g: are unchanged)
+//	5  the figures index and its summaries (f:, F:); migrated by dropping both
+//	   and writing them from one read of the relations
 //
 // A store written before layouts were recorded has no m:layout. It was
 // written by layout 1 or 2: one holding l: keys is taken for layout 1, any

@@ -93,6 +93,11 @@ func (s *Store) upgradeLayout(l storedLayout) error {
 			return fail(err)
 		}
 	}
+	if l.version < 5 {
+		if err := s.reindexFigures(); err != nil {
+			return fail(err)
+		}
+	}
 	return s.db.Update(func(txn *bg.Txn) error {
 		return txn.Set(key(pMeta, metaLayout), []byte(strconv.Itoa(LayoutVersion)))
 	})

@@ -119,7 +119,12 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
-	if err := s.db.View(func(txn *bg.Txn) error { return m.resolveCounts(txn) }); err != nil {
+	if err := s.db.View(func(txn *bg.Txn) error {
+		if err := m.resolveFigures(txn); err != nil {
+			return err
+		}
+		return m.resolveCounts(txn)
+	}); err != nil {
 		return graph.Summary{}, err
 	}
 	if len(m.ops) <= o.MaxTxnKeys {

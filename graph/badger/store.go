@@ -50,7 +50,8 @@ const (
 //	2: no pair index (l:)
 //	3: adjacency counters (c:adj:)
 //	4: trigram postings ordered by the length of the name (g:<trigram>␀<len>␀…)
-const LayoutVersion = 4
+//	5: the figures index and its summaries (f:, F:; figures.go)
+const LayoutVersion = 5
 
 var _ graph.Store = (*Store)(nil)
 
@@ -352,7 +353,8 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 
 // relationIndex calls put with every index key of a relation, as a prefix
 // and up to three parts joined by 0x00 (an empty part ends the key):
-// adjacency both ways, by predicate, by date, and by date per entity.
+// adjacency both ways, by predicate, by date, by date per entity, and the
+// figures index (figures.go).
 // Adjacency values hold the other end, so that walking the graph (paths,
 // neighbourhoods) reads keys and values of the index alone.
 func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
@@ -375,6 +377,10 @@ func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
 				put(pEntPeriod, "", r.Object, r.Date, r.ID)
 			}
 		}
+	}
+	if fig, ok := graph.FigureOf(r); ok {
+		a, b := groupOf(fig).indexParts()
+		put(pFigure, figureValue(fig), a, b, r.ID)
 	}
 }
 
@@ -434,8 +440,9 @@ func (s *Store) Apply(ctx context.Context, c *graph.Changeset, dryRun bool) (gra
 // keys of different plan items never collide (they contain the item's id),
 // so the operations need no de-duplication.
 type mutation struct {
-	ops    []op
-	counts map[string]int64
+	ops     []op
+	counts  map[string]int64
+	figures map[figureGroup]*figureDelta // what the write does to the summaries of figures (F:)
 }
 
 type op struct {
@@ -520,6 +527,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 		} else {
 			m.remove(string(relationKey(w.Old.ID)))
 		}
+		m.countFigures(w.Old, w.New)
 		m.moveIndex(oldKeys, newKeys)
 	}
 	return m
