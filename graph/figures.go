@@ -111,9 +111,10 @@ func (f *FigureFilter) Keeps(g Figure) bool {
 // grouped by object) from one summary per object, predicate and unit;
 // Figures lists the figures one by one, for every other filter.
 type Figures interface {
-	// FigureSummaries returns the summaries of the figures that f keeps;
-	// f must name no subject and no date range (those need Figures).
-	FigureSummaries(ctx context.Context, f FigureFilter) ([]FigureSummary, error)
+	// FigureSummaries calls each with the summaries of the figures that f
+	// keeps; f must name no subject and no date range (those need
+	// Figures). The summary passed is reused: each copies what it keeps.
+	FigureSummaries(ctx context.Context, f FigureFilter, each func(*FigureSummary) error) error
 	// Figures calls each with every figure that f keeps, at most limit of
 	// them; past the limit it returns an EINVALID error asking for a
 	// narrower filter.

@@ -63,7 +63,7 @@ func (g *figureGroup) add(f graph.Figure) {
 	g.count++
 }
 
-func (g *figureGroup) addSummary(s graph.FigureSummary) {
+func (g *figureGroup) addSummary(s *graph.FigureSummary) {
 	if g.count == 0 || s.Largest.Larger(g.largest) {
 		g.largest = s.Largest
 	}
@@ -238,12 +238,12 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 		return g
 	}
 	if f.Subject == "" && f.Dates.Open() && (by == "OBJECT" || by == "NONE") {
-		sums, err := a.store.FigureSummaries(ctx, f)
+		err := a.store.FigureSummaries(ctx, f, func(s *graph.FigureSummary) error {
+			group(graph.Figure{Object: s.Object}).addSummary(s)
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		for _, s := range sums {
-			group(graph.Figure{Object: s.Object}).addSummary(s)
 		}
 	} else if err := a.store.Figures(ctx, f, maxFigureScan, func(fig graph.Figure) error {
 		group(fig).add(fig)

@@ -262,18 +262,19 @@ func summarize(txn *bg.Txn, g figureGroup, skip map[string]bool) (graph.FigureSu
 }
 
 // FigureSummaries implements graph.Figures.
-func (s *Store) FigureSummaries(ctx context.Context, f graph.FigureFilter) ([]graph.FigureSummary, error) {
+func (s *Store) FigureSummaries(ctx context.Context, f graph.FigureFilter, each func(*graph.FigureSummary) error) error {
 	if f.Subject != "" || !f.Dates.Open() {
-		return nil, graph.Errorf(graph.EINVALID, "figure summaries are kept per object, predicate and unit: a subject or a date range needs Figures")
+		return graph.Errorf(graph.EINVALID, "figure summaries are kept per object, predicate and unit: a subject or a date range needs Figures")
 	}
-	var out []graph.FigureSummary
-	err := s.db.View(func(txn *bg.Txn) error {
+	return s.db.View(func(txn *bg.Txn) error {
 		prefix := key(pFigureSummary)
 		if f.Object != "" {
 			prefix = key(pFigureSummary, f.Object, sep)
 		}
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
 		defer it.Close()
+		var sum graph.FigureSummary
+		var object string // the object of the summaries before, shared rather than copied for each
 		n := 0
 		for it.Rewind(); it.Valid(); it.Next() {
 			if n++; n%1024 == 0 {
@@ -282,25 +283,31 @@ func (s *Store) FigureSummaries(ctx context.Context, f graph.FigureFilter) ([]gr
 				}
 			}
 			k := it.Item().Key()
-			g, ok := parseGroup(k[len(pFigureSummary):])
-			if !ok {
+			parts := bytes.SplitN(k[len(pFigureSummary):], []byte(sep), 3)
+			if len(parts) != 3 {
 				return fmt.Errorf("a figures summary key is corrupt: %q", k)
 			}
-			if !f.Keeps(graph.Figure{Predicate: g.predicate, Object: g.object, Unit: g.unit}) {
+			if len(f.Predicates) > 0 && !slices.Contains(f.Predicates, string(parts[1])) || f.HasUnit && string(parts[2]) != f.Unit {
 				continue
 			}
+			if object != string(parts[0]) {
+				object = string(parts[0])
+			}
+			g := figureGroup{object, string(parts[1]), string(parts[2])}
 			err := it.Item().Value(func(v []byte) error {
-				sum, err := decodeSummary(g, v)
-				out = append(out, sum)
+				var err error
+				sum, err = decodeSummary(g, v)
 				return err
 			})
 			if err != nil {
 				return fmt.Errorf("summary of figures %q: %w", k, err)
 			}
+			if err := each(&sum); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
-	return out, err
 }
 
 // Figures implements graph.Figures. With an object, it reads that object's

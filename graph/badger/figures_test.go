@@ -44,7 +44,8 @@ func checkFigures(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 	summaryFilters := []graph.FigureFilter{{}, {Object: g.entities[0]}, {Object: g.entities[1], Predicates: g.preds[1:3]},
 		{Unit: "people", HasUnit: true}, {Unit: "", HasUnit: true, Predicates: g.preds[:1]}, {Object: g.entities[7], Unit: "per\x00cent", HasUnit: true}}
 	for _, f := range summaryFilters {
-		got, err := st.FigureSummaries(ctx, f)
+		var got []graph.FigureSummary
+		err := st.FigureSummaries(ctx, f, func(s *graph.FigureSummary) error { got = append(got, *s); return nil })
 		if err != nil {
 			t.Fatalf("%s: summaries %+v: %v", when, f, err)
 		}
@@ -88,7 +89,7 @@ func checkFigures(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 	if graph.ErrorCode(err) != graph.EINVALID || !strings.Contains(err.Error(), "narrow") {
 		t.Errorf("%s: a listing past its limit: %v", when, err)
 	}
-	if _, err := st.FigureSummaries(ctx, graph.FigureFilter{Dates: dates}); graph.ErrorCode(err) != graph.EINVALID {
+	if err := st.FigureSummaries(ctx, graph.FigureFilter{Dates: dates}, func(*graph.FigureSummary) error { return nil }); graph.ErrorCode(err) != graph.EINVALID {
 		t.Errorf("%s: summaries with a date range: %v", when, err)
 	}
 }
