@@ -434,7 +434,7 @@ func (s *Store) reindexFigures() error {
 	defer wb.Cancel()
 	sums := figureSummaries{}
 	err := s.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pRelation), PrefetchValues: true})
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pRelation)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var r graph.Relation

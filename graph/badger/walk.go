@@ -25,7 +25,9 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 	err := s.db.View(func(txn *bg.Txn) error {
 		for _, prefix := range prefixes {
 			outgoing := bytes.HasPrefix(prefix, []byte(pOut))
-			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+			// values (the other end) are small and stored with the keys:
+			// prefetching them would start a goroutine for each
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
 			for it.Rewind(); it.Valid(); it.Next() {
 				if err := ctx.Err(); err != nil {
 					it.Close()
@@ -92,7 +94,7 @@ func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (gra
 				prefixes = append(prefixes, key(dir, near, sep, p, sep))
 			}
 		}
-		it := txn.NewIterator(bg.IteratorOptions{PrefetchValues: true, PrefetchSize: 16})
+		it := txn.NewIterator(bg.IteratorOptions{}) // no prefetching, as in Neighbors
 		defer it.Close()
 		for _, prefix := range prefixes {
 			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
