@@ -463,3 +463,30 @@ func (s *Store) reindexFigures() error {
 	}
 	return wb.Flush()
 }
+
+// countWithFigures counts relations with (or without) a quantity, of an
+// object or of the whole graph, from the summaries of figures: those with
+// one are the summaries' counts, those without are the rest of what the
+// counters hold. ok is false when the filter needs a scan.
+func (s *Store) countWithFigures(ctx context.Context, f graph.RelationFilter) (n int, ok bool, err error) {
+	if f.HasQuantity == nil || f.Entity != "" || f.Subject != "" || !f.Dates.Open() || f.OtherType != "" || f.DatedOnly {
+		return 0, false, nil
+	}
+	figures := 0
+	ff := graph.FigureFilter{Object: f.Object, Predicates: f.Predicates}
+	err = s.FigureSummaries(ctx, ff, func(sum *graph.FigureSummary) error {
+		figures += sum.Count
+		return nil
+	})
+	if err != nil || *f.HasQuantity {
+		return figures, true, err
+	}
+	all := f
+	all.HasQuantity = nil
+	if f.Object == "" {
+		n, err = s.countByPredicate(f.Predicates)
+	} else {
+		n, _, err = s.countAdjacent(all)
+	}
+	return n - figures, true, err
+}

@@ -84,6 +84,40 @@ func checkFigures(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 			t.Errorf("%s: %+v lists %d figures, want %d", when, f, len(got), len(want))
 		}
 	}
+	// relations with and without a quantity, of an object or of the whole
+	// graph: counted from the summaries, listed from the figures index
+	for _, object := range append([]string{""}, g.entities[:8]...) {
+		for _, preds := range [][]string{nil, g.preds[2:3], {g.preds[4], g.preds[0], g.preds[4]}} {
+			for _, has := range []bool{true, false} {
+				f := graph.RelationFilter{Object: object, Predicates: preds, HasQuantity: &has}
+				want := 0
+				for _, r := range g.relations {
+					if (object == "" || r.Object == object) && (len(preds) == 0 || slices.Contains(preds, r.Predicate)) && (r.Quantity != nil) == has {
+						want++
+					}
+				}
+				if got, err := st.CountRelations(ctx, f); err != nil || got != want {
+					t.Errorf("%s: %+v counts %d (%v), want %d", when, f, got, err, want)
+				}
+				f.First = 37
+				listed := 0
+				for {
+					page, err := st.Relations(ctx, f)
+					if err != nil {
+						t.Fatalf("%s: %+v: %v", when, f, err)
+					}
+					listed += len(page.Relations)
+					if !page.HasNextPage {
+						break
+					}
+					f.After = page.Cursors[len(page.Cursors)-1]
+				}
+				if listed != want {
+					t.Errorf("%s: %+v lists %d, want %d", when, f, listed, want)
+				}
+			}
+		}
+	}
 	// a listing past its limit is an error that asks for a narrower filter
 	err = st.Figures(ctx, graph.FigureFilter{}, 10, func(graph.Figure) error { return nil })
 	if graph.ErrorCode(err) != graph.EINVALID || !strings.Contains(err.Error(), "narrow") {

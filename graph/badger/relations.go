@@ -116,6 +116,21 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 		}
 		return segs, nil
 	}
+	if f.HasQuantity != nil && *f.HasQuantity && f.Subject == "" && (f.Object != "" || len(f.Predicates) == 0) {
+		// figures of an object, or of the whole graph: the figures index
+		// lists them alone, not every relation of a hub
+		if f.Object == "" {
+			return []segment{{prefix: key(pFigure)}}, nil
+		}
+		if len(f.Predicates) == 0 {
+			return []segment{{prefix: key(pFigure, f.Object, sep)}}, nil
+		}
+		var segs []segment
+		for _, p := range slices.Compact(slices.Sorted(slices.Values(f.Predicates))) {
+			segs = append(segs, segment{prefix: key(pFigure, f.Object, sep, p, sep)})
+		}
+		return segs, nil
+	}
 	switch {
 	case f.Subject != "":
 		return []segment{{prefix: adj(pOut, f.Subject)}}, nil
@@ -344,6 +359,9 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 	if f.Entity == "" && f.Subject == "" && f.Object == "" && f.Dates.Open() && f.HasQuantity == nil && f.OtherType == "" {
 		// whole predicates, or everything: the counters know
 		return s.countByPredicate(f.Predicates)
+	}
+	if n, ok, err := s.countWithFigures(ctx, f); ok || err != nil {
+		return n, err
 	}
 	if n, ok, err := s.countAdjacent(f); ok || err != nil {
 		return n, err
