@@ -276,6 +276,10 @@ func (w *walker) listSize(f *ast.Field) int {
 		return 10
 	case "neighborhood":
 		return 200
+	case "figures":
+		// groups (50 by default) and the figures of a group (100): both
+		// counted at the larger
+		return defaultListedFigures
 	}
 	// a connection (typed predicate fields such as fledTo are connections
 	// too) pages 50 by default

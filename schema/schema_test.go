@@ -225,8 +225,9 @@ func TestLimitsRefuseBombs(t *testing.T) {
 	fiveDeep := `{ entities(first: 500) { nodes { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { object { relations(first: 500) { nodes { subject { relations(first: 500) { nodes { id } } } } } } } } } } } } } }`
 	byVariable := `query($n: Int) { entities(first: $n) { nodes { relations(first: $n) { nodes { subject { relations(first: $n) { nodes { id } } } } } } } }`
 	typedFields := `{ entities(first: 500) { nodes { ... on Country { receivedEmigrants { nodes { subject { ... on Person { fledTo { nodes { object { ... on Country { receivedEmigrants { nodes { id } } } } } } } } } } } } } }`
+	figures := `{ figures { figures { subject { relations(first: 100) { nodes { subject { relations { nodes { id } } } } } } } } }`
 	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "cost": nested, "depth through fragments": fragmentDeep,
-		"first: 500 nested five deep": fiveDeep, "typed fields with their default pages": typedFields} {
+		"first: 500 nested five deep": fiveDeep, "typed fields with their default pages": typedFields, "figures with their default pages": figures} {
 		out := do(t, api, context.Background(), q, nil)
 		if out["data"] != nil {
 			t.Errorf("%s bomb was executed", name)
