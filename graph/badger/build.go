@@ -39,6 +39,12 @@ type BuildOptions struct {
 	// directory inside the one being built, and merged as the tables are
 	// written (package bulk). The changeset and its plan are not counted.
 	MemoryBudget int64
+	// base, set by Rebuild, is what the store being rebuilt holds, as a plan
+	// of additions to an empty store: the changeset is planned against it,
+	// as against Seed's plan, and laid over it (Seed is then nil).
+	base *graph.Plan
+	// plan, set by Rebuild, receives the changeset's plan.
+	plan func(*graph.Plan)
 }
 
 // buildFallback, when set, makes Build treat the database it built as
@@ -129,6 +135,10 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 	if err == nil {
 		return sum, nil
 	}
+	if o.base != nil {
+		// a rebuild loads through transactions into the store it rebuilds
+		return graph.Summary{}, fmt.Errorf("%w: %v", errTablesRefused, err)
+	}
 	// refused: the transactional path, into the same directory emptied
 	if o.Logger != nil {
 		o.Logger.Warningf("bulk build: Badger refused the tables it was given (%v); loading through transactions instead", err)
@@ -171,14 +181,17 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 // stops the build.
 func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Changeset, o BuildOptions) (graph.Summary, error) {
 	progress := o.Progress
-	// with a seed, the changeset is planned against the planned seed
-	var base *graph.Plan
+	// with a seed, the changeset is planned against the planned seed (in a
+	// rebuild, against what the store holds)
+	base := o.base
 	var view graph.View = emptyView{}
-	if o.Seed != nil {
+	if base == nil && o.Seed != nil {
 		var err error
 		if base, err = graph.PlanChangeset(o.Seed, emptyView{}); err != nil {
 			return graph.Summary{}, fmt.Errorf("the seed: %w", err)
 		}
+	}
+	if base != nil {
 		view = newPlanView(base)
 	}
 	entityTasks, relationTasks := bulkTasks(&graph.Plan{}, nil)
@@ -224,6 +237,9 @@ func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Cha
 	if err != nil {
 		b.Abort()
 		return graph.Summary{}, err
+	}
+	if o.plan != nil {
+		o.plan(plan)
 	}
 	_, tasks := bulkTasks(onto(base, plan), pool)
 	b.Add(tasks...)

@@ -108,4 +108,26 @@
 // Badger refuses it, the same changeset is loaded through transactions
 // instead. A Store never closes or replaces its own database: Build writes
 // where nothing holds a store, and Open removes what a killed Build left.
+//
+// # Rebuilding a store
+//
+// A load large beside the store it goes into (Store.ShouldRebuild: at least
+// 10,000 items, and at least a quarter of the entities and relations the
+// store holds) is cheaper written anew than through Badger's write path:
+// Rebuild (rebuild.go; emigraph load calls it when it holds the directory)
+// takes the directory's lock as Badger takes it and keeps it to the end,
+// reads the store (one snapshot, taken as it is, not planned again), plans
+// the changeset over it as Load would (a planView, as for the seed), and
+// builds the result with Build's tasks into <dir>.bulk-<n> beside it. The
+// two directories are then exchanged in one atomic rename (Linux's
+// renameat2 with RENAME_EXCHANGE), the parent is synced, and the old store,
+// now the side directory, is removed; a crash before the exchange leaves the
+// old store, after it the new one, and Open removes the other. Where it
+// cannot swap (not Linux, a file system without RENAME_EXCHANGE, the
+// directory a mount point), where there is no room for a second store, when
+// Badger refuses the tables, or when the store holds keys of a family the
+// build does not write, Rebuild loads through transactions instead. A
+// rebuilt store holds what Load writes for the same changeset, key for key,
+// but for counters: Load keeps a counter that falls to zero (c:pred:, c:df:,
+// ...), a build counts from the facts and writes none.
 package badger

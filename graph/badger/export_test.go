@@ -23,3 +23,10 @@ func SetBuildFallback(t interface{ Cleanup(func()) }, refuse func(dir string) er
 	buildFallback = refuse
 	t.Cleanup(func() { buildFallback = nil })
 }
+
+// SetRebuildCrash makes Rebuild call crash at each of its steps until the
+// test ends; an error stops the rebuild there as a crash would.
+func SetRebuildCrash(t interface{ Cleanup(func()) }, crash func(step string) error) {
+	rebuildCrash = crash
+	t.Cleanup(func() { rebuildCrash = nil })
+}

@@ -113,6 +113,10 @@ type Options struct {
 	// cannot do without). The tables' indexes and Bloom filters are read in
 	// place from the memory-mapped tables and need no cache of their own.
 	CacheSize int64
+	// lockHeld: the caller holds the directory's lock, as Badger takes it
+	// (Rebuild, which holds it from before it opens the store until it has
+	// swapped the rebuilt one in), so Badger does not take it again.
+	lockHeld bool
 }
 
 // DefaultCacheSize is the block cache of a store opened without
@@ -218,7 +222,7 @@ func badgerOptions(dir string, o Options) bg.Options {
 	if o.Logger != nil {
 		logger = o.Logger
 	}
-	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync)
+	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld)
 	if o.CacheSize > 0 {
 		opts = opts.WithBlockCacheSize(o.CacheSize)
 	} else {

@@ -1,0 +1,359 @@
+package badger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger/internal/bulk"
+)
+
+// A load large beside the store it goes into is cheaper to write as a new
+// store than through transactions: the bulk build (build.go) writes a
+// million relations in about a tenth of the CPU time that Badger's write
+// path, with its undo records, takes for them (README, Benchmarks). Rebuild
+// reads what the store holds, plans the changeset over it as Load would
+// plan it, builds the whole result beside the store, and swaps the two
+// directories in one atomic rename (Linux's RENAME_EXCHANGE).
+
+// RebuildOptions configures Rebuild.
+type RebuildOptions struct {
+	// Options are those the store is opened with.
+	Options
+	// Progress, if set, is called with the number of items written so far.
+	Progress func(done int)
+	// MemoryBudget bounds the memory of the build's keys, as
+	// BuildOptions.MemoryBudget does.
+	MemoryBudget int64
+	// OnPlan, if set, is given the changeset's plan once, before Rebuild
+	// returns (its warnings are what a Load of it would warn of).
+	OnPlan func(*graph.Plan)
+}
+
+// Below rebuildMinItems items a load is one transaction, or a few journaled
+// batches (a relation writes about twelve keys, MaxTxnKeys is 100,000),
+// which take well under a second: not worth writing the store anew.
+const rebuildMinItems = 10000
+
+// rebuildRatio: a load of at least 1/rebuildRatio as many items as the
+// store holds is rebuilt. The build writes about 10 times as many items a
+// second as the journaled path (100,000 relations a second against 6,500 to
+// 10,000 on this project's 2-core machine, README), so a rebuild, which
+// writes the store's items as well as the load's, is faster up to about 10
+// stored items an item loaded; 4 keeps it clearly faster, and its memory
+// (the whole store, planned, about 2 GiB a million relations, against 7 GiB
+// a million relations for the journaled path) within about twice the
+// journaled path's.
+const rebuildRatio = 4
+
+// ShouldRebuild reports whether a load of c into s is better done by
+// Rebuild than by Load: it is large (rebuildMinItems) and large beside what
+// s holds (rebuildRatio), and Rebuild can swap a directory here (Linux; a
+// store on disk, opened for writing). The caller must then close s, which
+// Rebuild reopens itself.
+func (s *Store) ShouldRebuild(c *graph.Changeset) (bool, error) {
+	if !canExchange || s.opts.InMemory || s.readOnly != nil || c.Len() < rebuildMinItems {
+		return false, nil
+	}
+	var held int64
+	err := s.db.View(func(txn *bg.Txn) error {
+		for _, name := range []string{"entities", "relations"} {
+			n, err := readCount(txn, name)
+			if err != nil {
+				return err
+			}
+			held += n
+		}
+		return nil
+	})
+	return int64(c.Len())*rebuildRatio >= held, err
+}
+
+// errTablesRefused is build's error when Badger refuses the tables of a
+// rebuild: Rebuild then loads through transactions.
+var errTablesRefused = errors.New("badger refused the rebuilt tables")
+
+// rebuildCrash, when set (tests), is called at each step of a rebuild; an
+// error stops it there as a crash would: nothing after the step runs, and
+// what it left is left (only the locks go, as they go with a process).
+var rebuildCrash func(step string) error
+
+// Rebuild loads a changeset into the store in dir by writing the store
+// anew with it, and returns what it changed; it is checked as Load checks
+// it, and refused as Load refuses it. dir must hold a store (it may be
+// empty) that no other process holds: Rebuild takes the directory's lock
+// before it opens the store, as Badger takes it, and keeps it until the
+// end, so that nothing opens the store meanwhile (an Open gets ErrLocked).
+//
+// It reads what the store holds (one snapshot), plans the changeset over
+// it, and builds the result in a directory beside dir, <dir>.bulk-<n>, as
+// Build does (the same tables, counters and metadata, m:layout the current
+// layout). That directory is synced and exchanged with dir in one rename
+// (renameat2 with RENAME_EXCHANGE), the parent is synced, and the old
+// store, now beside dir, is removed. All or nothing: until the exchange,
+// dir is the store as it was; after it, the new one; whatever a crash
+// leaves beside dir, the next Open removes. A changeset that fails its
+// checks, a cancelled context, or a failure leaves dir as it was and
+// nothing beside it.
+//
+// Where the directory cannot be swapped (another system, a file system
+// without RENAME_EXCHANGE, dir a mount point), where there is not room for
+// a second store beside it, or when Badger refuses the tables built, the
+// changeset is loaded through transactions instead (Load), which is as
+// all-or-nothing, and slower.
+func Rebuild(ctx context.Context, dir string, c *graph.Changeset, o RebuildOptions) (sum graph.Summary, err error) {
+	if o.InMemory || o.ReadOnly {
+		return graph.Summary{}, fmt.Errorf("%w: a store in memory or read-only is not rebuilt", bulk.ErrOptions)
+	}
+	if !canExchange {
+		// no directory swaps here: transactions, with the store held as usual
+		st, err := Open(dir, o.Options)
+		if err != nil {
+			return graph.Summary{}, err
+		}
+		defer st.Close()
+		return st.Load(ctx, c, LoadOptions{Progress: o.Progress, OnPlan: o.OnPlan})
+	}
+	crashed := false
+	step := func(name string) error {
+		if rebuildCrash == nil {
+			return nil
+		}
+		if err := rebuildCrash(name); err != nil {
+			crashed = true
+			return err
+		}
+		return nil
+	}
+	// the directory itself, not a link to it, is swapped
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return graph.Summary{}, err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	defer unlock()
+	held := o.Options
+	held.lockHeld = true
+	st, err := Open(dir, held)
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	open := true
+	defer func() {
+		if open {
+			st.Close()
+		}
+	}()
+	if st.readOnly != nil {
+		return graph.Summary{}, st.readOnly
+	}
+	if err := step("opened"); err != nil {
+		return graph.Summary{}, err
+	}
+	// transactions instead, into the store as it is
+	transactional := func(why string) (graph.Summary, error) {
+		if o.Logger != nil {
+			o.Logger.Warningf("rebuild of %s: %s; loading through transactions instead", dir, why)
+		}
+		if !open {
+			if st, err = Open(dir, held); err != nil {
+				return graph.Summary{}, err
+			}
+			open = true
+		}
+		return st.Load(ctx, c, LoadOptions{Progress: o.Progress, OnPlan: o.OnPlan})
+	}
+	base, meta, why, err := st.contents(ctx)
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	if why != "" {
+		return transactional(why)
+	}
+	size, err := dirSize(dir)
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	parent := filepath.Dir(dir)
+	if n, err := st.freeSpace(parent); err == nil && st.reserve > 0 && n < st.reserve+size {
+		return transactional(fmt.Sprintf("%s free, not room for a second store of %s beside it and the reserve", FormatBytes(n), FormatBytes(size)))
+	}
+	side := dir + ".bulk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := os.Mkdir(side, 0o755); err != nil {
+		return transactional(err.Error())
+	}
+	// held until the end, as Build holds it: Open removes the side
+	// directories whose lock nobody holds (what a crash left), not this one
+	unlockSide, err := lockBuild(side)
+	if err != nil {
+		os.RemoveAll(side)
+		return transactional(err.Error())
+	}
+	defer func() {
+		if !crashed {
+			os.RemoveAll(side)
+		}
+		unlockSide()
+	}()
+	if err := checkExchange(side, dir); err != nil {
+		return transactional(fmt.Sprintf("the directory cannot be swapped (%v)", err))
+	}
+	// closed while building: its caches and memtables are memory the build uses
+	if err := st.Close(); err != nil {
+		return graph.Summary{}, err
+	}
+	open = false
+	var plan *graph.Plan
+	delete(meta, metaLayout)
+	bo := BuildOptions{Options: o.Options, Progress: o.Progress, MemoryBudget: o.MemoryBudget, Meta: meta, base: base,
+		plan: func(p *graph.Plan) { plan = p }}
+	sum, err = build(ctx, side, c, bo)
+	if errors.Is(err, errTablesRefused) {
+		return transactional(err.Error())
+	}
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	if o.OnPlan != nil {
+		o.OnPlan(plan)
+	}
+	if !sum.Changed() {
+		return sum, nil // the store already holds it all: left as it is
+	}
+	if err := step("built"); err != nil {
+		return graph.Summary{}, err
+	}
+	// the new store is locked as Badger locks it, so that nothing opens it
+	// once it is in place before the parent is synced
+	unlockNew, err := lockDir(side)
+	if err != nil {
+		return graph.Summary{}, err
+	}
+	defer unlockNew()
+	if err := syncDir(side); err != nil {
+		return graph.Summary{}, err
+	}
+	if err := step("synced"); err != nil {
+		return graph.Summary{}, err
+	}
+	// the commit point
+	if err := exchangeDirs(side, dir); err != nil {
+		// nothing moved: the store is as it was
+		return transactional(fmt.Sprintf("swapping the directories: %v", err))
+	}
+	if err := step("exchanged"); err != nil {
+		return graph.Summary{}, err
+	}
+	if err := syncDir(parent); err != nil {
+		return graph.Summary{}, fmt.Errorf("the rebuilt store is in place of the old one, but syncing %s failed, so a crash of the machine may yet bring the old one back: %w", parent, err)
+	}
+	if err := step("swapped"); err != nil {
+		return graph.Summary{}, err
+	}
+	// side is now the old store, which the deferred RemoveAll removes
+	if o.Progress != nil {
+		o.Progress(c.Len())
+	}
+	return sum, nil
+}
+
+// contents reads what the store holds, at one read timestamp, as a plan of
+// additions to an empty store (predicates, entities and relations, in key
+// order, as they are stored: not planned again), and its metadata; or,
+// for a store holding keys of a family the bulk build does not write (which
+// a rebuild would lose), why it is not rebuilt.
+func (s *Store) contents(ctx context.Context) (_ *graph.Plan, meta map[string]string, why string, err error) {
+	built := builtPrefixes()
+	meta = map[string]string{}
+	var unknown string
+	err = s.db.View(func(txn *bg.Txn) error {
+		// each family's first key, then a seek past the family
+		it := txn.NewIterator(bg.IteratorOptions{})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); {
+			k := it.Item().Key()
+			if len(k) < 2 || !built[string(k[:2])] {
+				unknown = string(k[:min(len(k), 2)])
+				return nil
+			}
+			next := []byte{k[0], k[1] + 1}
+			if k[1] == 0xff {
+				next = []byte{k[0] + 1}
+			}
+			it.Seek(next)
+		}
+		it = txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pMeta), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			meta[string(it.Item().Key()[len(pMeta):])] = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if unknown != "" {
+		return nil, nil, fmt.Sprintf("the store holds keys under %q, which a build does not write", unknown), nil
+	}
+	// Snapshot's own read: the lock held keeps the store as it was above
+	c, err := s.Snapshot(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	p := &graph.Plan{
+		Predicates: make([]graph.PredicateWrite, len(c.Predicates)),
+		Entities:   make([]graph.EntityWrite, len(c.Entities)),
+		Relations:  make([]graph.RelationWrite, len(c.Relations)),
+	}
+	for i := range c.Predicates {
+		p.Predicates[i].New = &c.Predicates[i].Predicate
+	}
+	for i := range c.Entities {
+		p.Entities[i].New = &c.Entities[i].Entity
+	}
+	for i := range c.Relations {
+		p.Relations[i].New = &c.Relations[i].Relation
+	}
+	return p, meta, "", nil
+}
+
+// builtPrefixes are the key families a build writes (those of its tasks,
+// and the metadata): a store holding no others is rebuilt whole.
+func builtPrefixes() map[string]bool {
+	out := map[string]bool{pMeta: true}
+	entities, relations := bulkTasks(&graph.Plan{}, bulk.NewPool())
+	for _, task := range append(entities, relations...) {
+		for _, f := range task() {
+			out[f.Prefix()[:2]] = true
+		}
+	}
+	return out
+}
+
+// dirSize is the size of the files in dir (a store's tables and logs).
+func dirSize(dir string) (int64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			n += info.Size()
+		}
+	}
+	return n, nil
+}
