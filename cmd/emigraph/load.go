@@ -85,7 +85,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
-	memory := fs.String("memory", "2GiB", "memory for sorting the keys of a load into a new directory (e.g. 512MiB, 4GiB; 0 for no bound); beyond it they are sorted in runs spilled to disk beside the store and merged")
+	memory := fs.String("memory", "2GiB", "memory for sorting the keys of a load into a new directory, or of a store rebuilt with a load large beside it (e.g. 512MiB, 4GiB; 0 for no bound); beyond it they are sorted in runs spilled to disk beside the store and merged")
 	storage := addStoreFlags(fs)
 	files, err := m.parse(fs, args)
 	if err != nil {
@@ -185,7 +185,12 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	defer st.Close()
+	held := st // closed at the end (a dry run may read another st, and a rebuild reopens it)
+	defer func() {
+		if held != nil {
+			held.Close()
+		}
+	}()
 	if !*noSeed {
 		if *dryRun {
 			// a dry run writes nothing, so it checks the file against the seed a
@@ -215,9 +220,36 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		sum = *built
 	} else {
 		var plan *graph.Plan
-		sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), OnPlan: func(p *graph.Plan) { plan = p }})
-		if err != nil {
-			return m.reportProblems(err)
+		onPlan := func(p *graph.Plan) { plan = p }
+		rebuild := false
+		if !*dryRun {
+			if rebuild, err = st.ShouldRebuild(all); err != nil {
+				return err
+			}
+		}
+		if rebuild {
+			// large beside what the store holds: written anew with it, as a
+			// load into a new directory is, and swapped in (Rebuild takes the
+			// directory for itself, so this process lets go of it meanwhile)
+			log.Info().Int("items", all.Len()).Msg("rebuilding the store with the load beside it")
+			held = nil
+			if err := st.Close(); err != nil {
+				return err
+			}
+			sum, err = badger.Rebuild(ctx, *data, all, badger.RebuildOptions{Options: storage.options(log),
+				Progress: m.progress(log, all.Len()), MemoryBudget: budget, OnPlan: onPlan})
+			if err != nil {
+				return m.reportProblems(err)
+			}
+			if st, err = openStore(*data, log, storage); err != nil {
+				return err
+			}
+			held = st
+		} else {
+			sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), OnPlan: onPlan})
+			if err != nil {
+				return m.reportProblems(err)
+			}
 		}
 		if *dryRun {
 			if plan == nil {
