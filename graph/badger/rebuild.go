@@ -17,7 +17,7 @@ import (
 
 // A load large beside the store it goes into is cheaper to write as a new
 // store than through transactions: the bulk build (build.go) writes a
-// million relations in about a tenth of the CPU time that Badger's write
+// million relations in about a seventh of the CPU time that Badger's write
 // path, with its undo records, takes for them (README, Benchmarks). Rebuild
 // reads what the store holds, plans the changeset over it as Load would
 // plan it, builds the whole result beside the store, and swaps the two
@@ -37,20 +37,22 @@ type RebuildOptions struct {
 	OnPlan func(*graph.Plan)
 }
 
-// Below rebuildMinItems items a load is one transaction, or a few journaled
-// batches (a relation writes about twelve keys, MaxTxnKeys is 100,000),
-// which take well under a second: not worth writing the store anew.
+// Below rebuildMinItems items a load takes a few seconds at most through
+// transactions (one transaction up to about 8,000 relations: some twelve
+// keys a relation, MaxTxnKeys 100,000): not worth a second copy of the
+// store on disk.
 const rebuildMinItems = 10000
 
 // rebuildRatio: a load of at least 1/rebuildRatio as many items as the
-// store holds is rebuilt. The build writes about 10 times as many items a
-// second as the journaled path (100,000 relations a second against 6,500 to
-// 10,000 on this project's 2-core machine, README), so a rebuild, which
-// writes the store's items as well as the load's, is faster up to about 10
-// stored items an item loaded; 4 keeps it clearly faster, and its memory
-// (the whole store, planned, about 2 GiB a million relations, against 7 GiB
-// a million relations for the journaled path) within about twice the
-// journaled path's.
+// store holds is rebuilt. A rebuild costs about what building the whole
+// result costs, a journaled load about what its own items cost: on the
+// project's 2-core machine (README, Benchmarks), 250,000 relations (275,000
+// items) into a store of 1.1 million items took 20 to 25 s rebuilt and 67
+// to 80 s journaled (0.27 ms a relation), with 2.0 GiB and 4.0 GiB max RSS;
+// they break even near 15 items stored an item loaded. At 4 a rebuild is
+// some 3 times faster, and its memory, which grows with the store (about 2
+// GiB a million relations), stays below the journaled path's, which grows
+// with the load (8 GiB a million relations).
 const rebuildRatio = 4
 
 // ShouldRebuild reports whether a load of c into s is better done by
