@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -84,6 +85,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	tokenFile := fs.String("token-file", "", "file holding the server's bearer token (or set EMIGRAPH_TOKEN), with --server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile of the load to this file, taken when the heap is largest")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
 	memory := fs.String("memory", "2GiB", "memory for sorting the keys of a load into a new directory, or of a store rebuilt with a load large beside it (e.g. 512MiB, 4GiB; 0 for no bound); beyond it they are sorted in runs spilled to disk beside the store and merged")
 	storage := addStoreFlags(fs)
@@ -112,6 +114,10 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		stop := heapProfileAtPeak(*memProfile)
+		defer stop()
 	}
 	if *server != "" {
 		base, err := serverURL(*server)
@@ -313,4 +319,36 @@ func (m *Main) progress(log zerolog.Logger, total int) func(done int) {
 		}
 		log.Info().Int("done", done).Int("total", total).Int("relations_per_s", int(rate)).Msg("loading")
 	}
+}
+
+// heapProfileAtPeak writes a heap profile to name whenever the live heap has
+// grown a tenth past the largest seen (sampled every 200 ms), so that what
+// is left at the end is the profile of the peak: a profile taken at the end
+// of a load would show what is still held then, not what the load needed.
+func heapProfileAtPeak(name string) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		var peak uint64
+		var ms runtime.MemStats
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc < peak+peak/10 {
+				continue
+			}
+			peak = ms.HeapAlloc
+			if f, err := os.Create(name); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
