@@ -11,6 +11,9 @@ type adjacencyCounts struct {
 	names  []string          // entities and predicates, by number
 	index  map[string]uint64 // their numbers
 	counts map[uint64]int64
+	// own, if set, copies a name the first time it is seen (a streamed
+	// build's point into a piece of the file that goes)
+	own func(string) string
 }
 
 var adjKindList = [...]string{adjOut, adjIn, adjLoop, adjDated}
@@ -22,6 +25,9 @@ func newAdjacencyCounts(entities int) *adjacencyCounts {
 func (a *adjacencyCounts) id(s string) uint64 {
 	i, ok := a.index[s]
 	if !ok {
+		if a.own != nil {
+			s = a.own(s)
+		}
 		i = uint64(len(a.names))
 		a.index[s] = i
 		a.names = append(a.names, s)

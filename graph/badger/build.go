@@ -353,103 +353,212 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 			return append(out, counts)
 		}
 	}
+	// the longest first, so that no core waits for one at the end
+	var relationTasks []bulk.Task
+	for _, sink := range relationSinks(pool, n, periods, rels, plan.Entities) {
+		relationTasks = append(relationTasks, func() []*bulk.Family {
+			s := sink()
+			s.add(rels)
+			return s.done()
+		})
+	}
+	return []bulk.Task{namesTask(true), namesTask(false)}, relationTasks
+}
+
+// A relationSink fills some families from relations given a piece at a
+// time (add), and hands them over when they are all in (done). The bulk
+// build gives every sink the whole plan at once; a streamed build
+// (stream.go) gives each piece as it is planned, and drops the piece.
+type relationSink struct {
+	add  func(ws []graph.RelationWrite)
+	done func() []*bulk.Family
+}
+
+// relationSinks make the sinks of every family the relations' keys go in
+// (each family is taken from the pool when its sink is made), the longest
+// first, so that no core waits for one at the end; n and
+// periods are about how many relations, and of them periods (with an
+// endDate), will come, for sizing. With all, the whole plan, the relations
+// family keeps an index into it and encodes each relation only as it is
+// written; without (streamed), it keeps their JSON, and every string the
+// sinks keep beyond a piece is copied, as a piece's point into the file.
+// The totals of entities (c:entities, c:type:) are counted from entities
+// and written with those of relations: they sort among them.
+func relationSinks(pool *bulk.Pool, n, periods int, all []graph.RelationWrite, entities []graph.EntityWrite) []func() relationSink {
+	fam := func(prefix string, n int) *bulk.Family { return pool.Family(prefix, n) }
+	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pEntDate: 2 * n,
+		pPeriod: periods, pEntPeriod: 2 * periods, pFigure: n / 4}
+	streamed := all == nil
+	own := func(s string) string {
+		if streamed {
+			return strings.Clone(s)
+		}
+		return s
+	}
 	// The other counters: degrees, and the totals (c:entities,
 	// c:pred:<p>, c:relations, c:type:<T>), which sort apart from the
 	// degrees and the term counts.
-	countersTask := func() []*bulk.Family {
+	counters := func() relationSink {
 		degree := map[string]int64{}
-		for _, w := range rels {
-			degree[w.New.Subject]++
-			if o := w.New.Object; o != "" && o != w.New.Subject {
-				degree[o]++
-			}
-		}
-		degrees := fam(pCount+"deg:", len(degree))
-		for id, n := range degree {
-			degrees.Put(string(encodeCount(n)), id, "", "")
-		}
-		totals := map[string]int64{"entities": int64(len(plan.Entities)), "relations": int64(len(rels))}
-		for _, w := range plan.Entities {
+		totals := map[string]int64{"entities": int64(len(entities))}
+		for _, w := range entities {
 			totals["type:"+string(w.New.Type)]++
 		}
-		for _, w := range rels {
-			totals["pred:"+w.New.Predicate]++
-		}
-		rest := fam(pCount, len(totals))
-		for name, n := range totals {
-			if n != 0 {
-				rest.Put(string(encodeCount(n)), name, "", "")
+		relations := int64(0)
+		count := func(m map[string]int64, k string) {
+			if _, ok := m[k]; !ok {
+				k = own(k)
 			}
+			m[k]++
 		}
-		return []*bulk.Family{degrees, rest}
+		return relationSink{
+			add: func(ws []graph.RelationWrite) {
+				for _, w := range ws {
+					count(degree, w.New.Subject)
+					if o := w.New.Object; o != "" && o != w.New.Subject {
+						count(degree, o)
+					}
+					count(totals, "pred:"+w.New.Predicate)
+				}
+				relations += int64(len(ws))
+			},
+			done: func() []*bulk.Family {
+				degrees := fam(pCount+"deg:", len(degree))
+				for id, n := range degree {
+					degrees.Put(string(encodeCount(n)), id, "", "")
+				}
+				totals["relations"] = relations
+				rest := fam(pCount, len(totals))
+				for name, n := range totals {
+					if n != 0 {
+						rest.Put(string(encodeCount(n)), name, "", "")
+					}
+				}
+				return []*bulk.Family{degrees, rest}
+			},
+		}
 	}
 	// The adjacency counters (c:adj:), as countAdjacent keeps them.
-	adjacencyTask := func() []*bulk.Family {
-		counts := newAdjacencyCounts(len(plan.Entities))
-		for _, w := range rels {
-			counts.add(w.New)
+	adjacency := func() relationSink {
+		counts := newAdjacencyCounts(n / 8)
+		counts.own = own
+		return relationSink{
+			add: func(ws []graph.RelationWrite) {
+				for _, w := range ws {
+					counts.add(w.New)
+				}
+			},
+			done: func() []*bulk.Family {
+				f := fam(pCount+pAdjCount, 2*len(counts.counts))
+				counts.each(func(entity, kind, pred string, n int64) error {
+					f.Put(string(encodeCount(n)), entity, kind, pred)
+					return nil
+				})
+				return []*bulk.Family{f}
+			},
 		}
-		f := fam(pCount+pAdjCount, 2*len(counts.counts))
-		counts.each(func(entity, kind, pred string, n int64) error {
-			f.Put(string(encodeCount(n)), entity, kind, pred)
-			return nil
-		})
-		return []*bulk.Family{f}
 	}
 	// The summaries of figures (F:), as resolveFigures keeps them.
-	figureSummaryTask := func() []*bulk.Family {
+	figureSummary := func() relationSink {
 		sums := figureSummaries{}
-		for _, w := range rels {
-			if fig, ok := graph.FigureOf(w.New); ok {
-				sums.add(fig)
+		return relationSink{
+			add: func(ws []graph.RelationWrite) {
+				for _, w := range ws {
+					fig, ok := graph.FigureOf(w.New)
+					if !ok {
+						continue
+					}
+					if g := groupOf(fig); sums[g] == nil {
+						sums[figureGroup{own(g.object), own(g.predicate), own(g.unit)}] = &graph.FigureSummary{Object: own(g.object), Predicate: own(g.predicate), Unit: own(g.unit)}
+					}
+					sum := sums.add(fig)
+					if streamed { // the figures it holds, if this is one, point into the piece
+						if sum.Largest.Relation == fig.Relation {
+							sum.Largest = ownFigure(fig)
+						}
+						if sum.Latest.Relation == fig.Relation {
+							sum.Latest = ownFigure(fig)
+						}
+					}
+				}
+			},
+			done: func() []*bulk.Family {
+				f := fam(pFigureSummary, len(sums))
+				for g, sum := range sums {
+					a, b := g.indexParts()
+					f.Put(string(summaryValue(sum)), a, b, "")
+				}
+				return []*bulk.Family{f}
+			},
+		}
+	}
+	relations := func() relationSink {
+		f := fam(pRelation, n)
+		if streamed {
+			var buf []byte
+			return relationSink{
+				add: func(ws []graph.RelationWrite) {
+					for _, w := range ws {
+						var ok bool
+						if buf, ok = appendRelationJSON(buf[:0], w.New); !ok {
+							buf = mustJSON(w.New)
+						}
+						f.Put(string(buf), w.New.ID, "", "")
+					}
+				},
+				done: func() []*bulk.Family { return []*bulk.Family{f} },
 			}
 		}
-		f := fam(pFigureSummary, len(sums))
-		for g, sum := range sums {
-			a, b := g.indexParts()
-			f.Put(string(summaryValue(sum)), a, b, "")
-		}
-		return []*bulk.Family{f}
-	}
-	relationTask := func() []*bulk.Family {
-		f := fam(pRelation, len(rels))
-		var index [4]byte
-		for i, w := range rels {
-			binary.BigEndian.PutUint32(index[:], uint32(i))
-			f.Put(string(index[:]), w.New.ID, "", "")
-		}
 		f.Expand = func(dst, stored []byte) []byte {
-			r := rels[binary.BigEndian.Uint32(stored)].New
+			r := all[binary.BigEndian.Uint32(stored)].New
 			if b, ok := appendRelationJSON(dst, r); ok {
 				return b
 			}
 			return append(dst, mustJSON(r)...)
 		}
-		return []*bulk.Family{f}
-	}
-	// the index families of relations, split into tasks of similar size
-	indexTask := func(prefixes ...string) func() []*bulk.Family {
-		return func() []*bulk.Family {
-			byPrefix := map[string]*bulk.Family{}
-			for _, p := range prefixes {
-				byPrefix[p] = fam(p, sizeHint[p])
-			}
-			for _, w := range rels {
-				relationIndex(w.New, func(prefix, v, a, b, c string) {
-					if f := byPrefix[prefix]; f != nil {
-						f.Put(v, a, b, c)
-					}
-				})
-			}
-			out := make([]*bulk.Family, 0, len(prefixes))
-			for _, p := range prefixes {
-				out = append(out, byPrefix[p])
-			}
-			return out
+		next := 0
+		return relationSink{
+			add: func(ws []graph.RelationWrite) {
+				var index [4]byte
+				for _, w := range ws {
+					binary.BigEndian.PutUint32(index[:], uint32(next))
+					next++
+					f.Put(string(index[:]), w.New.ID, "", "")
+				}
+			},
+			done: func() []*bulk.Family { return []*bulk.Family{f} },
 		}
 	}
-	// the longest first, so that no core waits for one at the end
-	return []bulk.Task{namesTask(true), namesTask(false)},
-		[]bulk.Task{relationTask, indexTask(pOut, pIn), indexTask(pEntDate, pEntPeriod),
-			indexTask(pByPred, pDate, pPeriod, pFigure), countersTask, adjacencyTask, figureSummaryTask}
+	// the index families of relations (relationIndex), split into sinks of
+	// similar size
+	index := func(prefixes ...string) relationSink {
+		byPrefix := map[string]*bulk.Family{}
+		out := make([]*bulk.Family, 0, len(prefixes))
+		for _, p := range prefixes {
+			byPrefix[p] = fam(p, sizeHint[p])
+			out = append(out, byPrefix[p])
+		}
+		return relationSink{
+			add: func(ws []graph.RelationWrite) {
+				for _, w := range ws {
+					relationIndex(w.New, func(prefix, v, a, b, c string) {
+						if f := byPrefix[prefix]; f != nil {
+							f.Put(v, a, b, c)
+						}
+					})
+				}
+			},
+			done: func() []*bulk.Family { return out },
+		}
+	}
+	return []func() relationSink{relations, func() relationSink { return index(pOut, pIn) },
+		func() relationSink { return index(pEntDate, pEntPeriod) },
+		func() relationSink { return index(pByPred, pDate, pPeriod, pFigure) }, counters, adjacency, figureSummary}
+}
+
+// ownFigure is a copy of f whose strings are its own.
+func ownFigure(f graph.Figure) graph.Figure {
+	f.Relation, f.Subject, f.Predicate, f.Object = strings.Clone(f.Relation), strings.Clone(f.Subject), strings.Clone(f.Predicate), strings.Clone(f.Object)
+	f.Unit, f.Date, f.EndDate = strings.Clone(f.Unit), strings.Clone(f.Date), strings.Clone(f.EndDate)
+	return f
 }

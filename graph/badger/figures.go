@@ -160,7 +160,8 @@ func decodeSummary(g figureGroup, v []byte) (graph.FigureSummary, error) {
 // migration to layout 5.
 type figureSummaries map[figureGroup]*graph.FigureSummary
 
-func (m figureSummaries) add(f graph.Figure) {
+// add counts f in its group's summary, which it returns.
+func (m figureSummaries) add(f graph.Figure) *graph.FigureSummary {
 	g := groupOf(f)
 	s := m[g]
 	if s == nil {
@@ -168,6 +169,7 @@ func (m figureSummaries) add(f graph.Figure) {
 		m[g] = s
 	}
 	s.Add(f)
+	return s
 }
 
 // figureDelta is what a write does to one summary.
