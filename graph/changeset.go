@@ -599,21 +599,7 @@ func (p *planner) relation(rc RelationChange) error {
 	nr := r
 	nr.Sources = append([]Source(nil), r.Sources...)
 	if old != nil {
-		merged := *old
-		merged.Sources = append([]Source(nil), old.Sources...)
-		if old.Subject != r.Subject || old.Predicate != r.Predicate || old.Object != r.Object ||
-			old.Date != r.Date || old.EndDate != r.EndDate || old.Quantity.canonical() != r.Quantity.canonical() {
-			// an explicit id reused for a different fact: the new statement replaces the old
-			merged = nr
-		} else {
-			if r.Note != "" {
-				merged.Note = r.Note
-			}
-			merged.MergeSources(r.Sources)
-		}
-		nr = merged
-		if len(nr.Sources) > MaxSources {
-			ps.Add("sources", "relation %s would have %d sources with the stored ones, more than the %d a relation may have", r.ID, len(nr.Sources), MaxSources)
+		if nr, ps = restated(old, nr); len(ps) > 0 {
 			p.fail(rc.Where, ps)
 			return nil
 		}
@@ -623,6 +609,29 @@ func (p *planner) relation(rc RelationChange) error {
 	p.order = append(p.order, r.ID)
 	p.recount(-1, &w.RelationWrite)
 	return nil
+}
+
+// restated is what a relation the view holds, old, becomes when r states
+// it again: its sources and r's, r's note if it has one; or r, if r reuses
+// the id for another fact.
+func restated(old *Relation, r Relation) (Relation, Problems) {
+	var ps Problems
+	merged := *old
+	merged.Sources = append([]Source(nil), old.Sources...)
+	if old.Subject != r.Subject || old.Predicate != r.Predicate || old.Object != r.Object ||
+		old.Date != r.Date || old.EndDate != r.EndDate || old.Quantity.canonical() != r.Quantity.canonical() {
+		// an explicit id reused for a different fact: the new statement replaces the old
+		merged = r
+	} else {
+		if r.Note != "" {
+			merged.Note = r.Note
+		}
+		merged.MergeSources(r.Sources)
+	}
+	if len(merged.Sources) > MaxSources {
+		ps.Add("sources", "relation %s would have %d sources with the stored ones, more than the %d a relation may have", r.ID, len(merged.Sources), MaxSources)
+	}
+	return merged, ps
 }
 
 // isChange classifies a relation write: 0 added, 1 updated, 2 unchanged, 3 retracted.
