@@ -107,15 +107,11 @@ func Restore(dir string, r io.Reader, o Options) (err error) {
 		return errors.New("the backup is corrupt: its SHA-256 does not match its content (a byte was changed or lost); nothing was restored")
 	}
 	// the checksum holds: the header is as written
-	header := make([]byte, len(backupHeader()))
-	if _, err := tmp.ReadAt(header, 0); err != nil {
+	layout, headerSize, err := backupLayout(head)
+	if err != nil {
 		return err
 	}
-	if string(header) != backupHeader() {
-		line := strings.SplitN(string(header[len(backupMagic):]), "\n", 2)[0]
-		return fmt.Errorf("the backup holds a store of key layout %q, this emigraph reads layout %d; nothing was restored: restore it with the release that made it, then export and load the facts", strings.TrimPrefix(line, "layout "), LayoutVersion)
-	}
-	stream := io.NewSectionReader(tmp, int64(len(header)), size-int64(len(header))-int64(backupTrailerSz))
+	stream := io.NewSectionReader(tmp, int64(headerSize), size-int64(headerSize)-int64(backupTrailerSz))
 	if !o.InMemory && o.Reserve >= 0 {
 		reserve, free := o.Reserve, o.FreeSpace
 		if reserve == 0 {
@@ -154,10 +150,41 @@ func Restore(dir string, r io.Reader, o Options) (err error) {
 		st.Close()
 		return fmt.Errorf("restore failed, nothing was restored: %w", err)
 	}
+	// the layout is the backup's, whatever its keys or the new store said
+	if err := st.SetMeta(metaLayout, strconv.Itoa(layout)); err != nil {
+		st.Close()
+		return err
+	}
 	if err := st.Close(); err != nil {
 		return err
 	}
+	if layout < LayoutVersion {
+		// an older layout is migrated now, as an open for writing would
+		if st, err = Open(dir, o); err != nil {
+			return fmt.Errorf("restore failed while migrating the backup's key layout %d to %d, nothing was restored: %w", layout, LayoutVersion, err)
+		}
+		if err := st.Close(); err != nil {
+			return err
+		}
+	}
 	return syncDir(filepath.Dir(filepath.Clean(dir)))
+}
+
+// backupLayout reads the key layout a backup's header names, and the
+// header's size. A layout newer than this release reads is refused; an
+// older one is restored and migrated.
+func backupLayout(head []byte) (layout, size int, err error) {
+	rest := head[len(backupMagic):]
+	line, _, ok := bytes.Cut(rest, []byte("\n"))
+	v, isLayout := strings.CutPrefix(string(line), "layout ")
+	n, aerr := strconv.Atoi(v)
+	if !ok || !isLayout || aerr != nil || strconv.Itoa(n) != v || n < 1 {
+		return 0, 0, fmt.Errorf("the backup's header names no key layout (%q); nothing was restored", line)
+	}
+	if n > LayoutVersion {
+		return 0, 0, fmt.Errorf("the backup holds a store of key layout %d, newer than this emigraph reads (layout %d); nothing was restored: restore it with the release that made it, or a newer one", n, LayoutVersion)
+	}
+	return n, len(backupMagic) + len(line) + 1, nil
 }
 
 // loadBackup runs Badger's Load, which panics on some malformed input (a

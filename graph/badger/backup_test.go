@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	bg "github.com/dgraph-io/badger/v4"
+
+	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 )
 
@@ -92,9 +95,9 @@ func TestRestoreRefuses(t *testing.T) {
 		{"a directory with a file", string(backup), held, "is not empty"},
 		{"format 1, no checksum", "emigraph backup 1\n\x00\x01 some stream", "", "carries no checksum"},
 		{"not a backup", "hello\n", "", "not an emigraph backup"},
-		{"an older layout", relayout(t, backup, "layout 1\n"), "", "layout \"1\""},
-		{"a newer layout", relayout(t, backup, fmt.Sprintf("layout %d\n", badger.LayoutVersion+1)), "", fmt.Sprintf("layout \"%d\"", badger.LayoutVersion+1)},
-		{"not a layout", relayout(t, backup, "layout x\n"), "", "layout \"x\""},
+		{"a newer layout", relayout(t, backup, fmt.Sprintf("layout %d\n", badger.LayoutVersion+1)), "", fmt.Sprintf("key layout %d, newer", badger.LayoutVersion+1)},
+		{"not a layout", relayout(t, backup, "layout x\n"), "", `"layout x"`},
+		{"layout 0", relayout(t, backup, "layout 0\n"), "", `"layout 0"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.dir
@@ -117,11 +120,60 @@ func TestRestoreRefuses(t *testing.T) {
 	}
 }
 
+// A backup of an older key layout is restored and migrated, as opening that
+// store for writing would migrate it: a backup taken before an upgrade
+// stays a backup.
+func TestRestoreMigratesAnOlderLayout(t *testing.T) {
+	st := loaded(t)
+	figure := many(3)
+	figure.Relations[0].Relation.Quantity = &graph.Quantity{Amount: 3, Unit: "people", Approximation: graph.About}
+	if _, err := st.Apply(context.Background(), figure, false); err != nil {
+		t.Fatal(err)
+	}
+	want := dump(t, st)
+	// the store as layout 4 held it: no figures index, its layout recorded
+	err := badger.DBOf(st).Update(func(txn *bg.Txn) error {
+		for k := range want {
+			if strings.HasPrefix(k, "f:") || strings.HasPrefix(k, "F:") {
+				if err := txn.Delete([]byte(k)); err != nil {
+					return err
+				}
+			}
+		}
+		return txn.Set([]byte("m:layout"), []byte("4"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dump(t, st)) == len(want) {
+		t.Fatal("the fixture has no figures to index")
+	}
+	var b bytes.Buffer
+	if err := st.Backup(&b); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := badger.Restore(dir, strings.NewReader(relayout(t, b.Bytes(), "layout 4\n")), badger.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := badger.Open(dir, badger.Options{ReadOnly: true}) // read-only opens only a store of this layout
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if v, _ := restored.Meta("layout"); v != fmt.Sprint(badger.LayoutVersion) {
+		t.Errorf("m:layout = %q after restoring a backup of layout 4", v)
+	}
+	if got := dump(t, restored); !reflect.DeepEqual(got, want) {
+		t.Errorf("the restored store holds %d keys, the original %d, or other values", len(got), len(want))
+	}
+}
+
 // relayout rewrites the layout line of a backup and its checksum, as a
 // backup made by another release would be.
 func relayout(t *testing.T, backup []byte, line string) string {
 	t.Helper()
-	body := backup[:len(backup)-82]
+	body := backup[:len(backup)-len("\nsha256 ")-64-1]
 	body = bytes.Replace(body, []byte(fmt.Sprintf("layout %d\n", badger.LayoutVersion)), []byte(line), 1)
 	return string(body) + badger.BackupTrailer(body)
 }

@@ -59,7 +59,8 @@
 // layout, or a value that is not a layout, with ErrLayout and a message that
 // says what to do, before it writes anything. An older layout is migrated
 // when the store is opened for writing (and refused read-only, which cannot
-// migrate). Restore refuses a backup of another layout.
+// migrate). Restore refuses a backup of a newer layout, and restores one of an
+// older layout and migrates it (a backup taken before an upgrade stays one).
 //
 //	1  a pair index, l:<a>␀<b>␀<rel> both ways; migrated by deleting it
 //	2  no pair index
