@@ -319,6 +319,10 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 				byPrefix[p] = fam(p, sizeHint[p])
 				out = append(out, byPrefix[p])
 			}
+			if trigrams {
+				// one posting a key here, packed into blocks once sorted (postings.go)
+				byPrefix[pTrigram].Pack = packPostings()
+			}
 			if !trigrams {
 				predicates, entities := fam(pPredicate, len(plan.Predicates)), fam(pEntity, e)
 				for _, w := range plan.Predicates {

@@ -14,9 +14,12 @@
 //	t:<type>␀<id>                 entities by type
 //	n:<normalised name>␀<id>      names and aliases (graph.Normalize), for exact and prefix lookups
 //	w:<word>␀<id>␀<name>          words of names and aliases (with the normalised name they are in)
-//	g:<trigram>␀<len>␀<id>␀<name> trigrams of names and aliases, for fuzzy search; <len> is the
-//	                              name's letters (its trigrams) in two bytes, base 255 plus one,
-//	                              so that a trigram's postings run from the shortest name
+//	g:<trigram>␀<len>␀<end>       trigrams of names and aliases, for fuzzy search: postings (id,
+//	                              name and a signature of its trigrams) packed in blocks of about 64,
+//	                              cut where the ids say (postings.go); <len> is the name's letters
+//	                              (its trigrams) in two bytes, base 255 plus one, so that a
+//	                              trigram's postings run from the shortest name
+//	h:<trigram>␀<len>␀<id>␀<name> the same postings one a key, only while a migration packs them
 //	d:<date>␀<rel>                relations by date ("2022" sorts before "2022-01")
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
 //	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
@@ -68,10 +71,14 @@
 //	   the relations (r:), written in batches (those of an interrupted
 //	   migration are dropped first)
 //	4  trigram postings ordered by the length of the name, g:<trigram>␀<len>␀<id>␀<name>
-//	   (3 had g:<trigram>␀<id>␀<name>); migrated by dropping g: and writing it again
-//	   from the entities in batches (the counts c:df:g: are unchanged)
+//	   (3 had g:<trigram>␀<id>␀<name>); migrated as for 6
 //	5  the figures index and its summaries (f:, F:); migrated by dropping both
 //	   and writing them from one read of the relations
+//	6  trigram postings packed in blocks, g:<trigram>␀<len>␀<end> (4 and 5 had a
+//	   key a posting); migrated by dropping g: and writing it again from the entities:
+//	   the postings one a key under h: (Badger sorts them), then packed in key order into
+//	   g:, and h: dropped; an interrupted run starts again (the counts c:df:g:, of
+//	   postings, are unchanged)
 //
 // A store written before layouts were recorded has no m:layout. It was
 // written by layout 1 or 2: one holding l: keys is taken for layout 1, any

@@ -88,13 +88,15 @@ func (s *Store) upgradeLayout(l storedLayout) error {
 			return fail(err)
 		}
 	}
-	if l.version < 4 {
-		if err := s.reindexTrigrams(); err != nil {
+	if l.version < 5 {
+		if err := s.reindexFigures(); err != nil {
 			return fail(err)
 		}
 	}
-	if l.version < 5 {
-		if err := s.reindexFigures(); err != nil {
+	if l.version < 6 {
+		// layouts 4 (postings ordered by length) and 6 (packed) both write
+		// the trigram postings again from the entities, once
+		if err := s.reindexTrigrams(); err != nil {
 			return fail(err)
 		}
 	}

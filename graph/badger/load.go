@@ -123,6 +123,9 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		if err := m.resolveFigures(txn); err != nil {
 			return err
 		}
+		if err := m.resolvePostings(txn); err != nil {
+			return err
+		}
 		return m.resolveCounts(txn)
 	}); err != nil {
 		return graph.Summary{}, err

@@ -25,7 +25,9 @@ func TestDiceScorerIsDiceOfTrigrams(t *testing.T) {
 		random = append(random, strings.Join(words, " "))
 	}
 	names := []string{"a", "ab", "alla pugacheva", "pugachova", "vodenomu person 4242", "bi 2", "aaa aaa",
-		"saint petersburg helsinki high speed railway", "киргизия", "é a b c", "persn 4242", "4242 4242", "ქართული ab"}
+		"saint petersburg helsinki high speed railway", "киргизия", "é a b c", "persn 4242", "4242 4242", "ქართული ab",
+		// more than 64 trigrams of ASCII letters: scored without the word of bits
+		"the quick brown fox jumps over the lazy dog and then over many more dogs and foxes"}
 	names = append(names, random...)
 	for _, q := range names {
 		sc := newDiceScorer(graph.Trigrams(q))
@@ -50,6 +52,23 @@ func TestDiceScorerIsDiceOfTrigrams(t *testing.T) {
 			if got := sc.similarity([]byte(name)); got != want {
 				t.Errorf("similarity(%q, %q) = %v, want %v", q, name, got, want)
 			}
+			// the signature filter never passes over a name it should score
+			if held := newSignatureMasks(graph.Trigrams(q)).held(trigramSignature([]byte(name))); held < shared {
+				t.Errorf("the signature of %q holds %d trigrams of %q, which shares %d", name, held, q, shared)
+			}
+		}
+	}
+}
+
+// A name's signature has the bits of its trigrams and no others.
+func TestTrigramSignatureHasTheBitsOfTheTrigrams(t *testing.T) {
+	for _, name := range []string{"a", "vodenomu person 12345", "алла пугачёва", "bi 2", "ქართული ab", "é a b c"} {
+		var want uint64
+		for _, g := range graph.Trigrams(name) {
+			want |= 1 << trigramBit([]byte(g))
+		}
+		if got := trigramSignature([]byte(name)); got != want {
+			t.Errorf("trigramSignature(%q) = %064b, want %064b", name, got, want)
 		}
 	}
 }

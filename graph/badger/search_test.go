@@ -2,11 +2,7 @@ package badger_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
-
-	bg "github.com/dgraph-io/badger/v4"
 
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
@@ -65,86 +61,4 @@ func TestFuzzyFloor(t *testing.T) {
 			}
 		}
 	}
-}
-
-// A store of layout 3, whose trigram postings were g:<trigram>␀<id>␀<name>,
-// is migrated on open to postings ordered by length, the same keys a new
-// store writes, also when an interrupted migration left some of both.
-func TestTrigramLayoutMigration(t *testing.T) {
-	ctx := context.Background()
-	c, err := seed.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, dir := openStore(t)
-	if _, err := st.Load(ctx, c, badger.LoadOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	want := trigramKeys(t, st)
-	if len(want) == 0 {
-		t.Fatal("no trigram postings")
-	}
-	// back to layout 3: every posting without its length, but one
-	err = badger.DBOf(st).Update(func(txn *bg.Txn) error {
-		kept := false
-		for k := range want {
-			parts := strings.SplitN(k, "\x00", 3) // g:<trigram>, <len>, <id>␀<name>
-			if !kept {
-				kept = true
-				continue
-			}
-			if err := txn.Delete([]byte(k)); err != nil {
-				return err
-			}
-			if err := txn.Set([]byte(parts[0]+"\x00"+parts[2]), nil); err != nil {
-				return err
-			}
-		}
-		return txn.Set([]byte("m:layout"), []byte("3"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	migrated, err := badger.Open(dir, badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer migrated.Close()
-	if v, _ := migrated.Meta("layout"); v != fmt.Sprint(badger.LayoutVersion) {
-		t.Errorf("m:layout = %q after the migration", v)
-	}
-	got := trigramKeys(t, migrated)
-	for k := range want {
-		if !got[k] {
-			t.Errorf("migrated store lacks %q", k)
-		}
-	}
-	for k := range got {
-		if !want[k] {
-			t.Errorf("migrated store has %q, which a new store does not", k)
-		}
-	}
-	if hits, _ := migrated.Search(ctx, "Khamatowa", nil, 3); len(hits) == 0 || hits[0].Entity.ID != "person/chulpan-khamatova" {
-		t.Errorf("Khamatowa after the migration = %v", hits)
-	}
-}
-
-func trigramKeys(t *testing.T, st *badger.Store) map[string]bool {
-	t.Helper()
-	keys := map[string]bool{}
-	err := badger.DBOf(st).View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte("g:")})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			keys[string(it.Item().KeyCopy(nil))] = true
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys
 }

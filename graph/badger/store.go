@@ -51,7 +51,8 @@ const (
 //	3: adjacency counters (c:adj:)
 //	4: trigram postings ordered by the length of the name (g:<trigram>␀<len>␀…)
 //	5: the figures index and its summaries (f:, F:; figures.go)
-const LayoutVersion = 5
+//	6: trigram postings packed in blocks (g:<trigram>␀<len>␀<end>; postings.go)
+const LayoutVersion = 6
 
 var _ graph.Store = (*Store)(nil)
 
@@ -328,7 +329,8 @@ func entityIndex(e *graph.Entity, names, trigrams bool, put func(prefix, a, b, c
 			// reads only the names short enough to reach its floor (search.go)
 			idAfterLen := trigramLen(norm) + sep + e.ID
 			for _, g := range graph.Trigrams(norm) {
-				// the matched name rides in the key so that fuzzy scoring needs no value reads
+				// the matched name rides in the posting so that fuzzy scoring reads
+				// nothing else; the store packs these postings in blocks (postings.go)
 				put(pTrigram, g, idAfterLen, norm)
 			}
 		}
@@ -447,6 +449,10 @@ type mutation struct {
 	ops     []op
 	counts  map[string]int64
 	figures map[figureGroup]*figureDelta // what the write does to the summaries of figures (F:)
+	// postings are the trigram postings the write adds (true) and removes,
+	// as entityIndex lists them; resolvePostings writes the blocks that
+	// hold them (postings.go)
+	postings map[string]bool
 }
 
 type op struct {
@@ -468,17 +474,27 @@ func newMutation() *mutation { return &mutation{counts: map[string]int64{}} }
 func (m *mutation) put(k string, v []byte) { m.ops = append(m.ops, op{key: k, value: v}) }
 func (m *mutation) remove(k string)        { m.ops = append(m.ops, op{key: k, del: true}) }
 
-// moveIndex deletes the keys only in old and sets the keys new adds or changes.
+// moveIndex deletes the keys only in old and sets the keys new adds or
+// changes; trigram postings, which are stored packed, are recorded for
+// resolvePostings instead.
 func (m *mutation) moveIndex(old, new map[string][]byte) {
 	for k := range old {
 		if _, keep := new[k]; !keep {
-			m.remove(k)
+			if strings.HasPrefix(k, pTrigram) {
+				m.posting(k, false)
+			} else {
+				m.remove(k)
+			}
 			m.countTerm(k, -1)
 		}
 	}
 	for k, v := range new {
 		if was, ok := old[k]; !ok || !bytes.Equal(was, v) {
-			m.put(k, v)
+			if strings.HasPrefix(k, pTrigram) {
+				m.posting(k, true)
+			} else {
+				m.put(k, v)
+			}
 			if !ok {
 				m.countTerm(k, 1)
 			}

@@ -21,7 +21,14 @@ type Family struct {
 	// relations family stores an index and encodes the relation only when
 	// it is written, so its JSON never sits in memory all at once).
 	Expand func(dst, stored []byte) []byte
-	pool   *Pool
+	// Pack, if set, is given the family's keys and values in key order
+	// instead of the tables, and writes through add what it makes of them
+	// (keys in order, values its own), then is called once more with a nil
+	// key to write what it holds: the trigram postings are packed into
+	// blocks of many postings a key this way, after sorting, which cuts
+	// them wherever their keys say.
+	Pack func(k, v []byte, add func(k, v []byte) error) error
+	pool *Pool
 	// held is the memory the family holds, as it last told the pool; runs
 	// are the sorted runs it spilled (spill.go)
 	held, grown int64

@@ -95,6 +95,17 @@ func (f *Family) writeTables(ctx context.Context, dir string, topts table.Option
 		}
 		return v
 	}
+	add, done := w.add, w.done
+	if f.Pack != nil {
+		add = func(k, v []byte) error { return f.Pack(k, v, w.add) }
+		done = func() ([]uint64, [2][]byte, error) {
+			if err := f.Pack(nil, nil, w.add); err != nil {
+				w.b.Close()
+				return nil, [2][]byte{}, err
+			}
+			return w.done()
+		}
+	}
 	if len(f.runs) > 0 || f.spillErr != nil {
 		i := 0
 		err := f.merge(func(k, v []byte) error {
@@ -103,13 +114,13 @@ func (f *Family) writeTables(ctx context.Context, dir string, topts table.Option
 					return err
 				}
 			}
-			return w.add(k, value(v))
+			return add(k, value(v))
 		})
 		if err != nil {
 			w.b.Close()
 			return nil, [2][]byte{}, err
 		}
-		return w.done()
+		return done()
 	}
 	f.sort()
 	var touched byte
@@ -127,13 +138,13 @@ func (f *Family) writeTables(ctx context.Context, dir string, topts table.Option
 			ahead := f.order[j].e
 			touched ^= f.chunks[ahead.chunk][ahead.off]
 		}
-		if err := w.add(f.key(it.e), value(f.value(it.e))); err != nil {
+		if err := add(f.key(it.e), value(f.value(it.e))); err != nil {
 			w.b.Close()
 			return nil, [2][]byte{}, err
 		}
 	}
 	prefetchSink.Store(uint32(touched))
-	return w.done()
+	return done()
 }
 
 const prefetchAhead = 16
