@@ -39,6 +39,15 @@ type BuildOptions struct {
 	// directory inside the one being built, and merged as the tables are
 	// written (package bulk). The changeset and its plan are not counted.
 	MemoryBudget int64
+	// Relations, if set, streams more relations of the changeset, which
+	// then holds predicates and entities alone (stream.go): they are
+	// checked and their keys built a piece at a time, and no more than a
+	// piece is held. RelationCount is about how many will come. A relation
+	// stated twice fails the build with graph.ErrRestated, before anything
+	// is in place; the caller then builds the changeset whole. Not with
+	// Rebuild.
+	Relations     RelationSource
+	RelationCount int
 	// base, set by Rebuild, is what the store being rebuilt holds, as a plan
 	// of additions to an empty store: the changeset is planned against it,
 	// as against Seed's plan, and laid over it (Seed is then nil).
@@ -108,7 +117,7 @@ func Build(ctx context.Context, dir string, c *graph.Changeset, o BuildOptions) 
 		os.RemoveAll(side)
 		return graph.Summary{}, err
 	}
-	if o.Progress != nil {
+	if o.Progress != nil && o.Relations == nil {
 		o.Progress(c.Len())
 	}
 	return sum, nil
@@ -118,7 +127,13 @@ func Build(ctx context.Context, dir string, c *graph.Changeset, o BuildOptions) 
 // them, through transactions.
 func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions) (graph.Summary, error) {
 	opts := badgerOptions(side, o.Options)
-	sum, err := buildTables(ctx, side, opts, c, o)
+	var sum graph.Summary
+	var err error
+	if o.Relations != nil {
+		sum, err = buildStreamed(ctx, side, opts, c, o)
+	} else {
+		sum, err = buildTables(ctx, side, opts, c, o)
+	}
 	if err != nil {
 		return graph.Summary{}, err
 	}
@@ -135,8 +150,9 @@ func build(ctx context.Context, side string, c *graph.Changeset, o BuildOptions)
 	if err == nil {
 		return sum, nil
 	}
-	if o.base != nil {
-		// a rebuild loads through transactions into the store it rebuilds
+	if o.base != nil || o.Relations != nil {
+		// a rebuild loads through transactions into the store it rebuilds;
+		// a streamed build's relations are gone
 		return graph.Summary{}, fmt.Errorf("%w: %v", errTablesRefused, err)
 	}
 	// refused: the transactional path, into the same directory emptied
@@ -211,17 +227,7 @@ func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Cha
 	}
 	b.SetMemoryBudget(o.MemoryBudget)
 	pool := b.Pool()
-	// the metadata: the layout (see layout.go)
-	b.Add(func() []*bulk.Family {
-		meta := pool.Family(pMeta, 1)
-		meta.Put(strconv.Itoa(LayoutVersion), metaLayout, "", "")
-		for name, v := range o.Meta {
-			if name != metaLayout {
-				meta.Put(v, name, "", "")
-			}
-		}
-		return []*bulk.Family{meta}
-	})
+	b.Add(metaTask(pool, o.Meta))
 	// the entities alone, on the side: the whole plan below checks them again
 	// (and, if they fail, names every problem)
 	var entitiesAdded sync.WaitGroup
