@@ -26,6 +26,17 @@ const parallelJSONLBytes = 4 << 20
 // ParseData parses the lines of data, which it owns: the strings of the
 // changeset point into it, so it must never change afterwards.
 func ParseData(name string, data []byte) (*graph.Changeset, error) {
+	c, probs, _ := parseData(name, data, 1, nil)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parseData parses the lines of data, the first of which is line
+// firstLine of the file, in parallel pieces; with want, only the lines it
+// wants, counting the others (skipped).
+func parseData(name string, data []byte, firstLine int, want func(line []byte) bool) (c *graph.Changeset, probs format.Problems, skipped int) {
 	pieces := 1
 	if len(data) >= parallelJSONLBytes {
 		pieces = 4 * runtime.GOMAXPROCS(0)
@@ -34,11 +45,12 @@ func ParseData(name string, data []byte) (*graph.Changeset, error) {
 		data      []byte
 		firstLine int
 		newlines  int
+		skipped   int
 		c         graph.Changeset
 		probs     format.Problems
 	}
 	parts := make([]piece, 0, pieces)
-	line := 1
+	line := firstLine
 	for rest := data; len(rest) > 0; {
 		n := len(rest)
 		if len(parts) < pieces-1 {
@@ -58,24 +70,24 @@ func ParseData(name string, data []byte) (*graph.Changeset, error) {
 	// one array sized for a line each (space never touched costs nothing),
 	// and the windows are then closed up: no slice grows, none is copied
 	// into another.
-	entities := make([]graph.EntityChange, 0, line)
-	relations := make([]graph.RelationChange, 0, line)
+	lines := line - firstLine + 1
+	entities := make([]graph.EntityChange, 0, lines)
+	relations := make([]graph.RelationChange, 0, lines)
 	var wg sync.WaitGroup
 	for i := range parts {
 		p := &parts[i]
-		from, to := p.firstLine-1, p.firstLine-1+p.newlines+1
-		to = min(to, line)
+		from, to := p.firstLine-firstLine, p.firstLine-firstLine+p.newlines+1
+		to = min(to, lines)
 		p.c.Entities = entities[from:from:to]
 		p.c.Relations = relations[from:from:to]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parseJSONLPiece(name, p.data, p.firstLine, &p.c, &p.probs)
+			p.skipped = parseJSONLPiece(name, p.data, p.firstLine, &p.c, &p.probs, want)
 		}()
 	}
 	wg.Wait()
-	c := &graph.Changeset{}
-	var probs format.Problems
+	c = &graph.Changeset{}
 	for i := range parts {
 		p := &parts[i]
 		c.Predicates = append(c.Predicates, p.c.Predicates...)
@@ -83,15 +95,55 @@ func ParseData(name string, data []byte) (*graph.Changeset, error) {
 		entities = append(entities, p.c.Entities...) // moves down within the same array
 		relations = append(relations, p.c.Relations...)
 		probs.AddAll(&p.probs)
+		skipped += p.skipped
 	}
 	c.Entities, c.Relations = format.NilIfEmpty(entities), format.NilIfEmpty(relations)
-	if err := probs.Err(); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, probs, skipped
 }
 
-func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, probs *format.Problems) {
+// relationPrefix begins a relation's line as emigraph gen and export write
+// it: such lines can be told apart without parsing them.
+var relationPrefix = []byte(`{"kind":"relation",`)
+
+// IsPlainRelation reports whether a line (its byte order mark, if the
+// first, already dropped) is a relation whose kind comes first, as emigraph
+// gen and export write them.
+func IsPlainRelation(line []byte) bool { return bytes.HasPrefix(line, relationPrefix) }
+
+// ParsePieces parses data, as ParseData, a piece of about pieceBytes at a
+// time, and calls fn with each piece's changeset and bytes, in order, for a
+// load that holds no more than a piece of what it parses (the changeset
+// points into data, which must never change). With want, only the lines it
+// wants (see IsPlainRelation) are parsed, and the others counted
+// (skipped). It stops at fn's first error; problems with the lines are
+// returned at the end as a *graph.ValidationError, every piece given to fn
+// nonetheless.
+func ParsePieces(name string, data []byte, pieceBytes int, want func(line []byte) bool, fn func(c *graph.Changeset, raw []byte) error) (skipped int, err error) {
+	var probs format.Problems
+	line := 1
+	for rest := data; len(rest) > 0; {
+		n := len(rest)
+		if n > pieceBytes {
+			n = pieceBytes
+			if i := bytes.IndexByte(rest[n:], '\n'); i >= 0 {
+				n += i + 1
+			} else {
+				n = len(rest)
+			}
+		}
+		c, p, k := parseData(name, rest[:n], line, want)
+		probs.AddAll(&p)
+		skipped += k
+		if err := fn(c, rest[:n]); err != nil {
+			return skipped, err
+		}
+		line += bytes.Count(rest[:n], []byte{'\n'})
+		rest = rest[n:]
+	}
+	return skipped, probs.Err()
+}
+
+func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, probs *format.Problems, want func([]byte) bool) (skipped int) {
 	for lineNo--; len(data) > 0; {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -103,10 +155,14 @@ func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, p
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		where := name + ":" + strconv.Itoa(lineNo)
 		if lineNo == 1 {
 			line = bytes.TrimPrefix(line, []byte("\ufeff"))
 		}
+		if want != nil && !want(line) {
+			skipped++
+			continue
+		}
+		where := name + ":" + strconv.Itoa(lineNo)
 		var l jsonlLine
 		if fastJSONLine(line, &l) {
 			emitJSONL(c, &l, where, probs)
@@ -118,6 +174,7 @@ func parseJSONLPiece(name string, data []byte, lineNo int, c *graph.Changeset, p
 		}
 		parseJSONLine(c, line, where, probs)
 	}
+	return skipped
 }
 
 // jsonlField numbers the keys a line may have, for the set of keys seen.

@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,11 +110,71 @@ func TestParseJSONLInPieces(t *testing.T) {
 	}
 	var one graph.Changeset
 	var probs format.Problems
-	parseJSONLPiece("big.jsonl", []byte(good), 1, &one, &probs)
+	parseJSONLPiece("big.jsonl", []byte(good), 1, &one, &probs, nil)
 	if !reflect.DeepEqual(c, &one) || !probs.Empty() {
 		t.Errorf("in pieces: %d items; in one: %d items", c.Len(), one.Len())
 	}
 	if c.Len() < 30000 {
 		t.Errorf("%d items: too few to be split", c.Len())
+	}
+}
+
+// Parsed in pieces, in two passes (the lines that are not plain relations,
+// then those), a file gives what ParseData gives, at the same lines, and
+// its problems.
+func TestParsePiecesInTwoPasses(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\ufeff" + fastJSONLCases[0] + "\n")
+	for n := 0; b.Len() < 3*parallelJSONLBytes; n++ {
+		b.WriteString(fastJSONLCases[n%4] + "\n") // the plain and the other shapes, all good
+		if n%1000 == 0 {
+			b.WriteString("\n")
+			b.WriteString(" " + fastJSONLCases[0] + "\n") // a relation, not plain
+		}
+	}
+	good := b.String()
+	want, err := ParseData("big.jsonl", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := &graph.Changeset{}
+	relations := 0
+	pieces := 0
+	skipped, err := ParsePieces("big.jsonl", []byte(good), 1<<20, func(l []byte) bool { return !IsPlainRelation(l) }, func(c *graph.Changeset, _ []byte) error {
+		relations += len(c.Relations)
+		got.Append(c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := 0
+	_, err = ParsePieces("big.jsonl", []byte(good), 1<<20, IsPlainRelation, func(c *graph.Changeset, _ []byte) error {
+		pieces++
+		plain += len(c.Relations)
+		if c.Len() != len(c.Relations) {
+			t.Fatalf("the second pass gave %d items that are not relations", c.Len()-len(c.Relations))
+		}
+		got.Relations = append(got.Relations, c.Relations...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pieces < 3 || skipped != plain || relations == 0 {
+		t.Fatalf("%d pieces; the first pass skipped %d lines, the second parsed %d (and the first %d relations)", pieces, skipped, plain, relations)
+	}
+	if len(want.Relations) != len(got.Relations) || plain == 0 {
+		t.Fatalf("%d relations, want %d (%d plain)", len(got.Relations), len(want.Relations), plain)
+	}
+	slices.SortFunc(want.Relations, func(a, b graph.RelationChange) int { return strings.Compare(a.Where, b.Where) })
+	slices.SortFunc(got.Relations, func(a, b graph.RelationChange) int { return strings.Compare(a.Where, b.Where) })
+	if !reflect.DeepEqual(want, got) {
+		t.Error("the two passes do not give what ParseData gives")
+	}
+	bad := good + `{"kind":"relation","subject":1}` + "\n"
+	_, err = ParsePieces("big.jsonl", []byte(bad), 1<<20, IsPlainRelation, func(*graph.Changeset, []byte) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "big.jsonl:"+strconv.Itoa(strings.Count(bad, "\n"))+": subject") {
+		t.Errorf("the last line's problem: %v", err)
 	}
 }
