@@ -17,6 +17,7 @@ import (
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/jsonl"
 )
 
 // document is one input file, read and parsed.
@@ -24,6 +25,7 @@ type document struct {
 	name   string
 	format seed.Format
 	raw    []byte
+	mapped bool // raw is a mapped file (readFile)
 }
 
 // documentFormat is the format of a file: --format when given, else the
@@ -50,16 +52,17 @@ func (m *Main) readDocuments(files []string, format string) ([]document, error) 
 			return nil, err
 		}
 		var raw []byte
+		mapped := false
 		if name == "-" {
 			raw, err = io.ReadAll(m.Stdin)
 			name = "stdin"
 		} else {
-			raw, err = readFile(name)
+			raw, mapped, err = readFile(name)
 		}
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, document{name: name, format: f, raw: raw})
+		docs = append(docs, document{name: name, format: f, raw: raw, mapped: mapped})
 	}
 	return docs, nil
 }
@@ -140,49 +143,81 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	all := &graph.Changeset{}
-	var problems []graph.ItemError
 	var bytesRead int
-	// Parsing builds what the load then keeps: collecting while the heap
-	// is still small (the collector's goal follows the live heap) would find
-	// little to free, many times over.
-	gcPercent := debug.SetGCPercent(400)
 	for _, d := range docs {
 		bytesRead += len(d.raw)
-		c, err := d.format.ParseData(d.name, d.raw)
-		if err != nil {
-			var ve *graph.ValidationError
-			if errors.As(err, &ve) {
-				problems = append(problems, ve.Items...)
-				continue
-			}
-			return fmt.Errorf("%s: %w", d.name, err)
-		}
-		all.Append(c)
 	}
-	debug.SetGCPercent(gcPercent)
-	if len(problems) > 0 {
-		return m.reportProblems(&graph.ValidationError{Items: problems})
-	}
-	log.Info().Int("files", len(docs)).Int("items", all.Len()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("parsed")
 	// into a new or empty directory: the store is built there whole (tables
 	// written directly, far less work than transactions), then opened; the
 	// seed, unless --no-seed, is planned first and the files over it, in the
 	// same build, and the store records that it was seeded as serve does
 	var built *graph.Summary
-	if !*dryRun && emptyDir(*data) {
-		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, all.Len()), MemoryBudget: budget}
+	buildOptions := func(items int) (badger.BuildOptions, error) {
+		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, items), MemoryBudget: budget}
 		if !*noSeed {
 			if bo.Seed, err = seed.Default(); err != nil {
-				return fmt.Errorf("the embedded seed is broken: %w", err)
+				return bo, fmt.Errorf("the embedded seed is broken: %w", err)
 			}
 			bo.Meta = map[string]string{"seeded": seedHash()}
 		}
-		sum, err := badger.Build(ctx, *data, all, bo)
-		if err != nil {
-			return m.reportProblems(err)
+		return bo, nil
+	}
+	if !*dryRun && emptyDir(*data) && streamable(docs) {
+		if budget > 0 {
+			// The collector lets the heap grow to twice what is live before
+			// it collects, and what is live here is mostly the budget's
+			// keys: a soft limit keeps the heap near the budget and what the
+			// build holds beyond it (the entities, the counters), collecting
+			// more often as it nears it rather than doubling.
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(budget + budget/4 + 2<<30))
 		}
-		built = &sum
+		sum, ok, err := m.buildStreamed(ctx, *data, docs, log, buildOptions)
+		if err != nil {
+			return err
+		}
+		if ok {
+			built = &sum
+		}
+	}
+	all := &graph.Changeset{}
+	if built == nil {
+		var problems []graph.ItemError
+		// Parsing builds what the load then keeps: collecting while the heap
+		// is still small (the collector's goal follows the live heap) would find
+		// little to free, many times over.
+		gcPercent := debug.SetGCPercent(400)
+		for _, d := range docs {
+			c, err := d.format.ParseData(d.name, d.raw)
+			if err != nil {
+				var ve *graph.ValidationError
+				if errors.As(err, &ve) {
+					problems = append(problems, ve.Items...)
+					continue
+				}
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
+			if len(docs) == 1 {
+				all = c // not copied
+			} else {
+				all.Append(c)
+			}
+		}
+		debug.SetGCPercent(gcPercent)
+		if len(problems) > 0 {
+			return m.reportProblems(&graph.ValidationError{Items: problems})
+		}
+		log.Info().Int("files", len(docs)).Int("items", all.Len()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("parsed")
+		if !*dryRun && emptyDir(*data) {
+			bo, err := buildOptions(all.Len())
+			if err != nil {
+				return err
+			}
+			sum, err := badger.Build(ctx, *data, all, bo)
+			if err != nil {
+				return m.reportProblems(err)
+			}
+			built = &sum
+		}
 	}
 	st, err := openStore(*data, log, storage)
 	if err != nil {
@@ -285,6 +320,120 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	log.Info().Int64("took_ms", elapsed.Milliseconds()).Int("relations_per_s", int(float64(items)/elapsed.Seconds())).
 		Int("bytes", bytesRead).Msg(verb)
 	return nil
+}
+
+// streamable reports whether a load of docs into a new directory can
+// stream their relations: JSON Lines, parsed a piece at a time.
+func streamable(docs []document) bool {
+	for _, d := range docs {
+		if d.format.Name != jsonl.Format.Name {
+			return false
+		}
+	}
+	return len(docs) > 0
+}
+
+// buildStreamed builds a new store from JSON Lines files holding no more
+// than a piece of their relations at a time (badger.BuildOptions.Relations):
+// a first pass parses every line but the plain relations (jsonl.IsPlainRelation:
+// predicates, entities, and anything else), a second streams those. ok is
+// false, with nothing written, when the files need a whole build: they
+// retract relations (a retraction is checked against every relation), or
+// state a relation twice (graph.ErrRestated: the two are merged).
+func (m *Main) buildStreamed(ctx context.Context, dir string, docs []document, log zerolog.Logger, options func(items int) (badger.BuildOptions, error)) (sum graph.Summary, ok bool, err error) {
+	const pieceBytes = 32 << 20
+	start := time.Now()
+	head := &graph.Changeset{}
+	var problems []graph.ItemError
+	relations := 0
+	collect := func(err error) error {
+		var ve *graph.ValidationError
+		if errors.As(err, &ve) {
+			problems = append(problems, ve.Items...)
+			return nil
+		}
+		return err
+	}
+	for _, d := range docs {
+		n, err := jsonl.ParsePieces(d.name, d.raw, pieceBytes, func(line []byte) bool { return !jsonl.IsPlainRelation(line) },
+			func(c *graph.Changeset, raw []byte) error {
+				head.Append(c)
+				if d.mapped {
+					dropPages(raw)
+				}
+				return nil
+			})
+		if err = collect(err); err != nil {
+			return sum, false, fmt.Errorf("%s: %w", d.name, err)
+		}
+		relations += n
+	}
+	if len(head.Retractions) > 0 {
+		return sum, false, nil
+	}
+	// the relations of the first pass (not plain) come first
+	early := head.Relations
+	head.Relations = nil
+	relations += len(early)
+	source := func(piece func([]graph.RelationChange) error) error {
+		if len(early) > 0 {
+			if err := piece(early); err != nil {
+				return err
+			}
+		}
+		var parseProblems []graph.ItemError
+		for _, d := range docs {
+			_, err := jsonl.ParsePieces(d.name, d.raw, pieceBytes, jsonl.IsPlainRelation, func(c *graph.Changeset, raw []byte) error {
+				if len(problems)+len(parseProblems) > 0 {
+					return nil // only parsed, for their problems: nothing will be written
+				}
+				err := piece(c.Relations)
+				if d.mapped {
+					dropPages(raw)
+				}
+				return err
+			})
+			var ve *graph.ValidationError
+			if errors.As(err, &ve) {
+				parseProblems = append(parseProblems, ve.Items...)
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(parseProblems) > 0 {
+			return &graph.ValidationError{Items: parseProblems}
+		}
+		return nil
+	}
+	if len(problems) > 0 {
+		// the lines of the first pass have problems: the relations are
+		// parsed for theirs, and not checked against entities that failed
+		err := source(func([]graph.RelationChange) error { return nil })
+		if err = collect(err); err != nil {
+			return sum, false, err
+		}
+		return sum, false, m.reportProblems(&graph.ValidationError{Items: problems})
+	}
+	log.Info().Int("files", len(docs)).Int("items", head.Len()).Int("relations", relations).Int64("took_ms", time.Since(start).Milliseconds()).
+		Msg("parsed all but the relations; streaming them")
+	bo, err := options(head.Len() + relations)
+	if err != nil {
+		return sum, false, err
+	}
+	bo.Relations, bo.RelationCount = source, relations
+	if p := bo.Progress; p != nil {
+		entities := head.Len()
+		bo.Progress = func(done int) { p(entities + done) }
+	}
+	sum, err = badger.Build(ctx, dir, head, bo)
+	if errors.Is(err, graph.ErrRestated) {
+		log.Info().Msg("a relation is stated twice: building the files whole")
+		return sum, false, nil
+	}
+	if err != nil {
+		return sum, false, m.reportProblems(err)
+	}
+	return sum, true, nil
 }
 
 // emptyDir reports whether dir does not exist or is an empty directory.

@@ -117,6 +117,18 @@
 // instead. A Store never closes or replaces its own database: Build writes
 // where nothing holds a store, and Open removes what a killed Build left.
 //
+// A build may stream the relations (BuildOptions.Relations, stream.go; emigraph
+// load does for JSON Lines): the predicates and entities are planned whole
+// (graph.PlanStream), since every relation is checked against them, and the
+// relations come a piece at a time, are checked, put into the families of
+// their keys by the same sinks the whole build uses (relationSinks, over
+// relationIndex), and dropped. What the build holds is then the entities,
+// the budget's keys, counters by entity and predicate, and a 64-bit hash of
+// each relation id, to find a relation stated twice; that stops the build
+// (graph.ErrRestated), and the caller builds the changeset whole, since the
+// two statements are merged. Badger refusing a streamed build's tables is an
+// error: its relations are gone.
+//
 // # Rebuilding a store
 //
 // A load large beside the store it goes into (Store.ShouldRebuild: at least

@@ -2,6 +2,7 @@ package badger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -103,7 +104,12 @@ func buildStreamed(ctx context.Context, side string, opts bg.Options, c *graph.C
 		fill(ws)
 	}
 	sum, ferr := stream.Finish()
-	if err == nil {
+	var ve, fe *graph.ValidationError
+	switch {
+	case errors.As(err, &ve) && errors.As(ferr, &fe):
+		// the source's problems (the file's shape), and the checks'
+		err = &graph.ValidationError{Items: append(ve.Items, fe.Items...)}
+	case err == nil:
 		err = ferr
 	}
 	if err != nil {

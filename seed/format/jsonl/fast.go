@@ -134,10 +134,10 @@ func ParsePieces(name string, data []byte, pieceBytes int, want func(line []byte
 		c, p, k := parseData(name, rest[:n], line, want)
 		probs.AddAll(&p)
 		skipped += k
+		line += bytes.Count(rest[:n], []byte{'\n'}) // before fn, which may let go of the piece's pages
 		if err := fn(c, rest[:n]); err != nil {
 			return skipped, err
 		}
-		line += bytes.Count(rest[:n], []byte{'\n'})
 		rest = rest[n:]
 	}
 	return skipped, probs.Err()
