@@ -66,12 +66,22 @@ func (p *Pool) chunk(n int) []byte {
 func take[T any](p *Pool, free *[][]T, n int) []T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	largest := -1
 	for i, s := range *free {
 		if cap(s) >= n {
 			(*free)[i] = (*free)[len(*free)-1]
 			*free = (*free)[:len(*free)-1]
 			return s[:0]
 		}
+		if largest < 0 || cap(s) > cap((*free)[largest]) {
+			largest = i
+		}
+	}
+	if largest >= 0 {
+		// none is large enough: the largest goes, for the one made now, so
+		// that what the pool keeps does not grow with every size asked
+		(*free)[largest] = (*free)[len(*free)-1]
+		*free = (*free)[:len(*free)-1]
 	}
 	return make([]T, 0, n)
 }
@@ -294,8 +304,11 @@ func NewPool() *Pool { return &Pool{} }
 // n entries taken from the pool.
 func (p *Pool) Family(prefix string, n int) *Family {
 	if p.budget > 0 {
-		// no more room than a run holds (an entry takes entryCost and its key)
-		n = min(n, int(p.budget/(2*entryCost)))
+		// no more room than a family holds, as a rule, before it spills a
+		// run (budget/16 beyond the budget; an entry takes entryCost and its
+		// key): room made is heap to the collector, touched or not, and a
+		// streamed build keeps twenty families open at once
+		n = min(n, int(p.budget/(16*entryCost)))
 	}
 	return &Family{prefix: prefix, ents: take(p, &p.ents, n), pool: p}
 }
