@@ -83,7 +83,7 @@ func TestStoredEncodingKeepsEveryField(t *testing.T) {
 	defer st.Close()
 	m := buildMutation(plan)
 	err = st.db.Update(func(txn *bg.Txn) error {
-		if err := m.resolveCounts(txn); err != nil {
+		if err := m.resolve(txn); err != nil {
 			return err
 		}
 		return writeMutation(txn, m)

@@ -119,15 +119,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
-	if err := s.db.View(func(txn *bg.Txn) error {
-		if err := m.resolveFigures(txn); err != nil {
-			return err
-		}
-		if err := m.resolvePostings(txn); err != nil {
-			return err
-		}
-		return m.resolveCounts(txn)
-	}); err != nil {
+	if err := s.db.View(m.resolve); err != nil {
 		return graph.Summary{}, err
 	}
 	if len(m.ops) <= o.MaxTxnKeys {
@@ -170,6 +162,19 @@ func (emptyView) Predicate(string) (*graph.Predicate, error) { return nil, nil }
 func (emptyView) Entity(string) (*graph.Entity, error)       { return nil, nil }
 func (emptyView) Relation(string) (*graph.Relation, error)   { return nil, nil }
 func (emptyView) EntityIDsByName(string) ([]string, error)   { return nil, nil }
+
+// resolve turns what a mutation does to values kept over many writes (the
+// summaries of figures, the packed trigram postings, the counters) into
+// writes of their new values, read from the store as it is before the write.
+func (m *mutation) resolve(txn *bg.Txn) error {
+	if err := m.resolveFigures(txn); err != nil {
+		return err
+	}
+	if err := m.resolvePostings(txn); err != nil {
+		return err
+	}
+	return m.resolveCounts(txn)
+}
 
 // resolveCounts turns the counter deltas into writes of the new values.
 // Writers are serialised (writeMu), so the values read stay current.
