@@ -73,26 +73,42 @@ func fixedHash(b []byte) uint64 {
 func trigramBit(t []byte) uint { return uint(fixedHash(t) >> 58) }
 
 // trigramSignature is the signature of a normalised name: the bits of
-// graph.Trigrams of it, found as the windows of three runes of " name "
-// whose middle rune is a letter.
+// graph.Trigrams of it (trigramWindows).
 func trigramSignature(name []byte) uint64 {
 	var sig uint64
-	b := append(append(append(make([]byte, 0, 64), ' '), name...), ' ')
-	var starts [3]int // where the last three runes start
-	runes := 0
-	for i := 0; i < len(b); {
-		size := 1
-		if b[i] >= utf8.RuneSelf {
-			_, size = utf8.DecodeRune(b[i:])
-		}
-		starts[0], starts[1], starts[2] = starts[1], starts[2], i
-		i += size
-		if runes++; runes < 3 || b[starts[1]] == ' ' {
-			continue
-		}
-		sig |= 1 << trigramBit(b[starts[0]:i])
+	w := trigramWindows{b: append(append(append(make([]byte, 0, 64), ' '), name...), ' ')}
+	for t := w.next(); t != nil; t = w.next() {
+		sig |= 1 << trigramBit(t)
 	}
 	return sig
+}
+
+// trigramWindows walks the windows of three runes of " name " (a
+// normalised name, padded) whose middle rune is a letter: graph.Trigrams of
+// the name, found in place. A window whose middle is the space between two
+// words is none.
+type trigramWindows struct {
+	b      []byte
+	i      int
+	starts [3]int // where the last three runes start
+	runes  int
+}
+
+// next returns the next trigram, or nil after the last.
+func (w *trigramWindows) next() []byte {
+	for w.i < len(w.b) {
+		size := 1
+		if w.b[w.i] >= utf8.RuneSelf {
+			_, size = utf8.DecodeRune(w.b[w.i:])
+		}
+		w.starts[0], w.starts[1], w.starts[2] = w.starts[1], w.starts[2], w.i
+		w.i += size
+		if w.runes++; w.runes < 3 || w.b[w.starts[1]] == ' ' {
+			continue
+		}
+		return w.b[w.starts[0]:w.i]
+	}
+	return nil
 }
 
 // appendPosting adds a posting to a block: the signature of the name

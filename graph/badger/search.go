@@ -424,25 +424,11 @@ func (d *diceScorer) similarity(name []byte) float64 {
 	}
 	d.round++ // what the ASCII pass counted before it met a rune does not count
 	d.buf = append(append(append(d.buf[:0], ' '), name...), ' ')
-	b := d.buf
 	shared, letters := 0, 0
-	// the windows of three runes of " name ": one whose middle rune is a
-	// letter is a trigram of that word padded; one whose middle is the
-	// space between two words is none
-	var starts [3]int // where the last three runes start
-	runes := 0
-	for i := 0; i < len(b); {
-		size := 1
-		if b[i] >= utf8.RuneSelf {
-			_, size = utf8.DecodeRune(b[i:])
-		}
-		starts[0], starts[1], starts[2] = starts[1], starts[2], i
-		i += size
-		if runes++; runes < 3 || b[starts[1]] == ' ' {
-			continue
-		}
+	w := trigramWindows{b: d.buf}
+	for t := w.next(); t != nil; t = w.next() {
 		letters++
-		if j := d.find(b[starts[0]:i]); j >= 0 && d.stamp[j] != d.round {
+		if j := d.find(t); j >= 0 && d.stamp[j] != d.round {
 			d.stamp[j] = d.round
 			shared++
 		}
