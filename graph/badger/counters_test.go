@@ -367,44 +367,62 @@ func TestCountersMatchAScan(t *testing.T) {
 	written := adjacencyCounters(t, st)
 
 	// the bulk build of the same graph writes the same counters
-	dir := t.TempDir() + "/built"
-	if _, err := badger.Build(ctx, dir, g.state(base), badger.BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	built, err := badger.Open(dir, badger.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	built, dir := buildState(t, g, base)
 	sameCounters(t, "built", adjacencyCounters(t, built), written)
 	checkCounts(t, built, g, "after the bulk build")
 
 	// a store of layout 2 (no counters, and a wrong one left by an
 	// interrupted migration) is migrated to the same counters
-	err = badger.DBOf(built).Update(func(txn *bg.Txn) error {
-		for k := range written {
+	migrated := migratedFrom(t, built, dir, 2, written, "c:adj:person/e-7\x00o", string(bytes.Repeat([]byte{0}, 8)))
+	defer migrated.Close()
+	sameCounters(t, "migrated", adjacencyCounters(t, migrated), written)
+	checkCounts(t, migrated, g, "after the migration")
+}
+
+// buildState writes the random graph as it is now with the bulk build, in
+// a new directory, and opens it.
+func buildState(t *testing.T, g *randomGraph, base *graph.Changeset) (*badger.Store, string) {
+	t.Helper()
+	dir := t.TempDir() + "/built"
+	if _, err := badger.Build(context.Background(), dir, g.state(base), badger.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, dir
+}
+
+// migratedFrom makes st a store of an older layout (the keys that layout
+// lacked deleted, and one key left wrong as an interrupted migration would
+// leave it), closes it and opens it again, which migrates it; the store
+// must record the current layout after.
+func migratedFrom(t *testing.T, st *badger.Store, dir string, layout int, lacked map[string]string, leftKey, leftValue string) *badger.Store {
+	t.Helper()
+	err := badger.DBOf(st).Update(func(txn *bg.Txn) error {
+		for k := range lacked {
 			if err := txn.Delete([]byte(k)); err != nil {
 				return err
 			}
 		}
-		if err := txn.Set([]byte("c:adj:person/e-7\x00o"), bytes.Repeat([]byte{0}, 8)); err != nil {
+		if err := txn.Set([]byte(leftKey), []byte(leftValue)); err != nil {
 			return err
 		}
-		return txn.Set([]byte("m:layout"), []byte("2"))
+		return txn.Set([]byte("m:layout"), []byte(fmt.Sprint(layout)))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := built.Close(); err != nil {
+	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	migrated, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer migrated.Close()
 	if v, _ := migrated.Meta("layout"); v != fmt.Sprint(badger.LayoutVersion) {
-		t.Errorf("m:layout = %q after the migration", v)
+		t.Errorf("m:layout = %q after the migration from layout %d", v, layout)
 	}
-	sameCounters(t, "migrated", adjacencyCounters(t, migrated), written)
-	checkCounts(t, migrated, g, "after the migration")
+	return migrated
 }

@@ -2,7 +2,6 @@ package badger_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -196,44 +195,14 @@ func TestFiguresMatchAScan(t *testing.T) {
 		t.Fatalf("only %d keys of figures", len(written))
 	}
 
-	dir := t.TempDir() + "/built"
-	if _, err := badger.Build(ctx, dir, g.state(base), badger.BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	built, err := badger.Open(dir, badger.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	built, dir := buildState(t, g, base)
 	sameCounters(t, "built", keysUnder(t, built, "f:", "F:"), written)
 	checkFigures(t, built, g, "after the bulk build")
 
 	// a store of layout 4 (no figures index, and a wrong summary left by
 	// an interrupted migration) is migrated to the same keys
-	err = badger.DBOf(built).Update(func(txn *bg.Txn) error {
-		for k := range written {
-			if err := txn.Delete([]byte(k)); err != nil {
-				return err
-			}
-		}
-		if err := txn.Set([]byte("F:person/e-1\x00pred-0\x00people"), []byte{9}); err != nil {
-			return err
-		}
-		return txn.Set([]byte("m:layout"), []byte("4"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := built.Close(); err != nil {
-		t.Fatal(err)
-	}
-	migrated, err := badger.Open(dir, badger.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	migrated := migratedFrom(t, built, dir, 4, written, "F:person/e-1\x00pred-0\x00people", "\x09")
 	defer migrated.Close()
-	if v, _ := migrated.Meta("layout"); v != fmt.Sprint(badger.LayoutVersion) {
-		t.Errorf("m:layout = %q after the migration", v)
-	}
 	sameCounters(t, "migrated", keysUnder(t, migrated, "f:", "F:"), written)
 	checkFigures(t, migrated, g, "after the migration")
 }
