@@ -293,23 +293,7 @@ func checkCounts(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 // adjacencyCounters returns the store's adjacency counters (c:adj:).
 func adjacencyCounters(t *testing.T, st *badger.Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := badger.DBOf(st).View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte("c:adj:"), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			v, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			out[string(it.Item().Key())] = string(v)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return keysUnder(t, st, "c:adj:")
 }
 
 func sameCounters(t *testing.T, what string, got, want map[string]string) {

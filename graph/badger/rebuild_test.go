@@ -64,22 +64,7 @@ func contents(t *testing.T, dir string) (keys, meta map[string]string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	meta = map[string]string{}
-	err = badger.DBOf(st).View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte("m:"), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			v, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			meta[string(it.Item().Key())] = string(v)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	meta = keysUnder(t, st, "m:")
 	return dump(t, st), meta
 }
 
