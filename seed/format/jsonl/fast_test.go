@@ -178,3 +178,40 @@ func TestParsePiecesInTwoPasses(t *testing.T) {
 		t.Errorf("the last line's problem: %v", err)
 	}
 }
+
+// ParsePieces in its two passes (the lines that are not plain relations,
+// then those), at any piece size, gives what ParseData gives: the same
+// items at the same lines, and a refusal where ParseData refuses.
+func FuzzParsePieces(f *testing.F) {
+	for i, c := range fastJSONLCases {
+		f.Add([]byte(c+"\n"+fastJSONLCases[(i+1)%len(fastJSONLCases)]+"\n"), uint8(i))
+	}
+	f.Add([]byte("\ufeff"+fastJSONLCases[0]+"\n\n "+fastJSONLCases[0]+"\n"), uint8(3))
+	f.Add([]byte(fastJSONLCases[0]+"\r\n"+`{"kind":"relation","subject":1}`), uint8(40))
+	f.Fuzz(func(t *testing.T, data []byte, piece uint8) {
+		want, werr := ParseData("f.jsonl", data)
+		got := &graph.Changeset{}
+		_, err1 := ParsePieces("f.jsonl", data, int(piece)+1, func(l []byte) bool { return !IsPlainRelation(l) }, func(c *graph.Changeset, _ []byte) error {
+			got.Append(c)
+			return nil
+		})
+		_, err2 := ParsePieces("f.jsonl", data, int(piece)+1, IsPlainRelation, func(c *graph.Changeset, _ []byte) error {
+			got.Relations = append(got.Relations, c.Relations...)
+			return nil
+		})
+		if refused := err1 != nil || err2 != nil; refused != (werr != nil) {
+			t.Fatalf("ParseData: %v; the passes: %v, %v", werr, err1, err2)
+		}
+		if werr != nil {
+			return
+		}
+		byLine := func(a, b graph.RelationChange) int { return strings.Compare(a.Where, b.Where) }
+		slices.SortFunc(want.Relations, byLine)
+		slices.SortFunc(got.Relations, byLine)
+		if want.Len() != got.Len() || !reflect.DeepEqual(want.Relations, format.NilIfEmpty(got.Relations)) ||
+			!reflect.DeepEqual(want.Entities, format.NilIfEmpty(got.Entities)) || !reflect.DeepEqual(want.Predicates, format.NilIfEmpty(got.Predicates)) ||
+			!reflect.DeepEqual(want.Retractions, format.NilIfEmpty(got.Retractions)) {
+			t.Fatalf("the passes give\n%+v\nParseData\n%+v", got, want)
+		}
+	})
+}
