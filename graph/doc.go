@@ -13,6 +13,17 @@
 // stating the same fact twice changes nothing, and stating it with another
 // quote adds a source.
 //
+// PlanStream plans the same way a changeset too large to hold: predicates
+// and entities whole, then relations a piece at a time (stream.go).
+//
+// # Figures
+//
+// A relation with a quantity is a Figure. Figures are grouped and ranked,
+// never added up: Figure.Larger and Figure.Later are the one order every
+// store and query uses for "the largest" and "the latest", and a
+// FigureSummary (the figures of one object, predicate and unit) counts them
+// and keeps those two. Stores offer them through the Figures interface.
+//
 // # Dates
 //
 // Dates are "YYYY", "YYYY-MM" or "YYYY-MM-DD". A range filter keeps facts
