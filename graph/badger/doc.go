@@ -15,7 +15,7 @@
 //	n:<normalised name>␀<id>      names and aliases (graph.Normalize), for exact and prefix lookups
 //	w:<word>␀<id>␀<name>          words of names and aliases (with the normalised name they are in)
 //	g:<trigram>␀<len>␀<end>       trigrams of names and aliases, for fuzzy search: postings (id,
-//	                              name and a signature of its trigrams) packed in blocks of about 64,
+//	                              name and a signature of its trigrams) packed in blocks of about 8,
 //	                              cut where the ids say (postings.go); <len> is the name's letters
 //	                              (its trigrams) in two bytes, base 255 plus one, so that a
 //	                              trigram's postings run from the shortest name
