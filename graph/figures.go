@@ -80,6 +80,20 @@ func (s *FigureSummary) Add(f Figure) {
 	s.Count++
 }
 
+// Merge counts the figures of another summary in, as Add would one by one.
+func (s *FigureSummary) Merge(o *FigureSummary) {
+	if o.Count == 0 {
+		return
+	}
+	if s.Count == 0 || o.Largest.Larger(s.Largest) {
+		s.Largest = o.Largest
+	}
+	if o.Latest.Relation != "" && (s.Latest.Relation == "" || o.Latest.Later(s.Latest)) {
+		s.Latest = o.Latest
+	}
+	s.Count += o.Count
+}
+
 // FigureFilter selects figures: any of Predicates (every predicate when
 // empty; the caller expands a hierarchy), of a subject, of an object, of a
 // unit, whose date overlaps Dates.

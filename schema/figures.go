@@ -41,36 +41,16 @@ const maxFigureScan = 1_000_000
 const defaultListedFigures = 100
 
 type figureGroup struct {
-	key     string
-	entity  string // the entity grouped by, for OBJECT and SUBJECT
-	year    int
-	count   int
-	largest graph.Figure
-	latest  graph.Figure // Relation "" when no figure of the group is dated
+	key    string
+	entity string // the entity grouped by, for OBJECT and SUBJECT
+	year   int
+	// how many figures, the largest and the latest (Latest.Relation is ""
+	// when none is dated)
+	sum graph.FigureSummary
 	// list selects the group's figures: the query's filter narrowed to the
 	// group, and keep for what a filter cannot say (the year of a date)
 	list graph.FigureFilter
 	keep func(graph.Figure) bool
-}
-
-func (g *figureGroup) add(f graph.Figure) {
-	if g.count == 0 || f.Larger(g.largest) {
-		g.largest = f
-	}
-	if f.Date != "" && (g.latest.Relation == "" || f.Later(g.latest)) {
-		g.latest = f
-	}
-	g.count++
-}
-
-func (g *figureGroup) addSummary(s *graph.FigureSummary) {
-	if g.count == 0 || s.Largest.Larger(g.largest) {
-		g.largest = s.Largest
-	}
-	if s.Latest.Relation != "" && (g.latest.Relation == "" || s.Latest.Later(g.latest)) {
-		g.latest = s.Latest
-	}
-	g.count += s.Count
 }
 
 func (b *builder) figuresField() *graphql.Field {
@@ -99,7 +79,7 @@ func (b *builder) figuresField() *graphql.Field {
 				return nil, nil
 			}},
 			"count": {Type: graphql.NewNonNull(graphql.Int), Description: "how many figures (relations with a quantity) the group holds",
-				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*figureGroup).count, nil }},
+				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*figureGroup).sum.Count, nil }},
 			"figures": {Type: nonNullList(b.relation), Description: "the figures, latest first (undated last), each with its quantity, date and sources",
 				Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int, DefaultValue: defaultListedFigures,
 					Description: fmt.Sprintf("at most this many, the latest first (at most %d; count says how many there are)", graph.MaxPageSize)}},
@@ -112,11 +92,11 @@ func (b *builder) figuresField() *graphql.Field {
 				}},
 			"latest": {Type: b.relation, Description: "the figure with the latest date (of the same date, the largest)",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).latest)
+					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).sum.Latest)
 				}},
 			"largest": {Type: b.relation, Description: "the figure with the largest amount (of the same amount, the latest)",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
-					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).largest)
+					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).sum.Largest)
 				}},
 		}})
 	args := graphql.FieldConfigArgument{
@@ -239,14 +219,14 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 	}
 	if f.Subject == "" && f.Dates.Open() && (by == "OBJECT" || by == "NONE") {
 		err := a.store.FigureSummaries(ctx, f, func(s *graph.FigureSummary) error {
-			group(graph.Figure{Object: s.Object}).addSummary(s)
+			group(graph.Figure{Object: s.Object}).sum.Merge(s)
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	} else if err := a.store.Figures(ctx, f, maxFigureScan, func(fig graph.Figure) error {
-		group(fig).add(fig)
+		group(fig).sum.Add(fig)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -259,7 +239,7 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 		if by == "YEAR" {
 			return out[i].key < out[j].key
 		}
-		if li, lj := out[i].largest.Amount, out[j].largest.Amount; li != lj {
+		if li, lj := out[i].sum.Largest.Amount, out[j].sum.Largest.Amount; li != lj {
 			return li > lj
 		}
 		return out[i].key < out[j].key

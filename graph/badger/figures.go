@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -420,14 +419,14 @@ func (s *Store) subjectFigures(ctx context.Context, txn *bg.Txn, f graph.FigureF
 					return err
 				}
 			}
-			var r graph.Relation
-			if ok, err := getJSON(txn, relationKey(id), &r); err != nil || !ok {
-				if err == nil {
-					err = fmt.Errorf("relation %s is indexed but not stored", id)
-				}
+			r, err := txnView{txn}.Relation(id)
+			if err != nil {
 				return err
 			}
-			if fig, ok := graph.FigureOf(&r); ok && f.Keeps(fig) {
+			if r == nil {
+				continue // as scanRelations: an index key without its relation lists nothing
+			}
+			if fig, ok := graph.FigureOf(r); ok && f.Keeps(fig) {
 				if err := each(fig); err != nil {
 					return err
 				}
@@ -450,24 +449,15 @@ func (s *Store) reindexFigures() error {
 	defer wb.Cancel()
 	sums := figureSummaries{}
 	err := s.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pRelation)})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var r graph.Relation
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
-				return fmt.Errorf("relation %s: %w", it.Item().Key()[len(pRelation):], err)
-			}
-			fig, ok := graph.FigureOf(&r)
+		return eachStored(context.Background(), txn, pRelation, func(r *graph.Relation) error {
+			fig, ok := graph.FigureOf(r)
 			if !ok {
-				continue
+				return nil
 			}
 			sums.add(fig)
 			a, b := groupOf(fig).indexParts()
-			if err := wb.Set(key(pFigure, a, sep, b, sep, fig.Relation), []byte(figureValue(fig))); err != nil {
-				return err
-			}
-		}
-		return nil
+			return wb.Set(key(pFigure, a, sep, b, sep, fig.Relation), []byte(figureValue(fig)))
+		})
 	})
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package badger
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -122,17 +122,11 @@ func (s *Store) countAdjacency() error {
 			return err
 		}
 		counts = newAdjacencyCounts(int(n))
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pRelation), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			// the fields that count, not the sources
-			var r struct{ Subject, Predicate, Object, Date string }
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
-				return fmt.Errorf("relation %s: %w", it.Item().Key()[len(pRelation):], err)
-			}
+		// the fields that count, not the sources
+		return eachStored(context.Background(), txn, pRelation, func(r *struct{ Subject, Predicate, Object, Date string }) error {
 			counts.add(&graph.Relation{Subject: r.Subject, Predicate: r.Predicate, Object: r.Object, Date: r.Date})
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return err

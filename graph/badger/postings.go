@@ -2,8 +2,8 @@ package badger
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
-	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -405,24 +405,15 @@ func (s *Store) reindexTrigrams() error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	err := s.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pEntity), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var e graph.Entity
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &e) }); err != nil {
-				return err
-			}
+		return eachStored(context.Background(), txn, pEntity, func(e *graph.Entity) error {
 			var werr error
-			entityIndex(&e, false, true, func(prefix, a, b, c string) {
+			entityIndex(e, false, true, func(prefix, a, b, c string) {
 				if werr == nil {
 					werr = wb.Set([]byte(pTrigramScratch+a+sep+b+sep+c), nil)
 				}
 			})
-			if werr != nil {
-				return werr
-			}
-		}
-		return nil
+			return werr
+		})
 	})
 	if err != nil {
 		return err

@@ -3,11 +3,38 @@ package badger
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	bg "github.com/dgraph-io/badger/v4"
 
 	"github.com/emigraph/emigraph/graph"
 )
+
+// eachStored decodes every value stored under prefix (JSON) into a T and
+// calls fn with it, in key order, checking ctx every few thousand; an
+// error names the key. T may hold only the fields the caller reads. Values
+// are not prefetched: they are stored with the keys, and Badger would start
+// a goroutine for each.
+func eachStored[T any](ctx context.Context, txn *bg.Txn, prefix string, fn func(*T) error) error {
+	it := txn.NewIterator(bg.IteratorOptions{Prefix: key(prefix)})
+	defer it.Close()
+	n := 0
+	for it.Rewind(); it.Valid(); it.Next() {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var v T
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+			return fmt.Errorf("%s: %w", it.Item().Key(), err)
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Snapshot reads the whole graph as a changeset at one read timestamp
 // (one Badger transaction): predicates, entities and relations, each in id
@@ -16,43 +43,21 @@ import (
 func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
 	c := &graph.Changeset{}
 	err := s.db.View(func(txn *bg.Txn) error {
-		scan := func(prefix string, each func(b []byte) error) error {
-			it := txn.NewIterator(bg.IteratorOptions{Prefix: key(prefix), PrefetchValues: true})
-			defer it.Close()
-			n := 0
-			for it.Rewind(); it.Valid(); it.Next() {
-				if n++; n%4096 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				if err := it.Item().Value(each); err != nil {
-					return err
-				}
-			}
+		if err := eachStored(ctx, txn, pPredicate, func(p *graph.Predicate) error {
+			c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: *p})
 			return nil
-		}
-		if err := scan(pPredicate, func(b []byte) error {
-			var p graph.Predicate
-			err := json.Unmarshal(b, &p)
-			c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: p})
-			return err
 		}); err != nil {
 			return err
 		}
-		if err := scan(pEntity, func(b []byte) error {
-			var e graph.Entity
-			err := json.Unmarshal(b, &e)
-			c.Entities = append(c.Entities, graph.EntityChange{Entity: e})
-			return err
+		if err := eachStored(ctx, txn, pEntity, func(e *graph.Entity) error {
+			c.Entities = append(c.Entities, graph.EntityChange{Entity: *e})
+			return nil
 		}); err != nil {
 			return err
 		}
-		return scan(pRelation, func(b []byte) error {
-			var r graph.Relation
-			err := json.Unmarshal(b, &r)
-			c.Relations = append(c.Relations, graph.RelationChange{Relation: r})
-			return err
+		return eachStored(ctx, txn, pRelation, func(r *graph.Relation) error {
+			c.Relations = append(c.Relations, graph.RelationChange{Relation: *r})
+			return nil
 		})
 	})
 	if err != nil {
