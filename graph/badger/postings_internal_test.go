@@ -2,7 +2,6 @@ package badger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -46,16 +45,10 @@ func storedEntities(t *testing.T, st *Store) []graph.Entity {
 	t.Helper()
 	var out []graph.Entity
 	err := st.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pEntity), PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var e graph.Entity
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &e) }); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
+		return eachStored(context.Background(), txn, pEntity, func(e *graph.Entity) error {
+			out = append(out, *e)
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
