@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -508,6 +509,7 @@ func (p *planner) predicate(id string) (*Predicate, error) {
 // of names.
 func (p *planner) check(r Relation, ps *Problems) (Relation, error) {
 	*ps = append(*ps, r.Validate()...)
+	r.Normalize()
 	pred, err := p.predicate(r.Predicate)
 	if err != nil {
 		return r, err
@@ -570,9 +572,8 @@ func (p *planner) relation(rc RelationChange) error {
 		// the same fact stated twice in one write: one relation, both sources
 		if w.New == nil {
 			ps.Add("id", "relation %s is also retracted at %s", r.ID, w.where)
-		} else if w.New.Subject != r.Subject || w.New.Predicate != r.Predicate || w.New.Object != r.Object ||
-			w.New.Date != r.Date || w.New.EndDate != r.EndDate || w.New.Quantity.canonical() != r.Quantity.canonical() ||
-			(r.Note != "" && w.New.Note != "" && w.New.Note != r.Note) {
+		} else if !w.New.SameFact(&r) || (r.Note != "" && w.New.Note != "" && w.New.Note != r.Note) ||
+			(len(r.Hedges) > 0 && len(w.New.Hedges) > 0 && !slices.Equal(r.Hedges, w.New.Hedges)) {
 			ps.Add("id", "duplicate relation %s with different content (first stated at %s)", r.ID, w.where)
 		}
 		if len(ps) > 0 {
@@ -582,6 +583,9 @@ func (p *planner) relation(rc RelationChange) error {
 		before := p.isChange(&w.RelationWrite)
 		if w.New.Note == "" {
 			w.New.Note = r.Note
+		}
+		if len(w.New.Hedges) == 0 {
+			w.New.Hedges = r.Hedges
 		}
 		w.New.MergeSources(r.Sources)
 		if len(w.New.Sources) > MaxSources {
@@ -612,19 +616,21 @@ func (p *planner) relation(rc RelationChange) error {
 }
 
 // restated is what a relation the view holds, old, becomes when r states
-// it again: its sources and r's, r's note if it has one; or r, if r reuses
-// the id for another fact.
+// it again: its sources and r's, r's note and hedges if it has them; or r,
+// if r reuses the id for another fact.
 func restated(old *Relation, r Relation) (Relation, Problems) {
 	var ps Problems
 	merged := *old
 	merged.Sources = append([]Source(nil), old.Sources...)
-	if old.Subject != r.Subject || old.Predicate != r.Predicate || old.Object != r.Object ||
-		old.Date != r.Date || old.EndDate != r.EndDate || old.Quantity.canonical() != r.Quantity.canonical() {
+	if !old.SameFact(&r) {
 		// an explicit id reused for a different fact: the new statement replaces the old
 		merged = r
 	} else {
 		if r.Note != "" {
 			merged.Note = r.Note
+		}
+		if len(r.Hedges) > 0 {
+			merged.Hedges = r.Hedges
 		}
 		merged.MergeSources(r.Sources)
 	}

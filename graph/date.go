@@ -130,7 +130,8 @@ func NewDateRange(from, to string) (DateRange, error) {
 func (r DateRange) Open() bool { return r.From == "" && r.To == "" }
 
 // Overlaps reports whether a relation dated date (to endDate, if any) overlaps
-// the range. An undated relation overlaps only an open range.
+// the range. An undated relation overlaps only an open range. A period open
+// at its end (Since) passes OpenEnd as its end: Relation.SpanEnd.
 func (r DateRange) Overlaps(date, endDate string) bool {
 	if r.Open() {
 		return true
@@ -152,4 +153,34 @@ func (r DateRange) Overlaps(date, endDate string) bool {
 		return false
 	}
 	return true
+}
+
+// Contains reports whether the whole period of a relation dated date (to
+// endDate, if any) lies within the range: "2022-09-21" and "2022-09" lie
+// within September 2022, "2022" and a period from August do not. An open
+// range contains every dated relation. A timeline lists the facts a range
+// contains before those that only overlap it (see Relation.SpanEnd).
+func (r DateRange) Contains(date, endDate string) bool {
+	d, err := ParseDate(date)
+	if err != nil {
+		return false
+	}
+	first, last := d.First(), d.Last()
+	if endDate != "" {
+		if e, err := ParseDate(endDate); err == nil {
+			last = e.Last()
+		}
+	}
+	return (r.From == "" || first >= r.From) && (r.To == "" || last <= r.To)
+}
+
+// SpanEnd is the end a date filter gives the relation's period: its end
+// date, OpenEnd for a period open at its end, or "" (the date's own end).
+func (r *Relation) SpanEnd() string { return spanEnd(r.EndDate, r.Timing) }
+
+func spanEnd(endDate string, t Timing) string {
+	if t == Since {
+		return OpenEnd
+	}
+	return endDate
 }

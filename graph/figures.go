@@ -17,6 +17,7 @@ type Figure struct {
 	Amount    float64
 	Date      string
 	EndDate   string
+	Timing    Timing // as Relation.Timing: empty, or Since
 }
 
 // FigureOf returns the figure a relation states, if it has a quantity.
@@ -25,7 +26,7 @@ func FigureOf(r *Relation) (Figure, bool) {
 		return Figure{}, false
 	}
 	return Figure{Relation: r.ID, Subject: r.Subject, Predicate: r.Predicate, Object: r.Object,
-		Unit: r.Quantity.Unit, Amount: r.Quantity.Amount, Date: r.Date, EndDate: r.EndDate}, true
+		Unit: r.Quantity.Unit, Amount: r.Quantity.Amount, Date: r.Date, EndDate: r.EndDate, Timing: r.Timing}, true
 }
 
 // Larger reports whether f ranks before g as the largest figure: the larger
@@ -41,12 +42,26 @@ func (f Figure) Larger(g Figure) bool {
 	return f.Relation < g.Relation
 }
 
+// AsOf is the date a figure describes the world at: the end of its period
+// (a count "by early April" is as of April), else its date (a level at a
+// point, or the start of a count open at its end, the only date it gives).
+func (f Figure) AsOf() string {
+	if f.EndDate != "" {
+		return f.EndDate
+	}
+	return f.Date
+}
+
 // Later reports whether f ranks before g as the latest figure: a date
-// before none, the later date (dates compare as text: "2023-03" after
-// "2023"), then the larger amount, then the smaller relation id.
+// before none, the later AsOf (dates compare as text: "2023-03" after
+// "2023"), then the later start, then the larger amount, then the smaller
+// relation id.
 func (f Figure) Later(g Figure) bool {
 	if (f.Date == "") != (g.Date == "") {
 		return g.Date == ""
+	}
+	if a, b := f.AsOf(), g.AsOf(); a != b {
+		return a > b
 	}
 	if f.Date != g.Date {
 		return f.Date > g.Date
@@ -117,7 +132,7 @@ func (f *FigureFilter) Keeps(g Figure) bool {
 	if f.HasUnit && g.Unit != f.Unit {
 		return false
 	}
-	return f.Dates.Overlaps(g.Date, g.EndDate)
+	return f.Dates.Overlaps(g.Date, spanEnd(g.EndDate, g.Timing))
 }
 
 // Figures is what a store offers for figures queries. Summaries answer

@@ -238,28 +238,62 @@ type Source struct {
 // Relation is a statement: subject, predicate, optional object, when, how
 // many, and the sources that say so.
 type Relation struct {
-	ID        string    `json:"id,omitempty" yaml:"id,omitempty"`
-	Subject   string    `json:"subject" yaml:"subject"`
-	Predicate string    `json:"predicate" yaml:"predicate"`
-	Object    string    `json:"object,omitempty" yaml:"object,omitempty"`
-	Date      string    `json:"date,omitempty" yaml:"date,omitempty"`
-	EndDate   string    `json:"endDate,omitempty" yaml:"endDate,omitempty"`
-	Quantity  *Quantity `json:"quantity,omitempty" yaml:"quantity,omitempty"`
-	Note      string    `json:"note,omitempty" yaml:"note,omitempty"`
-	Sources   []Source  `json:"sources" yaml:"sources"`
+	ID        string `json:"id,omitempty" yaml:"id,omitempty"`
+	Subject   string `json:"subject" yaml:"subject"`
+	Predicate string `json:"predicate" yaml:"predicate"`
+	Object    string `json:"object,omitempty" yaml:"object,omitempty"`
+	Date      string `json:"date,omitempty" yaml:"date,omitempty"`
+	EndDate   string `json:"endDate,omitempty" yaml:"endDate,omitempty"`
+	// Timing says how the dates bound the fact (see Timing): empty for what
+	// the dates say alone (a point, or a period with an end date); Since for
+	// a period open at its end.
+	Timing   Timing    `json:"timing,omitempty" yaml:"timing,omitempty"`
+	Quantity *Quantity `json:"quantity,omitempty" yaml:"quantity,omitempty"`
+	// Hedges are the reserves the source states the fact with (alleged,
+	// estimated, ...), as a set in the order of Hedges.
+	Hedges  []Hedge  `json:"hedges,omitempty" yaml:"hedges,omitempty"`
+	Note    string   `json:"note,omitempty" yaml:"note,omitempty"`
+	Sources []Source `json:"sources" yaml:"sources"`
 }
 
 // DeriveID returns the identity of a relation stated without an explicit id:
-// a hash of subject, predicate, object, dates and quantity. Note and sources are
-// not part of the identity, so stating the same fact again with another quote
-// adds a source to it instead of making a second relation.
+// a hash of subject, predicate, object, dates, timing and quantity. Note,
+// hedges and sources are not part of the identity, so stating the same fact
+// again with another quote adds a source to it instead of making a second
+// relation. A timing the dates imply adds nothing to the hash (ids derived
+// before timings existed stay the same); Since does: "since September" is
+// another fact than "in September".
 func (r *Relation) DeriveID() string {
 	h := sha256.New()
-	for _, part := range []string{r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, r.Quantity.canonical()} {
+	parts := []string{r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, r.Quantity.canonical()}
+	if r.Timing == Since {
+		parts = append(parts, string(Since))
+	}
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
 	return "rel/" + hex.EncodeToString(h.Sum(nil)[:10])
+}
+
+// SameFact reports whether two relations state the same fact: the same
+// subject, predicate, object, dates, timing and quantity (what DeriveID
+// hashes), whatever their notes, hedges and sources.
+func (r *Relation) SameFact(o *Relation) bool {
+	return r.Subject == o.Subject && r.Predicate == o.Predicate && r.Object == o.Object &&
+		r.Date == o.Date && r.EndDate == o.EndDate && r.TimingOf() == o.TimingOf() &&
+		r.Quantity.canonical() == o.Quantity.canonical()
+}
+
+// Normalize puts the relation's timing and hedges in their one stored
+// form: a timing the dates imply is left empty, and hedges are a sorted
+// set. Planning a write normalizes every relation, so that the same fact
+// stated with "timing: POINT" or without is one relation, unchanged.
+func (r *Relation) Normalize() {
+	if r.Timing == Point && r.Date != "" && r.EndDate == "" || r.Timing == Period && r.Date != "" && r.EndDate != "" {
+		r.Timing = ""
+	}
+	r.Hedges = SortHedges(r.Hedges)
 }
 
 // Validate checks the relation on its own: ids, dates, quantity and sources.
@@ -299,6 +333,22 @@ func (r *Relation) Validate() Problems {
 			if start, err := ParseDate(r.Date); err == nil && end.Last() < start.First() {
 				ps.Add("endDate", "%s is before date %s", r.EndDate, r.Date)
 			}
+		}
+	}
+	switch {
+	case r.Timing == "":
+	case !r.Timing.Valid():
+		ps.Add("timing", "%q is not one of %s", r.Timing, joinTimings())
+	case r.Date == "":
+		ps.Add("timing", "%s needs a date", r.Timing)
+	case r.Timing == Period && r.EndDate == "":
+		ps.Add("timing", "PERIOD needs an endDate (for a period open at its end, say SINCE)")
+	case r.Timing != Period && r.EndDate != "":
+		ps.Add("timing", "%s takes no endDate (a date and an endDate are a PERIOD)", r.Timing)
+	}
+	for i, h := range r.Hedges {
+		if !h.Valid() {
+			ps.Add("hedges["+strconv.Itoa(i)+"]", "%q is not one of %s", h, joinHedges())
 		}
 	}
 	if r.Quantity != nil {

@@ -40,6 +40,10 @@ type RelationFilter struct {
 	Direction  Direction
 	// Dates keeps relations whose date overlaps the range (see Date).
 	Dates DateRange
+	// Within keeps only relations whose whole period lies within Dates
+	// (DateRange.Contains), not those that only overlap it; with Dates
+	// open, every dated relation.
+	Within bool
 	// HasQuantity, when set, keeps relations with (true) or without (false) a quantity.
 	HasQuantity *bool
 	// OtherType keeps relations whose other end (the end that is not Entity,

@@ -120,6 +120,19 @@ func guardResolvers(s *graphql.Schema, onPanic func(v any, stack []byte)) {
 	}
 }
 
+// datePrecision names the precision of a date (YEAR, MONTH, DAY), or nil.
+func datePrecision(date string) any {
+	switch len(date) {
+	case 4:
+		return "YEAR"
+	case 7:
+		return "MONTH"
+	case 10:
+		return "DAY"
+	}
+	return nil
+}
+
 // recoverField turns a panic of the resolver of field name into an
 // "internal" error of that field, and tells onPanic with the stack.
 func recoverField(name string, onPanic func(v any, stack []byte), out *any, err *error) {
@@ -410,8 +423,20 @@ func (b *builder) relationTypes() {
 				}},
 				"date": {Type: graphql.String, Description: "When it happened, or began: YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source; null when undated.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).Date), nil }},
-				"endDate": {Type: graphql.String, Description: "When it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD; null for a single date or none.",
+				"endDate": {Type: graphql.String, Description: "When it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD; null for a single date, a period open at its end (timing SINCE), or none.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).EndDate), nil }},
+				"timing": {Type: b.timing, Description: "How the dates bound the fact: POINT (at some time within date), PERIOD (date to endDate; a figure counted over it), SINCE (from date on, no end stated); null when undated.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(string(rel(p).TimingOf())), nil }},
+				"precision": {Type: b.datePrecision, Description: "How precise date is: YEAR, MONTH or DAY; null when undated. A timeline shows a fact dated only by its year apart from those of a day.",
+					Resolve: func(p graphql.ResolveParams) (any, error) { return datePrecision(rel(p).Date), nil }},
+				"hedges": {Type: nonNullList(b.hedge), Description: "The reserves the source states it with (ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL); empty when it states it plainly.",
+					Resolve: func(p graphql.ResolveParams) (any, error) {
+						hs := rel(p).Hedges
+						if hs == nil {
+							hs = []graph.Hedge{}
+						}
+						return hs, nil
+					}},
 				"quantity": {Type: b.quantity, Description: "The figure the statement gives (how many people, what percentage, how many years); null when none.", Resolve: func(p graphql.ResolveParams) (any, error) {
 					if q := rel(p).Quantity; q != nil {
 						return q, nil

@@ -109,7 +109,9 @@ func (b *builder) writeTypes() {
 			"object":    {Type: graphql.String, Description: "the other end: an id, a name or an alias; leave out only for a predicate whose objectOptional is true"},
 			"date":      {Type: graphql.String, Description: "when it happened, or began: YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source"},
 			"endDate":   {Type: graphql.String, Description: "when it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD, not before date (which it needs)"},
+			"timing":    {Type: b.timing, Description: "how the dates bound the fact: leave out for what they say (a point, or a period with endDate); SINCE for a period open at its end (\"since the outbreak\")"},
 			"quantity":  {Type: b.quantityInput, Description: "the figure the statement gives, if any"},
+			"hedges":    {Type: graphql.NewList(graphql.NewNonNull(b.hedge)), Description: "the reserves the source states it with, if any (ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL)"},
 			"note":      {Type: graphql.String, Description: fmt.Sprintf("a remark on the statement (at most %d bytes)", graph.MaxNoteLength)},
 			"sources":   {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(b.sourceInput))), Description: fmt.Sprintf("the sources that state it, at least one, each with a verbatim quote (at most %d)", graph.MaxSources)},
 		}})
@@ -235,6 +237,14 @@ func (b *builder) mutation() *graphql.Object {
 func relationFromInput(in map[string]any) graph.Relation {
 	r := graph.Relation{ID: str(in, "id"), Subject: str(in, "subject"), Predicate: str(in, "predicate"),
 		Object: str(in, "object"), Date: str(in, "date"), EndDate: str(in, "endDate"), Note: str(in, "note")}
+	r.Timing, _ = in["timing"].(graph.Timing)
+	if hs, ok := in["hedges"].([]any); ok {
+		for _, h := range hs {
+			if h, ok := h.(graph.Hedge); ok {
+				r.Hedges = append(r.Hedges, h)
+			}
+		}
+	}
 	if q, ok := in["quantity"].(map[string]any); ok {
 		qt := &graph.Quantity{Unit: str(q, "unit")}
 		qt.Amount, _ = q["amount"].(float64)

@@ -116,6 +116,7 @@ func (a *API) relationFilter(ctx context.Context, args map[string]any) (graph.Re
 		f.OtherType = t
 	}
 	f.OrderByDate = str(args, "orderBy") == "DATE"
+	f.Within, _ = args["within"].(bool)
 	return f, nil
 }
 
@@ -267,12 +268,14 @@ func (b *builder) query() *graphql.Object {
 				},
 			},
 			"timeline": {
-				Type:        graphql.NewNonNull(b.relationConn),
-				Description: "Dated relations in date order (ties by id), optionally only those touching one entity or within a date range. Undated relations have no place on a timeline and are left out.",
+				Type: graphql.NewNonNull(b.relationConn),
+				Description: "Dated relations in date order (ties by id), optionally only those touching one entity or of a date range. With from or to, the relations whose whole period lies within the range come first, in date order, then those that only overlap it (a fact dated only 2022 on a timeline of September 2022, a longer period, one open at its end), in date order: " +
+					"precision and timing tell them apart, and within: true keeps the first alone. totalCount counts what the list holds. Undated relations have no place on a timeline and are left out.",
 				Args: graphql.FieldConfigArgument{
 					"from":       {Type: graphql.String, Description: descFrom("relations")},
 					"to":         {Type: graphql.String, Description: descTo("relations")},
 					"entity":     {Type: graphql.ID, Description: "only relations with this entity as subject or object: an id, a name or an alias"},
+					"within":     {Type: graphql.Boolean, DefaultValue: false, Description: descWithin},
 					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only relations of any of these predicate ids, and of their narrower predicates"},
 					"first":      {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
 					"after":      {Type: graphql.String, Description: descAfter},

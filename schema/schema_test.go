@@ -291,15 +291,28 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 		}
 	})
 	t.Run("timeline order and range edges", func(t *testing.T) {
-		data := mustData(t, do(t, api, ctx, `{ timeline(from: "2022-09-21", to: "2022-09-30", first: 500) { nodes { date endDate } } }`, nil))
+		// the facts within the range first, in date order; then those that
+		// only overlap it (a month, a year, a longer period), in date order
+		data := mustData(t, do(t, api, ctx, `{ timeline(from: "2022-09-21", to: "2022-09-30", first: 500) { nodes { date endDate timing } } }`, nil))
 		nodes := data["timeline"].(map[string]any)["nodes"].([]any)
 		if len(nodes) == 0 {
 			t.Fatal("the timeline of late September 2022 is empty")
 		}
-		prev := ""
-		sawMonth := false
+		prev, around := "", false
+		sawMonth, sawWithin := false, false
 		for _, n := range nodes {
-			d := n.(map[string]any)["date"].(string)
+			m := n.(map[string]any)
+			d, _ := m["date"].(string)
+			end, _ := m["endDate"].(string)
+			within := len(d) == 10 && d >= "2022-09-21" && d <= "2022-09-30" && m["timing"] != "SINCE" &&
+				(end == "" || len(end) == 10 && end <= "2022-09-30")
+			switch {
+			case within && around:
+				t.Errorf("a fact of %s within the range comes after facts that only overlap it", d)
+			case !within && !around:
+				around, prev = true, ""
+			}
+			sawWithin = sawWithin || within
 			if d < prev {
 				t.Errorf("timeline out of order: %s after %s", d, prev)
 			}
@@ -307,12 +320,12 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 			if d == "2022-09" {
 				sawMonth = true // a 2022-09 fact overlaps the range
 			}
-			if len(d) == 10 && (d < "2022-09-21" || d > "2022-09-30") {
+			if len(d) == 10 && end == "" && m["timing"] != "SINCE" && (d < "2022-09-21" || d > "2022-09-30") {
 				t.Errorf("a fact of %s is outside the range", d)
 			}
 		}
-		if !sawMonth {
-			t.Errorf("no 2022-09 fact in a range starting 2022-09-21; the overlap rule says they belong")
+		if !sawMonth || !sawWithin {
+			t.Errorf("a range starting 2022-09-21 lists facts within it (%v) and 2022-09 facts, which overlap it (%v)", sawWithin, sawMonth)
 		}
 	})
 	t.Run("filters combined", func(t *testing.T) {

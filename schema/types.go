@@ -21,6 +21,9 @@ type builder struct {
 	entityTypeEnum *graphql.Enum
 	direction      *graphql.Enum
 	approximation  *graphql.Enum
+	timing         *graphql.Enum
+	hedge          *graphql.Enum
+	datePrecision  *graphql.Enum
 	relationOrder  *graphql.Enum
 	objects        map[graph.EntityType]*graphql.Object
 	relation       *graphql.Object
@@ -101,6 +104,25 @@ func (b *builder) enums() {
 	}
 	b.approximation = graphql.NewEnum(graphql.EnumConfig{Name: "Approximation", Values: av,
 		Description: "How the stated amount relates to the true figure (\"about\", \"at least\", ...)."})
+	tv := graphql.EnumValueConfigMap{}
+	for _, t := range graph.Timings {
+		tv[string(t)] = &graphql.EnumValueConfig{Value: t, Description: timingDescriptions[t]}
+	}
+	b.timing = graphql.NewEnum(graphql.EnumConfig{Name: "Timing", Values: tv,
+		Description: "How a relation's dates bound the fact: at a point, over a period, or from a date on (Wikidata's point in time, start time and end time)."})
+	hv := graphql.EnumValueConfigMap{}
+	for _, h := range graph.Hedges {
+		hv[string(h)] = &graphql.EnumValueConfig{Value: h, Description: hedgeDescriptions[h]}
+	}
+	b.hedge = graphql.NewEnum(graphql.EnumConfig{Name: "Hedge", Values: hv,
+		Description: "A reserve the source states a fact with (Wikidata's sourcing circumstances): the relation says exactly that the source reports it so."})
+	b.datePrecision = graphql.NewEnum(graphql.EnumConfig{Name: "DatePrecision",
+		Description: "How precise a date is: a year, a month or a day.",
+		Values: graphql.EnumValueConfigMap{
+			"YEAR":  {Value: "YEAR", Description: "a year only (\"2022\"): some time in that year"},
+			"MONTH": {Value: "MONTH", Description: "a month (\"2022-09\"): some time in that month"},
+			"DAY":   {Value: "DAY", Description: "a day (\"2022-09-21\")"},
+		}})
 	b.relationOrder = graphql.NewEnum(graphql.EnumConfig{Name: "RelationOrder",
 		Description: "The order of a list of relations.",
 		Values: graphql.EnumValueConfigMap{
@@ -131,6 +153,22 @@ var objectDescriptions = map[graph.EntityType]string{
 	graph.Group:        "An unnamed collective the sources speak of (\"eight Russian nationals\", IT workers).",
 }
 
+// timingDescriptions describe the values of the Timing enum.
+var timingDescriptions = map[graph.Timing]string{
+	graph.Point:  "at some time within date, at its precision (\"2022-09\" is some time in September 2022); a figure at a point is a level at that time",
+	graph.Period: "throughout, or (a figure) counted over, date to endDate: \"by early April, 100,000 had fled\" runs from the invasion to April",
+	graph.Since:  "from date on, with no end stated (\"since the outbreak\", \"after 28 October\"); a figure counts what happened from date until the source's own time",
+}
+
+// hedgeDescriptions describe the values of the Hedge enum.
+var hedgeDescriptions = map[graph.Hedge]string{
+	graph.Alleged:   "the source reports it as alleged, claimed or said by others (\"alleged\", \"some experts said\", \"reportedly\"), not as established",
+	graph.Estimated: "an estimate (\"an estimated 100,000\", \"are estimated to have left\")",
+	graph.Expected:  "expected, planned, forecast or announced as future (\"was expected to\", \"would extradite\", \"will not offer\")",
+	graph.Disputed:  "the source reports it as disputed or contradicted",
+	graph.Partial:   "it holds for some of the subject only (\"some of the detainees\"): the subject is the group the part belongs to",
+}
+
 // approximationDescriptions describe the values of the Approximation enum.
 var approximationDescriptions = map[graph.Approximation]string{
 	graph.Exact:    "the amount is the figure the source states, with no qualifier",
@@ -150,6 +188,10 @@ func descFrom(what string) string {
 	return "only " + what + " whose date overlaps the range starting here: YYYY, YYYY-MM or YYYY-MM-DD (from: \"2022\" starts on 2022-01-01); " +
 		"a 2022-09 fact is inside from: \"2022-09-21\", since it may have happened on or after that day"
 }
+
+// descWithin describes the within argument of the lists with a date range.
+const descWithin = "true: only relations whose whole period lies within from and to (a 2022-09-24 fact, or one dated 2022-09, within September; not one dated only 2022, a longer period, or one open at its end), " +
+	"not those that only overlap the range; without from and to, every dated relation"
 
 func descTo(what string) string {
 	return "only " + what + " whose date overlaps the range ending here: YYYY, YYYY-MM or YYYY-MM-DD (to: \"2022\" ends on 2022-12-31)"
@@ -174,7 +216,8 @@ func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
 		"hasQuantity": {Type: graphql.Boolean, Description: "only relations with (true) or without (false) a quantity, a figure such as a number of people; leave out for both"},
 		"otherType":   {Type: b.entityTypeEnum, Description: otherType},
 		"exact":       {Type: graphql.Boolean, DefaultValue: false, Description: "true: only the predicates named, not the narrower predicates that declare them broader (asking for migration-to includes fled-to unless exact: true)"},
-		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY", Description: "KEY (the default): by predicate, then id; DATE: earliest first, undated relations last"},
+		"within":      {Type: graphql.Boolean, DefaultValue: false, Description: descWithin},
+		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY", Description: "KEY (the default): by predicate, then id; DATE: earliest first, undated relations last; with from or to, the relations within the range first, then those that only overlap it"},
 		"first":       {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
 		"after":       {Type: graphql.String, Description: descAfter},
 	}

@@ -37,6 +37,8 @@ var fieldValues = map[string]any{
 	"Relation.Object":        "country/georgia",
 	"Relation.Date":          "2022-09",
 	"Relation.EndDate":       "2023",
+	"Relation.Timing":        graph.Since,
+	"Relation.Hedges":        []graph.Hedge{graph.Alleged, graph.Partial},
 	"Quantity.Amount":        50000.5,
 	"Quantity.LowerBound":    fptr(40000),
 	"Quantity.UpperBound":    fptr(60000),

@@ -304,7 +304,7 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 	rels := plan.Relations
 	periods := 0
 	for _, w := range rels {
-		if w.New.EndDate != "" {
+		if isPeriod(w.New) {
 			periods++
 		}
 	}
@@ -429,6 +429,10 @@ func relationSinks(pool *bulk.Pool, n, periods int, all []graph.RelationWrite, e
 						count(degree, o)
 					}
 					count(totals, "pred:"+w.New.Predicate)
+					if w.New.Date != "" {
+						count(totals, cDated)
+						count(totals, cDated+w.New.Predicate)
+					}
 				}
 				relations += int64(len(ws))
 			},

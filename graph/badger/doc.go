@@ -22,14 +22,16 @@
 //	h:<trigram>␀<len>␀<id>␀<name> the same postings one a key, only while a migration packs them
 //	d:<date>␀<rel>                relations by date ("2022" sorts before "2022-01")
 //	D:<entity>␀<date>␀<rel>       relations of one entity by date, for timelines
-//	q:<date>␀<rel>, Q:<entity>␀…  relations with an endDate (periods) by start date, so that a
-//	                              range finds the periods that began before it
+//	q:<date>␀<rel>, Q:<entity>␀…  periods (relations with an endDate, or open at the end:
+//	                              timing SINCE) by start date, so that a range finds the
+//	                              periods that began before it
 //	f:<object>␀<pred>␀<unit>␀<rel> relations with a quantity (figures): amount, subject, dates
 //	F:<object>␀<pred>␀<unit>      summary of those figures: how many, the largest, the latest
 //	c:<counter>                   counts (8-byte big-endian): entities, type:<T>, relations, pred:<P>,
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
 //	                              (postings, so that search reads the rarest terms first), and
-//	                              adj:<entity>␀<kind>[␀<pred>] (see below)
+//	                              adj:<entity>␀<kind>[␀<pred>] (see below), and timeline: and
+//	                              timeline:<pred> (dated relations, for the whole graph's timeline)
 //	m:<name>                      metadata: m:layout (the key layout, see below), m:seeded
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
 //
@@ -79,6 +81,11 @@
 //	   the postings one a key under h: (Badger sorts them), then packed in key order into
 //	   g:, and h: dropped; an interrupted run starts again (the counts c:df:g:, of
 //	   postings, are unchanged)
+//	7  counters of dated relations (c:timeline:, c:timeline:<pred>), and figures whose
+//	   values end with their timing and whose summaries rank "latest" by the end of
+//	   a period (graph.Figure.AsOf); migrated by counting the dated relations and
+//	   writing the figures index and its summaries again, from one read of the
+//	   relations each
 //
 // A store written before layouts were recorded has no m:layout. It was
 // written by layout 1 or 2: one holding l: keys is taken for layout 1, any

@@ -84,11 +84,11 @@ func parseGroup(b []byte) (g figureGroup, ok bool) {
 }
 
 // figureValue is the value of a figure's index key: the amount (the bits
-// of a float64), then the subject, date and end date, each after its
-// length.
+// of a float64), then the subject, date, end date and timing, each after
+// its length (the timing since layout 7).
 func figureValue(f graph.Figure) string {
 	b := binary.BigEndian.AppendUint64(nil, math.Float64bits(f.Amount))
-	for _, s := range []string{f.Subject, f.Date, f.EndDate} {
+	for _, s := range []string{f.Subject, f.Date, f.EndDate, string(f.Timing)} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -109,13 +109,16 @@ func readStrings(b []byte, out ...*string) ([]byte, error) {
 	return b, nil
 }
 
-// decodeFigure fills f's amount, subject, date and end date from v.
+// decodeFigure fills f's amount, subject, dates and timing from v.
 func decodeFigure(v []byte, f *graph.Figure) ([]byte, error) {
 	if len(v) < 8 {
 		return nil, errFigureValue
 	}
 	f.Amount = math.Float64frombits(binary.BigEndian.Uint64(v))
-	return readStrings(v[8:], &f.Subject, &f.Date, &f.EndDate)
+	var timing string
+	rest, err := readStrings(v[8:], &f.Subject, &f.Date, &f.EndDate, &timing)
+	f.Timing = graph.Timing(timing)
+	return rest, err
 }
 
 // summaryValue encodes a summary: the count, then the largest and the
@@ -490,7 +493,7 @@ func (s *Store) countWithFigures(ctx context.Context, f graph.RelationFilter) (n
 	all := f
 	all.HasQuantity = nil
 	if f.Object == "" {
-		n, err = s.countByPredicate(f.Predicates)
+		n, err = s.countByPredicate("relations", "pred:", f.Predicates)
 	} else {
 		n, _, err = s.countAdjacent(all)
 	}

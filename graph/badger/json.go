@@ -37,6 +37,9 @@ func appendRelationJSON(b []byte, r *graph.Relation) ([]byte, bool) {
 	if r.EndDate != "" {
 		b = appendJSONString(append(b, `,"endDate":`...), r.EndDate)
 	}
+	if r.Timing != "" {
+		b = appendJSONString(append(b, `,"timing":`...), string(r.Timing))
+	}
 	if q := r.Quantity; q != nil {
 		var ok bool
 		if b, ok = appendJSONFloat(append(b, `,"quantity":{"amount":`...), q.Amount); !ok {
@@ -57,6 +60,16 @@ func appendRelationJSON(b []byte, r *graph.Relation) ([]byte, bool) {
 		}
 		b = appendJSONString(append(b, `,"approximation":`...), string(q.Approximation))
 		b = append(b, '}')
+	}
+	if len(r.Hedges) > 0 {
+		b = append(b, `,"hedges":[`...)
+		for i, h := range r.Hedges {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, string(h))
+		}
+		b = append(b, ']')
 	}
 	if r.Note != "" {
 		b = appendJSONString(append(b, `,"note":`...), r.Note)

@@ -100,6 +100,19 @@ func (s *Store) upgradeLayout(l storedLayout) error {
 			return fail(err)
 		}
 	}
+	if l.version < 7 {
+		// the figures' values carry their timing, and "latest" ranks by
+		// the end of a figure's period: the index and its summaries anew
+		// (layout 5's own migration already wrote them so)
+		if l.version >= 5 {
+			if err := s.reindexFigures(); err != nil {
+				return fail(err)
+			}
+		}
+		if err := s.countDatedRelations(); err != nil {
+			return fail(err)
+		}
+	}
 	return s.db.Update(func(txn *bg.Txn) error {
 		return txn.Set(key(pMeta, metaLayout), []byte(strconv.Itoa(LayoutVersion)))
 	})
@@ -137,6 +150,36 @@ func (s *Store) countAdjacency() error {
 		return wb.Set(countKey(adjName(entity, kind, pred)), encodeCount(n))
 	}); err != nil {
 		return err
+	}
+	return wb.Flush()
+}
+
+// countDatedRelations writes the counters of dated relations (c:timeline:,
+// layout 7) of a store of an older layout from one read of the relations.
+// Counters left by an interrupted run are dropped first.
+func (s *Store) countDatedRelations() error {
+	if err := s.db.DropPrefix(countKey(cDated)); err != nil {
+		return err
+	}
+	counts := map[string]int64{}
+	err := s.db.View(func(txn *bg.Txn) error {
+		return eachStored(context.Background(), txn, pRelation, func(r *struct{ Predicate, Date string }) error {
+			if r.Date != "" {
+				counts[cDated]++
+				counts[cDated+r.Predicate]++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for name, n := range counts {
+		if err := wb.Set(countKey(name), encodeCount(n)); err != nil {
+			return err
+		}
 	}
 	return wb.Flush()
 }

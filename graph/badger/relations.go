@@ -25,16 +25,22 @@ type segment struct {
 }
 
 // dateSegments scans a date index (base is "d:" or "D:<entity>\x00") for
-// relations whose date overlaps r, without reading the dates outside it.
+// relations whose date overlaps r, without reading the dates outside it:
+// first those whose whole period lies within r (in date order), then those
+// that only overlap it, a year-only date or a period reaching out of it (in
+// date order too), so that a fact dated "2022" does not crowd out
+// September's from a timeline of September (graph.DateRange.Contains).
+//
 // Keys sort by first day ("2023" < "2023-03" < "2023-03-01"), so the facts
-// that overlap from a day on are: the year of that day, its month, and every
-// key from the day itself on, until a key's first day is after the range.
-// Periods (relations with an endDate) that began before the range and reach
-// into it are found in the period index (periodBase: "q:" or "Q:<entity>\x00"),
-// which lists only relations with an endDate by start; they are read in
-// three slices that fall between the slices of the date index, so that the
-// whole stays in date order.
-func dateSegments(base, periodBase []byte, r graph.DateRange) []segment {
+// within a range that starts on a day are keys from that day on, until a
+// key's first day is after the range; those that overlap it besides are
+// the year of that day, its month, and, among the keys from the day on,
+// those that end after the range. Periods (relations with an endDate, or
+// open at the end) that began before the range and reach into it are found
+// in the period index (periodBase: "q:" or "Q:<entity>\x00"), which lists
+// only periods, by start; they are read in three slices that fall between
+// the slices of the date index, so that the overlap stays in date order.
+func dateSegments(base, periodBase []byte, r graph.DateRange, withinOnly bool) []segment {
 	dateOf := func(b, k []byte) string {
 		rest := k[len(b):]
 		if i := bytes.IndexByte(rest, 0); i >= 0 {
@@ -49,29 +55,48 @@ func dateSegments(base, periodBase []byte, r graph.DateRange) []segment {
 		d, err := graph.ParseDate(dateOf(base, k))
 		return err == nil && d.First() > r.To
 	}
-	if r.From == "" {
-		return []segment{{prefix: base, past: past}}
+	if r.Open() {
+		return []segment{{prefix: base}}
 	}
-	join := func(a []byte, b string, tail ...byte) []byte {
-		return append(append(append([]byte(nil), a...), b...), tail...)
+	overlap := []segment{{prefix: base, past: past}}
+	if r.From != "" {
+		join := func(a []byte, b string, tail ...byte) []byte {
+			return append(append(append([]byte(nil), a...), b...), tail...)
+		}
+		year, month := r.From[:4], r.From[:7]
+		periodsBefore := func(bound string) func(k []byte) bool {
+			return func(k []byte) bool { return dateOf(periodBase, k) >= bound }
+		}
+		// a period dated by the year (or month) itself is listed with that
+		// year's (month's) facts, not again among the periods
+		not := func(date string) func(*bg.Txn, []byte, *graph.Relation) bool {
+			return func(_ *bg.Txn, k []byte, _ *graph.Relation) bool { return dateOf(periodBase, k) != date }
+		}
+		overlap = []segment{
+			{prefix: periodBase, past: periodsBefore(year)},
+			{prefix: join(base, year, 0), past: past},
+			{prefix: periodBase, start: join(periodBase, year), past: periodsBefore(month), keep: not(year)},
+			{prefix: join(base, month, 0), past: past},
+			{prefix: periodBase, start: join(periodBase, month), past: periodsBefore(r.From), keep: not(month)},
+			{prefix: base, start: join(base, r.From), past: past},
+		}
 	}
-	year, month := r.From[:4], r.From[:7]
-	periodsBefore := func(bound string) func(k []byte) bool {
-		return func(k []byte) bool { return dateOf(periodBase, k) >= bound }
+	// the same slices twice: the facts within the range, then the others
+	segs := make([]segment, 0, 2*len(overlap))
+	parts := []bool{true, false}
+	if withinOnly {
+		parts = parts[:1]
 	}
-	// a period dated by the year (or month) itself is listed with that
-	// year's (month's) facts, not again among the periods
-	not := func(date string) func(*bg.Txn, []byte, *graph.Relation) bool {
-		return func(_ *bg.Txn, k []byte, _ *graph.Relation) bool { return dateOf(periodBase, k) != date }
+	for _, within := range parts {
+		for _, seg := range overlap {
+			keep := seg.keep
+			seg.keep = func(txn *bg.Txn, k []byte, rel *graph.Relation) bool {
+				return r.Contains(rel.Date, rel.SpanEnd()) == within && (keep == nil || keep(txn, k, rel))
+			}
+			segs = append(segs, seg)
+		}
 	}
-	return []segment{
-		{prefix: periodBase, past: periodsBefore(year)},
-		{prefix: join(base, year, 0), past: past},
-		{prefix: periodBase, start: join(periodBase, year), past: periodsBefore(month), keep: not(year)},
-		{prefix: join(base, month, 0), past: past},
-		{prefix: periodBase, start: join(periodBase, month), past: periodsBefore(r.From), keep: not(month)},
-		{prefix: base, start: join(base, r.From), past: past},
-	}
+	return segs
 }
 
 // relationIDOf returns the relation id at the end of an index key.
@@ -155,7 +180,7 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
 	if f.Entity != "" {
-		segs := dateSegments(key(pEntDate, f.Entity, sep), key(pEntPeriod, f.Entity, sep), f.Dates)
+		segs := dateSegments(key(pEntDate, f.Entity, sep), key(pEntPeriod, f.Entity, sep), f.Dates, f.Within)
 		if f.Dates.Open() && !f.DatedOnly {
 			rest, err := s.segments(f)
 			if err != nil {
@@ -178,7 +203,7 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 			return s.datedSegments(f)
 		}
 	}
-	segs := dateSegments(key(pDate), key(pPeriod), f.Dates)
+	segs := dateSegments(key(pDate), key(pPeriod), f.Dates, f.Within)
 	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
 	}
@@ -210,7 +235,7 @@ func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) 
 			}
 		}
 	}
-	if !f.Dates.Overlaps(r.Date, r.EndDate) {
+	if !f.Dates.Overlaps(r.Date, r.SpanEnd()) || f.Within && !f.Dates.Contains(r.Date, r.SpanEnd()) {
 		return false
 	}
 	if f.HasQuantity != nil && (r.Quantity != nil) != *f.HasQuantity {
@@ -229,9 +254,13 @@ func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) 
 }
 
 // scanRelations walks the segments from the cursor and calls yield for each
-// matching relation with its key, until yield returns false.
+// matching relation with its position, until yield returns false. A
+// position (and a cursor, its encoding) is the index of its segment, one
+// byte, then the key: two segments may scan the same keys for different
+// relations (a timeline lists the facts within its range, then those
+// around it, from one index).
 func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.RelationFilter, segs []segment, after []byte,
-	yield func(k []byte, r *graph.Relation) bool) error {
+	yield func(pos []byte, r *graph.Relation) bool) error {
 	types := map[string]graph.EntityType{}
 	typeOf := func(id string) graph.EntityType {
 		if t, ok := types[id]; ok {
@@ -245,20 +274,22 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 		types[id] = t
 		return t
 	}
-	started := after == nil
+	first := 0
+	if after != nil {
+		if len(after) < 2 || int(after[0]) >= len(segs) || len(segs) > 255 || !bytes.HasPrefix(after[1:], segs[after[0]].prefix) {
+			return graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
+		}
+		first = int(after[0])
+	}
 	seen := map[string]bool{} // the date index may list a relation under both of its ends
-	for _, seg := range segs {
+	for i := first; i < len(segs); i++ {
+		seg := segs[i]
 		start := seg.prefix
 		if seg.start != nil {
 			start = seg.start
 		}
-		if !started {
-			if !bytes.HasPrefix(after, seg.prefix) || (seg.start != nil && bytes.Compare(after, seg.start) < 0) ||
-				(seg.past != nil && seg.past(after)) {
-				continue // the cursor lies in another segment
-			}
-			started = true
-			start = append(append([]byte(nil), after...), 0)
+		if i == first && after != nil {
+			start = append(append([]byte(nil), after[1:]...), 0)
 		}
 		if err := func() error {
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: seg.prefix})
@@ -289,7 +320,7 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					continue
 				}
 				seen[id] = true
-				if !yield(append([]byte(nil), k...), r) {
+				if !yield(append([]byte{byte(i)}, k...), r) {
 					return errStop
 				}
 			}
@@ -301,13 +332,19 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 			return err
 		}
 	}
-	if !started {
-		return graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
-	}
 	return nil
 }
 
 var errStop = errors.New("stop")
+
+// withinOpen turns Within with no date range into what it means, every
+// dated relation (DatedOnly), which the counters know.
+func withinOpen(f graph.RelationFilter) graph.RelationFilter {
+	if f.Within && f.Dates.Open() {
+		f.Within, f.DatedOnly = false, true
+	}
+	return f
+}
 
 func (s *Store) segmentsFor(f graph.RelationFilter) ([]segment, error) {
 	if f.OrderByDate {
@@ -326,6 +363,7 @@ func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.R
 	if err := checkFirst(f.First); err != nil {
 		return nil, err
 	}
+	f = withinOpen(f)
 	segs, err := s.segmentsFor(f)
 	if err != nil {
 		return nil, err
@@ -356,9 +394,14 @@ func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.R
 
 // CountRelations implements graph.Store.
 func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int, error) {
+	f = withinOpen(f)
 	if f.Entity == "" && f.Subject == "" && f.Object == "" && f.Dates.Open() && f.HasQuantity == nil && f.OtherType == "" {
-		// whole predicates, or everything: the counters know
-		return s.countByPredicate(f.Predicates)
+		// whole predicates, or everything: the counters know (those of
+		// dated relations for a timeline)
+		if f.DatedOnly {
+			return s.countByPredicate(cDated, cDated, f.Predicates)
+		}
+		return s.countByPredicate("relations", "pred:", f.Predicates)
 	}
 	if n, ok, err := s.countWithFigures(ctx, f); ok || err != nil {
 		return n, err
@@ -383,12 +426,14 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 	return n, err
 }
 
-func (s *Store) countByPredicate(preds []string) (int, error) {
-	var total int64
+// countByPredicate adds up the counters of the predicates asked (the
+// counter perPred+id of each), or reads the total when none is asked.
+func (s *Store) countByPredicate(total, perPred string, preds []string) (int, error) {
+	var sum int64
 	err := s.db.View(func(txn *bg.Txn) error {
 		if len(preds) == 0 {
-			n, err := readCount(txn, "relations")
-			total = n
+			n, err := readCount(txn, total)
+			sum = n
 			return err
 		}
 		seen := map[string]bool{}
@@ -397,15 +442,15 @@ func (s *Store) countByPredicate(preds []string) (int, error) {
 				continue
 			}
 			seen[p] = true
-			n, err := readCount(txn, "pred:"+p)
+			n, err := readCount(txn, perPred+p)
 			if err != nil {
 				return err
 			}
-			total += n
+			sum += n
 		}
 		return nil
 	})
-	return int(total), err
+	return int(sum), err
 }
 
 // countAdjacent counts, from the adjacency counters (c:adj:), the relations

@@ -52,7 +52,8 @@ const (
 //	4: trigram postings ordered by the length of the name (g:<trigram>␀<len>␀…)
 //	5: the figures index and its summaries (f:, F:; figures.go)
 //	6: trigram postings packed in blocks (g:<trigram>␀<len>␀<end>; postings.go)
-const LayoutVersion = 6
+//	7: counters of dated relations (c:timeline:), figures with their timing
+const LayoutVersion = 7
 
 var _ graph.Store = (*Store)(nil)
 
@@ -375,7 +376,7 @@ func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
 		if r.Object != "" && r.Object != r.Subject {
 			put(pEntDate, "", r.Object, r.Date, r.ID)
 		}
-		if r.EndDate != "" {
+		if isPeriod(r) {
 			// periods again, by start, for ranges that begin after they do
 			put(pPeriod, "", r.Date, r.ID, "")
 			put(pEntPeriod, "", r.Subject, r.Date, r.ID)
@@ -534,6 +535,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 			oldKeys = relationIndexKeys(w.Old)
 			m.counts["pred:"+w.Old.Predicate]--
 			m.counts["relations"]--
+			m.countDated(w.Old, -1)
 			m.countDegree(w.Old, -1)
 			m.countAdjacent(w.Old, -1)
 		}
@@ -541,6 +543,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 			newKeys = relationIndexKeys(w.New)
 			m.counts["pred:"+w.New.Predicate]++
 			m.counts["relations"]++
+			m.countDated(w.New, 1)
 			m.countDegree(w.New, 1)
 			m.countAdjacent(w.New, 1)
 			m.put(string(relationKey(w.New.ID)), relationJSON(w.New))
@@ -551,6 +554,26 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.moveIndex(oldKeys, newKeys)
 	}
 	return m
+}
+
+// isPeriod reports whether a relation is in the periods index (q:, Q:): a
+// period with an end date, or one open at its end, which a range that
+// begins after its start still overlaps.
+func isPeriod(r *graph.Relation) bool {
+	return r.Date != "" && (r.EndDate != "" || r.Timing == graph.Since)
+}
+
+// cDated names the counters of dated relations (layout 7): c:timeline: in all,
+// c:timeline:<predicate> of each, so that a timeline of the whole
+// graph counts what it lists, not every relation.
+const cDated = "timeline:"
+
+// countDated keeps the counters of dated relations (cDated).
+func (m *mutation) countDated(r *graph.Relation, delta int64) {
+	if r.Date != "" {
+		m.counts[cDated] += delta
+		m.counts[cDated+r.Predicate] += delta
+	}
 }
 
 // countDegree keeps the number of relations of each entity (c:deg:<id>),

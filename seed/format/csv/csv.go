@@ -14,8 +14,8 @@ import (
 	"github.com/emigraph/emigraph/seed/format"
 )
 
-var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate",
-	"amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url",
+var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate", "timing",
+	"amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "quote", "section", "title", "url",
 	"name", "type", "aliases", "removeAliases", "description",
 	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader"}
 
@@ -24,7 +24,7 @@ var csvColumns = []string{"action", "id", "subject", "predicate", "object", "dat
 var csvAlwaysWritten = []string{"subject", "predicate", "quote"}
 
 var (
-	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound", "unit", "approximation", "note", "quote", "section", "title", "url")
+	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "timing", "amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "quote", "section", "title", "url")
 	csvEntityCols    = format.KeySet("action", "id", "name", "type", "aliases", "removeAliases", "description")
 	csvPredicateCols = format.KeySet("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 )
@@ -36,7 +36,7 @@ func csvMergeKey(retract bool, r *graph.Relation) string {
 	if r.Quantity != nil {
 		q = "q" + quantityCells(r.Quantity)
 	}
-	return strings.Join([]string{strconv.FormatBool(retract), r.ID, r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, q, r.Note}, "\x00")
+	return strings.Join([]string{strconv.FormatBool(retract), r.ID, r.Subject, r.Predicate, r.Object, r.Date, r.EndDate, string(r.Timing), q, hedgeCell(r.Hedges), r.Note}, "\x00")
 }
 
 func quantityCells(q *graph.Quantity) string {
@@ -222,7 +222,10 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 		default:
 			retract := action == "retract"
 			rel := graph.Relation{ID: get("id"), Subject: get("subject"), Predicate: get("predicate"), Object: get("object"),
-				Date: get("date"), EndDate: get("endDate"), Note: get("note")}
+				Date: get("date"), EndDate: get("endDate"), Timing: graph.Timing(strings.TrimSpace(get("timing"))), Note: get("note")}
+			for _, h := range splitList(get("hedges")) {
+				rel.Hedges = append(rel.Hedges, graph.Hedge(h))
+			}
 			ok := true
 			number := func(col string) *float64 {
 				s := strings.TrimSpace(get(col))
@@ -284,6 +287,16 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 }
 
 // splitList splits a list cell at "|" and trims the items.
+// hedgeCell writes hedges as a list cell ("ALLEGED|PARTIAL"); hedges are
+// names without "|", so the list needs no check.
+func hedgeCell(hs []graph.Hedge) string {
+	items := make([]string, len(hs))
+	for i, h := range hs {
+		items[i] = string(h)
+	}
+	return strings.Join(items, "|")
+}
+
 func splitList(cell string) []string {
 	if strings.TrimSpace(cell) == "" {
 		return nil
@@ -375,7 +388,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	}
 	relRows := func(action string, r *graph.Relation) []map[string]string {
 		base := map[string]string{"action": action, "id": r.ID, "subject": r.Subject, "predicate": r.Predicate, "object": r.Object,
-			"date": r.Date, "endDate": r.EndDate, "note": r.Note}
+			"date": r.Date, "endDate": r.EndDate, "timing": string(r.Timing), "hedges": hedgeCell(r.Hedges), "note": r.Note}
 		if q := r.Quantity; q != nil {
 			base["amount"] = format.FormatNumber(q.Amount)
 			if q.LowerBound != nil {

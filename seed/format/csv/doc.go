@@ -14,8 +14,10 @@
 //	predicate      predicate id, e.g. fled-to
 //	object         entity id or name; empty for a figure about the subject
 //	date, endDate  YYYY, YYYY-MM or YYYY-MM-DD
+//	timing         empty (what the dates say: a point, or a period with an endDate), POINT, PERIOD or SINCE (open at the end)
 //	amount         the quantity: a number like 50000 or 2.5 (no thousands separators)
 //	lowerBound, upperBound, unit, approximation (EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO)
+//	hedges         how the source qualifies the fact: ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL, separated by "|"
 //	note
 //	quote          verbatim quote of the source: required on every relation row
 //	section, title, url    where the quote is from
@@ -36,7 +38,7 @@
 // Rows with action "entity" define or correct an entity with id, name, type,
 // aliases, removeAliases and description; rows with action "predicate" define
 // a predicate with id, label, inverseLabel, subjectTypes, objectTypes,
-// objectOptional (true or false) and description. The list columns (aliases,
+// objectOptional (true or false) and description. The list columns (hedges, aliases,
 // removeAliases, subjectTypes, objectTypes) separate their items with "|";
 // spaces around an item are dropped. A column that a row's action does not
 // use must be empty. A full export (Write) writes predicate rows, then

@@ -186,7 +186,7 @@ var jsonlAllowed = map[string]uint32{}
 func init() {
 	names := []string{"kind", "id", "name", "type", "aliases", "removeAliases", "description", "label",
 		"inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader", "subject", "predicate", "object",
-		"date", "endDate", "quantity", "note", "sources"}
+		"date", "endDate", "timing", "quantity", "hedges", "note", "sources"}
 	for i, n := range names {
 		jsonlField[n] = 1 << i
 	}
@@ -250,6 +250,17 @@ func fastJSONLine(line []byte, l *jsonlLine) bool {
 			return s.str(&l.Date)
 		case "endDate":
 			return s.str(&l.EndDate)
+		case "timing":
+			return s.str((*string)(&l.Timing))
+		case "hedges":
+			var hs []string
+			if !s.strs(&hs) {
+				return false
+			}
+			for _, h := range hs {
+				l.Hedges = append(l.Hedges, graph.Hedge(h))
+			}
+			return true
 		case "quantity":
 			q := &jsonlQuantity{}
 			l.Quantity = q

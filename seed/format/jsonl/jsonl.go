@@ -45,7 +45,9 @@ type (
 		Object    string         `json:"object,omitempty"`
 		Date      string         `json:"date,omitempty"`
 		EndDate   string         `json:"endDate,omitempty"`
+		Timing    graph.Timing   `json:"timing,omitempty"`
 		Quantity  *jsonlQuantity `json:"quantity,omitempty"`
+		Hedges    []graph.Hedge  `json:"hedges,omitempty"`
 		Note      string         `json:"note,omitempty"`
 		Sources   []graph.Source `json:"sources,omitempty"`
 	}
@@ -120,7 +122,9 @@ type jsonlLine struct {
 	Object         string             `json:"object"`
 	Date           string             `json:"date"`
 	EndDate        string             `json:"endDate"`
+	Timing         graph.Timing       `json:"timing"`
 	Quantity       *jsonlQuantity     `json:"quantity"`
+	Hedges         []graph.Hedge      `json:"hedges"`
 	Note           string             `json:"note"`
 	Sources        []graph.Source     `json:"sources"`
 }
@@ -211,7 +215,7 @@ func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *format.Pro
 			Aliases: format.NilIfEmpty(l.Aliases), Description: l.Description}, RemoveAliases: format.NilIfEmpty(l.RemoveAliases)})
 	case "relation", "retract":
 		r := graph.Relation{ID: l.ID, Subject: l.Subject, Predicate: l.Predicate, Object: l.Object, Date: l.Date,
-			EndDate: l.EndDate, Note: l.Note, Sources: format.NilIfEmpty(l.Sources)}
+			EndDate: l.EndDate, Timing: l.Timing, Hedges: format.NilIfEmpty(l.Hedges), Note: l.Note, Sources: format.NilIfEmpty(l.Sources)}
 		ok := true
 		if q := l.Quantity; q != nil {
 			if q.Amount == nil {
@@ -407,7 +411,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	}
 	rel := func(kind string, r *graph.Relation) error {
 		jr := jsonlRelation{Kind: kind, ID: r.ID, Subject: r.Subject, Predicate: r.Predicate, Object: r.Object,
-			Date: r.Date, EndDate: r.EndDate, Note: r.Note, Sources: r.Sources}
+			Date: r.Date, EndDate: r.EndDate, Timing: r.Timing, Hedges: r.Hedges, Note: r.Note, Sources: r.Sources}
 		if q := r.Quantity; q != nil {
 			amount := q.Amount
 			jr.Quantity = &jsonlQuantity{Amount: &amount, LowerBound: q.LowerBound, UpperBound: q.UpperBound, Unit: q.Unit, Approximation: q.Approximation}

@@ -38,7 +38,9 @@ type nativeRelation struct {
 	Object    string          `yaml:"object,omitempty"`
 	Date      string          `yaml:"date,omitempty"`
 	EndDate   string          `yaml:"endDate,omitempty"`
+	Timing    graph.Timing    `yaml:"timing,omitempty"`
 	Quantity  *graph.Quantity `yaml:"quantity,omitempty"`
+	Hedges    []graph.Hedge   `yaml:"hedges,omitempty,flow"`
 	Note      string          `yaml:"note,omitempty"`
 	Quote     string          `yaml:"quote,omitempty"`
 	Section   string          `yaml:"section,omitempty"`
@@ -49,7 +51,7 @@ var (
 	docKeys       = format.KeySet("section", "title", "url", "predicates", "entities", "relations", "retract")
 	predicateKeys = format.KeySet("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 	entityKeys    = format.KeySet("id", "name", "type", "aliases", "description", "removeAliases")
-	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "quantity", "note", "quote", "section", "sources")
+	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "timing", "quantity", "hedges", "note", "quote", "section", "sources")
 	quantityKeys  = format.KeySet("amount", "lowerBound", "upperBound", "unit", "approximation")
 	sourceKeys    = format.KeySet("quote", "section", "title", "url")
 )
@@ -160,7 +162,7 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 	}
 	toRelation := func(nr nativeRelation) graph.Relation {
 		r := graph.Relation{ID: nr.ID, Subject: nr.Subject, Predicate: nr.Predicate, Object: nr.Object,
-			Date: nr.Date, EndDate: nr.EndDate, Quantity: nr.Quantity, Note: nr.Note, Sources: nr.Sources}
+			Date: nr.Date, EndDate: nr.EndDate, Timing: nr.Timing, Quantity: nr.Quantity, Hedges: nr.Hedges, Note: nr.Note, Sources: nr.Sources}
 		if nr.Quote != "" {
 			r.Sources = append([]graph.Source{{Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
 		}
@@ -312,7 +314,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	}
 	toNative := func(rel graph.Relation) nativeRelation {
 		return nativeRelation{ID: rel.ID, Subject: rel.Subject, Predicate: rel.Predicate,
-			Object: rel.Object, Date: rel.Date, EndDate: rel.EndDate, Quantity: rel.Quantity, Note: rel.Note, Sources: rel.Sources}
+			Object: rel.Object, Date: rel.Date, EndDate: rel.EndDate, Timing: rel.Timing, Quantity: rel.Quantity, Hedges: rel.Hedges, Note: rel.Note, Sources: rel.Sources}
 	}
 	for _, r := range c.Relations {
 		d.Relations = append(d.Relations, toNative(r.Relation))

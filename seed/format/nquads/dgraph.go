@@ -52,6 +52,8 @@ var dgraphProperties = []dgraphDecl{
 	{"object", "uid @reverse"},
 	{"date", "string @index(exact)"},
 	{"endDate", "string @index(exact)"},
+	{"timing", "string @index(exact)"},
+	{"hedge", "[string] @index(exact)"},
 	{"amount", "float @index(float)"},
 	{"lowerBound", "float @index(float)"},
 	{"upperBound", "float @index(float)"},
@@ -157,7 +159,7 @@ func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 		typ(className(t), entityProps, edges)
 	}
 	typ("Predicate", []string{rdf.Type, "label", "inverseLabel", "subjectType", "objectType", "objectOptional", "description", "broader"}, nil)
-	relationProps := []string{rdf.Type, "subject", "predicate", "object", "date", "endDate", "amount", "lowerBound", "upperBound",
+	relationProps := []string{rdf.Type, "subject", "predicate", "object", "date", "endDate", "timing", "hedge", "amount", "lowerBound", "upperBound",
 		"unit", "approximation", "note", "source"}
 	typ("Relation", relationProps, nil)
 	typ("Retraction", relationProps, nil)

@@ -35,6 +35,8 @@
 //	ont:predicate      pred:ID
 //	ont:object         id:ENTITY or a name literal; left out when there is no object
 //	ont:date, ont:endDate   "2022-09" (plain literals; xsd:date, xsd:gYear and xsd:gYearMonth are read too)
+//	ont:timing         "SINCE" (left out when the dates say it: graph.Timing)
+//	ont:hedge          "ALLEGED", ... one triple per hedge (graph.Hedge)
 //	ont:amount, ont:lowerBound, ont:upperBound   "50000"^^xsd:int, "2.5"^^xsd:double (xsd:decimal, xsd:integer and the other numeric types are read too)
 //	ont:unit, ont:approximation ("ABOUT", ...), ont:note
 //	ont:source         a source node, one triple per source, in order

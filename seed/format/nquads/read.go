@@ -87,6 +87,8 @@ var properties = map[string]struct {
 	"object":         {kinds: []nodeKind{relationNode, retractionNode}},
 	"date":           {kinds: []nodeKind{relationNode, retractionNode}},
 	"endDate":        {kinds: []nodeKind{relationNode, retractionNode}},
+	"timing":         {kinds: []nodeKind{relationNode, retractionNode}},
+	"hedge":          {kinds: []nodeKind{relationNode, retractionNode}, multi: true},
 	"amount":         {kinds: []nodeKind{relationNode, retractionNode}},
 	"lowerBound":     {kinds: []nodeKind{relationNode, retractionNode}},
 	"upperBound":     {kinds: []nodeKind{relationNode, retractionNode}},
@@ -559,6 +561,10 @@ func (r *nqReader) relation(n *node) (graph.Relation, bool) {
 	rel.Predicate = r.predicateRef(n, "predicate", &ok)
 	rel.Date = r.date(n, "date", &ok)
 	rel.EndDate = r.date(n, "endDate", &ok)
+	rel.Timing = graph.Timing(r.text(n, "timing", &ok))
+	for _, h := range r.texts(n, "hedge", &ok) {
+		rel.Hedges = append(rel.Hedges, graph.Hedge(h))
+	}
 	rel.Note = r.text(n, "note", &ok)
 	amount, lower, upper := r.number(n, "amount", &ok), r.number(n, "lowerBound", &ok), r.number(n, "upperBound", &ok)
 	unit, approx := r.text(n, "unit", &ok), r.text(n, "approximation", &ok)

@@ -140,6 +140,10 @@ func Write(w io.Writer, c *graph.Changeset) error {
 		}
 		text(s, "date", r.Date)
 		text(s, "endDate", r.EndDate)
+		text(s, "timing", string(r.Timing))
+		for _, h := range r.Hedges {
+			text(s, "hedge", string(h))
+		}
 		if q := r.Quantity; q != nil {
 			triple(s, ont("amount"), writeNumber(q.Amount))
 			if q.LowerBound != nil {
