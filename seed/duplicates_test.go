@@ -195,3 +195,65 @@ func TestSeedStatesEachMovementOnce(t *testing.T) {
 		}
 	}
 }
+
+// distinctFacts are the pairs of predicates that one sentence may state
+// between the same two entities as two facts, not one fact twice: with the
+// reason. TestSeedStatesEachPairOnce allows them and nothing else.
+var distinctFacts = map[[2]string]string{}
+
+// No two seed relations share subject, object and a quote under two
+// predicates, unless distinctFacts says why one sentence states both:
+// "announced" and "enacted" of one act from one sentence, or a deportation
+// stated twice under two predicates, is one fact twice.
+func TestSeedStatesEachPairOnce(t *testing.T) {
+	rels, _ := seedRelations(t)
+	groups := map[string][]*graph.Relation{}
+	for _, r := range rels {
+		if r.Object == "" {
+			continue
+		}
+		k := r.Subject + "\x00" + r.Object
+		groups[k] = append(groups[k], r)
+	}
+	for _, g := range groups {
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				if a.Predicate == b.Predicate {
+					continue // the same predicate: TestSeedStatesEachFactOnce
+				}
+				pair := [2]string{a.Predicate, b.Predicate}
+				if pair[0] > pair[1] {
+					pair[0], pair[1] = pair[1], pair[0]
+				}
+				if _, ok := distinctFacts[pair]; ok {
+					continue
+				}
+				if q := sharedQuote(a, b); q != "" {
+					t.Errorf("one pair stated twice from one quote: %s and %s, both quoting %q; keep the predicate the quote says, with all the sources (or list the pair in distinctFacts, with why the sentence states two facts)", describe(a), describe(b), q)
+				}
+			}
+		}
+	}
+}
+
+// No figure is stated twice under two subjects or objects: two relations
+// with the same amount, unit and approximation and a quote in common are
+// one figure (the figures query would show it twice), whoever they name.
+func TestSeedStatesEachAmountOnce(t *testing.T) {
+	rels, _ := seedRelations(t)
+	groups := map[string][]*graph.Relation{}
+	for _, r := range rels {
+		if r.Quantity != nil {
+			groups[quantityKey(r)] = append(groups[quantityKey(r)], r)
+		}
+	}
+	for _, g := range groups {
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				if q := sharedQuote(a, b); q != "" {
+					t.Errorf("one amount stated twice from one quote: %s and %s, both quoting %q; keep one relation, with who and what the quote names, and all the sources", describe(a), describe(b), q)
+				}
+			}
+		}
+	}
+}
