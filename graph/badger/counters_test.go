@@ -63,8 +63,11 @@ func (g *randomGraph) relation(id string) graph.Relation {
 	}
 	if g.rng.IntN(4) != 0 {
 		r.Date = fmt.Sprintf("%d-%02d", 2022+g.rng.IntN(3), 1+g.rng.IntN(12))
-		if g.rng.IntN(5) == 0 {
+		switch g.rng.IntN(8) {
+		case 0, 1:
 			r.EndDate = fmt.Sprintf("%d", 2025+g.rng.IntN(2))
+		case 2:
+			r.Timing = graph.Since // a period open at its end
 		}
 	}
 	if g.rng.IntN(2) == 0 {
@@ -103,9 +106,9 @@ func (g *randomGraph) changes(updates, retractions int) *graph.Changeset {
 		case 0:
 			r = g.relation(id) // everything changes
 		case 1:
-			r.Date, r.EndDate = "", "" // dated no more
+			r.Date, r.EndDate, r.Timing = "", "", "" // dated no more
 		case 2:
-			r.Date, r.EndDate = "2024-05-06", ""
+			r.Date, r.EndDate, r.Timing = "2024-05-06", "", ""
 		case 3:
 			r.Object = g.entity()
 		case 4:
@@ -157,7 +160,7 @@ func (g *randomGraph) want(f graph.RelationFilter, touching map[string][]graph.R
 		if len(f.Predicates) > 0 && !slices.Contains(f.Predicates, r.Predicate) {
 			continue
 		}
-		if f.DatedOnly && r.Date == "" || !f.Dates.Overlaps(r.Date, r.EndDate) {
+		if f.DatedOnly && r.Date == "" || !f.Dates.Overlaps(r.Date, r.SpanEnd()) || f.Within && !f.Dates.Contains(r.Date, r.SpanEnd()) {
 			continue
 		}
 		if f.Subject != "" && r.Subject != f.Subject || f.Object != "" && r.Object != f.Object {
@@ -237,19 +240,23 @@ func checkCounts(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 		}
 		ranges = append(ranges, r)
 	}
-	for _, r := range ranges {
-		// no entity: the whole date index around the range
+	// no entity: the whole date index around the range, or the counters
+	// of dated relations for the whole graph's timeline
+	for _, r := range append(ranges, graph.DateRange{}) {
 		for _, ps := range [][]string{nil, g.preds[:1], g.preds[2:4]} {
-			f := graph.RelationFilter{Dates: r, Predicates: ps}
-			got, err := st.CountRelations(ctx, f)
-			want := 0
-			for _, rel := range g.relations {
-				if (len(ps) == 0 || slices.Contains(ps, rel.Predicate)) && r.Overlaps(rel.Date, rel.EndDate) {
-					want++
+			for _, f := range []graph.RelationFilter{{Dates: r, Predicates: ps}, {Dates: r, Predicates: ps, OrderByDate: true, DatedOnly: true},
+				{Dates: r, Predicates: ps, OrderByDate: true, DatedOnly: true, Within: true}} {
+				got, err := st.CountRelations(ctx, f)
+				want := 0
+				for _, rel := range g.relations {
+					if (len(ps) == 0 || slices.Contains(ps, rel.Predicate)) && r.Overlaps(rel.Date, rel.SpanEnd()) &&
+						(!f.DatedOnly || rel.Date != "") && (!f.Within || r.Contains(rel.Date, rel.SpanEnd())) {
+						want++
+					}
 				}
-			}
-			if err != nil || got != want {
-				t.Errorf("%s: %+v counts %d (%v), want %d", when, f, got, err, want)
+				if err != nil || got != want {
+					t.Errorf("%s: %+v counts %d (%v), want %d", when, f, got, err, want)
+				}
 			}
 		}
 	}
@@ -263,6 +270,7 @@ func checkCounts(t *testing.T, st *badger.Store, g *randomGraph, when string) {
 				check(graph.RelationFilter{Entity: e, Direction: dir, Dates: r, Predicates: g.preds[1:3]})
 			}
 			check(graph.RelationFilter{Entity: e, Dates: r, OrderByDate: true, DatedOnly: true})
+			check(graph.RelationFilter{Entity: e, Dates: r, OrderByDate: true, DatedOnly: true, Within: true})
 			check(graph.RelationFilter{Subject: e, Dates: r})
 			check(graph.RelationFilter{Object: e, Dates: r, Predicates: g.preds[:1]})
 		}
@@ -357,10 +365,21 @@ func TestCountersMatchAScan(t *testing.T) {
 
 	// a store of layout 2 (no counters, and a wrong one left by an
 	// interrupted migration) is migrated to the same counters
+	timeline := keysUnder(t, st, "c:timeline:")
+	if len(timeline) < 3 {
+		t.Fatalf("only %d counters of dated relations", len(timeline))
+	}
+	sameCounters(t, "built (dated)", keysUnder(t, built, "c:timeline:"), timeline)
 	migrated := migratedFrom(t, built, dir, 2, written, "c:adj:person/e-7\x00o", string(bytes.Repeat([]byte{0}, 8)))
-	defer migrated.Close()
 	sameCounters(t, "migrated", adjacencyCounters(t, migrated), written)
 	checkCounts(t, migrated, g, "after the migration")
+
+	// a store of layout 6 (no counters of dated relations, and a wrong one
+	// left by an interrupted migration) is migrated to the same counters
+	migrated = migratedFrom(t, migrated, dir, 6, timeline, "c:timeline:pred-0", string(bytes.Repeat([]byte{0}, 8)))
+	defer migrated.Close()
+	sameCounters(t, "migrated from layout 6", keysUnder(t, migrated, "c:timeline:"), timeline)
+	checkCounts(t, migrated, g, "after the migration from layout 6")
 }
 
 // buildState writes the random graph as it is now with the bulk build, in

@@ -406,7 +406,12 @@ func TestPeriodsReachIntoRanges(t *testing.T) {
 	cs.Relations = append(cs.Relations, graph.RelationChange{Where: "x", Relation: graph.Relation{
 		Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022-09-21", EndDate: "2022-09-28", Sources: quote("q")}},
 		graph.RelationChange{Where: "y", Relation: graph.Relation{
-			Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022", EndDate: "2023", Sources: quote("q")}})
+			Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022", EndDate: "2023", Sources: quote("q")}},
+		// open at its end: on every timeline from its start on
+		graph.RelationChange{Where: "z", Relation: graph.Relation{
+			Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022-02", Timing: graph.Since, Sources: quote("q")}},
+		graph.RelationChange{Where: "z2", Relation: graph.Relation{
+			Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022-10", Timing: graph.Since, Sources: quote("q")}})
 	if _, err := st.Apply(ctx, cs, false); err != nil {
 		t.Fatal(err)
 	}
@@ -417,10 +422,11 @@ func TestPeriodsReachIntoRanges(t *testing.T) {
 		}
 		var got []string
 		for _, r := range page.Relations {
-			got = append(got, r.Date+".."+r.EndDate)
+			got = append(got, r.Date+".."+r.SpanEnd())
 		}
-		// Pugacheva's 2022 fact overlaps too; the two facts of 2022 are in id order
-		if g := strings.Join(got, " "); g != "2022.. 2022..2023 2022-09-21..2022-09-28" && g != "2022..2023 2022.. 2022-09-21..2022-09-28" {
+		// Pugacheva's 2022 fact overlaps too; the two facts of 2022 are in
+		// id order; the one since 2022-10 begins after the range
+		if g := strings.Join(got, " "); g != "2022.. 2022..2023 2022-02..9999-12-31 2022-09-21..2022-09-28" && g != "2022..2023 2022.. 2022-02..9999-12-31 2022-09-21..2022-09-28" {
 			t.Errorf("entity %q: %v", entity, got)
 		}
 		// and page by page, the same
@@ -431,7 +437,7 @@ func TestPeriodsReachIntoRanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range page.Relations {
-				paged = append(paged, r.Date+".."+r.EndDate)
+				paged = append(paged, r.Date+".."+r.SpanEnd())
 			}
 			if !page.HasNextPage {
 				break
