@@ -230,6 +230,8 @@ func TestExplorerInBrowser(t *testing.T) {
 			"about 200,000 people",
 			"approximately 200,000 Russian citizens entered Georgia from Russia",
 			"April 2022",
+			"February – April 2022", // "by early April", counted from the invasion: a period
+			"since February 2022",   // "since the outbreak": open at its end
 			"Also known as:",
 			"Грузия",
 			"Add a fact about Georgia",
@@ -237,6 +239,19 @@ func TestExplorerInBrowser(t *testing.T) {
 			if !strings.Contains(text, want) {
 				t.Errorf("the entity view of Georgia lacks %q", want)
 			}
+		}
+		// The chart draws a period as a period: the 100,000 from February to
+		// April as a line between two points, the 200,000 since February
+		// dashed on to the edge; never a bar at the first month.
+		p.wait("the chart", `typeof Chart !== 'undefined' && Chart.getChart(document.querySelector('.chart-box canvas'))`)
+		spans := eval[[]string](p, `Chart.getChart(document.querySelector('.chart-box canvas')).data.datasets
+			.filter(ds => ds.data.some(pt => pt.y === 100000 || pt.y === 200000))
+			.map(ds => ds.data[0].y + ':' + ds.data.length + ':' + (ds.data.length === 2 && ds.data[1].x > ds.data[0].x) + ':' + Boolean(ds.borderDash))`)
+		if len(spans) != 2 || !slices.Contains(spans, "100000:2:true:false") || !slices.Contains(spans, "200000:2:true:true") {
+			t.Errorf("the chart draws the 100,000 and the 200,000 as %q, want a solid period and a dashed open one", spans)
+		}
+		if typ := eval[string](p, `Chart.getChart(document.querySelector('.chart-box canvas')).config.type`); typ == "bar" {
+			t.Errorf("the figures chart is a bar chart: a period would be a bar at its first month")
 		}
 		// The 200,000 is stated once, though two quotes back the 100,000.
 		if n := eval[int](p, `[...document.querySelectorAll('table.figures tbody tr')].filter(r => r.innerText.includes('about 200,000')).length`); n != 1 {
@@ -323,6 +338,29 @@ func TestExplorerInBrowser(t *testing.T) {
 		p.wait("filtered facts", `document.querySelectorAll('.timeline .fact').length > 0`)
 		if bad := eval[[]string](p, `[...document.querySelectorAll('.timeline .fact .when')].map(w => w.innerText).filter(w => !w.includes('2022'))`); len(bad) > 0 {
 			t.Errorf("facts outside the range: %q", bad)
+		}
+		// A range opens on the facts within it; those dated only by the year,
+		// or by periods reaching out of it, follow under their own heading.
+		p.open("/explore/timeline?from=2022-09&to=2022-10")
+		p.wait("facts", `document.querySelectorAll('.timeline .fact').length > 0`)
+		first := eval[[]string](p, `[...document.querySelectorAll('.timeline .fact .when')].slice(0, 20).map(w => w.innerText)`)
+		for _, w := range first {
+			if !strings.Contains(w, "September 2022") && !strings.Contains(w, "October 2022") {
+				t.Errorf("the first facts of September–October 2022 include one of %q: %q", w, first)
+				break
+			}
+		}
+		if c := eval[string](p, `[...document.querySelectorAll('main p.muted')].map(x => x.innerText).join(' | ')`); !strings.Contains(c, "within it") {
+			t.Errorf("the count does not say how many facts are within the range: %q", c)
+		}
+		// past the facts within the range, the others come under their heading
+		for i := 0; i < 5 && eval[int](p, `document.querySelectorAll('.timeline li.around').length`) == 0; i++ {
+			n := eval[int](p, `document.querySelectorAll('.timeline .fact').length`)
+			eval[bool](p, `(document.querySelector('.more button').click(), true)`)
+			p.wait("more facts", fmt.Sprintf(`document.querySelectorAll('.timeline .fact').length > %d`, n))
+		}
+		if eval[int](p, `document.querySelectorAll('.timeline li.around').length`) != 1 {
+			t.Errorf("no heading before the facts that only overlap the range")
 		}
 		errs = p.noNewErrors(errs)
 	})

@@ -35,7 +35,7 @@
   }
 
   const FACT = `fragment Fact on Relation {
-  id predicate date endDate note
+  id predicate date endDate timing precision hedges note
   quantity { amount unit approximation lowerBound upperBound }
   subject { id name type }
   object { id name type }
@@ -87,10 +87,23 @@
     if (m[2]) return `${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
     return m[1];
   }
+  // fmtPeriod shows when a fact holds as its timing says: "September 2022" (a point),
+  // "February – April 2022" (a period: a figure counted over it), "since February 2022" (open at its end).
   function fmtPeriod(r) {
     if (!r.date && !r.endDate) return '';
-    if (r.endDate && r.endDate !== r.date) return `${fmtDate(r.date) || '…'} – ${fmtDate(r.endDate)}`;
+    if (r.timing === 'SINCE') return `since ${fmtDate(r.date)}`;
+    if (r.endDate && r.endDate !== r.date) {
+      const a = fmtDate(r.date) || '…', b = fmtDate(r.endDate);
+      // "February – April 2022", not "February 2022 – April 2022"
+      const sameYear = r.date && r.date.length === 7 && r.endDate.length === 7 && r.date.slice(0, 4) === r.endDate.slice(0, 4);
+      return sameYear ? `${MONTHS[Number(r.date.slice(5, 7)) - 1]} – ${b}` : `${a} – ${b}`;
+    }
     return fmtDate(r.date);
+  }
+  // HEDGES words each reserve of a source as the explorer shows it beside the fact.
+  const HEDGES = { ALLEGED: 'alleged', ESTIMATED: 'estimated', EXPECTED: 'expected', DISPUTED: 'disputed', PARTIAL: 'some of them' };
+  function hedgeBadges(r) {
+    return (r.hedges || []).map((x) => h('span', { class: 'hedge', title: 'as the source reports it' }, HEDGES[x] || x.toLowerCase()));
   }
   const APPROX = { ABOUT: 'about', AT_LEAST: 'at least', MORE_THAN: 'more than', NEARLY: 'nearly', UP_TO: 'up to', EXACT: '' };
   const num = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -116,6 +129,12 @@
     if (from && e < dateStart(from)) return false;
     if (to && s > dateEnd(to)) return false;
     return true;
+  }
+  // within tells whether a fact's whole period lies within [from, to], as the API's within: true does.
+  function within(r, from, to) {
+    if (!r.date) return false;
+    const s = dateStart(r.date), e = r.timing === 'SINCE' ? '9999-12-31' : dateEnd(r.endDate || r.date);
+    return (!from || s >= dateStart(from)) && (!to || e <= dateEnd(to));
   }
   const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
@@ -327,7 +346,7 @@
     const b = fmtBounds(r.quantity);
     return h('li', { class: 'fact', 'data-relation': r.id },
       h('div', { class: 'head' }, head, when ? h('span', { class: 'date' }, when) : null,
-        q ? h('span', { class: 'qty' }, q + (b ? ` (${b})` : '')) : null),
+        q ? h('span', { class: 'qty' }, q + (b ? ` (${b})` : '')) : null, hedgeBadges(r)),
       r.note ? h('p', { class: 'note' }, r.note) : null,
       (r.sources || []).map(sourceBlock));
   }
@@ -542,41 +561,64 @@ EOF`;
     return { figures: figs, total: d.figures.reduce((n, g) => n + g.count, 0) };
   }
 
+  // yearOf places a day (YYYY-MM-DD) on the chart's time axis, in years: 2022.5 is July 2022.
+  function yearOf(day) {
+    const [y, m, d] = day.split('-').map(Number);
+    return y + (m - 1) / 12 + (d - 1) / 365;
+  }
+  // fmtTick names a point of the time axis: "2022" at a year's start, else "Apr 2022".
+  function fmtTick(x) {
+    const y = Math.floor(x + 1e-9), m = Math.round((x - y) * 12);
+    return m === 0 || m === 12 ? String(m === 12 ? y + 1 : y) : `${MONTHS[m].slice(0, 3)} ${y}`;
+  }
+  // figureSpan is where a figure lies in time, as its timing says: a period from its
+  // first to its last day; a figure open at its end from its start to the edge of the
+  // chart (drawn dashed, with an arrow); a point at the middle of what its date covers.
+  function figureSpan(f) {
+    const first = yearOf(dateStart(f.date));
+    if (f.timing === 'SINCE') return { from: first, open: true };
+    if (f.endDate) return { from: first, to: yearOf(dateEnd(f.endDate)) + 1 / 365 };
+    return { at: (first + yearOf(dateEnd(f.date)) + 1 / 365) / 2 };
+  }
+
   let chartSeq = 0;
+  // figuresChart draws each figure at its amount over the time it covers: a period as a
+  // line from its start to its end ("February – April 2022"), a count since a date as a
+  // dashed line on to the right edge, a level at a point as a dot. A period is never a
+  // bar at its first month.
   function figuresChart(figs, preds) {
     const dated = figs.filter((f) => f.date && f.quantity);
-    const canvas = h('canvas', { id: `chart-${++chartSeq}`, role: 'img', 'aria-label': `Bar chart of ${dated.length} figures by date; the table below has the same numbers.` });
+    const canvas = h('canvas', { id: `chart-${++chartSeq}`, role: 'img', 'aria-label': `Chart of ${dated.length} figures over the time each covers (a period as a line from its start to its end, a figure since a date as a dashed line to the right); the table below has the same numbers.` });
     const box = h('div', { class: 'chart-box' }, canvas);
     if (!dated.length || typeof Chart === 'undefined') return box;
+    const spans = dated.map(figureSpan);
+    const xs = spans.flatMap((sp) => [sp.from, sp.to, sp.at].filter((x) => x !== undefined));
+    const lo = Math.floor((Math.min(...xs) - 1 / 12) * 12) / 12;
+    const hi = Math.ceil((Math.max(...xs) + 2 / 12) * 12) / 12;
+    const colors = ['#24407a', '#b8420f', '#2e7d32', '#6a3d9a', '#a1145a', '#00707a', '#8a6d00'];
+    const datasets = dated.map((f, i) => {
+      const sp = spans[i], y = f.quantity.amount, color = colors[i % colors.length];
+      const base = { label: `${f.subject.name}: ${fmtQuantity(f.quantity)} (${fmtPeriod(f)})`, borderColor: color, backgroundColor: color, showLine: true, borderWidth: 3 };
+      if (sp.at !== undefined) return { ...base, data: [{ x: sp.at, y }], pointRadius: 5 };
+      if (sp.open) return { ...base, data: [{ x: sp.from, y }, { x: hi, y }], borderDash: [6, 4], pointStyle: ['circle', 'triangle'], rotation: [0, 90], pointRadius: [4, 6] };
+      return { ...base, data: [{ x: sp.from, y }, { x: sp.to, y }], pointStyle: 'line', pointRadius: 6, pointBorderWidth: 3 };
+    });
     requestAnimationFrame(() => {
       if (!canvas.isConnected) return;
       const chart = new Chart(canvas, {
-        type: 'bar',
-        data: {
-          labels: dated.map((f) => fmtDate(f.date)),
-          datasets: [{
-            label: 'as stated',
-            data: dated.map((f) => f.quantity.amount),
-            backgroundColor: '#24407a',
-          }, {
-            label: 'bounds',
-            type: 'bar',
-            data: dated.map((f) => (f.quantity.lowerBound != null || f.quantity.upperBound != null)
-              ? [f.quantity.lowerBound ?? f.quantity.amount, f.quantity.upperBound ?? f.quantity.amount] : null),
-            backgroundColor: 'rgba(194,65,12,.45)',
-          }].filter((ds, i) => i === 0 || ds.data.some((v) => v !== null)),
-        },
+        type: 'scatter',
+        data: { datasets },
         options: {
           animation: false,
           maintainAspectRatio: false,
           plugins: {
-            legend: { labels: { color: '#1b1b1f' } },
-            tooltip: { callbacks: { label: (ctx) => {
-              const f = dated[ctx.dataIndex];
-              return ctx.datasetIndex === 0 ? `${f.subject.name}: ${fmtQuantity(f.quantity)}` : fmtBounds(f.quantity);
-            } } },
+            legend: { display: false },
+            tooltip: { callbacks: { label: (ctx) => ctx.dataset.label } },
           },
-          scales: { x: { ticks: { color: '#1b1b1f' } }, y: { beginAtZero: true, ticks: { color: '#1b1b1f', callback: (v) => num(v) } } },
+          scales: {
+            x: { type: 'linear', min: lo, max: hi, ticks: { color: '#1b1b1f', stepSize: 1 / 12, autoSkip: true, maxRotation: 0, callback: (v) => fmtTick(v) } },
+            y: { beginAtZero: true, ticks: { color: '#1b1b1f', callback: (v) => num(v) } },
+          },
         },
       });
       cleanups.push(() => chart.destroy());
@@ -595,7 +637,7 @@ EOF`;
           h('td', { class: 'num' }, fmtPeriod(f) || '—'),
           h('td', {}, entityLink(f.subject)),
           h('td', {}, p ? p.label : f.predicate, ' ', f.object ? entityLink(f.object) : ''),
-          h('td', { class: 'num' }, fmtQuantity(f.quantity)),
+          h('td', { class: 'num' }, fmtQuantity(f.quantity), hedgeBadges(f)),
           h('td', { class: 'num' }, fmtBounds(f.quantity) || '—'),
           h('td', {}, (f.sources || []).map(sourceBlock)));
       }))));
@@ -788,14 +830,25 @@ EOF`;
       count, list, more);
     let cursor = null;
     let shown = 0;
+    const ranged = Boolean(from || to);
+    let aroundShown = list.querySelector('li.around') !== null;
     const load = async () => {
-      const d = await gql(`query Timeline($entity: ID, $from: String, $to: String, $predicates: [String!], $after: String) {
+      const d = await gql(`query Timeline($entity: ID, $from: String, $to: String, $predicates: [String!], $after: String, $ranged: Boolean!) {
   timeline(entity: $entity, from: $from, to: $to, predicates: $predicates, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Fact } }
-}\n${FACT}`, { entity: e ? e.id : null, from: from || null, to: to || null, predicates: predicate ? [predicate] : null, after: cursor });
+  within: timeline(entity: $entity, from: $from, to: $to, predicates: $predicates, within: true, first: 1) @include(if: $ranged) { totalCount }
+}\n${FACT}`, { entity: e ? e.id : null, from: from || null, to: to || null, predicates: predicate ? [predicate] : null, after: cursor, ranged });
       if (!alive()) return;
       const t = d.timeline;
       let lastYear = list.dataset.year || '';
       for (const x of t.nodes) {
+        // the facts within the range come first; then, under their own heading, those
+        // that only overlap it: dated by a year or month only, longer or open periods
+        if (ranged && !aroundShown && !within(x, from, to)) {
+          list.append(h('li', { class: 'around' }, h('h2', { style: 'margin:.6rem 0 .2rem' }, 'Also overlapping the range'),
+            h('p', { class: 'muted' }, 'Facts dated only by a year or a month that reach beyond the range, and periods that begin before it or end after it.')));
+          aroundShown = true;
+          lastYear = '';
+        }
         const y = (x.date || '').slice(0, 4);
         if (y && y !== lastYear) { list.append(h('li', { class: 'year' }, h('h2', { style: 'margin:.2rem 0' }, y))); lastYear = y; }
         const item = factItem(x, preds, e ? e.id : null, { noDate: true });
@@ -804,7 +857,10 @@ EOF`;
       }
       list.dataset.year = lastYear;
       shown += t.nodes.length;
-      count.textContent = `${num(t.totalCount)} dated fact${t.totalCount === 1 ? '' : 's'}${shown < t.totalCount ? `, ${num(shown)} shown` : ''}.`;
+      const plural = (n) => (n === 1 ? '' : 's');
+      count.textContent = ranged
+        ? `${num(t.totalCount)} dated fact${plural(t.totalCount)} in the range: ${num(d.within.totalCount)} within it, ${num(t.totalCount - d.within.totalCount)} overlapping it${shown < t.totalCount ? `; ${num(shown)} shown` : ''}.`
+        : `${num(t.totalCount)} dated fact${plural(t.totalCount)}${shown < t.totalCount ? `, ${num(shown)} shown` : ''}.`;
       cursor = t.pageInfo.hasNextPage ? t.pageInfo.endCursor : null;
       more.replaceChildren(cursor ? h('button', { type: 'button', onclick: (ev) => { ev.target.disabled = true; load().catch(showErr); } }, 'Show 50 more') : '');
     };
