@@ -9,7 +9,7 @@
 //
 //	{"kind":"predicate","id":"fled-to","label":"fled to","inverseLabel":"received emigrants","subjectTypes":["PERSON"],"objectTypes":["COUNTRY"],"objectOptional":false,"description":"..."}
 //	{"kind":"entity","id":"person/alla-pugacheva","name":"Alla Pugacheva","type":"PERSON","aliases":["Алла Пугачёва"],"description":"...","removeAliases":["Pugachova"]}
-//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"note":"...","sources":[{"quote":"...","section":"...","title":"...","url":"..."}]}
+//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","timing":"PERIOD","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"hedges":["ESTIMATED"],"note":"...","sources":[{"quote":"...","section":"...","title":"...","url":"..."}]}
 //	{"kind":"retract","id":"rel/..."}
 //
 // Field names are matched exactly; unknown fields, and fields of another

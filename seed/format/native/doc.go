@@ -21,8 +21,17 @@
 //	  - subject: person/alla-pugacheva
 //	    predicate: fled-from
 //	    object: country/russia
-//	    date: "2022"
+//	    date: "2022-02"
+//	    timing: SINCE
 //	    quote: Among the Russians who left Russia after the invasion ...
+//	  - subject: group/russian-emigrants
+//	    predicate: fled-to
+//	    object: country/georgia
+//	    date: "2022-02"
+//	    endDate: "2022-04"
+//	    quantity: {amount: 100000, unit: people, approximation: ABOUT}
+//	    hedges: [ESTIMATED]
+//	    quote: By early April, an estimated 100,000 Russians had fled to Georgia ...
 //	retract:
 //	  - id: rel/0123456789abcdef0123
 //
@@ -33,6 +42,14 @@
 // replace the stored ones, aliases are added, removeAliases are taken away.
 // Quantities are {amount, lowerBound, upperBound, unit, approximation} with
 // approximation one of EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO.
+//
+// When a fact holds is date (YYYY, YYYY-MM or YYYY-MM-DD, as precise as the
+// source and no more), endDate and timing (graph.Timing): a date alone is a
+// point, some time within it; date and endDate a period, over which a figure
+// counts ("by early April" from the start the source gives); timing: SINCE
+// with a date and no endDate a period open at its end ("since the
+// outbreak"). hedges lists the reserves the source states the fact with:
+// ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL (graph.Hedge).
 //
 // A native file ends with a newline (white space after the last newline is
 // allowed; an empty file states nothing). A file whose last line has no
