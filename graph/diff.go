@@ -70,13 +70,20 @@ func statement(r *Relation) string {
 		s += " " + r.Object
 	}
 	if r.Date != "" {
-		s += ", " + r.Date
-		if r.EndDate != "" {
-			s += " to " + r.EndDate
+		switch {
+		case r.Timing == Since:
+			s += ", since " + r.Date
+		case r.EndDate != "":
+			s += ", " + r.Date + " to " + r.EndDate
+		default:
+			s += ", " + r.Date
 		}
 	}
 	if q := r.Quantity; q != nil {
 		s += fmt.Sprintf(", %s %g %s", strings.ToLower(strings.ReplaceAll(string(q.Approximation), "_", " ")), q.Amount, q.Unit)
+	}
+	for _, h := range r.Hedges {
+		s += ", " + strings.ToLower(string(h))
 	}
 	return s
 }
@@ -135,6 +142,14 @@ func predicateDiff(a, b *Predicate) []string {
 func relationDiff(a, b *Relation) []string {
 	var f []string
 	changed(&f, "note", a.Note, b.Note)
+	hedges := func(r *Relation) []string {
+		var out []string
+		for _, h := range r.Hedges {
+			out = append(out, string(h))
+		}
+		return out
+	}
+	listDiff(&f, "hedges", hedges(a), hedges(b))
 	quotes := func(r *Relation) []string {
 		var q []string
 		for _, s := range r.Sources {
