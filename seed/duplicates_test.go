@@ -200,7 +200,9 @@ func TestSeedStatesEachMovementOnce(t *testing.T) {
 // between the same two entities as two facts, not one fact twice: with the
 // reason. TestSeedStatesEachPairOnce allows them and nothing else.
 var distinctFacts = map[[2]string]string{
-	{"fled-from", "returned-to"}: "\"some people continued to emigrate ..., while some decided to returned home\": some left Russia and others came back, two facts about two parts of one group",
+	{"denied-entry-by", "entered"}:      "\"only two Russian passengers were allowed entry\": two entered and the others were not allowed, two facts about two parts of one group",
+	{"entered", "granted-residence-by"}: "\"37,700 Russians entered Argentina ...; with 3,750 of them gaining residence\": the entries and the residence some of those who entered gained are two facts, two figures",
+	{"fled-from", "returned-to"}:        "\"some people continued to emigrate ..., while some decided to returned home\": some left Russia and others came back, two facts about two parts of one group",
 }
 
 // No two seed relations share subject, object and a quote under two
