@@ -290,6 +290,37 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 			t.Errorf("a path within 1 hop: %v", none["path"])
 		}
 	})
+	t.Run("timing and hedges as the seed states them", func(t *testing.T) {
+		// 98,000 fled to Kazakhstan in the first week: a period; Smolyaninov
+		// fled in October 2022: a point
+		data := mustData(t, do(t, api, ctx, `{ relations(subject: "Russians fleeing mobilization", object: "Kazakhstan", predicate: "fled-to", hasQuantity: true, first: 50) {
+			nodes { date endDate timing hedges } } }`, nil))
+		nodes := data["relations"].(map[string]any)["nodes"].([]any)
+		if len(nodes) != 1 || fmt.Sprint(nodes[0]) != "map[date:2022-09-21 endDate:2022-09-28 hedges:[] timing:PERIOD]" {
+			t.Errorf("the 98,000 who fled to Kazakhstan: %v, want a period", nodes)
+		}
+		// the third wave's totals: a period to 26 September, and an upper
+		// estimate open at its end ("since it was announced")
+		totals := mustData(t, do(t, api, ctx, `{ relations(subject: "Russians fleeing mobilization", predicate: "fled-from", exact: true, hasQuantity: true, first: 50) {
+			nodes { date endDate timing hedges quantity { amount } } } }`, nil))
+		got := map[float64]string{}
+		for _, n := range totals["relations"].(map[string]any)["nodes"].([]any) {
+			m := n.(map[string]any)
+			got[m["quantity"].(map[string]any)["amount"].(float64)] = fmt.Sprint(m["date"], " ", m["endDate"], " ", m["timing"], " ", m["hedges"])
+		}
+		for amount, want := range map[float64]string{
+			300000: "2022-09-21 2022-09-26 PERIOD []",
+			700000: "2022-09-21 <nil> SINCE [ESTIMATED]",
+		} {
+			if got[amount] != want {
+				t.Errorf("the %v who left in the third wave: %q, want %q", amount, got[amount], want)
+			}
+		}
+		point := mustData(t, do(t, api, ctx, `{ relations(subject: "Artur Smolyaninov", predicate: "fled-from", first: 1) { nodes { date timing } } }`, nil))
+		if n := point["relations"].(map[string]any)["nodes"].([]any); len(n) != 1 || n[0].(map[string]any)["timing"] != "POINT" {
+			t.Errorf("Smolyaninov fled in October 2022, a point: %v", n)
+		}
+	})
 	t.Run("timeline order and range edges", func(t *testing.T) {
 		// the facts within the range first, in date order; then those that
 		// only overlap it (a month, a year, a longer period), in date order
