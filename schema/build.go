@@ -426,7 +426,13 @@ func (b *builder) relationTypes() {
 				"endDate": {Type: graphql.String, Description: "When it ended, for a period: YYYY, YYYY-MM or YYYY-MM-DD; null for a single date, a period open at its end (timing SINCE), or none.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(rel(p).EndDate), nil }},
 				"timing": {Type: b.timing, Description: "How the dates bound the fact: POINT (at some time within date), PERIOD (date to endDate; a figure counted over it), SINCE (from date on, no end stated); null when undated.",
-					Resolve: func(p graphql.ResolveParams) (any, error) { return nilIfEmpty(string(rel(p).TimingOf())), nil }},
+					Resolve: func(p graphql.ResolveParams) (any, error) {
+						// the enum's values are graph.Timing: a plain string would serialize as null
+						if t := rel(p).TimingOf(); t != "" {
+							return t, nil
+						}
+						return nil, nil
+					}},
 				"precision": {Type: b.datePrecision, Description: "How precise date is: YEAR, MONTH or DAY; null when undated. A timeline shows a fact dated only by its year apart from those of a day.",
 					Resolve: func(p graphql.ResolveParams) (any, error) { return datePrecision(rel(p).Date), nil }},
 				"hedges": {Type: nonNullList(b.hedge), Description: "The reserves the source states it with (ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL); empty when it states it plainly.",
