@@ -329,10 +329,11 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 		}
 	})
 	t.Run("timing says how the dates bound each fact", func(t *testing.T) {
-		// a point and a period, from the seed
+		// a point, a period and a period open at its end, from the seed
 		for query, want := range map[string]string{
 			`{ entity(id: "person/alexei-rozhkov") { relations(predicate: "deported-by", exact: true) { nodes { timing } } } }`:          "POINT",
 			`{ entity(id: "event/georgia-opinion-poll-2023") { relations(predicate: "has-figure", exact: true) { nodes { timing } } } }`: "PERIOD",
+			`{ entity(id: "country/georgia") { relations(predicate: "entered", direction: IN, exact: true) { nodes { timing } } } }`:     "SINCE",
 		} {
 			data := mustData(t, do(t, api, ctx, query, nil))
 			nodes := data["entity"].(map[string]any)["relations"].(map[string]any)["nodes"].([]any)
