@@ -359,6 +359,25 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 			t.Errorf("a range starting 2022-09-21 lists facts within it (%v) and 2022-09 facts, which overlap it (%v)", sawWithin, sawMonth)
 		}
 	})
+	t.Run("timing says how the dates bound each fact", func(t *testing.T) {
+		// a point, a period and a period open at its end, from the seed
+		for query, want := range map[string]string{
+			`{ entity(id: "person/alexei-rozhkov") { relations(predicate: "deported-by", exact: true) { nodes { timing } } } }`:          "POINT",
+			`{ entity(id: "event/georgia-opinion-poll-2023") { relations(predicate: "has-figure", exact: true) { nodes { timing } } } }`: "PERIOD",
+			`{ entity(id: "country/georgia") { relations(predicate: "entered", direction: IN, exact: true) { nodes { timing } } } }`:     "SINCE",
+		} {
+			data := mustData(t, do(t, api, ctx, query, nil))
+			nodes := data["entity"].(map[string]any)["relations"].(map[string]any)["nodes"].([]any)
+			if len(nodes) == 0 {
+				t.Fatalf("%s: no relation", query)
+			}
+			for _, n := range nodes {
+				if got := n.(map[string]any)["timing"]; got != want {
+					t.Errorf("%s: timing %v, want %s", query, got, want)
+				}
+			}
+		}
+	})
 	t.Run("filters combined", func(t *testing.T) {
 		data := mustData(t, do(t, api, ctx, `{ relations(predicates: ["migration-to", "fled-to"], from: "2022", to: "2022", hasQuantity: true, first: 500) {
 			totalCount nodes { predicate date quantity { amount } } } }`, nil))
