@@ -301,7 +301,7 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 		}
 		// the third wave's totals: a period to 26 September, and an upper
 		// estimate open at its end ("since it was announced")
-		totals := mustData(t, do(t, api, ctx, `{ relations(subject: "Russians fleeing mobilization", predicate: "fled-from", exact: true, hasQuantity: true, first: 50) {
+		totals := mustData(t, do(t, api, ctx, `{ relations(subject: "Russians fleeing mobilization", predicate: "left", hasQuantity: true, first: 50) {
 			nodes { date endDate timing hedges quantity { amount } } } }`, nil))
 		got := map[float64]string{}
 		for _, n := range totals["relations"].(map[string]any)["nodes"].([]any) {

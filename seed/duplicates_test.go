@@ -200,14 +200,14 @@ func TestSeedStatesEachMovementOnce(t *testing.T) {
 // between the same two entities as two facts, not one fact twice: with the
 // reason. TestSeedStatesEachPairOnce allows them and nothing else.
 var distinctFacts = map[[2]string]string{
-	{"fled-from", "works-for"}: "whom one works for and leaving a country are two facts, even when one phrase gives both: " +
+	{"left", "works-for"}: "whom one works for and leaving a country are two facts, even when one phrase gives both: " +
 		"\"diplomat Boris Bondarev\" named among \"the Russians who left Russia after the invasion\" worked for Russia and left it",
 	// "exiled Russian rapper ... Morgenshtern": "Russian" says his nationality,
 	// "exiled" that he left; either can hold without the other.
 	{"citizen-of", "fled-from"}:         "a nationality and a departure named by one phrase (\"exiled Russian rapper\")",
 	{"denied-entry-by", "entered"}:      "\"only two Russian passengers were allowed entry\": two entered and the others were not allowed, two facts about two parts of one group",
 	{"entered", "granted-residence-by"}: "\"37,700 Russians entered Argentina ...; with 3,750 of them gaining residence\": the entries and the residence some of those who entered gained are two facts, two figures",
-	{"fled-from", "returned-to"}:        "\"some people continued to emigrate ..., while some decided to returned home\": some left Russia and others came back, two facts about two parts of one group",
+	{"left", "returned-to"}:             "\"some people continued to emigrate ..., while some decided to returned home\": some left Russia and others came back, two facts about two parts of one group",
 }
 
 // No two seed relations share subject, object and a quote under two

@@ -82,6 +82,9 @@ func TestFiguresCountedOverAPeriodAreNotPoints(t *testing.T) {
 	}
 }
 
+// fledWords are how a quote says that someone fled, not only left.
+var fledWords = regexp.MustCompile(`(?i)\b(fled|flee|fleeing|escaped?|exiled?|refugees|ran)\b`)
+
 // Predicates never claim more than their quotes: a residence permit is not
 // asylum, an offer is not a grant, an order or a threat of deportation is
 // not a deportation, an entry or a registration is not a flight.
@@ -95,7 +98,10 @@ func TestPredicatesSayNoMoreThanTheirQuotes(t *testing.T) {
 		{"granted-asylum-by", regexp.MustCompile(`(?i)residence|visa|offered`), nil},
 		{"granted-residence-by", regexp.MustCompile(`(?i)asylum|seeking residence`), nil},
 		{"deported-by", regexp.MustCompile(`(?i)scheduled to be deported|ordered the deportation|face deportation|faced possible deportation|asked to leave|would extradite`), nil},
-		{"fled-to", regexp.MustCompile(`(?i)registered their stay|\bentered\b|traveled to|seeking residence|temporary residence`), regexp.MustCompile(`(?i)\bfled\b|\bfleeing\b|\bflee\b`)},
+		{"fled-to", regexp.MustCompile(`(?i)registered their stay|\bentered\b|traveled to|seeking residence|temporary residence`), fledWords},
+		// a flight only where the quote says one: "left" and "emigrate" are left
+		{"fled-to", regexp.MustCompile(`(?s).`), fledWords},
+		{"fled-from", regexp.MustCompile(`(?s).`), fledWords},
 	}
 	for _, r := range rels {
 		for _, tc := range tests {
