@@ -266,3 +266,34 @@ func TestSeedStatesEachAmountOnce(t *testing.T) {
 		}
 	}
 }
+
+// What happened to a subject is not stated again as its taking part in the
+// event that is that happening: "Azerbaijani authorities arrested eight
+// Russian nationals" is the eight's arrested-by, not also their
+// participant-in the arrest; "a maritime incursion by Russian nationals ...
+// in Key West" is their entered, not also their participant-in the
+// incursion. An arrest, an entry or a deportation and a participant-in of
+// the same subject from one quote are one act twice.
+func TestSeedStatesEachUndergoneActOnce(t *testing.T) {
+	rels, preds := seedRelations(t)
+	bySubject := map[string][]*graph.Relation{}
+	for _, r := range rels {
+		bySubject[r.Subject] = append(bySubject[r.Subject], r)
+	}
+	undergone := func(p string) bool {
+		return p == "arrested-by" || p == "entered" || within(preds, p, "faced-deportation-by")
+	}
+	for _, r := range rels {
+		if r.Predicate != "participant-in" {
+			continue
+		}
+		for _, o := range bySubject[r.Subject] {
+			if !undergone(o.Predicate) {
+				continue
+			}
+			if q := sharedQuote(r, o); q != "" {
+				t.Errorf("one act stated twice: %s and %s, both quoting %q; keep %s (what happened to them), with all the sources", describe(r), describe(o), q, o.Predicate)
+			}
+		}
+	}
+}
