@@ -297,3 +297,67 @@ func TestSeedStatesEachUndergoneActOnce(t *testing.T) {
 		}
 	}
 }
+
+// attributes are predicates that say what an entity is or where it
+// belongs, not an act: a sentence may name them beside the act it states
+// ("Czech President Petr Pavel signed a bill").
+var attributes = map[string]bool{"holds-office": true, "citizen-of": true, "part-of": true, "member-of": true,
+	"located-in": true, "occurred-in": true, "works-for": true}
+
+// An act is stated once: directly, between who did it and whom it
+// concerns, or through a measure (a law, decree, order, agreement), not
+// both from one quote. "Kazakhstan agreed to share the personal data of
+// exiled anti-war Russians with the Russian government" is Kazakhstan's
+// shared-data-with, not also its enacted of an agreement; "were asked to
+// leave the country within two weeks" is the nationals' faced-deportation-by,
+// not also an order that Sri Lanka enacted and that targets them. A measure
+// keeps what no direct relation can say (whom the data is about, a deadline
+// that others cite), never the act again.
+func TestSeedStatesEachActOnceNotAgainThroughAMeasure(t *testing.T) {
+	rels, preds := seedRelations(t)
+	byEntity := map[string][]*graph.Relation{}
+	makers := map[string]map[string]bool{} // measure: who enacted, announced or proposed it
+	for _, r := range rels {
+		byEntity[r.Subject] = append(byEntity[r.Subject], r)
+		if r.Object != "" && r.Object != r.Subject {
+			byEntity[r.Object] = append(byEntity[r.Object], r)
+		}
+		if r.Predicate == "enacted" || r.Predicate == "announced" || r.Predicate == "proposed" {
+			if makers[r.Object] == nil {
+				makers[r.Object] = map[string]bool{}
+			}
+			makers[r.Object][r.Subject] = true
+		}
+	}
+	// doneTo are the acts a relation states as done to its subject
+	doneTo := func(p string) bool {
+		return p == "designated-by" || p == "arrested-by" || p == "denied-entry-by" || within(preds, p, "faced-deportation-by")
+	}
+	for _, m := range rels {
+		for _, o := range byEntity[m.Subject] {
+			// the maker's own act, stated again as its enacting of a measure
+			if m.Predicate != "enacted" || o == m || o.Object == m.Object || attributes[o.Predicate] || o.Predicate == "enacted" || o.Predicate == "targets" {
+				continue
+			}
+			if q := sharedQuote(m, o); q != "" {
+				t.Errorf("one act stated twice, directly and through a measure: %s and %s, both quoting %q; keep the direct relation, and of the measure only what it alone says", describe(m), describe(o), q)
+			}
+		}
+		if m.Predicate != "targets" {
+			continue
+		}
+		for _, o := range byEntity[m.Object] {
+			// what the measure does to its targets, stated again as done to them
+			other := o.Object
+			if other == m.Object {
+				other = o.Subject
+			}
+			if o == m || o.Subject == m.Subject || o.Object == m.Subject || !(makers[m.Subject][other] || o.Subject == m.Object && doneTo(o.Predicate)) {
+				continue
+			}
+			if q := sharedQuote(m, o); q != "" {
+				t.Errorf("one act stated twice, directly and through a measure: %s and %s, both quoting %q; keep the direct relation, and of the measure only what it alone says", describe(m), describe(o), q)
+			}
+		}
+	}
+}
