@@ -321,6 +321,32 @@ func TestQueryPowerOnTheSeed(t *testing.T) {
 			t.Errorf("Smolyaninov fled in October 2022, a point: %v", n)
 		}
 	})
+	t.Run("a timeline of September and October 2022 opens on their facts", func(t *testing.T) {
+		// issue 20: the facts dated only "2022" overlap the range, and used
+		// to fill the first page
+		data := mustData(t, do(t, api, ctx, `{ timeline(from: "2022-09", to: "2022-10", first: 20) { totalCount nodes { date endDate timing } } }`, nil))
+		nodes := data["timeline"].(map[string]any)["nodes"].([]any)
+		if len(nodes) != 20 {
+			t.Fatalf("%d facts on the first page, want 20", len(nodes))
+		}
+		for _, n := range nodes {
+			m := n.(map[string]any)
+			d, _ := m["date"].(string)
+			end, _ := m["endDate"].(string)
+			if end == "" {
+				end = d
+			}
+			if d < "2022-09" || end > "2022-10-31" || m["timing"] == "SINCE" {
+				t.Errorf("a fact of %s to %s (%v) opens the timeline of September and October 2022", d, end, m["timing"])
+			}
+		}
+		// and the whole graph's timeline counts the dated facts, not all
+		all := mustData(t, do(t, api, ctx, `{ timeline(first: 1) { totalCount } relations(first: 1) { totalCount } }`, nil))
+		dated, every := all["timeline"].(map[string]any)["totalCount"].(float64), all["relations"].(map[string]any)["totalCount"].(float64)
+		if dated == 0 || dated >= every {
+			t.Errorf("the timeline counts %v facts of %v: it should count the dated ones alone", dated, every)
+		}
+	})
 	t.Run("timeline order and range edges", func(t *testing.T) {
 		// the facts within the range first, in date order; then those that
 		// only overlap it (a month, a year, a longer period), in date order
