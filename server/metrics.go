@@ -158,7 +158,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "emigraph_http_request_duration_seconds_count %d\n", m.count)
 	m.mu.Unlock()
 	if s.cfg.StoreSize != nil {
-		b.WriteString("# HELP emigraph_store_size_bytes Size of the Badger store on disk.\n# TYPE emigraph_store_size_bytes gauge\n")
+		b.WriteString("# HELP emigraph_store_size_bytes Space the store takes on disk (the blocks allocated to its files).\n# TYPE emigraph_store_size_bytes gauge\n")
 		fmt.Fprintf(&b, "emigraph_store_size_bytes %d\n", s.cfg.StoreSize())
 	}
 	w.Write([]byte(b.String()))

@@ -28,7 +28,8 @@ type Config struct {
 	API *schema.API
 	// Ready reports whether the store is open and answering (for /readyz).
 	Ready func(ctx context.Context) error
-	// StoreSize reports the store's size on disk in bytes (for /metrics).
+	// StoreSize reports the space the store takes on disk in bytes, the
+	// blocks allocated to its files (for /metrics).
 	StoreSize func() int64
 	// Logger receives one line per request and every recovered panic.
 	Logger zerolog.Logger

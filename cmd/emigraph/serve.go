@@ -189,7 +189,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			_, err := st.CountEntities(ctx, "")
 			return err
 		},
-		StoreSize: st.Size,
+		StoreSize: st.DiskUsage,
 	})
 	mode := "read-only (no token configured)"
 	if token != "" {
