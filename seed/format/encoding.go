@@ -60,8 +60,11 @@ func wideEncoding(head []byte) (enc, iconv string, bom bool) {
 			zeros[i%4]++
 		}
 	}
-	units := n / 4 // four-byte groups: one UTF-32 character, two UTF-16 units
-	mostly := func(z int) bool { return z*2 >= units } // zero in at least half the groups
+	// groups of four bytes: one UTF-32 character, two UTF-16 units; a
+	// position is zero "mostly" in at least half of them, "rarely" in
+	// fewer than a tenth
+	units := n / 4
+	mostly := func(z int) bool { return z*2 >= units }
 	rarely := func(z int) bool { return z*10 < units }
 	switch {
 	case mostly(zeros[1]) && mostly(zeros[2]) && mostly(zeros[3]) && rarely(zeros[0]):
