@@ -157,6 +157,15 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "emigraph_http_request_duration_seconds_sum %g\n", m.sum)
 	fmt.Fprintf(&b, "emigraph_http_request_duration_seconds_count %d\n", m.count)
 	m.mu.Unlock()
+	if cl := s.conns.Load(); cl != nil {
+		b.WriteString("# HELP emigraph_connections_open Connections open.\n# TYPE emigraph_connections_open gauge\n")
+		fmt.Fprintf(&b, "emigraph_connections_open %d\n", cl.open())
+		b.WriteString("# HELP emigraph_connections_refused_total Connections answered 503 and closed past a cap: the total (--max-conns) or one client's (--max-conns-per-client).\n# TYPE emigraph_connections_refused_total counter\n")
+		fmt.Fprintf(&b, "emigraph_connections_refused_total{cap=\"client\"} %d\n", cl.refusedClient.Load())
+		fmt.Fprintf(&b, "emigraph_connections_refused_total{cap=\"total\"} %d\n", cl.refusedTotal.Load())
+		b.WriteString("# HELP emigraph_connections_reclaimed_total Connections doing nothing (idle, or silent since they connected) closed to make room under a cap.\n# TYPE emigraph_connections_reclaimed_total counter\n")
+		fmt.Fprintf(&b, "emigraph_connections_reclaimed_total %d\n", cl.reclaimed.Load())
+	}
 	if s.cfg.StoreSize != nil {
 		b.WriteString("# HELP emigraph_store_size_bytes Space the store takes on disk (the blocks allocated to its files).\n# TYPE emigraph_store_size_bytes gauge\n")
 		fmt.Fprintf(&b, "emigraph_store_size_bytes %d\n", s.cfg.StoreSize())

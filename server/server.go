@@ -54,6 +54,12 @@ type Config struct {
 	MaxImportBytes int64
 	// ShutdownTimeout bounds how long shutdown waits for requests in flight (default 20s).
 	ShutdownTimeout time.Duration
+	// MaxConns bounds the connections Serve keeps open at once, and
+	// MaxConnsPerClient those from one client address (an IPv4 address,
+	// an IPv6 /64). 0 takes DefaultConnLimits of the open-file limit;
+	// negative means no cap. Past a cap, a connection doing nothing is
+	// closed to make room, or the new one is answered 503 and closed.
+	MaxConns, MaxConnsPerClient int
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
 	// /metrics counts apart (default 100; negative: none); later names, and
 	// strings that are not GraphQL names, are counted as "other".
@@ -85,6 +91,25 @@ func (c *Config) defaults() {
 	if c.MaxOperationLabels == 0 {
 		c.MaxOperationLabels = 100
 	}
+	if c.MaxConns == 0 || c.MaxConnsPerClient == 0 {
+		d := DefaultConnLimits(OpenFileLimit())
+		if c.MaxConns == 0 {
+			c.MaxConns = d.Total
+		}
+		if c.MaxConnsPerClient == 0 {
+			c.MaxConnsPerClient = d.PerClient
+			if c.MaxConns > 0 {
+				c.MaxConnsPerClient = perClientOf(c.MaxConns)
+			}
+		}
+	}
+}
+
+// ConnLimits returns the connection caps the server applies (negative:
+// none), with the refusals it answers at once.
+func (s *Server) ConnLimits() ConnLimits {
+	refusing := DefaultConnLimits(OpenFileLimit()).Refusing
+	return ConnLimits{Total: s.cfg.MaxConns, PerClient: s.cfg.MaxConnsPerClient, Refusing: refusing}
 }
 
 // Server is the HTTP front of emigraph.
@@ -94,6 +119,8 @@ type Server struct {
 	handler http.Handler
 	// inFlight counts the requests being handled.
 	inFlight atomic.Int64
+	// conns is the listener of Serve, which counts connections.
+	conns atomic.Pointer[connLimiter]
 }
 
 // New returns a server for cfg.
@@ -145,6 +172,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
+	}
+	if limits := s.ConnLimits(); limits.Total > 0 || limits.PerClient > 0 {
+		cl := newConnLimiter(l, limits, s.cfg.IdleTimeout)
+		defer cl.Close()
+		s.conns.Store(cl)
+		hs.ConnState = cl.connState
+		l = cl
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()

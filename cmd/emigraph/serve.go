@@ -117,7 +117,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	limits := addLimitFlags(fs)
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
-	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
+	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
+	defaults := server.DefaultConnLimits(server.OpenFileLimit())
+	maxConns := fs.Int("max-conns", 0, fmt.Sprintf("most connections open at once; past it an idle one is closed, or the new one answered 503 (0: from the open-file limit, here %d; -1: no cap)", defaults.Total))
+	maxConnsPerClient := fs.Int("max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", defaults.PerClient))
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	storage := addStoreFlags(fs)
 	if _, err := m.parse(fs, args); err != nil {
@@ -174,17 +177,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 	srv := server.New(server.Config{
-		API:            api,
-		Logger:         log,
-		Token:          token,
-		CORSOrigins:    origins,
-		MaxBodyBytes:   *maxBody,
-		MaxImportBytes: *maxImport,
-		Operations:     operations(st),
-		RequestTimeout: *timeout,
-		ReadTimeout:    *readTimeout,
-		WriteTimeout:   *writeTimeout,
-		IdleTimeout:    *idleTimeout,
+		API:               api,
+		Logger:            log,
+		Token:             token,
+		CORSOrigins:       origins,
+		MaxBodyBytes:      *maxBody,
+		MaxImportBytes:    *maxImport,
+		Operations:        operations(st),
+		RequestTimeout:    *timeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxConns:          *maxConns,
+		MaxConnsPerClient: *maxConnsPerClient,
 		Ready: func(ctx context.Context) error {
 			_, err := st.CountEntities(ctx, "")
 			return err
@@ -198,6 +203,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if st.ReadOnly() != nil {
 		mode = "read-only (no space left)"
 	}
+	caps := srv.ConnLimits()
+	log.Info().Int("max_conns", caps.Total).Int("max_conns_per_client", caps.PerClient).Uint64("open_file_limit", server.OpenFileLimit()).
+		Msg("connection caps (negative: none)")
 	log.Info().Str("addr", "http://"+l.Addr().String()).Str("explorer", "http://"+l.Addr().String()+"/explore").Str("playground", "http://"+l.Addr().String()+"/graphiql").
 		Str("data", *data).Str("mode", mode).Msg("serving")
 	if m.Ready != nil {
