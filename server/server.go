@@ -60,6 +60,12 @@ type Config struct {
 	// negative means no cap. Past a cap, a connection doing nothing is
 	// closed to make room, or the new one is answered 503 and closed.
 	MaxConns, MaxConnsPerClient int
+	// MaxExecutions bounds how many GraphQL queries execute at once
+	// (default four per CPU, at least 8; negative: no bound); a query
+	// waits for its turn up to QueueTimeout (default 5s, or the
+	// RequestTimeout if shorter), then gets 503 with Retry-After.
+	MaxExecutions int
+	QueueTimeout  time.Duration
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
 	// /metrics counts apart (default 100; negative: none); later names, and
 	// strings that are not GraphQL names, are counted as "other".
@@ -91,6 +97,12 @@ func (c *Config) defaults() {
 	if c.MaxOperationLabels == 0 {
 		c.MaxOperationLabels = 100
 	}
+	if c.MaxExecutions == 0 {
+		c.MaxExecutions = defaultMaxExecutions()
+	}
+	if c.QueueTimeout == 0 {
+		c.QueueTimeout = min(defaultQueueTimeout, c.RequestTimeout)
+	}
 	if c.MaxConns == 0 || c.MaxConnsPerClient == 0 {
 		d := DefaultConnLimits(OpenFileLimit())
 		if c.MaxConns == 0 {
@@ -119,6 +131,8 @@ type Server struct {
 	handler http.Handler
 	// inFlight counts the requests being handled.
 	inFlight atomic.Int64
+	// executions bounds the queries executing at once (nil: no bound).
+	executions *executions
 	// conns is the listener of Serve, which counts connections.
 	conns atomic.Pointer[connLimiter]
 }
@@ -126,7 +140,7 @@ type Server struct {
 // New returns a server for cfg.
 func New(cfg Config) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(cfg.MaxOperationLabels)}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.MaxOperationLabels), executions: newExecutions(cfg.MaxExecutions, cfg.QueueTimeout)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.withCORS(s.serveGraphQL))
 	mux.Handle("/graphiql", playground.Handler())

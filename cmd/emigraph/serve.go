@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -115,6 +116,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxImport := fs.Int64("max-import", 1<<30, "largest upload to /admin/import (load --server) in bytes")
 	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
 	limits := addLimitFlags(fs)
+	maxExecutions := fs.Int("max-executions", 0, fmt.Sprintf("most GraphQL queries executing at once; the others wait their turn (0: four per CPU, at least 8, here %d; -1: no bound)", max(4*runtime.GOMAXPROCS(0), 8)))
+	queueTimeout := fs.Duration("queue-timeout", 5*time.Second, "longest wait of a query for its turn before it is answered 503 (at most --timeout)")
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
@@ -132,6 +135,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if limits.MaxFirst < 50 || limits.MaxFirst > 500 {
 		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", limits.MaxFirst)}
+	}
+	if *queueTimeout < 0 {
+		return &errUsage{fmt.Sprintf("--queue-timeout %s: give a duration, e.g. 5s", *queueTimeout)}
 	}
 	token, err := m.readToken(*tokenFile)
 	if err != nil {
@@ -188,6 +194,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
 		IdleTimeout:       *idleTimeout,
+		MaxExecutions:     *maxExecutions,
+		QueueTimeout:      *queueTimeout,
 		MaxConns:          *maxConns,
 		MaxConnsPerClient: *maxConnsPerClient,
 		Ready: func(ctx context.Context) error {
