@@ -265,7 +265,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	release := func() {}
 	if kind != "mutation" {
-		if release, err = s.executions.acquire(ctx); err != nil {
+		if release, err = s.executions.acquire(ctx, req.Query, req.OperationName); err != nil {
 			s.refuseExecution(w, media, info, err)
 			return
 		}

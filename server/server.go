@@ -61,9 +61,11 @@ type Config struct {
 	// closed to make room, or the new one is answered 503 and closed.
 	MaxConns, MaxConnsPerClient int
 	// MaxExecutions bounds how many GraphQL queries execute at once
-	// (default four per CPU, at least 8; negative: no bound); a query
-	// waits for its turn up to QueueTimeout (default 5s, or the
-	// RequestTimeout if shorter), then gets 503 with Retry-After.
+	// (default four per CPU, at least 8; negative: no bound), three
+	// quarters of them kept for documents that ran fast last time (at
+	// least one slot is for the others); a query waits for its
+	// turn up to QueueTimeout (default 5s, or the RequestTimeout if
+	// shorter), then gets 503 with Retry-After.
 	MaxExecutions int
 	QueueTimeout  time.Duration
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
