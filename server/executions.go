@@ -47,10 +47,6 @@ const fastExecution = 250 * time.Millisecond
 // once than that adds memory, not answers.
 func defaultMaxExecutions() int { return max(4*runtime.GOMAXPROCS(0), 8) }
 
-// defaultQueueTimeout bounds a query's wait for a slot when the Config
-// leaves QueueTimeout 0 (and the request's deadline, if shorter).
-const defaultQueueTimeout = 5 * time.Second
-
 func newExecutions(n int, wait time.Duration) *executions {
 	if n <= 0 {
 		return nil

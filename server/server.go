@@ -64,8 +64,8 @@ type Config struct {
 	// (default four per CPU, at least 8; negative: no bound), three
 	// quarters of them kept for documents that ran fast last time (at
 	// least one slot is for the others); a query waits for its
-	// turn up to QueueTimeout (default 5s, or the RequestTimeout if
-	// shorter), then gets 503 with Retry-After.
+	// turn up to QueueTimeout (default half the RequestTimeout), then gets
+	// 503 with Retry-After.
 	MaxExecutions int
 	QueueTimeout  time.Duration
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
@@ -103,7 +103,7 @@ func (c *Config) defaults() {
 		c.MaxExecutions = defaultMaxExecutions()
 	}
 	if c.QueueTimeout == 0 {
-		c.QueueTimeout = min(defaultQueueTimeout, c.RequestTimeout)
+		c.QueueTimeout = c.RequestTimeout / 2
 	}
 	if c.MaxConns == 0 || c.MaxConnsPerClient == 0 {
 		d := DefaultConnLimits(OpenFileLimit())

@@ -117,7 +117,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
 	limits := addLimitFlags(fs)
 	maxExecutions := fs.Int("max-executions", 0, fmt.Sprintf("most GraphQL queries executing at once; the others wait their turn (0: four per CPU, at least 8, here %d; -1: no bound)", max(4*runtime.GOMAXPROCS(0), 8)))
-	queueTimeout := fs.Duration("queue-timeout", 5*time.Second, "longest wait of a query for its turn before it is answered 503 (at most --timeout)")
+	queueTimeout := fs.Duration("queue-timeout", 0, "longest wait of a query for its turn before it is answered 503 (0: half of --timeout)")
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
