@@ -80,9 +80,14 @@ func (e *executions) acquire(ctx context.Context, query, operation string) (func
 			<-slots
 		}
 	}
+	// a fast document takes a fast slot when there is one, leaving the
+	// others to new and slow documents
 	select {
 	case fast <- struct{}{}:
 		return done(fast), nil
+	default:
+	}
+	select {
 	case e.slow <- struct{}{}:
 		return done(e.slow), nil
 	default:
