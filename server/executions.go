@@ -20,15 +20,19 @@ import (
 // its deadline), then is answered 503 with Retry-After. Mutations are not
 // counted: they need the write token, and run one at a time anyway.
 //
-// Three quarters of the slots are kept for documents whose last run was
-// fast (fastExecution or less): with one queue, a plain lookup waited
-// behind every costly document ahead of it (under 16 clients sending issue
-// 19's scans, its p99 went from 1 s with no bound to 5 s, and some were
-// refused). A document not seen yet, or slow last time, takes the other
-// quarter; one seen fast takes any slot. So a client that varies its
-// documents to look new gets the costly quarter only, and one that makes
-// a fast document slow (by its variables) loses it the fast slots after
-// one run. Either way no more than the limit run at once.
+// Three quarters of the slots are kept for documents whose runs were fast
+// (fastExecution or less, on a moving average): with one queue, a plain
+// lookup waited behind every costly document ahead of it (under 16 clients
+// sending issue 19's scans, its p99 went from 1 s with no bound to 5 s,
+// and some were refused). A document slow on average takes the other
+// quarter; one seen fast takes any slot; one not seen yet takes the other
+// quarter, or a fast slot while more than half of them are free (else a
+// client's first lookup waited behind the crowd of slow documents, and was
+// refused, and so never learned fast). So a client that varies its
+// documents to look new gets the costly quarter and at most half the fast
+// slots, and one that makes a fast document slow (by its variables) loses
+// it the fast slots after one costly run. Either way no more than the
+// limit run at once.
 type executions struct {
 	slow, fast chan struct{}
 	wait       time.Duration
@@ -69,37 +73,51 @@ func (e *executions) acquire(ctx context.Context, query, operation string) (func
 		return func() {}, nil
 	}
 	key := e.seen.key(query, operation)
-	fast := e.fast
-	if !e.seen.fast(key) {
-		fast = nil // a nil channel is never ready: the slow half only
-	}
+	fast, known := e.seen.fast(key)
 	began := time.Now()
 	done := func(slots chan struct{}) func() {
 		return func() {
-			e.seen.record(key, time.Since(began) <= fastExecution)
+			e.seen.record(key, time.Since(began))
 			<-slots
 		}
 	}
 	// a fast document takes a fast slot when there is one, leaving the
 	// others to new and slow documents
-	select {
-	case fast <- struct{}{}:
-		return done(fast), nil
-	default:
+	if fast {
+		select {
+		case e.fast <- struct{}{}:
+			return done(e.fast), nil
+		default:
+		}
 	}
 	select {
 	case e.slow <- struct{}{}:
 		return done(e.slow), nil
 	default:
 	}
+	// a new document may borrow a fast slot while more than half of them
+	// are free: a client's first lookup must not wait behind a crowd of
+	// slow documents it will never be one of, and a crowd of new documents
+	// still leaves half the fast slots to the documents known fast
+	if !known && 2*len(e.fast) < cap(e.fast) {
+		select {
+		case e.fast <- struct{}{}:
+			return done(e.fast), nil
+		default:
+		}
+	}
+	waitFast := e.fast
+	if !fast {
+		waitFast = nil // a nil channel is never ready: the slow slots only
+	}
 	e.waiting.Add(1)
 	defer e.waiting.Add(-1)
 	timer := time.NewTimer(e.wait)
 	defer timer.Stop()
 	select {
-	case fast <- struct{}{}:
+	case waitFast <- struct{}{}:
 		began = time.Now()
-		return done(fast), nil
+		return done(waitFast), nil
 	case e.slow <- struct{}{}:
 		began = time.Now()
 		return done(e.slow), nil
@@ -117,17 +135,20 @@ func (e *executions) running() int { return len(e.slow) + len(e.fast) }
 // limit is the number of slots.
 func (e *executions) limit() int { return cap(e.slow) + cap(e.fast) }
 
-// fastDocuments remembers whether the last run of each document was fast,
-// for a bounded number of documents (one forgotten is treated as new).
+// fastDocuments remembers how long each document ran, as a moving average
+// that halves the weight of every earlier run: one costly run (seconds)
+// makes a document slow at once, while one slow moment of a fast document
+// (a garbage collection, a busy CPU) does not. It keeps a bounded number
+// of documents; one forgotten is treated as new.
 type fastDocuments struct {
 	seed maphash.Seed
 	max  int
 	mu   sync.Mutex
-	last map[uint64]bool
+	took map[uint64]time.Duration
 }
 
 func newFastDocuments(n int) *fastDocuments {
-	return &fastDocuments{seed: maphash.MakeSeed(), max: n, last: map[uint64]bool{}}
+	return &fastDocuments{seed: maphash.MakeSeed(), max: n, took: map[uint64]time.Duration{}}
 }
 
 // key identifies a document and operation (a random seed keeps clients from
@@ -141,22 +162,29 @@ func (f *fastDocuments) key(query, operation string) uint64 {
 	return h.Sum64()
 }
 
-func (f *fastDocuments) fast(key uint64) bool {
+// fast reports whether the document's runs average fastExecution or less,
+// and whether it has run (among those remembered).
+func (f *fastDocuments) fast(key uint64) (fast, known bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.last[key]
+	took, ok := f.took[key]
+	return ok && took <= fastExecution, ok
 }
 
-func (f *fastDocuments) record(key uint64, fast bool) {
+func (f *fastDocuments) record(key uint64, took time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.last[key]; !ok && len(f.last) >= f.max {
-		for k := range f.last { // forget one at random
-			delete(f.last, k)
+	before, ok := f.took[key]
+	switch {
+	case ok:
+		took = (before + took) / 2
+	case len(f.took) >= f.max:
+		for k := range f.took { // forget one at random
+			delete(f.took, k)
 			break
 		}
 	}
-	f.last[key] = fast
+	f.took[key] = took
 }
 
 // refuseExecution answers a query that got no slot: 503 with Retry-After,
