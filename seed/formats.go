@@ -31,11 +31,18 @@ func Formats() []Format { return registry.All() }
 // ".ndjson", "nt"), ignoring case.
 func FormatByName(name string) (Format, bool) { return registry.ByName(name) }
 
+// CheckEncoding refuses a document in UTF-16 or UTF-32, told by its byte
+// order mark or by the zero bytes between the characters of mostly-ASCII
+// text, with a message that says which and to convert it to UTF-8. head is
+// the start of the document (its first 512 bytes are enough).
+func CheckEncoding(name string, head []byte) error { return format.CheckEncoding(name, head) }
+
 // FormatForFile picks the format of a file by its extension, ignoring case.
 func FormatForFile(path string) (Format, error) { return registry.ForFile(path) }
 
 // Parse reads a document in the named format (a name or an extension, as
-// FormatByName takes), for schema.Options.Parse.
+// FormatByName takes), for schema.Options.Parse. A document in UTF-16 or
+// UTF-32 is refused with a message that says so (CheckEncoding).
 func Parse(format, name string, r io.Reader) (*graph.Changeset, error) {
 	return registry.Parse(format, name, r)
 }

@@ -154,12 +154,19 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 // reports what would change.
 func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	info := requestInfo(r.Context())
+	// the limit goes on before anything reads the body (the multipart
+	// reader keeps the body it is built from), and a body declared larger
+	// is refused before a byte of it is read, whatever its type
+	if r.ContentLength > s.cfg.MaxImportBytes {
+		s.importTooLarge(w, info)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxImportBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeAdminError(w, http.StatusUnsupportedMediaType, graph.EINVALID, "send the documents as multipart/form-data, one file part each")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxImportBytes)
 	q := r.URL.Query()
 	dryRun := q.Get("dryRun") == "true" || q.Get("dryRun") == "1"
 	format := q.Get("format")
@@ -194,8 +201,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		info.errorKind = "validation"
-		writeAdminError(w, http.StatusRequestEntityTooLarge, "too_large", "the import is larger than "+humanBytes(s.cfg.MaxImportBytes)+" (serve --max-import); nothing was written")
+		s.importTooLarge(w, info)
 		return
 	case readErr != nil:
 		info.errorKind = "validation"
@@ -238,6 +244,14 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		out["changes"], out["warnings"] = changes, res.Warnings
 	}
 	json.NewEncoder(w).Encode(out)
+}
+
+// importTooLarge answers an import over MaxImportBytes. The connection is
+// closed after the answer: the rest of the body is never read.
+func (s *Server) importTooLarge(w http.ResponseWriter, info *reqInfo) {
+	info.errorKind = "validation"
+	w.Header().Set("Connection", "close")
+	writeAdminError(w, http.StatusRequestEntityTooLarge, "too_large", "the import is larger than "+humanBytes(s.cfg.MaxImportBytes)+" (serve --max-import); nothing was written")
 }
 
 // recordingReader keeps the first error other than io.EOF of the reader it

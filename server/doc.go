@@ -27,4 +27,11 @@
 // one log line per request has method, path, status, duration and GraphQL
 // operation. A panic becomes a 500 with the request ID and a logged stack
 // trace. Serve drains requests in flight on shutdown.
+//
+// # Limits
+//
+// Serve caps the connections open at once, in all and per client address
+// (conns.go), and the queries executing at once (executions.go); an
+// import is cut at MaxImportBytes. README.md in this directory lists
+// every limit, its flag and default, and what a client gets past it.
 package server

@@ -263,6 +263,13 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			info.errorKind, info.errorCode = "refused", code
 		})
 	}
+	release := func() {}
+	if kind != "mutation" {
+		if release, err = s.executions.acquire(ctx, req.Query, req.OperationName); err != nil {
+			s.refuseExecution(w, media, info, err)
+			return
+		}
+	}
 	res := s.cfg.API.Execute(ctx, doc, req)
 	if res.Data == nil {
 		res.Data = json.RawMessage("null") // execution began: data is present, if null
@@ -272,7 +279,11 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	} else if res.HasErrors() {
 		info.errorKind = "execution"
 	}
-	s.writeResult(w, media, http.StatusOK, res)
+	// the slot is held until the result is encoded, not while a slow
+	// client reads it
+	status, body := encodeResult(http.StatusOK, res)
+	release()
+	writeEncoded(w, media, status, body)
 }
 
 // preparedStatus is the status of a request that failed to parse or
@@ -313,6 +324,13 @@ func (s *Server) writeCodedError(w http.ResponseWriter, media string, status int
 }
 
 func (s *Server) writeResult(w http.ResponseWriter, media string, status int, res *graphql.Result) {
+	status, body := encodeResult(status, res)
+	writeEncoded(w, media, status, body)
+}
+
+// encodeResult is the body of a result, and its status (500 if it cannot
+// be encoded).
+func encodeResult(status int, res *graphql.Result) (int, []byte) {
 	var body []byte
 	var err error
 	if res.Data == nil {
@@ -322,9 +340,12 @@ func (s *Server) writeResult(w http.ResponseWriter, media string, status int, re
 		body, err = json.Marshal(res)
 	}
 	if err != nil {
-		status = http.StatusInternalServerError
-		body = []byte(`{"errors":[{"message":"encoding the response failed"}]}`)
+		return http.StatusInternalServerError, []byte(`{"errors":[{"message":"encoding the response failed"}]}`)
 	}
+	return status, body
+}
+
+func writeEncoded(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)

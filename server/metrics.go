@@ -75,7 +75,7 @@ func typeLabel(kind string) string {
 // errorKindLabel is the kind of a failure, or "other" for one not listed.
 func errorKindLabel(kind string) string {
 	switch kind {
-	case "parse", "validation", "variables", "execution", "timeout", "forbidden", "panic", "refused":
+	case "parse", "validation", "variables", "execution", "timeout", "forbidden", "panic", "refused", "overloaded":
 		return kind
 	}
 	return otherLabel
@@ -145,7 +145,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, k := range sortedKeys(m.requests) {
 		fmt.Fprintf(&b, "emigraph_http_requests_total{%s} %d\n", k, m.requests[k])
 	}
-	b.WriteString("# HELP emigraph_errors_total Requests that failed, by kind (parse, validation, variables, execution, timeout, forbidden, panic, other).\n# TYPE emigraph_errors_total counter\n")
+	b.WriteString("# HELP emigraph_errors_total Requests that failed, by kind (parse, validation, variables, execution, timeout, forbidden, panic, refused, overloaded, other).\n# TYPE emigraph_errors_total counter\n")
 	for _, k := range sortedKeys(m.errors) {
 		fmt.Fprintf(&b, "emigraph_errors_total{%s} %d\n", k, m.errors[k])
 	}
@@ -157,8 +157,25 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "emigraph_http_request_duration_seconds_sum %g\n", m.sum)
 	fmt.Fprintf(&b, "emigraph_http_request_duration_seconds_count %d\n", m.count)
 	m.mu.Unlock()
+	if e := s.executions; e != nil {
+		b.WriteString("# HELP emigraph_graphql_executions Queries executing now; the limit is --max-executions.\n# TYPE emigraph_graphql_executions gauge\n")
+		fmt.Fprintf(&b, "emigraph_graphql_executions %d\n", e.running())
+		b.WriteString("# HELP emigraph_graphql_waiting Queries waiting for an execution slot.\n# TYPE emigraph_graphql_waiting gauge\n")
+		fmt.Fprintf(&b, "emigraph_graphql_waiting %d\n", e.waiting.Load())
+		b.WriteString("# HELP emigraph_graphql_overloaded_total Queries answered 503 because no slot came free within --queue-timeout.\n# TYPE emigraph_graphql_overloaded_total counter\n")
+		fmt.Fprintf(&b, "emigraph_graphql_overloaded_total %d\n", e.refused.Load())
+	}
+	if cl := s.conns.Load(); cl != nil {
+		b.WriteString("# HELP emigraph_connections_open Connections open.\n# TYPE emigraph_connections_open gauge\n")
+		fmt.Fprintf(&b, "emigraph_connections_open %d\n", cl.open())
+		b.WriteString("# HELP emigraph_connections_refused_total Connections answered 503 and closed past a cap: the total (--max-conns) or one client's (--max-conns-per-client).\n# TYPE emigraph_connections_refused_total counter\n")
+		fmt.Fprintf(&b, "emigraph_connections_refused_total{cap=\"client\"} %d\n", cl.refusedClient.Load())
+		fmt.Fprintf(&b, "emigraph_connections_refused_total{cap=\"total\"} %d\n", cl.refusedTotal.Load())
+		b.WriteString("# HELP emigraph_connections_reclaimed_total Connections doing nothing (idle, or silent since they connected) closed to make room under a cap.\n# TYPE emigraph_connections_reclaimed_total counter\n")
+		fmt.Fprintf(&b, "emigraph_connections_reclaimed_total %d\n", cl.reclaimed.Load())
+	}
 	if s.cfg.StoreSize != nil {
-		b.WriteString("# HELP emigraph_store_size_bytes Size of the Badger store on disk.\n# TYPE emigraph_store_size_bytes gauge\n")
+		b.WriteString("# HELP emigraph_store_size_bytes Space the store takes on disk (the blocks allocated to its files).\n# TYPE emigraph_store_size_bytes gauge\n")
 		fmt.Fprintf(&b, "emigraph_store_size_bytes %d\n", s.cfg.StoreSize())
 	}
 	w.Write([]byte(b.String()))

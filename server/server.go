@@ -28,7 +28,8 @@ type Config struct {
 	API *schema.API
 	// Ready reports whether the store is open and answering (for /readyz).
 	Ready func(ctx context.Context) error
-	// StoreSize reports the store's size on disk in bytes (for /metrics).
+	// StoreSize reports the space the store takes on disk in bytes, the
+	// blocks allocated to its files (for /metrics).
 	StoreSize func() int64
 	// Logger receives one line per request and every recovered panic.
 	Logger zerolog.Logger
@@ -53,6 +54,20 @@ type Config struct {
 	MaxImportBytes int64
 	// ShutdownTimeout bounds how long shutdown waits for requests in flight (default 20s).
 	ShutdownTimeout time.Duration
+	// MaxConns bounds the connections Serve keeps open at once, and
+	// MaxConnsPerClient those from one client address (an IPv4 address,
+	// an IPv6 /64). 0 takes DefaultConnLimits of the open-file limit;
+	// negative means no cap. Past a cap, a connection doing nothing is
+	// closed to make room, or the new one is answered 503 and closed.
+	MaxConns, MaxConnsPerClient int
+	// MaxExecutions bounds how many GraphQL queries execute at once
+	// (default four per CPU, at least 8; negative: no bound), three
+	// quarters of them kept for documents that ran fast last time (at
+	// least one slot is for the others); a query waits for its
+	// turn up to QueueTimeout (default half the RequestTimeout), then gets
+	// 503 with Retry-After.
+	MaxExecutions int
+	QueueTimeout  time.Duration
 	// MaxOperationLabels bounds how many distinct GraphQL operation names
 	// /metrics counts apart (default 100; negative: none); later names, and
 	// strings that are not GraphQL names, are counted as "other".
@@ -84,6 +99,31 @@ func (c *Config) defaults() {
 	if c.MaxOperationLabels == 0 {
 		c.MaxOperationLabels = 100
 	}
+	if c.MaxExecutions == 0 {
+		c.MaxExecutions = defaultMaxExecutions()
+	}
+	if c.QueueTimeout == 0 {
+		c.QueueTimeout = c.RequestTimeout / 2
+	}
+	if c.MaxConns == 0 || c.MaxConnsPerClient == 0 {
+		d := DefaultConnLimits(OpenFileLimit())
+		if c.MaxConns == 0 {
+			c.MaxConns = d.Total
+		}
+		if c.MaxConnsPerClient == 0 {
+			c.MaxConnsPerClient = d.PerClient
+			if c.MaxConns > 0 {
+				c.MaxConnsPerClient = perClientOf(c.MaxConns)
+			}
+		}
+	}
+}
+
+// ConnLimits returns the connection caps the server applies (negative:
+// none), with the refusals it answers at once.
+func (s *Server) ConnLimits() ConnLimits {
+	refusing := DefaultConnLimits(OpenFileLimit()).Refusing
+	return ConnLimits{Total: s.cfg.MaxConns, PerClient: s.cfg.MaxConnsPerClient, Refusing: refusing}
 }
 
 // Server is the HTTP front of emigraph.
@@ -93,12 +133,16 @@ type Server struct {
 	handler http.Handler
 	// inFlight counts the requests being handled.
 	inFlight atomic.Int64
+	// executions bounds the queries executing at once (nil: no bound).
+	executions *executions
+	// conns is the listener of Serve, which counts connections.
+	conns atomic.Pointer[connLimiter]
 }
 
 // New returns a server for cfg.
 func New(cfg Config) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(cfg.MaxOperationLabels)}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.MaxOperationLabels), executions: newExecutions(cfg.MaxExecutions, cfg.QueueTimeout)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.withCORS(s.serveGraphQL))
 	mux.Handle("/graphiql", playground.Handler())
@@ -144,6 +188,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
+	}
+	if limits := s.ConnLimits(); limits.Total > 0 || limits.PerClient > 0 {
+		cl := newConnLimiter(l, limits, s.cfg.IdleTimeout)
+		defer cl.Close()
+		s.conns.Store(cl)
+		hs.ConnState = cl.connState
+		l = cl
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()

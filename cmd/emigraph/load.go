@@ -62,6 +62,11 @@ func (m *Main) readDocuments(files []string, format string) ([]document, error) 
 		if err != nil {
 			return nil, err
 		}
+		// every format and every way of loading reads the bytes from here:
+		// a UTF-16 file is refused once, before any parser misreads it
+		if err := seed.CheckEncoding(name, raw); err != nil {
+			return nil, m.reportProblems(err)
+		}
 		docs = append(docs, document{name: name, format: f, raw: raw, mapped: mapped})
 	}
 	return docs, nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -115,9 +116,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxImport := fs.Int64("max-import", 1<<30, "largest upload to /admin/import (load --server) in bytes")
 	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
 	limits := addLimitFlags(fs)
+	maxExecutions := fs.Int("max-executions", 0, fmt.Sprintf("most GraphQL queries executing at once; the others wait their turn (0: four per CPU, at least 8, here %d; -1: no bound)", max(4*runtime.GOMAXPROCS(0), 8)))
+	queueTimeout := fs.Duration("queue-timeout", 0, "longest wait of a query for its turn before it is answered 503 (0: half of --timeout)")
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
-	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept")
+	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
+	defaults := server.DefaultConnLimits(server.OpenFileLimit())
+	maxConns := fs.Int("max-conns", 0, fmt.Sprintf("most connections open at once; past it an idle one is closed, or the new one answered 503 (0: from the open-file limit, here %d; -1: no cap)", defaults.Total))
+	maxConnsPerClient := fs.Int("max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", defaults.PerClient))
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	storage := addStoreFlags(fs)
 	if _, err := m.parse(fs, args); err != nil {
@@ -129,6 +135,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if limits.MaxFirst < 50 || limits.MaxFirst > 500 {
 		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", limits.MaxFirst)}
+	}
+	if *queueTimeout < 0 {
+		return &errUsage{fmt.Sprintf("--queue-timeout %s: give a duration, e.g. 5s", *queueTimeout)}
 	}
 	token, err := m.readToken(*tokenFile)
 	if err != nil {
@@ -174,22 +183,26 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 	srv := server.New(server.Config{
-		API:            api,
-		Logger:         log,
-		Token:          token,
-		CORSOrigins:    origins,
-		MaxBodyBytes:   *maxBody,
-		MaxImportBytes: *maxImport,
-		Operations:     operations(st),
-		RequestTimeout: *timeout,
-		ReadTimeout:    *readTimeout,
-		WriteTimeout:   *writeTimeout,
-		IdleTimeout:    *idleTimeout,
+		API:               api,
+		Logger:            log,
+		Token:             token,
+		CORSOrigins:       origins,
+		MaxBodyBytes:      *maxBody,
+		MaxImportBytes:    *maxImport,
+		Operations:        operations(st),
+		RequestTimeout:    *timeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxExecutions:     *maxExecutions,
+		QueueTimeout:      *queueTimeout,
+		MaxConns:          *maxConns,
+		MaxConnsPerClient: *maxConnsPerClient,
 		Ready: func(ctx context.Context) error {
 			_, err := st.CountEntities(ctx, "")
 			return err
 		},
-		StoreSize: st.Size,
+		StoreSize: st.DiskUsage,
 	})
 	mode := "read-only (no token configured)"
 	if token != "" {
@@ -198,6 +211,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if st.ReadOnly() != nil {
 		mode = "read-only (no space left)"
 	}
+	caps := srv.ConnLimits()
+	log.Info().Int("max_conns", caps.Total).Int("max_conns_per_client", caps.PerClient).Uint64("open_file_limit", server.OpenFileLimit()).
+		Msg("connection caps (negative: none)")
 	log.Info().Str("addr", "http://"+l.Addr().String()).Str("explorer", "http://"+l.Addr().String()+"/explore").Str("playground", "http://"+l.Addr().String()+"/graphiql").
 		Str("data", *data).Str("mode", mode).Msg("serving")
 	if m.Ready != nil {

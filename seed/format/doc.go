@@ -18,6 +18,13 @@
 // ("facts.csv:12"), so that its errors name the file and line as a
 // parser's do.
 //
+// # Encoding
+//
+// Every format is UTF-8. Registry.Parse refuses a document in UTF-16 or
+// UTF-32 before its parser sees it (CheckEncoding), with a message that
+// names the encoding and says to convert it; `emigraph load` calls
+// CheckEncoding itself on each file it reads.
+//
 // # What a writer promises
 //
 // A writer is deterministic and writes everything its parser needs to

@@ -116,11 +116,16 @@ func (r *Registry) ForFile(path string) (Format, error) {
 		path, strings.Join(exts, "; "), r.names())
 }
 
-// Parse reads a document in the named format.
+// Parse reads a document in the named format, after refusing one in
+// UTF-16 or UTF-32 (CheckEncoding).
 func (r *Registry) Parse(format, name string, rd io.Reader) (*graph.Changeset, error) {
 	f, ok := r.ByName(format)
 	if !ok {
 		return nil, graph.Errorf(graph.EINVALID, "format %q is not one of %s", format, r.names())
+	}
+	rd, err := checkedReader(name, rd)
+	if err != nil {
+		return nil, err
 	}
 	return f.Parse(name, rd)
 }

