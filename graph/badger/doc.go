@@ -101,6 +101,20 @@
 // read-only. Backup and Restore (backup.go) write and check a backup that
 // ends with the SHA-256 of the rest.
 //
+// # The directory's lock
+//
+// Open takes the lock of the store's directory before it reads or changes a
+// file of it, and holds it until Close (dirlock_unix.go): a flock of the
+// directory itself, exclusive to write and shared to read, which is the
+// lock Badger takes (Open hands Badger the store with its own lock
+// bypassed), so that earlier releases, which let Badger lock, and Rebuild,
+// which takes it before it opens the store, exclude the same processes. A
+// store held elsewhere is refused with ErrLocked, untouched. A writer writes
+// its pid into LOCK, as Badger does. A read-only open of a store a crash
+// left unclosed must cut its memtable logs (trimMemtableLogs), which it does
+// under the exclusive lock (another reader could have them mapped) before
+// going on with the shared one.
+//
 // # Building a store
 //
 // Build makes a new store from a changeset in a new or empty directory,

@@ -131,6 +131,9 @@ func (s *Store) storeError(err error) error {
 // drops them at its next writable open. The scan below is Badger's
 // (logFile.iterate, safeRead.Entry in badger v4.9.6) for unencrypted logs;
 // TestReadOnlyOpenAfterCrash holds the two together.
+//
+// It changes the files of the store: the caller holds the store's lock,
+// exclusive (another reader may have the logs mapped; see lockForOpen).
 func trimMemtableLogs(dir string) error {
 	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
 	if err != nil {
@@ -148,6 +151,26 @@ func trimMemtableLogs(dir string) error {
 		}
 	}
 	return nil
+}
+
+// memtableLogsToCut reports whether a memtable log of the store in dir has
+// bytes after its last complete transaction (trimMemtableLogs would cut
+// it). It only reads.
+func memtableLogsToCut(dir string) (bool, error) {
+	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return false, err
+	}
+	for _, name := range mems {
+		end, size, err := memtableLogEnd(name)
+		if err != nil {
+			return false, fmt.Errorf("reading the memtable log %s: %w", name, err)
+		}
+		if end < size {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Badger's log entry bits (value.go).

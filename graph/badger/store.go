@@ -70,6 +70,9 @@ type Store struct {
 	// readOnly, when set, is the error every write gets: the store was
 	// opened read-only (asked for, or for want of free space).
 	readOnly error
+	// lock is the directory's lock, held from before Badger opens the
+	// store until Close (nil in memory, or when the caller holds it).
+	lock *storeLock
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
@@ -129,8 +132,12 @@ const DefaultCacheSize = 64 << 20
 // Open opens or creates the store in dir. When the directory's file system
 // has less free than the reserve, an existing store is opened read-only
 // (ReadOnly reports why) and a new one is refused.
+//
+// Open takes the directory's lock (storeLock: exclusive to write, shared to
+// read) before it reads or changes any file of the store, and holds it until
+// Close: a store another process holds is refused with ErrLocked, having
+// been neither read nor changed.
 func Open(dir string, o Options) (*Store, error) {
-	opts := badgerOptions(dir, o)
 	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
 	if st.reserve == 0 {
 		st.reserve = DefaultReserve
@@ -138,15 +145,61 @@ func Open(dir string, o Options) (*Store, error) {
 	if st.freeSpace == nil {
 		st.freeSpace = statfsFree
 	}
-	readOnly := o.ReadOnly
+	readOnly, err := st.openMode(o)
+	if err != nil {
+		return nil, err
+	}
+	opts := badgerOptions(dir, o)
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
-		readOnly = false
-	} else if !readOnly && st.reserve > 0 {
+	} else if !o.lockHeld {
+		if st.lock, err = lockForOpen(dir, readOnly); err != nil {
+			return nil, err
+		}
+		// held here, and until Close: Badger must not take it again
+		opts = opts.WithBypassLockGuard(st.lock != nil)
+	}
+	if readOnly {
+		opts = opts.WithReadOnly(true)
+	}
+	db, err := bg.Open(opts)
+	if err != nil {
+		st.lock.release()
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, dir)
+		}
+		return nil, err
+	}
+	st.db, st.opts = db, opts
+	if err := st.prepare(readOnly, o.InMemory); err != nil {
+		if st.db != nil {
+			st.db.Close()
+		}
+		st.lock.release()
+		return nil, err
+	}
+	if !readOnly && !o.InMemory {
+		// the directory is held: no build of it runs but one that holds its side's lock
+		removeBulkLeftovers(dir)
+	}
+	return st, nil
+}
+
+// openMode decides whether the store opens read-only (asked for, or for want
+// of free space, which st.readOnly then says), from what it can learn
+// without opening a file of the store.
+func (st *Store) openMode(o Options) (readOnly bool, err error) {
+	if o.InMemory {
+		return false, nil
+	}
+	dir := st.dir
+	_, noManifest := os.Stat(filepath.Join(dir, bg.ManifestFilename))
+	readOnly = o.ReadOnly
+	if !readOnly && st.reserve > 0 {
 		if free, err := st.freeSpace(dir); err == nil && free < st.reserve {
 			full := noSpace(free, st.reserve, dir)
-			if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
-				return nil, graph.Errorf(graph.ENOSPACE, "%s: a new store cannot be created", full.Message)
+			if noManifest != nil {
+				return false, graph.Errorf(graph.ENOSPACE, "%s: a new store cannot be created", full.Message)
 			}
 			readOnly = true
 			st.readOnly = graph.Errorf(graph.ENOSPACE, "%s; the store was opened read-only: free space and restart", full.Message)
@@ -156,63 +209,89 @@ func Open(dir string, o Options) (*Store, error) {
 		if st.readOnly == nil {
 			st.readOnly = graph.Errorf(graph.EINVALID, "the store is open read-only")
 		}
-		if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
-			return nil, fmt.Errorf("%s holds no store to open read-only", dir)
+		if noManifest != nil {
+			return false, fmt.Errorf("%s holds no store to open read-only", dir)
 		}
-		opts = opts.WithReadOnly(true)
-		// a store a crash left with memtable logs to replay: cut them where
-		// Badger would, or its read-only mode refuses them
-		if err := trimMemtableLogs(dir); err != nil {
+	}
+	return readOnly, nil
+}
+
+// lockForOpen takes the lock of the store in dir for Open: exclusive to
+// write (creating dir, as Badger would), shared to read. A store a crash
+// left unclosed has memtable logs that Badger's read-only mode refuses
+// until they are cut (trimMemtableLogs); another reader may have them
+// mapped, so a read-only open cuts them only under the exclusive lock, and
+// goes on with the shared one, or is refused having changed nothing.
+func lockForOpen(dir string, readOnly bool) (*storeLock, error) {
+	if !readOnly {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
-	} else if !o.InMemory {
-		removeBulkLeftovers(dir)
 	}
-	db, err := bg.Open(opts)
-	if err != nil {
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, dir)
+	lock, err := lockStore(dir, !readOnly)
+	if err != nil || lock == nil || !readOnly {
+		return lock, err
+	}
+	cut, err := memtableLogsToCut(dir)
+	if err == nil && cut {
+		if err = lock.flock(true); err != nil {
+			err = fmt.Errorf("%w; besides, the store was left unclosed (a crash?) and a read-only open must cut its memtable logs, which it does only when no other process has it open", err)
+		} else if err = trimMemtableLogs(dir); err == nil {
+			err = lock.flock(false)
 		}
+	}
+	if err != nil {
+		lock.release()
 		return nil, err
 	}
-	st.db, st.opts = db, opts
+	return lock, nil
+}
+
+// prepare reads the layout of a store Badger has opened: read-only, it must
+// be current and no load unfinished; for writing, an unfinished load is
+// rolled back and an older layout migrated.
+func (st *Store) prepare(readOnly, inMemory bool) error {
 	// the layout first: a store of a layout this release does not read is
 	// refused before anything is written into it
-	layout, err := readLayout(db, dir)
+	layout, err := readLayout(st.db, st.dir)
 	switch {
 	case err != nil:
+		return err
 	case readOnly:
-		if err = st.checkNoJournal(); err == nil {
-			err = st.checkReadOnlyLayout(layout)
+		if err := st.checkNoJournal(); err != nil {
+			return err
 		}
-	default:
-		// a rollback of a load into an empty store empties it, m:layout too
-		if err = st.recover(); err == nil {
-			if layout, err = readLayout(db, dir); err == nil {
-				err = st.upgradeLayout(layout)
-			}
-		}
-		if err == nil && layout.version < LayoutVersion && !o.InMemory {
-			// a migration leaves Badger holding what it wrote (memtables,
-			// tables being compacted: hundreds of MiB for a million
-			// relations), which a server would carry while it serves:
-			// closed and opened again, it starts as a store that was not
-			// migrated, and the memory goes back to the system
-			if err = db.Close(); err != nil {
-				return nil, err
-			}
-			if db, err = bg.Open(opts); err != nil {
-				return nil, err
-			}
-			st.db = db
-			debug.FreeOSMemory()
-		}
+		return st.checkReadOnlyLayout(layout)
 	}
-	if err != nil {
-		db.Close()
-		return nil, err
+	// a rollback of a load into an empty store empties it, m:layout too
+	if err := st.recover(); err != nil {
+		return err
 	}
-	return st, nil
+	if layout, err = readLayout(st.db, st.dir); err != nil {
+		return err
+	}
+	if err := st.upgradeLayout(layout); err != nil {
+		return err
+	}
+	if layout.version < LayoutVersion && !inMemory {
+		// a migration leaves Badger holding what it wrote (memtables,
+		// tables being compacted: hundreds of MiB for a million
+		// relations), which a server would carry while it serves:
+		// closed and opened again, it starts as a store that was not
+		// migrated, and the memory goes back to the system
+		err := st.db.Close()
+		st.db = nil
+		if err != nil {
+			return err
+		}
+		db, err := bg.Open(st.opts)
+		if err != nil {
+			return err
+		}
+		st.db = db
+		debug.FreeOSMemory()
+	}
+	return nil
 }
 
 // badgerOptions are the Badger options of a store in dir (Open's, and those
@@ -251,8 +330,15 @@ func (s *Store) Size() int64 {
 	return lsm + vlog
 }
 
-// Close closes the database, flushing everything to disk.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, flushing everything to disk, and lets the
+// directory's lock go.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if lerr := s.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 // --- encoding -------------------------------------------------------------
 
