@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,8 +28,8 @@ type storeLock struct {
 	pid string
 }
 
-// lockStore takes the lock of dir, exclusive or shared, without waiting:
-// held elsewhere, it is ErrLocked. A writer (exclusive) writes its pid into
+// lockStore takes the lock of dir, exclusive or shared: held elsewhere
+// (for longer than lockWait), it is ErrLocked. A writer (exclusive) writes its pid into
 // dir/LOCK as Badger would.
 func lockStore(dir string, exclusive bool) (*storeLock, error) {
 	f, err := os.Open(dir)
@@ -49,6 +50,13 @@ func lockStore(dir string, exclusive bool) (*storeLock, error) {
 	return l, nil
 }
 
+// lockWait is how long a lock held elsewhere is waited for before the
+// store is refused. A process that forks (another emigraph running cp, a
+// test running a child) lends its child every lock it holds until the
+// child executes its program, so a store just closed can look held for a
+// moment; a server holds it for good.
+const lockWait = 500 * time.Millisecond
+
 // flock takes (or converts the lock to) an exclusive or a shared lock.
 // A conversion is not atomic (flock(2)): the lock held may be let go
 // before the new one is refused, and the caller must then give up.
@@ -57,13 +65,19 @@ func (l *storeLock) flock(exclusive bool) error {
 	if exclusive {
 		how = unix.LOCK_EX
 	}
-	if err := unix.Flock(int(l.f.Fd()), how|unix.LOCK_NB); err != nil {
-		if errors.Is(err, unix.EWOULDBLOCK) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		err := unix.Flock(int(l.f.Fd()), how|unix.LOCK_NB)
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, unix.EWOULDBLOCK):
+			return fmt.Errorf("locking %s: %w", l.dir, err)
+		case time.Now().After(deadline):
 			return fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, l.dir)
 		}
-		return fmt.Errorf("locking %s: %w", l.dir, err)
+		time.Sleep(10 * time.Millisecond)
 	}
-	return nil
 }
 
 func (l *storeLock) writePid() error {
