@@ -32,6 +32,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	case "few-descriptors":
+		if err := fewDescriptorsChild(os.Getenv("EMIGRAPH_TEST_DIR"), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "few-descriptors:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child", os.Getenv("EMIGRAPH_TEST_CHILD"))
 		os.Exit(2)

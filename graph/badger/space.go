@@ -82,10 +82,14 @@ func ParseBytes(s string) (int64, error) {
 	return int64(f * mult), nil
 }
 
-// checkSpace refuses a write when the store is read-only or its directory
-// has less free than the reserve. It is called before every write starts,
-// and before each batch of a journaled one.
+// checkSpace refuses a write when the store has failed or was found
+// corrupt (Err), is read-only, or its directory has less free than the
+// reserve. It is called before every write starts, and before each batch
+// of a journaled one.
 func (s *Store) checkSpace() error {
+	if err := s.Err(); err != nil {
+		return err
+	}
 	if s.readOnly != nil {
 		return s.readOnly
 	}
@@ -104,7 +108,8 @@ func (s *Store) checkSpace() error {
 
 // storeError turns the errors of Badger and the file system that a user
 // can act on into domain errors: a full disk, and a write too large for
-// one transaction.
+// one transaction. Another error may be Badger's internal failure, which
+// it then returns (see noteWriteError).
 func (s *Store) storeError(err error) error {
 	switch {
 	case err == nil:
@@ -118,6 +123,9 @@ func (s *Store) storeError(err error) error {
 		free, _ := s.freeSpace(s.dir)
 		return graph.Errorf(graph.ENOSPACE, "no space left: the disk of %s filled during the write (%s free); nothing was written: free space and retry (%v)",
 			s.dir, FormatBytes(free), err)
+	}
+	if failure := s.noteWriteError(err); failure != nil {
+		return failure
 	}
 	return err
 }

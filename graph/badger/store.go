@@ -73,6 +73,8 @@ type Store struct {
 	// lock is the directory's lock, held from before Badger opens the
 	// store until Close (nil in memory, or when the caller holds it).
 	lock *storeLock
+	// health: an internal failure, or corruption, seen (health.go)
+	health health
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
@@ -117,6 +119,16 @@ type Options struct {
 	// cannot do without). The tables' indexes and Bloom filters are read in
 	// place from the memory-mapped tables and need no cache of their own.
 	CacheSize int64
+	// Checksums is when Badger checks the checksums of the table blocks it
+	// reads, besides the store's own check of every table when it opens:
+	// "" is the store's choice (see blockChecksums), else "none", "table"
+	// (each table when Badger opens it), "block" (each block read from
+	// disk) or "table+block". For benchmarks (cmd/emigraph/BENCHMARKS.md).
+	Checksums string
+	// NoTableCheck skips the store's own check of every table when it opens
+	// (a store with a corrupt table then opens, and may answer wrong); for
+	// benchmarks.
+	NoTableCheck bool
 	// lockHeld: the caller holds the directory's lock, as Badger takes it
 	// (Rebuild, which holds it from before it opens the store until it has
 	// swapped the rebuilt one in), so Badger does not take it again.
@@ -161,6 +173,13 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	if readOnly {
 		opts = opts.WithReadOnly(true)
+	}
+	if !o.InMemory && !o.NoTableCheck {
+		// before Badger reads a table (see blockChecksums)
+		if err := checkTablesAtOpen(dir, opts); err != nil {
+			st.lock.release()
+			return nil, err
+		}
 	}
 	db, err := bg.Open(opts)
 	if err != nil {
@@ -302,7 +321,8 @@ func badgerOptions(dir string, o Options) bg.Options {
 	if o.Logger != nil {
 		logger = o.Logger
 	}
-	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld)
+	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld).
+		WithChecksumVerificationMode(checksumMode(o.Checksums)).WithVerifyValueChecksum(true)
 	if o.CacheSize > 0 {
 		opts = opts.WithBlockCacheSize(o.CacheSize)
 	} else {
@@ -331,8 +351,15 @@ func (s *Store) Size() int64 {
 }
 
 // Close closes the database, flushing everything to disk, and lets the
-// directory's lock go.
+// directory's lock go. A store that failed (Failed) is not closed: Badger
+// could wait for ever on a flush it cannot make, and its goroutines may
+// still write, so the lock stays held until the process exits (what was
+// acknowledged is in the logs, which the next open replays); Close returns
+// the failure.
 func (s *Store) Close() error {
+	if err := s.failure(); err != nil {
+		return err
+	}
 	err := s.db.Close()
 	if lerr := s.lock.release(); err == nil {
 		err = lerr
@@ -730,7 +757,7 @@ func readCount(txn *bg.Txn, name string) (int64, error) {
 // Meta returns a metadata value ("" when unset).
 func (s *Store) Meta(name string) (string, error) {
 	var v string
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		item, err := txn.Get(key(pMeta, name))
 		if errors.Is(err, bg.ErrKeyNotFound) {
 			return nil
@@ -758,7 +785,7 @@ func (s *Store) SetMeta(name, value string) error {
 // Entity implements graph.Store.
 func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 	var e *graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		e, err = txnView{txn}.Entity(id)
 		return err
@@ -772,7 +799,7 @@ func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 // EntitiesByID implements graph.Store.
 func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
 	out := make(map[string]*graph.Entity, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			if _, done := out[id]; done {
 				continue
@@ -797,7 +824,7 @@ func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entit
 		return nil, nil
 	}
 	var out []*graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		ids, err := idsByName(txn, norm)
 		if err != nil {
 			return err
@@ -850,7 +877,7 @@ func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.Enti
 		start = append(c, 0)
 	}
 	page := &graph.EntityPage{}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: f.Type == ""})
 		defer it.Close()
 		for it.Seek(start); it.Valid(); it.Next() {
@@ -892,7 +919,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 		name = "type:" + string(t)
 	}
 	var n int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		n, err = readCount(txn, name)
 		return err
@@ -903,7 +930,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 // Stats implements graph.Store.
 func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 	st := &graph.Stats{Entities: map[graph.EntityType]int{}, Relations: map[string]int{}}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		// only the per-type and per-predicate counters, not the per-entity
 		// and per-term ones beside them
 		for _, group := range []string{"type:", "pred:"} {
@@ -940,7 +967,7 @@ func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 // Relation implements graph.Store.
 func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
 	var r *graph.Relation
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		r, err = txnView{txn}.Relation(id)
 		return err
@@ -954,7 +981,7 @@ func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error
 // RelationsByID implements graph.Store.
 func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*graph.Relation, error) {
 	out := make(map[string]*graph.Relation, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			r, err := txnView{txn}.Relation(id)
 			if err != nil {
@@ -972,7 +999,7 @@ func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*gr
 // Predicates implements graph.Store.
 func (s *Store) Predicates(ctx context.Context) ([]*graph.Predicate, error) {
 	var out []*graph.Predicate
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: key(pPredicate), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
