@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -10,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -84,9 +85,6 @@ func (s *syncBuffer) String() string {
 // while /healthz says ok; no request is answered with a panic, and every
 // write it acknowledged is in the store when it is opened again.
 func TestServerExitsWhenItsStoreFails(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("lowers a child's limit of open files; Linux only")
-	}
 	t.Parallel()
 	dir := t.TempDir()
 	// a seeded store, opened by the child without seeding (fewer writes there)

@@ -17,14 +17,23 @@ import (
 var ErrFailed = errors.New("the store failed")
 
 // health is what a store has seen go wrong: an internal failure, after
-// which it serves nothing, and corruption found in its files.
+// which it serves nothing, and corruption found in its files. Every read
+// looks at both (atomically: no lock on the way of reads); mu orders the
+// writers, so that the first of each stays.
 type health struct {
 	mu      sync.Mutex
-	failure error         // wraps ErrFailed
-	corrupt error         // a *CorruptError
-	failed  chan struct{} // closed with failure set
+	failure atomic.Pointer[error] // wraps ErrFailed
+	corrupt atomic.Pointer[error] // wraps a *CorruptError
+	failed  chan struct{}         // closed with failure set
 	// checking: a check of the tables runs (checkTablesSoon)
 	checking atomic.Bool
+}
+
+func loadErr(p *atomic.Pointer[error]) error {
+	if e := p.Load(); e != nil {
+		return *e
+	}
+	return nil
 }
 
 // Err reports what makes the store unfit to serve: an internal failure
@@ -32,12 +41,10 @@ type health struct {
 // *CorruptError, by a read, Verify or Backup); nil while neither was seen.
 // A server's readiness follows it.
 func (s *Store) Err() error {
-	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
-	if s.health.failure != nil {
-		return s.health.failure
+	if err := loadErr(&s.health.failure); err != nil {
+		return err
 	}
-	return s.health.corrupt
+	return loadErr(&s.health.corrupt)
 }
 
 // Failed is closed once the store has failed internally (Err then wraps
@@ -66,32 +73,30 @@ func (s *Store) Check() error {
 func (s *Store) fail(cause error) error {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
-	if s.health.failure == nil {
-		s.health.failure = fmt.Errorf("%w: %v; it refuses every read and write until it is opened again (restart the process)", ErrFailed, cause)
+	if s.health.failure.Load() == nil {
+		err := fmt.Errorf("%w: %v; it refuses every read and write until it is opened again (restart the process)", ErrFailed, cause)
+		s.health.failure.Store(&err)
 		if s.health.failed == nil {
 			s.health.failed = make(chan struct{})
 		}
 		close(s.health.failed)
 	}
-	return s.health.failure
+	return loadErr(&s.health.failure)
 }
 
 // failure is the store's internal failure, or nil.
-func (s *Store) failure() error {
-	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
-	return s.health.failure
-}
+func (s *Store) failure() error { return loadErr(&s.health.failure) }
 
 // sawCorruption records corruption found in the store's files (the first)
 // and returns what the store answers from then on.
-func (s *Store) sawCorruption(err *CorruptError) error {
+func (s *Store) sawCorruption(corrupt *CorruptError) error {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
-	if s.health.corrupt == nil {
-		s.health.corrupt = fmt.Errorf("%w; the store refuses reads and writes, so that nothing is answered from it wrong: restore a backup (emigraph restore), and see `emigraph verify --data %s` for every problem", err, s.dir)
+	if s.health.corrupt.Load() == nil {
+		err := fmt.Errorf("%w; the store refuses reads and writes, so that nothing is answered from it wrong: restore a backup (emigraph restore), and see `emigraph verify --data %s` for every problem", corrupt, s.dir)
+		s.health.corrupt.Store(&err)
 	}
-	return s.health.corrupt
+	return loadErr(&s.health.corrupt)
 }
 
 // checkTablesSoon checks the store's tables in the background, unless a
