@@ -145,6 +145,10 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	w := startWriter(t, dir)
 	w.write(t, 0, 20)
+	// the writer's pid in LOCK, as Badger writes it
+	if b, err := os.ReadFile(filepath.Join(dir, "LOCK")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(w.cmd.Process.Pid) {
+		t.Errorf("LOCK holds %q (%v), want the writer's pid %d", b, err, w.cmd.Process.Pid)
+	}
 	before := memtableLogs(t, dir)
 	if len(before) == 0 {
 		t.Fatal("no memtable log: the test tests nothing")
@@ -199,8 +203,13 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	checkAcked(ctx, t, st, w.acked)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "LOCK")); !os.IsNotExist(err) {
+		t.Errorf("Close left LOCK: %v", err)
+	}
 }
 
 func checkAcked(ctx context.Context, t *testing.T, st *badger.Store, acked []int) {
