@@ -10,7 +10,9 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
@@ -96,37 +98,11 @@ var (
 func benchGraph(b *testing.B) *schema.API {
 	b.Helper()
 	benchOnce.Do(func() {
-		n := benchSize()
-		// the name changes with the key layout, so that an old store is not reused
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d-layout%d", n, badger.LayoutVersion))
-		fresh := false
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
-			os.RemoveAll(dir)
-			fresh = true
-		}
-		benchStore, benchErr = badger.Open(dir, badger.Options{})
-		if benchErr != nil {
+		var dir string
+		if dir, benchErr = benchStoreDir(); benchErr != nil {
 			return
 		}
-		if fresh {
-			c, err := Generate(n/10, n, 1)
-			if err != nil {
-				benchErr = err
-				return
-			}
-			if _, benchErr = benchStore.Load(context.Background(), c, badger.LoadOptions{}); benchErr != nil {
-				return
-			}
-			os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644)
-		}
-		// closed and opened again, so that its last memtable is flushed: a
-		// store left open (as a benchmark process leaves it) replays that
-		// table on every open, and which keys sit in it moved some rows by
-		// up to 30% between stores of otherwise equal contents
-		if benchErr = benchStore.Close(); benchErr != nil {
-			return
-		}
-		if benchStore, benchErr = badger.Open(dir, badger.Options{}); benchErr != nil {
+		if benchStore, benchErr = badger.Open(dir, benchOptions()); benchErr != nil {
 			return
 		}
 		benchAPI, benchErr = schema.New(context.Background(), benchStore, schema.Options{})
@@ -135,6 +111,102 @@ func benchGraph(b *testing.B) *schema.API {
 		b.Fatal(benchErr)
 	}
 	return benchAPI
+}
+
+// benchOptions are the options the benchmarks open the store with:
+// EMIGRAPH_BENCH_CHECKSUMS sets Options.Checksums (none, table, block,
+// table+block), EMIGRAPH_BENCH_TABLE_CHECK=off skips the store's own check
+// of its tables at open, and EMIGRAPH_BENCH_CACHE sets the block cache (a
+// small one makes most reads decompress, and check, their blocks), so that
+// BENCHMARKS.md can compare them.
+func benchOptions() badger.Options {
+	o := badger.Options{Checksums: os.Getenv("EMIGRAPH_BENCH_CHECKSUMS"), NoTableCheck: os.Getenv("EMIGRAPH_BENCH_TABLE_CHECK") == "off"}
+	if c := os.Getenv("EMIGRAPH_BENCH_CACHE"); c != "" {
+		o.CacheSize, _ = badger.ParseBytes(c)
+	}
+	return o
+}
+
+// benchStoreDir returns the directory of the generated graph, kept under
+// the temporary directory between runs (built when missing), closed.
+func benchStoreDir() (string, error) {
+	n := benchSize()
+	// the name changes with the key layout, so that an old store is not reused
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d-layout%d", n, badger.LayoutVersion))
+	if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+		return dir, nil
+	}
+	os.RemoveAll(dir)
+	st, err := badger.Open(dir, badger.Options{})
+	if err != nil {
+		return "", err
+	}
+	c, err := Generate(n/10, n, 1)
+	if err == nil {
+		_, err = st.Load(context.Background(), c, badger.LoadOptions{})
+	}
+	// closed, so that its last memtable is flushed: a store left open (as
+	// a benchmark process leaves it) replays that table on every open, and
+	// which keys sit in it moved some rows by up to 30% between stores of
+	// otherwise equal contents
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644)
+}
+
+// BenchmarkOpen opens the generated graph's store for writing, as serve
+// does, and closes it: the store's check of its tables and Badger's own
+// (EMIGRAPH_BENCH_CHECKSUMS, EMIGRAPH_BENCH_TABLE_CHECK) are in it.
+//
+//	go test ./cmd/emigraph -run '^$' -bench '^BenchmarkOpen$' -benchtime 5x
+func BenchmarkOpen(b *testing.B) {
+	dir, err := benchStoreDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime()
+	for b.Loop() {
+		st, err := badger.Open(dir, benchOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// the process's CPU time, which a loaded machine stretches less than the wall time
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkSnapshot reads the whole generated graph as export does
+// (Store.Snapshot): most of its blocks are not in the block cache, so it
+// shows what checking each block read costs (EMIGRAPH_BENCH_CHECKSUMS).
+//
+//	go test ./cmd/emigraph -run '^$' -bench '^BenchmarkSnapshot$' -benchtime 3x
+func BenchmarkSnapshot(b *testing.B) {
+	benchGraph(b)
+	cpu := cpuTime()
+	for b.Loop() {
+		c, err := benchStore.Snapshot(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(c.Relations) != benchSize() {
+			b.Fatalf("%d relations", len(c.Relations))
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // hub is the country with the most relations in the generated graph.
@@ -184,11 +256,13 @@ func BenchmarkQueries(b *testing.B) {
 			}
 		}
 		b.Run(q.name, func(b *testing.B) {
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if res := api.Do(ctx, schema.Request{Query: q.query}); res.HasErrors() {
 					b.Fatal(res.Errors)
 				}
 			}
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
 }

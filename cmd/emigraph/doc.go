@@ -6,4 +6,5 @@
 //	emigraph gen     --entities N --relations M [--seed S]
 //	emigraph backup  --data DIR > file
 //	emigraph restore --data DIR < file
+//	emigraph verify  --data DIR
 package main

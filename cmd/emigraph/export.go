@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -41,7 +42,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return m.fetchRemote(ctx, base, "/admin/export?format="+f.Name, token, *out)
 	}
 	log, _ := m.logger("warn")
-	st, err := openExisting(*data, log)
+	st, err := openExisting(*data, log, "export")
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (m *Main) exportDgraphSchema(ctx context.Context, data, server, tokenFile, 
 		}
 	} else {
 		log, _ := m.logger("warn")
-		st, err := openExisting(data, log)
+		st, err := openExisting(data, log, "export")
 		if err != nil {
 			return err
 		}
@@ -121,7 +122,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return m.fetchRemote(ctx, base, "/admin/backup", token, *out)
 	}
 	log, _ := m.logger("warn")
-	st, err := openExisting(*data, log)
+	st, err := openExisting(*data, log, "backup")
 	if err != nil {
 		return err
 	}
@@ -144,12 +145,17 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 
 // openExisting opens a store that must exist, read-only (export and backup
 // never write into it): a mistyped --data gives an error instead of an
-// empty export.
-func openExisting(dir string, log zerolog.Logger) (*badger.Store, error) {
+// empty export. A store a server holds is refused, untouched, with the
+// command that asks the server instead.
+func openExisting(dir string, log zerolog.Logger, command string) (*badger.Store, error) {
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
 		return nil, fmt.Errorf("--data %s holds no emigraph store", dir)
 	}
-	return badger.Open(dir, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, ReadOnly: true})
+	st, err := badger.Open(dir, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, ReadOnly: true})
+	if errors.Is(err, badger.ErrLocked) {
+		return nil, fmt.Errorf("%w\n  nothing in %s was read or changed; if a server holds it, %s through it instead:\n  emigraph %s --server http://127.0.0.1:8080 --token-file FILE --out FILE", err, dir, command, command)
+	}
+	return st, err
 }
 
 func (m *Main) restore(ctx context.Context, args []string) error {

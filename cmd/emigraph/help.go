@@ -31,6 +31,9 @@ var commandHelp = map[string]struct{ usage, about, examples string }{
 	"restore": {"emigraph restore [flags] < FILE",
 		"Restores a backup into a new or empty data directory; the backup is verified before anything is written.",
 		"emigraph restore --data ./restored < backup.bin"},
+	"verify": {"emigraph verify [flags]",
+		"Checks a whole store, reading only: every table's checksums, then its keys (adjacency, counters, layout) and, if it holds any, its value log. Reports every problem and exits 1 on any. A store a server holds is refused: stop the server first.",
+		"emigraph verify --data ./data"},
 }
 
 // newFlags makes a command's flag set; Main.parse reads it.

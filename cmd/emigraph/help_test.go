@@ -11,7 +11,7 @@ import (
 // Every command's -h is conventional: exit 0, a usage line, its flags with
 // real placeholders, examples, on standard output.
 func TestHelpIsConventional(t *testing.T) {
-	for _, cmd := range []string{"serve", "load", "export", "gen", "backup", "restore"} {
+	for _, cmd := range []string{"serve", "load", "export", "gen", "backup", "restore", "verify"} {
 		for _, flag := range []string{"-h", "--help"} {
 			out, errs, err := run(t, "", nil, cmd, flag)
 			if err != nil || errs != "" {

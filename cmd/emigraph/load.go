@@ -224,7 +224,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			built = &sum
 		}
 	}
-	st, err := openStore(*data, log, storage)
+	st, err := m.openStore(*data, log, storage)
 	if err != nil {
 		if errors.Is(err, badger.ErrLocked) {
 			return fmt.Errorf("%w\n  the server holds %s; load through it instead:\n  emigraph load %s --server http://127.0.0.1:8080 --token-file FILE", err, *data, strings.Join(files, " "))
@@ -287,7 +287,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			if err != nil {
 				return m.reportProblems(err)
 			}
-			if st, err = openStore(*data, log, storage); err != nil {
+			if st, err = m.openStore(*data, log, storage); err != nil {
 				return err
 			}
 			held = st

@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
+	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
 )
 
@@ -54,6 +55,9 @@ type Main struct {
 	Getenv         func(string) string
 	// Ready, when set, is called by serve with the address it listens on.
 	Ready func(addr string)
+	// storeOptions, when set (tests), adjusts the options serve and load
+	// open a store with.
+	storeOptions func(*badger.Options)
 }
 
 const usage = `emigraph: a knowledge graph of the Russian emigration since 2022
@@ -65,6 +69,7 @@ Usage:
   emigraph gen     --entities N --relations M [--seed S] [--format FORMAT]
   emigraph backup  [--data DIR | --server URL] [--out FILE]
   emigraph restore [--data DIR] < FILE
+  emigraph verify  [--data DIR]
 
 A new, empty data directory is seeded with the embedded facts of the article.
 Run "emigraph COMMAND -h" for the flags of a command.
@@ -99,6 +104,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.backup(ctx, rest)
 	case "restore":
 		return m.restore(ctx, rest)
+	case "verify":
+		return m.verify(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

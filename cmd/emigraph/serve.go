@@ -32,11 +32,15 @@ var _ badger.Logger = badgerLogger{}
 
 // openStore opens the store in dir, creating it. On a disk with less free
 // than the reserve an existing store opens read-only (st.ReadOnly says so).
-func openStore(dir string, log zerolog.Logger, f storeFlags) (*badger.Store, error) {
+func (m *Main) openStore(dir string, log zerolog.Logger, f storeFlags) (*badger.Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return badger.Open(dir, f.options(log))
+	o := f.options(log)
+	if m.storeOptions != nil {
+		m.storeOptions(&o)
+	}
+	return badger.Open(dir, o)
 }
 
 // seedIfNew loads the embedded seed into a store that has never been seeded
@@ -124,6 +128,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defaults := server.DefaultConnLimits(server.OpenFileLimit())
 	maxConns := fs.Int("max-conns", 0, fmt.Sprintf("most connections open at once; past it an idle one is closed, or the new one answered 503 (0: from the open-file limit, here %d; -1: no cap)", defaults.Total))
 	maxConnsPerClient := fs.Int("max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", defaults.PerClient))
+	verifyEvery := fs.Duration("verify-every", time.Hour, "how often to check every table of the store against its checksums (0: only when it opens); a table that fails makes /readyz fail and every request refused")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	storage := addStoreFlags(fs)
 	if _, err := m.parse(fs, args); err != nil {
@@ -149,12 +154,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return &errUsage{fmt.Sprintf("--addr %s: %v", *addr, err)}
 	}
 	defer l.Close()
-	st, err := openStore(*data, log, storage)
+	st, err := m.openStore(*data, log, storage)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := st.Close(); err != nil {
+		if err := st.Close(); errors.Is(err, badger.ErrFailed) {
+			log.Warn().Msg("the store that failed was left as it is: its logs are replayed when it is opened again")
+		} else if err != nil {
 			log.Error().Err(err).Msg("closing the store")
 		} else {
 			log.Info().Msg("store closed")
@@ -198,10 +205,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		QueueTimeout:      *queueTimeout,
 		MaxConns:          *maxConns,
 		MaxConnsPerClient: *maxConnsPerClient,
-		Ready: func(ctx context.Context) error {
-			_, err := st.CountEntities(ctx, "")
-			return err
-		},
+		// not ready once the store failed or was found corrupt
+		Ready:     func(context.Context) error { return st.Check() },
 		StoreSize: st.DiskUsage,
 	})
 	mode := "read-only (no token configured)"
@@ -219,7 +224,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if m.Ready != nil {
 		m.Ready(l.Addr().String())
 	}
-	err = srv.Serve(ctx, l)
+	serveCtx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	go watchStore(serveCtx, st, log, stopServing, *verifyEvery)
+	err = srv.Serve(serveCtx, l)
+	if failure := st.Err(); errors.Is(failure, badger.ErrFailed) {
+		return fmt.Errorf("exiting: %w", failure)
+	}
 	switch {
 	case errors.Is(err, server.ErrNotDrained):
 		log.Error().Err(err).Msg("shut down: gave up waiting; the requests still running were cut off")
@@ -227,6 +238,53 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Info().Msg("shut down: requests drained")
 	}
 	return err
+}
+
+// storeCheckEvery is how often a server reads its store to find it failed
+// before a request does.
+const storeCheckEvery = 5 * time.Second
+
+// watchStore watches the server's store. Once it has failed internally
+// (Badger lost its state: every request would panic) it logs why and calls
+// stop, and serve exits non-zero, so that a supervisor restarts it; the
+// store opens again whole. A failure is seen by the write that met it, by
+// /readyz, or by the check every storeCheckEvery. Every verifyEvery (0:
+// never) it checks the store's tables; a table that fails is logged, and
+// the store refuses requests and /readyz fails from then on (a restart
+// would not help: the store does not open).
+func watchStore(ctx context.Context, st *badger.Store, log zerolog.Logger, stop func(), verifyEvery time.Duration) {
+	tick := time.NewTicker(storeCheckEvery)
+	defer tick.Stop()
+	var verify <-chan time.Time
+	if verifyEvery > 0 {
+		t := time.NewTicker(verifyEvery)
+		defer t.Stop()
+		verify = t.C
+	}
+	corrupt := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			st.Check()
+		case <-verify:
+			start := time.Now()
+			check, err := st.VerifyTables()
+			if err != nil {
+				if !corrupt {
+					log.Error().Err(err).Int("tables_corrupt", len(check.Problems)).Msg("a check of the store's tables failed")
+				}
+				corrupt = true
+				continue
+			}
+			log.Info().Int("tables", check.Tables).Int64("bytes", check.Bytes).Int64("took_ms", time.Since(start).Milliseconds()).Msg("the store's tables were checked: every checksum holds")
+		case <-st.Failed():
+			log.Error().Err(st.Err()).Msg("the store failed and cannot serve until it is opened again: stopping the server, which exits non-zero so that a supervisor restarts it")
+			stop()
+			return
+		}
+	}
 }
 
 func formatNames() string {

@@ -36,8 +36,14 @@ const (
 func backupHeader() string { return backupMagic + "layout " + strconv.Itoa(LayoutVersion) + "\n" }
 
 // Backup writes a verified backup of the store to w (see the format above).
-// It reads a snapshot: writes made meanwhile are not in it.
+// It reads a snapshot: writes made meanwhile are not in it. It first checks
+// every table of the store (VerifyTables) and refuses, having written
+// nothing, to copy one that fails; a backup cut short by an error is not
+// one, as it lacks its trailer.
 func (s *Store) Backup(w io.Writer) error {
+	if _, err := s.VerifyTables(); err != nil {
+		return fmt.Errorf("nothing was backed up: %w", err)
+	}
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
 	if _, err := bw.WriteString(backupHeader()); err != nil {

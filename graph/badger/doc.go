@@ -108,6 +108,40 @@
 // read-only. Backup and Restore (backup.go) write and check a backup that
 // ends with the SHA-256 of the rest.
 //
+// # The directory's lock
+//
+// Open takes the lock of the store's directory before it reads or changes a
+// file of it, and holds it until Close (dirlock_unix.go): a flock of the
+// directory itself, exclusive to write and shared to read, which is the
+// lock Badger takes (Open hands Badger the store with its own lock
+// bypassed), so that earlier releases, which let Badger lock, and Rebuild,
+// which takes it before it opens the store, exclude the same processes. A
+// store held elsewhere is refused with ErrLocked, untouched. A writer writes
+// its pid into LOCK, as Badger does. A read-only open of a store a crash
+// left unclosed must cut its memtable logs (trimMemtableLogs), which it does
+// under the exclusive lock (another reader could have them mapped) before
+// going on with the shared one.
+//
+// # Corruption and failures
+//
+// Badger leaves checksums unchecked by default, and what it does with a
+// table that fails one hides it (verify.go), so the store checks its tables
+// itself: every table's index and blocks against their checksums, read
+// from disk outside Badger, before Badger opens the store (Open refuses a
+// store with a table that fails, naming it: a *CorruptError), and again on
+// demand (Store.VerifyTables: before every Backup, which then refuses to
+// copy it; by a server every so often). Badger checks each block it reads
+// (OnBlockRead) and each value it reads from the value log. Verify checks a
+// closed store whole: the tables, then every key (verifystore.go). Once a
+// store has found a table corrupt it refuses reads and writes (Err).
+//
+// When Badger loses its state (it could not create a memtable, out of file
+// descriptors: from then on every read panics inside it), the store records
+// a failure (health.go): the write that met it, a read that panics, or
+// Check, finds it; Err wraps ErrFailed, Failed is closed, every later read
+// and write is refused with it, and Close leaves Badger as it is, for the
+// process to exit (a server does) and the next open to replay the logs.
+//
 // # Building a store
 //
 // Build makes a new store from a changeset in a new or empty directory,

@@ -14,7 +14,13 @@ import (
 // Badger's and the file system's errors that a user can act on become
 // domain errors; the others stay as they are (internal).
 func TestStoreErrors(t *testing.T) {
-	s := &Store{dir: "/data", opts: bg.DefaultOptions("/data"), freeSpace: func(string) (int64, error) { return 1 << 20, nil }}
+	// a store that reads (an error no user can act on is probed with a read)
+	s, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.dir, s.opts, s.freeSpace = "/data", bg.DefaultOptions("/data"), func(string) (int64, error) { return 1 << 20, nil }
 	for _, tc := range []struct {
 		err  error
 		code string

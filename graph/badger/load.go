@@ -74,7 +74,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		}
 	}
 	var empty bool
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		n, err := readCount(txn, "entities")
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	var plan *graph.Plan
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		var view graph.View = txnView{txn}
 		if empty {
 			view = emptyView{} // nothing to look up: skip a read per item
@@ -119,7 +119,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
-	if err := s.db.View(m.resolve); err != nil {
+	if err := s.view(m.resolve); err != nil {
 		return graph.Summary{}, err
 	}
 	if len(m.ops) <= o.MaxTxnKeys {
@@ -260,7 +260,7 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 // left unfinished: it cannot be rolled back without writing, and reading it
 // would show part of the load.
 func (s *Store) checkNoJournal() error {
-	return s.db.View(func(txn *bg.Txn) error {
+	return s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal)})
 		defer it.Close()
 		if it.Rewind(); it.Valid() {
@@ -278,7 +278,7 @@ func (s *Store) checkNoJournal() error {
 func (s *Store) recover() error {
 	type pending struct{ load, mode string }
 	var loads []pending
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -317,7 +317,7 @@ func (s *Store) rollback(load, mode string) error {
 	prefix := key(pUndo, load, sep)
 	for {
 		var batch [][2][]byte
-		err := s.db.View(func(txn *bg.Txn) error {
+		err := s.view(func(txn *bg.Txn) error {
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 			defer it.Close()
 			for it.Rewind(); it.Valid() && len(batch) < 5000; it.Next() {

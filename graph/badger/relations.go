@@ -375,7 +375,7 @@ func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.R
 		}
 	}
 	page := &graph.RelationPage{}
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		return s.scanRelations(ctx, txn, f, segs, after, func(k []byte, r *graph.Relation) bool {
 			if len(page.Relations) == f.First {
 				page.HasNextPage = true
@@ -420,7 +420,7 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 		return 0, err
 	}
 	n := 0
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		return s.scanRelations(ctx, txn, f, segs, nil, func([]byte, *graph.Relation) bool { n++; return true })
 	})
 	return n, err
@@ -430,7 +430,7 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 // counter perPred+id of each), or reads the total when none is asked.
 func (s *Store) countByPredicate(total, perPred string, preds []string) (int, error) {
 	var sum int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		if len(preds) == 0 {
 			n, err := readCount(txn, total)
 			sum = n
@@ -501,7 +501,7 @@ func (s *Store) countAdjacent(f graph.RelationFilter) (n int, ok bool, err error
 		preds = slices.Compact(preds)
 	}
 	var total int64
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		for _, p := range preds {
 			for _, kind := range plus {
 				c, err := readCount(txn, adjName(f.Entity, kind, p))

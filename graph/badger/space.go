@@ -82,10 +82,14 @@ func ParseBytes(s string) (int64, error) {
 	return int64(f * mult), nil
 }
 
-// checkSpace refuses a write when the store is read-only or its directory
-// has less free than the reserve. It is called before every write starts,
-// and before each batch of a journaled one.
+// checkSpace refuses a write when the store has failed or was found
+// corrupt (Err), is read-only, or its directory has less free than the
+// reserve. It is called before every write starts, and before each batch
+// of a journaled one.
 func (s *Store) checkSpace() error {
+	if err := s.Err(); err != nil {
+		return err
+	}
 	if s.readOnly != nil {
 		return s.readOnly
 	}
@@ -104,7 +108,8 @@ func (s *Store) checkSpace() error {
 
 // storeError turns the errors of Badger and the file system that a user
 // can act on into domain errors: a full disk, and a write too large for
-// one transaction.
+// one transaction. Another error may be Badger's internal failure, which
+// it then returns (see noteWriteError).
 func (s *Store) storeError(err error) error {
 	switch {
 	case err == nil:
@@ -119,6 +124,9 @@ func (s *Store) storeError(err error) error {
 		return graph.Errorf(graph.ENOSPACE, "no space left: the disk of %s filled during the write (%s free); nothing was written: free space and retry (%v)",
 			s.dir, FormatBytes(free), err)
 	}
+	if failure := s.noteWriteError(err); failure != nil {
+		return failure
+	}
 	return err
 }
 
@@ -131,6 +139,9 @@ func (s *Store) storeError(err error) error {
 // drops them at its next writable open. The scan below is Badger's
 // (logFile.iterate, safeRead.Entry in badger v4.9.6) for unencrypted logs;
 // TestReadOnlyOpenAfterCrash holds the two together.
+//
+// It changes the files of the store: the caller holds the store's lock,
+// exclusive (another reader may have the logs mapped; see lockForOpen).
 func trimMemtableLogs(dir string) error {
 	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
 	if err != nil {
@@ -148,6 +159,26 @@ func trimMemtableLogs(dir string) error {
 		}
 	}
 	return nil
+}
+
+// memtableLogsToCut reports whether a memtable log of the store in dir has
+// bytes after its last complete transaction (trimMemtableLogs would cut
+// it). It only reads.
+func memtableLogsToCut(dir string) (bool, error) {
+	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return false, err
+	}
+	for _, name := range mems {
+		end, size, err := memtableLogEnd(name)
+		if err != nil {
+			return false, fmt.Errorf("reading the memtable log %s: %w", name, err)
+		}
+		if end < size {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Badger's log entry bits (value.go).

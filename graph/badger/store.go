@@ -71,6 +71,11 @@ type Store struct {
 	// readOnly, when set, is the error every write gets: the store was
 	// opened read-only (asked for, or for want of free space).
 	readOnly error
+	// lock is the directory's lock, held from before Badger opens the
+	// store until Close (nil in memory, or when the caller holds it).
+	lock *storeLock
+	// health: an internal failure, or corruption, seen (health.go)
+	health health
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
@@ -115,6 +120,16 @@ type Options struct {
 	// cannot do without). The tables' indexes and Bloom filters are read in
 	// place from the memory-mapped tables and need no cache of their own.
 	CacheSize int64
+	// Checksums is when Badger checks the checksums of the table blocks it
+	// reads, besides the store's own check of every table when it opens:
+	// "" is the store's choice (see blockChecksums), else "none", "table"
+	// (each table when Badger opens it), "block" (each block read from
+	// disk) or "table+block". For benchmarks (cmd/emigraph/BENCHMARKS.md).
+	Checksums string
+	// NoTableCheck skips the store's own check of every table when it opens
+	// (a store with a corrupt table then opens, and may answer wrong); for
+	// benchmarks.
+	NoTableCheck bool
 	// lockHeld: the caller holds the directory's lock, as Badger takes it
 	// (Rebuild, which holds it from before it opens the store until it has
 	// swapped the rebuilt one in), so Badger does not take it again.
@@ -130,8 +145,12 @@ const DefaultCacheSize = 64 << 20
 // Open opens or creates the store in dir. When the directory's file system
 // has less free than the reserve, an existing store is opened read-only
 // (ReadOnly reports why) and a new one is refused.
+//
+// Open takes the directory's lock (storeLock: exclusive to write, shared to
+// read) before it reads or changes any file of the store, and holds it until
+// Close: a store another process holds is refused with ErrLocked, having
+// been neither read nor changed.
 func Open(dir string, o Options) (*Store, error) {
-	opts := badgerOptions(dir, o)
 	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
 	if st.reserve == 0 {
 		st.reserve = DefaultReserve
@@ -139,15 +158,68 @@ func Open(dir string, o Options) (*Store, error) {
 	if st.freeSpace == nil {
 		st.freeSpace = statfsFree
 	}
-	readOnly := o.ReadOnly
+	readOnly, err := st.openMode(o)
+	if err != nil {
+		return nil, err
+	}
+	opts := badgerOptions(dir, o)
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
-		readOnly = false
-	} else if !readOnly && st.reserve > 0 {
+	} else if !o.lockHeld {
+		if st.lock, err = lockForOpen(dir, readOnly); err != nil {
+			return nil, err
+		}
+		// held here, and until Close: Badger must not take it again
+		opts = opts.WithBypassLockGuard(st.lock != nil)
+	}
+	if readOnly {
+		opts = opts.WithReadOnly(true)
+	}
+	if !o.InMemory && !o.NoTableCheck {
+		// before Badger reads a table (see blockChecksums)
+		if err := checkTablesAtOpen(dir, opts); err != nil {
+			st.lock.release()
+			return nil, err
+		}
+	}
+	db, err := bg.Open(opts)
+	if err != nil {
+		st.lock.release()
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, dir)
+		}
+		return nil, err
+	}
+	st.db, st.opts = db, opts
+	if err := st.prepare(readOnly, o.InMemory); err != nil {
+		if st.db != nil {
+			st.db.Close()
+		}
+		st.lock.release()
+		return nil, err
+	}
+	if !readOnly && !o.InMemory {
+		// the directory is held: no build of it runs but one that holds its side's lock
+		removeBulkLeftovers(dir)
+	}
+	return st, nil
+}
+
+// openMode decides whether the store opens read-only (asked for, or for want
+// of free space, which st.readOnly then says), from what it can learn
+// without opening a file of the store.
+func (st *Store) openMode(o Options) (readOnly bool, err error) {
+	if o.InMemory {
+		return false, nil
+	}
+	dir := st.dir
+	_, noManifest := os.Stat(filepath.Join(dir, bg.ManifestFilename))
+	readOnly = o.ReadOnly
+	if !readOnly && st.reserve > 0 {
 		if free, err := st.freeSpace(dir); err == nil && free < st.reserve {
 			full := noSpace(free, st.reserve, dir)
-			if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
-				return nil, graph.Errorf(graph.ENOSPACE, "%s: a new store cannot be created", full.Message)
+			if noManifest != nil {
+				return false, graph.Errorf(graph.ENOSPACE, "%s: a new store cannot be created", full.Message)
 			}
 			readOnly = true
 			st.readOnly = graph.Errorf(graph.ENOSPACE, "%s; the store was opened read-only: free space and restart", full.Message)
@@ -157,63 +229,89 @@ func Open(dir string, o Options) (*Store, error) {
 		if st.readOnly == nil {
 			st.readOnly = graph.Errorf(graph.EINVALID, "the store is open read-only")
 		}
-		if _, err := os.Stat(filepath.Join(dir, bg.ManifestFilename)); err != nil {
-			return nil, fmt.Errorf("%s holds no store to open read-only", dir)
+		if noManifest != nil {
+			return false, fmt.Errorf("%s holds no store to open read-only", dir)
 		}
-		opts = opts.WithReadOnly(true)
-		// a store a crash left with memtable logs to replay: cut them where
-		// Badger would, or its read-only mode refuses them
-		if err := trimMemtableLogs(dir); err != nil {
+	}
+	return readOnly, nil
+}
+
+// lockForOpen takes the lock of the store in dir for Open: exclusive to
+// write (creating dir, as Badger would), shared to read. A store a crash
+// left unclosed has memtable logs that Badger's read-only mode refuses
+// until they are cut (trimMemtableLogs); another reader may have them
+// mapped, so a read-only open cuts them only under the exclusive lock, and
+// goes on with the shared one, or is refused having changed nothing.
+func lockForOpen(dir string, readOnly bool) (*storeLock, error) {
+	if !readOnly {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
-	} else if !o.InMemory {
-		removeBulkLeftovers(dir)
 	}
-	db, err := bg.Open(opts)
-	if err != nil {
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w: %s (is `emigraph serve` running on it?)", ErrLocked, dir)
+	lock, err := lockStore(dir, !readOnly)
+	if err != nil || lock == nil || !readOnly {
+		return lock, err
+	}
+	cut, err := memtableLogsToCut(dir)
+	if err == nil && cut {
+		if err = lock.flock(true); err != nil {
+			err = fmt.Errorf("%w; besides, the store was left unclosed (a crash?) and a read-only open must cut its memtable logs, which it does only when no other process has it open", err)
+		} else if err = trimMemtableLogs(dir); err == nil {
+			err = lock.flock(false)
 		}
+	}
+	if err != nil {
+		lock.release()
 		return nil, err
 	}
-	st.db, st.opts = db, opts
+	return lock, nil
+}
+
+// prepare reads the layout of a store Badger has opened: read-only, it must
+// be current and no load unfinished; for writing, an unfinished load is
+// rolled back and an older layout migrated.
+func (st *Store) prepare(readOnly, inMemory bool) error {
 	// the layout first: a store of a layout this release does not read is
 	// refused before anything is written into it
-	layout, err := readLayout(db, dir)
+	layout, err := readLayout(st.db, st.dir)
 	switch {
 	case err != nil:
+		return err
 	case readOnly:
-		if err = st.checkNoJournal(); err == nil {
-			err = st.checkReadOnlyLayout(layout)
+		if err := st.checkNoJournal(); err != nil {
+			return err
 		}
-	default:
-		// a rollback of a load into an empty store empties it, m:layout too
-		if err = st.recover(); err == nil {
-			if layout, err = readLayout(db, dir); err == nil {
-				err = st.upgradeLayout(layout)
-			}
-		}
-		if err == nil && layout.version < LayoutVersion && !o.InMemory {
-			// a migration leaves Badger holding what it wrote (memtables,
-			// tables being compacted: hundreds of MiB for a million
-			// relations), which a server would carry while it serves:
-			// closed and opened again, it starts as a store that was not
-			// migrated, and the memory goes back to the system
-			if err = db.Close(); err != nil {
-				return nil, err
-			}
-			if db, err = bg.Open(opts); err != nil {
-				return nil, err
-			}
-			st.db = db
-			debug.FreeOSMemory()
-		}
+		return st.checkReadOnlyLayout(layout)
 	}
-	if err != nil {
-		db.Close()
-		return nil, err
+	// a rollback of a load into an empty store empties it, m:layout too
+	if err := st.recover(); err != nil {
+		return err
 	}
-	return st, nil
+	if layout, err = readLayout(st.db, st.dir); err != nil {
+		return err
+	}
+	if err := st.upgradeLayout(layout); err != nil {
+		return err
+	}
+	if layout.version < LayoutVersion && !inMemory {
+		// a migration leaves Badger holding what it wrote (memtables,
+		// tables being compacted: hundreds of MiB for a million
+		// relations), which a server would carry while it serves:
+		// closed and opened again, it starts as a store that was not
+		// migrated, and the memory goes back to the system
+		err := st.db.Close()
+		st.db = nil
+		if err != nil {
+			return err
+		}
+		db, err := bg.Open(st.opts)
+		if err != nil {
+			return err
+		}
+		st.db = db
+		debug.FreeOSMemory()
+	}
+	return nil
 }
 
 // badgerOptions are the Badger options of a store in dir (Open's, and those
@@ -224,7 +322,8 @@ func badgerOptions(dir string, o Options) bg.Options {
 	if o.Logger != nil {
 		logger = o.Logger
 	}
-	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld)
+	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld).
+		WithChecksumVerificationMode(checksumMode(o.Checksums)).WithVerifyValueChecksum(true)
 	if o.CacheSize > 0 {
 		opts = opts.WithBlockCacheSize(o.CacheSize)
 	} else {
@@ -252,8 +351,22 @@ func (s *Store) Size() int64 {
 	return lsm + vlog
 }
 
-// Close closes the database, flushing everything to disk.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, flushing everything to disk, and lets the
+// directory's lock go. A store that failed (Failed) is not closed: Badger
+// could wait for ever on a flush it cannot make, and its goroutines may
+// still write, so the lock stays held until the process exits (what was
+// acknowledged is in the logs, which the next open replays); Close returns
+// the failure.
+func (s *Store) Close() error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	err := s.db.Close()
+	if lerr := s.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 // --- encoding -------------------------------------------------------------
 
@@ -667,7 +780,7 @@ func readCount(txn *bg.Txn, name string) (int64, error) {
 // Meta returns a metadata value ("" when unset).
 func (s *Store) Meta(name string) (string, error) {
 	var v string
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		item, err := txn.Get(key(pMeta, name))
 		if errors.Is(err, bg.ErrKeyNotFound) {
 			return nil
@@ -695,7 +808,7 @@ func (s *Store) SetMeta(name, value string) error {
 // Entity implements graph.Store.
 func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 	var e *graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		e, err = txnView{txn}.Entity(id)
 		return err
@@ -709,7 +822,7 @@ func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 // EntitiesByID implements graph.Store.
 func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
 	out := make(map[string]*graph.Entity, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			if _, done := out[id]; done {
 				continue
@@ -734,7 +847,7 @@ func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entit
 		return nil, nil
 	}
 	var out []*graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		ids, err := idsByName(txn, norm)
 		if err != nil {
 			return err
@@ -787,7 +900,7 @@ func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.Enti
 		start = append(c, 0)
 	}
 	page := &graph.EntityPage{}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: f.Type == ""})
 		defer it.Close()
 		for it.Seek(start); it.Valid(); it.Next() {
@@ -829,7 +942,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 		name = "type:" + string(t)
 	}
 	var n int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		n, err = readCount(txn, name)
 		return err
@@ -840,7 +953,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 // Stats implements graph.Store.
 func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 	st := &graph.Stats{Entities: map[graph.EntityType]int{}, Relations: map[string]int{}}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		// only the per-type and per-predicate counters, not the per-entity
 		// and per-term ones beside them
 		for _, group := range []string{"type:", "pred:"} {
@@ -877,7 +990,7 @@ func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 // Relation implements graph.Store.
 func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
 	var r *graph.Relation
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		r, err = txnView{txn}.Relation(id)
 		return err
@@ -891,7 +1004,7 @@ func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error
 // RelationsByID implements graph.Store.
 func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*graph.Relation, error) {
 	out := make(map[string]*graph.Relation, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			r, err := txnView{txn}.Relation(id)
 			if err != nil {
@@ -909,7 +1022,7 @@ func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*gr
 // Predicates implements graph.Store.
 func (s *Store) Predicates(ctx context.Context) ([]*graph.Predicate, error) {
 	var out []*graph.Predicate
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: key(pPredicate), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -115,7 +115,7 @@ func (s *Store) rollbackGrouped(load string) error {
 	prefix := key(pUndo, load, sep)
 	for {
 		var rec, recKey []byte
-		err := s.db.View(func(txn *bg.Txn) error {
+		err := s.view(func(txn *bg.Txn) error {
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: false})
 			defer it.Close()
 			if it.Rewind(); !it.Valid() {
