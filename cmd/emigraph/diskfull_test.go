@@ -69,12 +69,14 @@ func TestDiskFull(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte("tok-full\n"), 0o600)
 	auth := []string{"Authorization", "Bearer tok-full"}
-	const reserve = "24MiB"
-	flags := []string{"--token-file", tokenFile, "--reserve", reserve}
+	// the least reserve at a 2 MiB memtable (MinReserve), which a 64 MiB
+	// disk has room for
+	const reserve = "27MiB"
+	flags := []string{"--token-file", tokenFile, "--memtable", "2MiB", "--reserve", reserve}
 
 	_, stop := serve(t, data, flags...) // seeds the store
 	stop()
-	filler := fill(t, disk, 24<<20+6<<20) // 6 MiB above the reserve
+	filler := fill(t, disk, 27<<20+6<<20) // 6 MiB above the reserve
 
 	base, stop := serve(t, data, flags...)
 	description := strings.Repeat("a long description that fills the disk ", 200) // 8 KB
@@ -114,7 +116,7 @@ func TestDiskFull(t *testing.T) {
 	// a load on the full disk is refused, an export works (read-only)
 	facts := filepath.Join(t.TempDir(), "facts.jsonl")
 	os.WriteFile(facts, []byte(`{"kind":"entity","id":"person/late","name":"Late","type":"PERSON"}`+"\n"), 0o644)
-	if _, _, err := run(t, "", nil, "load", facts, "--data", data, "--reserve", reserve); err == nil || !strings.Contains(err.Error(), "no space left") {
+	if _, _, err := run(t, "", nil, "load", facts, "--data", data, "--memtable", "2MiB", "--reserve", reserve); err == nil || !strings.Contains(err.Error(), "no space left") {
 		t.Errorf("load on the full disk: %v", err)
 	}
 	if out, errs, err := run(t, "", nil, "export", "--data", data, "--format", "jsonl"); err != nil || !strings.Contains(out, acked[0]) {

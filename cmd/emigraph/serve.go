@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
@@ -123,6 +124,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
+	if err := storage.check(); err != nil {
+		return err
+	}
 	log, err := m.logger(*level)
 	if err != nil {
 		return err
@@ -152,8 +156,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}()
 	if why := st.ReadOnly(); why != nil {
-		// a full disk: serve what is there, refuse writes, seed nothing
-		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until there is free space and the server is restarted")
+		// a full disk or a read-only mount: serve what is there, refuse
+		// writes, seed nothing
+		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until the server is restarted with room to write")
 	} else if err := seedIfNew(ctx, st, log); err != nil {
 		return err
 	}
@@ -195,8 +200,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if token != "" {
 		mode = "writes allowed with the bearer token"
 	}
-	if st.ReadOnly() != nil {
+	if why := st.ReadOnly(); graph.ErrorCode(why) == graph.ENOSPACE {
 		mode = "read-only (no space left)"
+	} else if why != nil {
+		mode = "read-only (the file system is read-only)"
 	}
 	log.Info().Str("addr", "http://"+l.Addr().String()).Str("explorer", "http://"+l.Addr().String()+"/explore").Str("playground", "http://"+l.Addr().String()+"/graphiql").
 		Str("data", *data).Str("mode", mode).Msg("serving")

@@ -280,7 +280,7 @@ func (s *Store) FigureSummaries(ctx context.Context, f graph.FigureFilter, each 
 	if f.Subject != "" || !f.Dates.Open() {
 		return graph.Errorf(graph.EINVALID, "figure summaries are kept per object, predicate and unit: a subject or a date range needs Figures")
 	}
-	return s.db.View(func(txn *bg.Txn) error {
+	return s.view(func(txn *bg.Txn) error {
 		prefix := key(pFigureSummary)
 		if f.Object != "" {
 			prefix = key(pFigureSummary, f.Object, sep)
@@ -332,7 +332,7 @@ func (s *Store) Figures(ctx context.Context, f graph.FigureFilter, limit int, ea
 	tooMany := func() error {
 		return graph.Errorf(graph.EINVALID, "the filter reaches more than %d figures: narrow it (a predicate, an object or subject, a date range)", limit)
 	}
-	return s.db.View(func(txn *bg.Txn) error {
+	return s.view(func(txn *bg.Txn) error {
 		if f.Subject != "" && f.Object == "" {
 			return s.subjectFigures(ctx, txn, f, limit, each)
 		}
@@ -448,7 +448,7 @@ func (s *Store) reindexFigures() error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	sums := figureSummaries{}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		return eachStored(context.Background(), txn, pRelation, func(r *graph.Relation) error {
 			fig, ok := graph.FigureOf(r)
 			if !ok {

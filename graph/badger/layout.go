@@ -116,7 +116,7 @@ func (s *Store) countAdjacency() error {
 		return err
 	}
 	var counts *adjacencyCounts
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		n, err := readCount(txn, "entities")
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		}
 	}
 	var empty bool
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		n, err := readCount(txn, "entities")
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	var plan *graph.Plan
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		var view graph.View = txnView{txn}
 		if empty {
 			view = emptyView{} // nothing to look up: skip a read per item
@@ -119,7 +119,7 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 	m := buildMutation(plan)
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
-	if err := s.db.View(m.resolve); err != nil {
+	if err := s.view(m.resolve); err != nil {
 		return graph.Summary{}, err
 	}
 	if len(m.ops) <= o.MaxTxnKeys {
@@ -221,8 +221,10 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	if empty {
 		// nothing to undo: a WriteBatch is the fast path, and a crash empties the store
 		wb := s.db.NewWriteBatch()
+		written := int64(0) // since the reserve was checked
 		for i, op := range ops {
-			if i%1024 == 0 {
+			if written += op.size(); i%1024 == 0 || written >= s.spaceCheckBytes() {
+				written = op.size()
 				if err := ctx.Err(); err != nil {
 					wb.Cancel()
 					return fail(err)
@@ -256,29 +258,11 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	return s.dropPrefix(key(pUndo, load, sep))
 }
 
-// checkNoJournal refuses a store opened read-only that holds a load a crash
-// left unfinished: it cannot be rolled back without writing, and reading it
-// would show part of the load.
-func (s *Store) checkNoJournal() error {
-	return s.db.View(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal)})
-		defer it.Close()
-		if it.Rewind(); it.Valid() {
-			why := "open it for writing once (emigraph serve or load) to roll it back"
-			if s.readOnly != nil && graph.ErrorCode(s.readOnly) == graph.ENOSPACE {
-				why = s.readOnly.Error()
-			}
-			return fmt.Errorf("%s holds a load that a crash left unfinished, which must be rolled back before it is read: %s", s.dir, why)
-		}
-		return nil
-	})
-}
-
 // recover rolls back every load that a crash left unfinished.
 func (s *Store) recover() error {
 	type pending struct{ load, mode string }
 	var loads []pending
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -298,7 +282,26 @@ func (s *Store) recover() error {
 			return fmt.Errorf("rolling back an unfinished load: %w", err)
 		}
 	}
-	return nil
+	return s.dropOrphanUndo()
+}
+
+// dropOrphanUndo drops the undo records left without a journal: a load's
+// end (its journal deleted, the commit point) and the dropping of its undo
+// records are two steps, and a crash between them leaves records that
+// nothing reads, for ever. Called once every unfinished load is rolled back.
+func (s *Store) dropOrphanUndo() error {
+	orphans := false
+	err := s.view(func(txn *bg.Txn) error {
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pUndo)})
+		defer it.Close()
+		it.Rewind()
+		orphans = it.Valid()
+		return nil
+	})
+	if err != nil || !orphans {
+		return err
+	}
+	return s.dropPrefix([]byte(pUndo))
 }
 
 // rollback undoes a journaled load.
@@ -317,7 +320,7 @@ func (s *Store) rollback(load, mode string) error {
 	prefix := key(pUndo, load, sep)
 	for {
 		var batch [][2][]byte
-		err := s.db.View(func(txn *bg.Txn) error {
+		err := s.view(func(txn *bg.Txn) error {
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 			defer it.Close()
 			for it.Rewind(); it.Valid() && len(batch) < 5000; it.Next() {

@@ -404,7 +404,7 @@ func (s *Store) reindexTrigrams() error {
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		return eachStored(context.Background(), txn, pEntity, func(e *graph.Entity) error {
 			var werr error
 			entityIndex(e, false, true, func(prefix, a, b, c string) {
@@ -424,7 +424,7 @@ func (s *Store) reindexTrigrams() error {
 	packed := s.db.NewWriteBatch()
 	defer packed.Cancel()
 	p := &postingPacker{emit: func(k, v []byte) error { return packed.Set(bytes.Clone(k), bytes.Clone(v)) }}
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pTrigramScratch)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

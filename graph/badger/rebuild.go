@@ -65,7 +65,7 @@ func (s *Store) ShouldRebuild(c *graph.Changeset) (bool, error) {
 		return false, nil
 	}
 	var held int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, name := range []string{"entities", "relations"} {
 			n, err := readCount(txn, name)
 			if err != nil {
@@ -277,7 +277,7 @@ func (s *Store) contents(ctx context.Context) (_ *graph.Plan, meta map[string]st
 	built := builtPrefixes()
 	meta = map[string]string{}
 	var unknown string
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		// each family's first key, then a seek past the family
 		it := txn.NewIterator(bg.IteratorOptions{})
 		defer it.Close()

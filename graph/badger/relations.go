@@ -337,7 +337,7 @@ func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.R
 		}
 	}
 	page := &graph.RelationPage{}
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		return s.scanRelations(ctx, txn, f, segs, after, func(k []byte, r *graph.Relation) bool {
 			if len(page.Relations) == f.First {
 				page.HasNextPage = true
@@ -377,7 +377,7 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 		return 0, err
 	}
 	n := 0
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		return s.scanRelations(ctx, txn, f, segs, nil, func([]byte, *graph.Relation) bool { n++; return true })
 	})
 	return n, err
@@ -385,7 +385,7 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 
 func (s *Store) countByPredicate(preds []string) (int, error) {
 	var total int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		if len(preds) == 0 {
 			n, err := readCount(txn, "relations")
 			total = n
@@ -456,7 +456,7 @@ func (s *Store) countAdjacent(f graph.RelationFilter) (n int, ok bool, err error
 		preds = slices.Compact(preds)
 	}
 	var total int64
-	err = s.db.View(func(txn *bg.Txn) error {
+	err = s.view(func(txn *bg.Txn) error {
 		for _, p := range preds {
 			for _, kind := range plus {
 				c, err := readCount(txn, adjName(f.Entity, kind, p))

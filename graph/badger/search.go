@@ -74,7 +74,7 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 		return nil, nil
 	}
 	var hits []graph.SearchHit
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		hits, err = searchTxn(ctx, txn, q, types, first)
 		return err

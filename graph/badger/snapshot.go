@@ -42,7 +42,7 @@ func eachStored[T any](ctx context.Context, txn *bg.Txn, prefix string, fn func(
 // all, and the same graph always exports to the same bytes.
 func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
 	c := &graph.Changeset{}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		if err := eachStored(ctx, txn, pPredicate, func(p *graph.Predicate) error {
 			c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: *p})
 			return nil

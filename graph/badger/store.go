@@ -70,6 +70,10 @@ type Store struct {
 	// readOnly, when set, is the error every write gets: the store was
 	// opened read-only (asked for, or for want of free space).
 	readOnly error
+	// readTs, when set, is the timestamp every read is made at: a store
+	// opened read-only with a load a crash left unfinished is read as it
+	// was before it (pinned.go).
+	readTs uint64
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
@@ -98,9 +102,11 @@ type Options struct {
 	// of the machine can lose acknowledged writes. By default every commit
 	// is synced (Badger's SyncWrites) before the write returns.
 	NoSync bool
-	// Reserve is the free space the directory keeps (see DefaultReserve):
-	// a write is refused when less is free, and a store opened with less
-	// free is opened read-only. 0 means DefaultReserve; negative, none.
+	// Reserve is the free space the directory keeps (see MinReserve): a
+	// write is refused when less is free, and a store opened with less free
+	// is opened read-only. 0 means MinReserve at these options; less than
+	// that is refused by Open; negative, none (for tests, and callers that
+	// watch the space themselves).
 	Reserve int64
 	// FreeSpace reports the free space of the directory; nil reads the
 	// file system's (statfs).
@@ -114,6 +120,9 @@ type Options struct {
 	// cannot do without). The tables' indexes and Bloom filters are read in
 	// place from the memory-mapped tables and need no cache of their own.
 	CacheSize int64
+	// restoring: Restore opens the directory it restores into in place,
+	// which its marker makes Open refuse to anyone else (leftovers.go).
+	restoring bool
 	// lockHeld: the caller holds the directory's lock, as Badger takes it
 	// (Rebuild, which holds it from before it opens the store until it has
 	// swapped the rebuilt one in), so Badger does not take it again.
@@ -131,14 +140,20 @@ const DefaultCacheSize = 64 << 20
 // (ReadOnly reports why) and a new one is refused.
 func Open(dir string, o Options) (*Store, error) {
 	opts := badgerOptions(dir, o)
-	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
-	if st.reserve == 0 {
-		st.reserve = DefaultReserve
+	reserve, err := reserveOf(o)
+	if err != nil {
+		return nil, err
 	}
+	st := &Store{dir: dir, reserve: reserve, freeSpace: o.FreeSpace}
 	if st.freeSpace == nil {
 		st.freeSpace = statfsFree
 	}
 	readOnly := o.ReadOnly
+	if !readOnly && !o.InMemory {
+		if readOnly, err = st.onReadOnlyMount(dir); err != nil {
+			return nil, err
+		}
+	}
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
 		readOnly = false
@@ -168,6 +183,11 @@ func Open(dir string, o Options) (*Store, error) {
 	} else if !o.InMemory {
 		removeBulkLeftovers(dir)
 	}
+	if !o.InMemory {
+		if err := checkLeftovers(dir, Options{ReadOnly: readOnly, restoring: o.restoring}); err != nil {
+			return nil, err
+		}
+	}
 	db, err := bg.Open(opts)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
@@ -182,8 +202,8 @@ func Open(dir string, o Options) (*Store, error) {
 	switch {
 	case err != nil:
 	case readOnly:
-		if err = st.checkNoJournal(); err == nil {
-			err = st.checkReadOnlyLayout(layout)
+		if err = st.checkReadOnlyLayout(layout); err == nil {
+			err = st.pinBeforeUnfinishedLoad(opts)
 		}
 	default:
 		// a rollback of a load into an empty store empties it, m:layout too
@@ -644,7 +664,7 @@ func readCount(txn *bg.Txn, name string) (int64, error) {
 // Meta returns a metadata value ("" when unset).
 func (s *Store) Meta(name string) (string, error) {
 	var v string
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		item, err := txn.Get(key(pMeta, name))
 		if errors.Is(err, bg.ErrKeyNotFound) {
 			return nil
@@ -672,7 +692,7 @@ func (s *Store) SetMeta(name, value string) error {
 // Entity implements graph.Store.
 func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 	var e *graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		e, err = txnView{txn}.Entity(id)
 		return err
@@ -686,7 +706,7 @@ func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 // EntitiesByID implements graph.Store.
 func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
 	out := make(map[string]*graph.Entity, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			if _, done := out[id]; done {
 				continue
@@ -711,7 +731,7 @@ func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entit
 		return nil, nil
 	}
 	var out []*graph.Entity
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		ids, err := idsByName(txn, norm)
 		if err != nil {
 			return err
@@ -764,7 +784,7 @@ func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.Enti
 		start = append(c, 0)
 	}
 	page := &graph.EntityPage{}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: f.Type == ""})
 		defer it.Close()
 		for it.Seek(start); it.Valid(); it.Next() {
@@ -806,7 +826,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 		name = "type:" + string(t)
 	}
 	var n int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		n, err = readCount(txn, name)
 		return err
@@ -817,7 +837,7 @@ func (s *Store) CountEntities(ctx context.Context, t graph.EntityType) (int, err
 // Stats implements graph.Store.
 func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 	st := &graph.Stats{Entities: map[graph.EntityType]int{}, Relations: map[string]int{}}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		// only the per-type and per-predicate counters, not the per-entity
 		// and per-term ones beside them
 		for _, group := range []string{"type:", "pred:"} {
@@ -854,7 +874,7 @@ func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 // Relation implements graph.Store.
 func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
 	var r *graph.Relation
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		r, err = txnView{txn}.Relation(id)
 		return err
@@ -868,7 +888,7 @@ func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error
 // RelationsByID implements graph.Store.
 func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*graph.Relation, error) {
 	out := make(map[string]*graph.Relation, len(ids))
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			r, err := txnView{txn}.Relation(id)
 			if err != nil {
@@ -886,7 +906,7 @@ func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*gr
 // Predicates implements graph.Store.
 func (s *Store) Predicates(ctx context.Context) ([]*graph.Predicate, error) {
 	var out []*graph.Predicate
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: key(pPredicate), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -31,7 +31,7 @@ var _ graph.Planner = (*Store)(nil)
 // Plan plans c against the store, as a write would, and writes nothing.
 func (s *Store) Plan(ctx context.Context, c *graph.Changeset) (*graph.Plan, error) {
 	var plan *graph.Plan
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		plan, err = graph.PlanChangeset(c, txnView{txn})
 		return err

@@ -22,7 +22,7 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 			prefixes = append(prefixes, key(dir, id, sep, p, sep))
 		}
 	}
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		for _, prefix := range prefixes {
 			outgoing := bytes.HasPrefix(prefix, []byte(pOut))
 			// values (the other end) are small and stored with the keys:
@@ -57,7 +57,7 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 // Degree implements graph.Store: the number of relations of an entity.
 func (s *Store) Degree(ctx context.Context, id string) (int, error) {
 	var n int64
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		var err error
 		n, err = readCount(txn, "deg:"+id)
 		return err
@@ -72,7 +72,7 @@ func (s *Store) Degree(ctx context.Context, id string) (int, error) {
 func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (graph.Edge, bool, error) {
 	var found graph.Edge
 	ok := false
-	err := s.db.View(func(txn *bg.Txn) error {
+	err := s.view(func(txn *bg.Txn) error {
 		degA, err := readCount(txn, "deg:"+a)
 		if err != nil {
 			return err
