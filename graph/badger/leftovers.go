@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	bg "github.com/dgraph-io/badger/v4"
 )
 
 // What a killed process leaves in or beside a store, and what the next start
@@ -21,6 +23,10 @@ import (
 //     creates one, then sizes it; killed between the two, the next Badger
 //     open fails ("Create a new file"), for ever. It holds nothing: Open for
 //     writing removes it (removeEmptyLogs).
+//   - memtable logs (*.mem) written with a larger memtable than the open's:
+//     Badger replays each into a memtable of the size it opens with, and one
+//     that overruns it ends the process ("Arena too small"), at every open.
+//     Open opens with the larger memtable (memtableForLogs).
 //   - <dir>/RESTORE-UNFINISHED.lock: a restore into a directory that cannot
 //     be renamed over (a mount point) writes in place, holding this file
 //     locked until it has finished: meanwhile, or after a kill, the
@@ -44,6 +50,31 @@ func checkLeftovers(dir string, o Options) error {
 		return nil
 	}
 	return removeEmptyLogs(dir)
+}
+
+// memtableForLogs raises the memtable of opts to what the memtable logs
+// left in dir need, so that Badger can replay them. A log is preallocated at
+// twice the memtable that writes it, which held what it holds; a log cut at
+// the end of its data (trimMemtableLogs) needs twice its size, a memtable's
+// nodes being larger than the log's entries of small keys and values.
+func memtableForLogs(dir string, opts bg.Options) bg.Options {
+	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	size := opts.MemTableSize
+	for _, name := range mems {
+		end, fileSize, err := memtableLogEnd(name)
+		if err != nil {
+			continue // Badger says what is wrong with it
+		}
+		need := fileSize / 2
+		if 2*end > fileSize {
+			need = 2 * end
+		}
+		size = max(size, need)
+	}
+	if size == opts.MemTableSize {
+		return opts
+	}
+	return opts.WithMemTableSize(size)
 }
 
 // ErrUnfinishedRestore is returned by Open for a directory that holds a

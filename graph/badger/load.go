@@ -282,26 +282,35 @@ func (s *Store) recover() error {
 			return fmt.Errorf("rolling back an unfinished load: %w", err)
 		}
 	}
-	return s.dropOrphanUndo()
+	return s.dropLeftoverKeys()
 }
 
-// dropOrphanUndo drops the undo records left without a journal: a load's
-// end (its journal deleted, the commit point) and the dropping of its undo
-// records are two steps, and a crash between them leaves records that
-// nothing reads, for ever. Called once every unfinished load is rolled back.
-func (s *Store) dropOrphanUndo() error {
-	orphans := false
-	err := s.view(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pUndo)})
-		defer it.Close()
-		it.Rewind()
-		orphans = it.Valid()
-		return nil
-	})
-	if err != nil || !orphans {
-		return err
+// dropLeftoverKeys drops the keys that only a step left unfinished can have
+// left, once every unfinished load is rolled back: undo records without a
+// journal (a load's end, its journal deleted, and the dropping of its undo
+// records are two steps), and the scratch postings of a migration
+// (pTrigramScratch: the migration starts again from nothing, and dropping
+// them is its last step). A crash between the steps, or Badger's DropPrefix
+// returning without an error when its compaction of level 0 failed, left
+// them for ever.
+func (s *Store) dropLeftoverKeys() error {
+	for _, prefix := range []string{pUndo, pTrigramScratch} {
+		left := false
+		err := s.view(func(txn *bg.Txn) error {
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(prefix)})
+			defer it.Close()
+			it.Rewind()
+			left = it.Valid()
+			return nil
+		})
+		if err == nil && left {
+			err = s.dropPrefix([]byte(prefix))
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return s.dropPrefix([]byte(pUndo))
+	return nil
 }
 
 // rollback undoes a journaled load.

@@ -3,6 +3,7 @@ package badger_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -166,4 +167,46 @@ func TestReadOnlyOpenOfAnUnfinishedLoad(t *testing.T) {
 	}
 	defer rw.Close()
 	sameMaps(t, "rolled back", readKeys(t, rw), before)
+}
+
+// A store a crash left with memtable logs written with a larger memtable
+// than the next open's (--memtable lowered) opens, with every write: Badger
+// replays a log into a memtable of the size it opens with, and one that
+// overran it ended the process ("Arena too small"), at every open.
+func TestOpenReplaysTheLogsOfALargerMemtable(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := badger.Open(dir, badger.Options{MemTableSize: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(ctx, fixture(), false); err != nil {
+		t.Fatal(err)
+	}
+	// 4 MB in the memtable (its log), in writes of 400 KB: more than a 2
+	// MiB memtable holds
+	description := strings.Repeat("x", 2000)
+	for b := range 10 {
+		c := &graph.Changeset{}
+		for i := range 200 {
+			id := fmt.Sprintf("person/big-%d-%d", b, i)
+			c.Entities = append(c.Entities, graph.EntityChange{Where: id, Entity: graph.Entity{ID: id, Name: id, Type: graph.Person, Description: description}})
+		}
+		if _, err := st.Apply(ctx, c, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashed := t.TempDir()
+	copyDir(t, dir, crashed)
+	st.Close()
+	for _, o := range []badger.Options{{MemTableSize: 2 << 20, ReadOnly: true}, {MemTableSize: 2 << 20}} {
+		st, err := badger.Open(crashed, o)
+		if err != nil {
+			t.Fatalf("open (read-only: %v) with a smaller memtable: %v", o.ReadOnly, err)
+		}
+		if n, err := st.CountEntities(ctx, ""); err != nil || n != len(fixture().Entities)+2000 {
+			t.Errorf("read-only %v: %d entities (%v)", o.ReadOnly, n, err)
+		}
+		st.Close()
+	}
 }

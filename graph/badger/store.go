@@ -187,6 +187,7 @@ func Open(dir string, o Options) (*Store, error) {
 		if err := checkLeftovers(dir, Options{ReadOnly: readOnly, restoring: o.restoring}); err != nil {
 			return nil, err
 		}
+		opts = memtableForLogs(dir, opts)
 	}
 	db, err := bg.Open(opts)
 	if err != nil {
