@@ -147,11 +147,7 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		return err
 	}
 	log, _ := m.logger("warn")
-	o := badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.n}
-	if err := checkReserve(reserve.n, o); err != nil {
-		return err
-	}
-	return badger.Restore(*data, m.Stdin, o)
+	return badger.Restore(*data, m.Stdin, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.n})
 }
 
 // writeChangeset writes c in format f to the file out, or to standard output

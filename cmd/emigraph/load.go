@@ -96,9 +96,6 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := storage.check(); err != nil {
-		return err
-	}
 	if len(files) == 0 {
 		return &errUsage{"load needs at least one FILE (or - for standard input)"}
 	}

@@ -124,9 +124,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
-	if err := storage.check(); err != nil {
-		return err
-	}
 	log, err := m.logger(*level)
 	if err != nil {
 		return err

@@ -36,10 +36,20 @@ func reserveFlag(fs *flag.FlagSet) *sizeFlag {
 	return f
 }
 
-// checkReserve refuses a --reserve under what Badger needs at o.
-func checkReserve(reserve int64, o badger.Options) error {
-	if reserve < badger.MinReserve(o) {
-		return &errUsage{"--reserve: " + badger.ReserveTooSmall(reserve, o).Error()}
+// checkReserve refuses a --reserve under what Badger needs at the
+// command's --memtable (Main.parse calls it for every command).
+func checkReserve(fs *flag.FlagSet) error {
+	f := fs.Lookup("reserve")
+	if f == nil {
+		return nil
+	}
+	reserve := f.Value.(*sizeFlag)
+	var o badger.Options
+	if f := fs.Lookup("memtable"); f != nil {
+		o.MemTableSize = f.Value.(*memtableFlag).n
+	}
+	if reserve.n < badger.MinReserve(o) {
+		return &errUsage{"--reserve: " + badger.ReserveTooSmall(reserve.n, o).Error()}
 	}
 	return nil
 }
@@ -104,6 +114,3 @@ func (f storeFlags) options(log zerolog.Logger) badger.Options {
 		MemTableSize: f.memtable.n,
 	}
 }
-
-// check refuses a --reserve under what Badger needs at these options.
-func (f storeFlags) check() error { return checkReserve(f.reserve.n, f.options(zerolog.Nop())) }
