@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/emigraph/emigraph/cmd/emigraph/internal/faultinject"
+	"github.com/emigraph/emigraph/graph/badger"
 )
 
 // smallDisk mounts a 64 MiB tmpfs for the test, or skips saying why.
@@ -371,5 +372,69 @@ func TestReadOnlyMountIsNotAFullDisk(t *testing.T) {
 	_, _, err := run(t, "", nil, "load", facts, "--data", data, "--memtable", "2MiB", "--reserve", "27MiB")
 	if err == nil || !strings.Contains(err.Error(), "mounted read-only") {
 		t.Errorf("a load on a read-only mount: %v", err)
+	}
+}
+
+// A restore into a mount point (a directory that cannot be renamed over)
+// writes in place, marked unfinished until it ends: killed part-way, the
+// directory is refused by serve (never seeded, never served), and the next
+// restore empties it and restores.
+func TestRestoreIntoAMountPoint(t *testing.T) {
+	faultinject.Require(t)
+	disk := smallDiskOf(t, "1g") // the mount point is the target (room for the reserve; tmpfs takes only what is written)
+	src := filepath.Join(t.TempDir(), "data")
+	seededStore(t, src)
+	backup := filepath.Join(t.TempDir(), "backup")
+	if _, errs, err := run(t, "", nil, "backup", "--data", src, "--out", backup); err != nil {
+		t.Fatalf("backup: %v %s", err, errs)
+	}
+	want, _, err := run(t, "", nil, "export", "--data", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := func(o faultinject.Options) faultinject.Result {
+		t.Helper()
+		in, err := os.Open(backup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		o.Dir, o.Stdin, o.Env, o.Stderr = disk, in, append(os.Environ(), faultChildEnv+"=1"), os.Stderr
+		p, err := faultinject.Start([]string{os.Args[0], "main", "restore", "--data", disk}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// counted, then killed half-way
+	res := restore(faultinject.Options{})
+	if res.ExitCode != 0 {
+		t.Fatalf("restore into a mount point: exit %d", res.ExitCode)
+	}
+	if got, _, _ := run(t, "", nil, "export", "--data", disk); got != want {
+		t.Fatalf("the restored store exports %d bytes, the original %d", len(got), len(want))
+	}
+	entries, _ := os.ReadDir(disk)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(disk, e.Name()))
+	}
+	if res = restore(faultinject.Options{At: len(res.Calls) / 2, Fault: faultinject.Kill}); !res.Killed() {
+		t.Fatalf("the restore was not killed: %+v", res)
+	}
+	if _, err := badger.Open(disk, badger.Options{}); !errors.Is(err, badger.ErrUnfinishedRestore) {
+		t.Errorf("open of a killed restore: %v", err)
+	}
+	if _, _, err := run(t, "", nil, "serve", "--addr", "127.0.0.1:0", "--data", disk); !errors.Is(err, badger.ErrUnfinishedRestore) {
+		t.Errorf("serve of a killed restore: %v", err)
+	}
+	if res = restore(faultinject.Options{}); res.ExitCode != 0 {
+		t.Fatalf("a restore after the killed one: exit %d", res.ExitCode)
+	}
+	if got, _, _ := run(t, "", nil, "export", "--data", disk); got != want {
+		t.Errorf("restored again, the store exports %d bytes, the original %d", len(got), len(want))
 	}
 }

@@ -104,16 +104,21 @@ func Restore(dir string, r io.Reader, o Options) (err error) {
 	if err != nil {
 		return err
 	}
+	_, statErr := os.Stat(dir)
+	inPlace := statErr == nil && isMountPoint(dir)
 	if reserve >= 0 {
-		free := o.FreeSpace
+		free, where := o.FreeSpace, parent
 		if free == nil {
 			free = statfsFree
 		}
-		if n, err := free(parent); err == nil && n < reserve+stream.Size() {
-			return noSpace(n, reserve+stream.Size(), parent)
+		if inPlace {
+			where = dir
+		}
+		if n, err := free(where); err == nil && n < reserve+stream.Size() {
+			return noSpace(n, reserve+stream.Size(), where)
 		}
 	}
-	if _, err := os.Stat(dir); err == nil && isMountPoint(dir) {
+	if inPlace {
 		return restoreInPlace(dir, layout, stream, o)
 	}
 	// the store is made in a directory of its own in side, beside the copy
