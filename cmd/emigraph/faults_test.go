@@ -506,7 +506,7 @@ func storeState(t *testing.T, dir string) string {
 	if isEmptyDir(dir) {
 		// the next start makes a new store there (serve then seeds it):
 		// what a killed operation left beside it must go
-		if st, err := badger.Open(dir, testStoreOptions); err != nil {
+		if st, err := openWaiting(dir); err != nil {
 			t.Errorf("a new store in %s: %v", dir, err)
 		} else {
 			st.Close()
