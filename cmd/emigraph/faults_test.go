@@ -61,8 +61,10 @@ import (
 
 // testStoreOptions are those the checks open stores with: a small memtable
 // and cache (Badger clears its memtable's arena at every open for writing:
-// 74 MB at the default 64 MiB, most of an open's time).
-var testStoreOptions = badger.Options{NoSync: true, Reserve: -1, CacheSize: 1 << 20, MemTableSize: 2 << 20} // smaller than the children's
+// 74 MB at the default 64 MiB, most of an open's time). The memtable is
+// smaller than the children's 4 MiB, so that the checks also open the logs
+// of a larger memtable, as an open after --memtable was lowered does.
+var testStoreOptions = badger.Options{NoSync: true, Reserve: -1, CacheSize: 1 << 20, MemTableSize: 2 << 20}
 
 // faultChildEnv marks the child process of a fault test (TestMain).
 const faultChildEnv = "EMIGRAPH_FAULT_CHILD"
