@@ -443,11 +443,12 @@ func storeDiff(t *testing.T, root, other string) string {
 // rawOpen opens the store in dir read-only with Badger alone. The lock it
 // takes may be held for a moment by a process this one is forking (for
 // another test's child), which holds copies of its descriptors until it
-// execs: it waits for that.
+// execs: it waits for that, up to 10 s (a loaded machine was seen to take
+// more than 2).
 func rawOpen(dir string) (*bg.DB, error) {
 	for i := 0; ; i++ {
 		db, err := bg.Open(bg.DefaultOptions(dir).WithReadOnly(true).WithLogger(nil).WithBlockCacheSize(1 << 20))
-		if err == nil || i == 100 || !strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		if err == nil || i == 500 || !strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return db, err
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -537,11 +538,29 @@ func storeState(t *testing.T, dir string) string {
 func openWaiting(dir string) (*badger.Store, error) {
 	for i := 0; ; i++ {
 		st, err := badger.Open(dir, testStoreOptions)
-		if !errors.Is(err, badger.ErrLocked) || i == 100 {
+		if !errors.Is(err, badger.ErrLocked) || i == 500 {
+			if err != nil {
+				err = fmt.Errorf("%w (held by %s)", err, holders(dir))
+			}
 			return st, err
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// holders lists the processes with a descriptor of dir open (to say who
+// holds a lock that is not let go).
+func holders(dir string) string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range procs {
+		if target, err := os.Readlink(fd); err == nil && target == dir {
+			pid := strings.Split(fd, "/")[2]
+			cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+			out = append(out, pid+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	return fmt.Sprintf("pid %d: %v", os.Getpid(), out)
 }
 
 // restoreWaiting restores the backup in f into dir, waiting out a lock held
@@ -552,7 +571,7 @@ func restoreWaiting(dir string, f *os.File) error {
 			return err
 		}
 		err := badger.Restore(dir, f, testStoreOptions)
-		if !errors.Is(err, badger.ErrLocked) && (err == nil || !strings.Contains(err.Error(), "Cannot acquire directory lock")) || i == 100 {
+		if !errors.Is(err, badger.ErrLocked) && (err == nil || !strings.Contains(err.Error(), "Cannot acquire directory lock")) || i == 500 {
 			return err
 		}
 		time.Sleep(20 * time.Millisecond)
