@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -127,20 +127,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	w := m.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := st.Backup(bw); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return m.writeOutput(*out, st.Backup)
 }
 
 // openExisting opens a store that must exist, read-only (export and backup
@@ -166,31 +153,11 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		return err
 	}
 	log, _ := m.logger("warn")
-	return badger.Restore(*data, m.Stdin, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.bytes()})
+	return badger.Restore(*data, m.Stdin, badger.Options{Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, Reserve: reserve.n})
 }
 
 // writeChangeset writes c in format f to the file out, or to standard output
 // when out is empty.
 func (m *Main) writeChangeset(out string, f seed.Format, c *graph.Changeset) error {
-	if out == "" {
-		bw := bufio.NewWriterSize(m.Stdout, 1<<20)
-		if err := f.Write(bw, c); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	file, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(file, 1<<20)
-	if err := f.Write(bw, c); err != nil {
-		file.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		file.Close()
-		return err
-	}
-	return file.Close() // a full disk may only show here
+	return m.writeOutput(out, func(w io.Writer) error { return f.Write(w, c) })
 }

@@ -57,7 +57,7 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err != nil {
 		return nil, &errUsage{fmt.Sprintf("%v (run \"emigraph %s -h\" for its flags)", err, fs.Name())}
 	}
-	return positional, nil
+	return positional, checkReserve(fs)
 }
 
 func (m *Main) printHelp(fs *flag.FlagSet) {

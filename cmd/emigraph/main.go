@@ -63,8 +63,8 @@ type Main struct {
 const usage = `emigraph: a knowledge graph of the Russian emigration since 2022
 
 Usage:
-  emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file FILE] [--cors ORIGINS] [--reserve 256MiB] [--sync=false]
-  emigraph load    FILE... [--data DIR | --server URL] [--format FORMAT] [--dry-run] [--reserve 256MiB] [--sync=false]
+  emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file FILE] [--cors ORIGINS] [--reserve 526MiB] [--sync=false]
+  emigraph load    FILE... [--data DIR | --server URL] [--format FORMAT] [--dry-run] [--reserve 526MiB] [--sync=false]
   emigraph export  [--format native|jsonl|nquads|csv] [--data DIR | --server URL] [--out FILE]
   emigraph gen     --entities N --relations M [--seed S] [--format FORMAT]
   emigraph backup  [--data DIR | --server URL] [--out FILE]

@@ -126,27 +126,13 @@ func (m *Main) fetchRemote(ctx context.Context, base, path, token, out string) e
 		return err
 	}
 	defer resp.Body.Close()
-	var w io.Writer = m.Stdout
-	var f *os.File
-	if out != "" {
-		if f, err = os.Create(out); err != nil {
-			return err
+	err = m.writeOutput(out, func(w io.Writer) error {
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return fmt.Errorf("--server %s: the transfer broke off: %w", base, err)
 		}
-		w = f
-	}
-	_, err = io.Copy(w, resp.Body)
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(out)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("--server %s: the transfer broke off: %w", base, err)
-	}
-	return nil
+		return nil
+	})
+	return err
 }
 
 // importRemote streams the files to a running server's /admin/import as one

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 	"github.com/emigraph/emigraph/seed"
@@ -168,8 +169,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}()
 	if why := st.ReadOnly(); why != nil {
-		// a full disk: serve what is there, refuse writes, seed nothing
-		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until there is free space and the server is restarted")
+		// a full disk or a read-only mount: serve what is there, refuse
+		// writes, seed nothing
+		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until the server is restarted with room to write")
 	} else if err := seedIfNew(ctx, st, log); err != nil {
 		return err
 	}
@@ -213,8 +215,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if token != "" {
 		mode = "writes allowed with the bearer token"
 	}
-	if st.ReadOnly() != nil {
+	if why := st.ReadOnly(); graph.ErrorCode(why) == graph.ENOSPACE {
 		mode = "read-only (no space left)"
+	} else if why != nil {
+		mode = "read-only (the file system is read-only)"
 	}
 	caps := srv.ConnLimits()
 	log.Info().Int("max_conns", caps.Total).Int("max_conns_per_client", caps.PerClient).Uint64("open_file_limit", server.OpenFileLimit()).

@@ -28,27 +28,51 @@ func (f *sizeFlag) Set(s string) error {
 	return nil
 }
 
-// bytes is the reserve as badger.Options takes it: 0 (no reserve) becomes
-// negative, since 0 there means the default.
-func (f *sizeFlag) bytes() int64 {
-	if f.n == 0 {
-		return -1
-	}
-	return f.n
-}
-
 // reserveFlag adds --reserve, the free space the data directory keeps.
 func reserveFlag(fs *flag.FlagSet) *sizeFlag {
 	f := &sizeFlag{n: badger.DefaultReserve}
-	fs.Var(f, "reserve", "free space the data directory keeps, a `size` such as 256MiB or 1GiB (0: none): writes are refused below it, and a store opened with less free is served read-only")
+	fs.Var(f, "reserve", "free space the data directory keeps, a `size` such as 600MiB or 1GiB: writes are refused below it, and a store opened with less free "+
+		"is served read-only; at least what Badger may still write once writes stop ("+badger.FormatBytes(badger.DefaultReserve)+" at the default --memtable)")
 	return f
+}
+
+// checkReserve refuses a --reserve under what Badger needs at the
+// command's --memtable (Main.parse calls it for every command).
+func checkReserve(fs *flag.FlagSet) error {
+	f := fs.Lookup("reserve")
+	if f == nil {
+		return nil
+	}
+	reserve := f.Value.(*sizeFlag)
+	var o badger.Options
+	if f := fs.Lookup("memtable"); f != nil {
+		o.MemTableSize = f.Value.(*memtableFlag).n
+	}
+	if reserve.n < badger.MinReserve(o) {
+		return &errUsage{"--reserve: " + badger.ReserveTooSmall(reserve.n, o).Error()}
+	}
+	return nil
 }
 
 // storeFlags are the flags of the commands that write into a store.
 type storeFlags struct {
-	reserve *sizeFlag
-	sync    *bool
-	cache   *cacheFlag
+	reserve  *sizeFlag
+	sync     *bool
+	cache    *cacheFlag
+	memtable *memtableFlag
+}
+
+// memtableFlag is --memtable: Badger's memtable size, at least 1 MiB.
+type memtableFlag struct{ sizeFlag }
+
+func (f *memtableFlag) Set(s string) error {
+	if err := f.sizeFlag.Set(s); err != nil {
+		return err
+	}
+	if f.n < 1<<20 {
+		return fmt.Errorf("%s is less than 1MiB", s)
+	}
+	return nil
 }
 
 // cacheFlag is --cache: a size of at least 1 MiB (Badger reads its
@@ -69,9 +93,13 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	cache := &cacheFlag{sizeFlag{n: badger.DefaultCacheSize}}
 	fs.Var(cache, "cache", "memory for Badger's block cache, a `size` such as 64MiB or 256MiB (at least 1MiB); more keeps more of the store "+
 		"decompressed in memory, at the cost of the process's resident memory")
+	memtable := &memtableFlag{sizeFlag{n: 64 << 20}}
+	fs.Var(memtable, "memtable", "Badger's memtable, a `size` such as 64MiB (the default) or 16MiB: one transaction is at most 15% of it, and the least --reserve "+
+		"grows with it (a small disk needs a small memtable)")
 	return storeFlags{
-		cache:   cache,
-		reserve: reserveFlag(fs),
+		memtable: memtable,
+		cache:    cache,
+		reserve:  reserveFlag(fs),
 		sync: fs.Bool("sync", true, "sync every write to disk before acknowledging it; --sync=false is faster, but a crash of the machine "+
 			"or a power loss can lose acknowledged writes"),
 	}
@@ -79,9 +107,10 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 
 func (f storeFlags) options(log zerolog.Logger) badger.Options {
 	return badger.Options{
-		Logger:    badgerLogger{log.With().Str("component", "badger").Logger()},
-		Reserve:   f.reserve.bytes(),
-		NoSync:    !*f.sync,
-		CacheSize: f.cache.n,
+		Logger:       badgerLogger{log.With().Str("component", "badger").Logger()},
+		Reserve:      f.reserve.n,
+		NoSync:       !*f.sync,
+		CacheSize:    f.cache.n,
+		MemTableSize: f.memtable.n,
 	}
 }

@@ -23,16 +23,8 @@ import (
 
 // TestMain runs the test binary as a child process when a test asks for one
 // (EMIGRAPH_TEST_CHILD names it).
-func TestMain(m *testing.M) {
-	switch os.Getenv("EMIGRAPH_TEST_CHILD") {
-	case "":
-		os.Exit(m.Run())
-	case "serve-few-descriptors":
-		os.Exit(serveWithFewDescriptors(os.Args[len(os.Args)-1]))
-	default:
-		fmt.Fprintln(os.Stderr, "unknown child", os.Getenv("EMIGRAPH_TEST_CHILD"))
-		os.Exit(2)
-	}
+func init() {
+	testChildren["serve-few-descriptors"] = func() int { return serveWithFewDescriptors(os.Args[len(os.Args)-1]) }
 }
 
 // serveWithFewDescriptors runs `emigraph serve` on the directory dir with
@@ -119,7 +111,7 @@ func TestServerExitsWhenItsStoreFails(t *testing.T) {
 		acked = append(acked, id)
 	}
 	if len(acked) == 20000 {
-		t.Fatalf("20,000 writes and no failure: the limit did not bite\n%s", tail(logs.String(), 30))
+		t.Fatalf("20,000 writes and no failure: the limit did not bite\n%s", lastLines(logs.String(), 30))
 	}
 	// the write after the last acknowledged one failed: from then on the
 	// server is not ready (or no longer listening), answers no request with
@@ -132,7 +124,7 @@ watch:
 		case exit = <-exited:
 			break watch
 		case <-deadline:
-			t.Fatalf("the server still runs a minute after its store failed\n%s", tail(logs.String(), 30))
+			t.Fatalf("the server still runs a minute after its store failed\n%s", lastLines(logs.String(), 30))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if resp, err := client.Get(base + "/readyz"); err == nil {
@@ -151,10 +143,10 @@ watch:
 		t.Errorf("the server exited with %v, want a non-zero exit code", exit)
 	}
 	if !strings.Contains(logs.String(), "the store failed and cannot serve until it is opened again") {
-		t.Errorf("no log line says the store failed:\n%s", tail(logs.String(), 30))
+		t.Errorf("no log line says the store failed:\n%s", lastLines(logs.String(), 30))
 	}
 	if n := strings.Count(logs.String(), "recovered from a panic"); n > 0 {
-		t.Errorf("%d requests answered with a panic:\n%s", n, tail(logs.String(), 30))
+		t.Errorf("%d requests answered with a panic:\n%s", n, lastLines(logs.String(), 30))
 	}
 	st, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
@@ -191,8 +183,8 @@ func writeLongEntity(client *http.Client, base, token, id string) bool {
 	return json.NewDecoder(resp.Body).Decode(&out) == nil && out.Data.UpsertEntity.OK
 }
 
-// tail returns the last n lines of s.
-func tail(s string, n int) string {
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

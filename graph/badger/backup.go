@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A backup is, in order:
@@ -49,7 +50,7 @@ func (s *Store) Backup(w io.Writer) error {
 	if _, err := bw.WriteString(backupHeader()); err != nil {
 		return err
 	}
-	if _, err := s.db.Backup(bw, 0); err != nil {
+	if err := s.backupStream(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -60,93 +61,149 @@ func (s *Store) Backup(w io.Writer) error {
 }
 
 // Restore makes a new store in dir from a backup read from r. dir must be
-// new or empty. The whole input is first copied to a temporary file (beside
-// dir, else in os.TempDir) while it is hashed; a backup whose checksum,
-// header or layout version is wrong is refused before dir is touched, and a
-// refused or failed restore leaves dir as it was (new: absent; empty:
-// empty). o configures the store (its reserve must be free besides the
-// backup's size).
+// new or empty (or hold a restore that was killed, which is emptied). The
+// store is made in a directory beside dir, <dir>.bulk-<n>, as Build makes
+// one: the whole input is first copied into it while it is hashed (a
+// backup whose checksum, header or layout version is wrong is refused
+// before anything else is written), then loaded, synced, and renamed to
+// dir, and dir's parent synced. All or nothing: until the rename dir is as
+// it was (new: absent; empty: empty), and a killed restore's directory
+// beside it is removed by the next Open or Restore. Where dir cannot be
+// renamed over (a mount point), the store is written in dir itself, marked
+// unfinished until the end (RESTORE-UNFINISHED.lock, leftovers.go): Open
+// refuses such a directory and the next Restore empties it. o configures
+// the store (its reserve must be free besides the backup's size).
 func Restore(dir string, r io.Reader, o Options) (err error) {
-	created := false
-	switch entries, rerr := os.ReadDir(dir); {
-	case errors.Is(rerr, os.ErrNotExist):
-		created = true
-	case rerr != nil:
-		return rerr
-	case len(entries) > 0:
-		return fmt.Errorf("%s is not empty (it holds %s): restore into a new or empty directory", dir, entries[0].Name())
-	}
-	tmpDir := filepath.Dir(filepath.Clean(dir))
-	if _, err := os.Stat(tmpDir); err != nil {
-		tmpDir = os.TempDir()
-	}
-	tmp, err := os.CreateTemp(tmpDir, ".emigraph-restore-*")
+	dir = filepath.Clean(dir)
+	reserve, err := reserveOf(o)
 	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	if err := emptyForRestore(dir); err != nil {
+		return err
+	}
+	removeBulkLeftovers(dir)
+	side := dir + ".bulk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := os.Mkdir(side, 0o755); err != nil {
+		return err
+	}
+	// held until the end, so that an Open of dir meanwhile leaves side alone
+	unlock, err := lockBuild(side)
+	if err != nil {
+		os.RemoveAll(side)
 		return err
 	}
 	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		os.RemoveAll(side) // after the rename, there is none
+		unlock()
 	}()
+	tmp, err := os.CreateTemp(side, "backup-*")
+	if err != nil {
+		return err
+	}
+	defer tmp.Close()
+	layout, stream, err := copyBackup(tmp, r)
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(dir)
+	inPlace := statErr == nil && isMountPoint(dir)
+	if reserve >= 0 {
+		free, where := o.FreeSpace, parent
+		if free == nil {
+			free = statfsFree
+		}
+		if inPlace {
+			where = dir
+		}
+		if n, err := free(where); err == nil && n < reserve+stream.Size() {
+			return noSpace(n, reserve+stream.Size(), where)
+		}
+	}
+	if inPlace {
+		return restoreInPlace(dir, layout, stream, o)
+	}
+	// the store is made in a directory of its own in side, beside the copy
+	store := filepath.Join(side, "store")
+	if err := restoreInto(store, layout, stream, o); err != nil {
+		return err
+	}
+	return install(store, dir)
+}
+
+// emptyForRestore checks that dir is new or empty, or holds a restore that
+// was killed (which it empties).
+func emptyForRestore(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case len(entries) == 0:
+		return nil
+	}
+	marker := restoreMarker(dir)
+	if _, err := os.Stat(marker + ".lock"); err != nil {
+		return fmt.Errorf("%s is not empty (it holds %s): restore into a new or empty directory", dir, entries[0].Name())
+	}
+	if buildRunning(marker) {
+		return fmt.Errorf("%w: %s (another restore is writing into it)", ErrLocked, dir)
+	}
+	for _, e := range entries { // the marker last
+		if name := filepath.Join(dir, e.Name()); name != marker+".lock" {
+			if err := os.RemoveAll(name); err != nil {
+				return err
+			}
+		}
+	}
+	return os.Remove(marker + ".lock")
+}
+
+// copyBackup copies a backup from r into tmp, hashing it, and checks its
+// header and checksum; it returns the backup's key layout and its Badger
+// stream, read from tmp.
+func copyBackup(tmp *os.File, r io.Reader) (layout int, stream *io.SectionReader, err error) {
 	th := &tailHasher{h: sha256.New(), keep: backupTrailerSz}
 	size, err := io.Copy(io.MultiWriter(tmp, th), bufio.NewReaderSize(r, 1<<20))
 	if err != nil {
-		return fmt.Errorf("reading the backup: %w (nothing was restored)", err)
+		return 0, nil, fmt.Errorf("reading the backup: %w (nothing was restored)", err)
 	}
 	head := make([]byte, min(size, 64))
 	if _, err := tmp.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return 0, nil, err
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte(backupMagicV1)):
-		return errors.New("this backup is of format 1, which carries no checksum and so cannot be verified; nothing was restored: restore it with the emigraph release that made it, then back it up again with this one")
+		return 0, nil, errors.New("this backup is of format 1, which carries no checksum and so cannot be verified; nothing was restored: restore it with the emigraph release that made it, then back it up again with this one")
 	case !bytes.HasPrefix(head, []byte(backupMagic)):
-		return fmt.Errorf("the input is not an emigraph backup (it does not start with %q); nothing was restored", strings.TrimSpace(backupMagic))
+		return 0, nil, fmt.Errorf("the input is not an emigraph backup (it does not start with %q); nothing was restored", strings.TrimSpace(backupMagic))
 	}
 	tail := th.tail
 	if int64(len(tail)) < int64(backupTrailerSz) || size < int64(len(backupHeader())+backupTrailerSz) ||
 		!bytes.HasPrefix(tail, []byte(trailerPrefix)) || tail[len(tail)-1] != '\n' {
-		return errors.New("the backup is corrupt or cut short: it does not end with its checksum; nothing was restored")
+		return 0, nil, errors.New("the backup is corrupt or cut short: it does not end with its checksum; nothing was restored")
 	}
 	// compared as written (lower-case hex): a flipped letter case is a change too
 	if string(tail[len(trailerPrefix):len(tail)-1]) != hex.EncodeToString(th.h.Sum(nil)) {
-		return errors.New("the backup is corrupt: its SHA-256 does not match its content (a byte was changed or lost); nothing was restored")
+		return 0, nil, errors.New("the backup is corrupt: its SHA-256 does not match its content (a byte was changed or lost); nothing was restored")
 	}
 	// the checksum holds: the header is as written
 	layout, headerSize, err := backupLayout(head)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	stream := io.NewSectionReader(tmp, int64(headerSize), size-int64(headerSize)-int64(backupTrailerSz))
-	if !o.InMemory && o.Reserve >= 0 {
-		reserve, free := o.Reserve, o.FreeSpace
-		if reserve == 0 {
-			reserve = DefaultReserve
-		}
-		if free == nil {
-			free = statfsFree
-		}
-		if n, err := free(tmpDir); err == nil && n < reserve+stream.Size() {
-			return noSpace(n, reserve+stream.Size(), tmpDir)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	defer func() {
-		if err == nil {
-			return
-		}
-		// leave dir as it was: absent, or empty
-		if created {
-			os.RemoveAll(dir)
-			return
-		}
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}()
+	return layout, io.NewSectionReader(tmp, int64(headerSize), size-int64(headerSize)-int64(backupTrailerSz)), nil
+}
+
+// restoreInto makes the store in dir (new) from a backup's stream, and
+// migrates it if its layout is older; what it wrote is the caller's to
+// remove if it fails.
+func restoreInto(dir string, layout int, stream io.Reader, o Options) error {
 	o.ReadOnly = false
 	st, err := Open(dir, o)
 	if err != nil {
@@ -173,7 +230,39 @@ func Restore(dir string, r io.Reader, o Options) (err error) {
 			return err
 		}
 	}
-	return syncDir(filepath.Dir(filepath.Clean(dir)))
+	return nil
+}
+
+// restoreInPlace restores into dir itself (a mount point, which the
+// restored store cannot be renamed over), marked unfinished meanwhile; a
+// failure empties it again.
+func restoreInPlace(dir string, layout int, stream io.Reader, o Options) (err error) {
+	marker := restoreMarker(dir)
+	unmark, err := lockBuild(marker)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if name := filepath.Join(dir, e.Name()); name != marker+".lock" {
+				os.RemoveAll(name)
+			}
+		}
+		unmark()
+	}()
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	o.restoring = true
+	if err := restoreInto(dir, layout, stream, o); err != nil {
+		return err
+	}
+	unmark()
+	return syncDir(dir)
 }
 
 // backupLayout reads the key layout a backup's header names, and the

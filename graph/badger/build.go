@@ -88,10 +88,11 @@ func Build(ctx context.Context, dir string, c *graph.Changeset, o BuildOptions) 
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return graph.Summary{}, err
 	}
-	reserve, free := o.Reserve, o.FreeSpace
-	if reserve == 0 {
-		reserve = DefaultReserve
+	reserve, err := reserveOf(o.Options)
+	if err != nil {
+		return graph.Summary{}, err
 	}
+	free := o.FreeSpace
 	if free == nil {
 		free = statfsFree
 	}

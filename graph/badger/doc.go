@@ -105,8 +105,34 @@
 // off). Writes are refused with graph.ENOSPACE while the directory has less
 // free than a reserve (space.go: Badger writes through memory maps, which a
 // full disk answers with SIGBUS), and a store opened with less free is opened
-// read-only. Backup and Restore (backup.go) write and check a backup that
-// ends with the SHA-256 of the rest.
+// read-only. The reserve is at least MinReserve, computed from Badger's
+// options (what it may still write once writes stop: the rest of a memtable
+// and its flush, and a compaction of level 0); a journaled load checks it
+// before each batch and every 15% of the memtable's bytes. A file system
+// mounted read-only opens the store read-only, and says so. Backup and
+// Restore (backup.go) write and check a backup that ends with the SHA-256 of
+// the rest; Restore builds the store beside its directory and renames it
+// into place, as Build does.
+//
+// # Faults
+//
+// Every long operation (Build, Rebuild, journaled loads, Restore, Backup,
+// the migrations of Open) ends, wherever a kill or an I/O error stops it, in
+// the old state or the new one: the fault-injection tests of cmd/emigraph
+// (faults_test.go) kill or fail each at its writes, syncs and renames. What
+// a killed operation leaves, the next Open removes or refuses
+// (leftovers.go): side directories of builds and restores, Badger's
+// memtable and value logs of 0 bytes (which Badger itself would refuse for
+// ever), undo records whose load had ended, and a restore written in place
+// (RESTORE-UNFINISHED.lock), which is refused. A store opened read-only with
+// a journaled load left unfinished is read as it was before that load
+// (pinned.go: Badger's managed mode, reads at the timestamp before the
+// journal's), so that a server restarted on a full disk serves reads; the
+// load is rolled back at the next open for writing. One fault ends badly, in
+// Badger itself (v4.9.6): an EIO from the sync of the MANIFEST after it
+// records a new level-0 table makes Badger delete the table's file but keep
+// the record, and the store is refused at every open after ("file does not
+// exist for table N"); the data is in the table Badger flushed again.
 //
 // # The directory's lock
 //

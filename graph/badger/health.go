@@ -159,7 +159,7 @@ func (s *Store) view(fn func(txn *bg.Txn) error) (err error) {
 			panic(v)
 		}
 	}()
-	return s.db.View(fn)
+	return s.pinnedView(fn)
 }
 
 // noteWriteError looks at an error of a write that no user can act on (see

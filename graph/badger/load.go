@@ -221,8 +221,10 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	if empty {
 		// nothing to undo: a WriteBatch is the fast path, and a crash empties the store
 		wb := s.db.NewWriteBatch()
+		written := int64(0) // since the reserve was checked
 		for i, op := range ops {
-			if i%1024 == 0 {
+			if written += op.size(); i%1024 == 0 || written >= s.spaceCheckBytes() {
+				written = op.size()
 				if err := ctx.Err(); err != nil {
 					wb.Cancel()
 					return fail(err)
@@ -256,24 +258,6 @@ func (s *Store) journaled(ctx context.Context, m *mutation, empty bool, o LoadOp
 	return s.dropPrefix(key(pUndo, load, sep))
 }
 
-// checkNoJournal refuses a store opened read-only that holds a load a crash
-// left unfinished: it cannot be rolled back without writing, and reading it
-// would show part of the load.
-func (s *Store) checkNoJournal() error {
-	return s.view(func(txn *bg.Txn) error {
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pJournal)})
-		defer it.Close()
-		if it.Rewind(); it.Valid() {
-			why := "open it for writing once (emigraph serve or load) to roll it back"
-			if s.readOnly != nil && graph.ErrorCode(s.readOnly) == graph.ENOSPACE {
-				why = s.readOnly.Error()
-			}
-			return fmt.Errorf("%s holds a load that a crash left unfinished, which must be rolled back before it is read: %s", s.dir, why)
-		}
-		return nil
-	})
-}
-
 // recover rolls back every load that a crash left unfinished.
 func (s *Store) recover() error {
 	type pending struct{ load, mode string }
@@ -296,6 +280,34 @@ func (s *Store) recover() error {
 	for _, p := range loads {
 		if err := s.rollback(p.load, p.mode); err != nil {
 			return fmt.Errorf("rolling back an unfinished load: %w", err)
+		}
+	}
+	return s.dropLeftoverKeys()
+}
+
+// dropLeftoverKeys drops the keys that only a step left unfinished can have
+// left, once every unfinished load is rolled back: undo records without a
+// journal (a load's end, its journal deleted, and the dropping of its undo
+// records are two steps), and the scratch postings of a migration
+// (pTrigramScratch: the migration starts again from nothing, and dropping
+// them is its last step). A crash between the steps, or Badger's DropPrefix
+// returning without an error when its compaction of level 0 failed, left
+// them for ever.
+func (s *Store) dropLeftoverKeys() error {
+	for _, prefix := range []string{pUndo, pTrigramScratch} {
+		left := false
+		err := s.view(func(txn *bg.Txn) error {
+			it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(prefix)})
+			defer it.Close()
+			it.Rewind()
+			left = it.Valid()
+			return nil
+		})
+		if err == nil && left {
+			err = s.dropPrefix([]byte(prefix))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

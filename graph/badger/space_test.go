@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	bg "github.com/dgraph-io/badger/v4"
+
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 )
@@ -28,7 +30,7 @@ func newFake(n int64) *fakeFree {
 // Writes are refused below the reserve, with a no-space error that says how
 // much is free and needed; reads and dry runs go on.
 func TestReserveRefusesWrites(t *testing.T) {
-	const reserve = 256 << 20
+	const reserve = badger.DefaultReserve
 	for _, tc := range []struct {
 		name    string
 		free    int64
@@ -61,7 +63,7 @@ func TestReserveRefusesWrites(t *testing.T) {
 				}
 				return
 			}
-			want := fmt.Sprintf("no space left: %s free in %s, 256 MiB needed (the reserve, --reserve)", badger.FormatBytes(tc.free), dir)
+			want := fmt.Sprintf("no space left: %s free in %s, 526 MiB needed (the reserve, --reserve)", badger.FormatBytes(tc.free), dir)
 			for _, err := range []error{err, metaErr} {
 				if err == nil || graph.ErrorCode(err) != graph.ENOSPACE || err.Error() != want {
 					t.Errorf("got %v (code %s), want %q", err, graph.ErrorCode(err), want)
@@ -85,7 +87,7 @@ func TestReserveRefusesWrites(t *testing.T) {
 func TestReserveStopsJournaledLoad(t *testing.T) {
 	ctx := context.Background()
 	free := &countingFree{after: 4}
-	st, err := badger.Open(t.TempDir(), badger.Options{Reserve: 1 << 20, FreeSpace: free.free})
+	st, err := badger.Open(t.TempDir(), badger.Options{FreeSpace: free.free})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +230,57 @@ func copyDir(t *testing.T, from, to string) {
 			t.Fatalf("cp: %v %s", err, out)
 		}
 	}
+}
+
+// The least reserve is computed from Badger's options (what it may still
+// write once writes stop: the rest of a memtable and its flush, and a
+// compaction of level 0), is the default, and a smaller one is refused, with
+// a message that says the least and why, before anything is written.
+func TestMinReserve(t *testing.T) {
+	d := bg.DefaultOptions("")
+	memtable := d.MemTableSize + d.MemTableSize*15/100
+	want := (2+int64(d.NumLevelZeroTables))*memtable + d.BaseLevelSize
+	if got := badger.MinReserve(badger.Options{}); got < want || got >= want+1<<20 || got != badger.DefaultReserve {
+		t.Errorf("MinReserve at Badger's defaults = %d, DefaultReserve %d; want %d rounded up to a MiB", got, badger.DefaultReserve, want)
+	}
+	small := badger.Options{MemTableSize: 2 << 20}
+	if got := badger.MinReserve(small); got != 27<<20 {
+		t.Errorf("MinReserve with a 2 MiB memtable = %s, want 27 MiB", badger.FormatBytes(got))
+	}
+	if got := badger.FormatBytes(badger.DefaultReserve); got != "526 MiB" {
+		t.Errorf("DefaultReserve = %s, want the 526 MiB the documentation states", got)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	for name, open := range map[string]func(badger.Options) error{
+		"open": func(o badger.Options) error {
+			st, err := badger.Open(dir, o)
+			if err == nil {
+				st.Close()
+			}
+			return err
+		},
+		"build": func(o badger.Options) error {
+			_, err := badger.Build(context.Background(), dir, fixture(), badger.BuildOptions{Options: o})
+			return err
+		},
+		"restore": func(o badger.Options) error {
+			return badger.Restore(dir, strings.NewReader("not read"), o)
+		},
+	} {
+		err := open(badger.Options{Reserve: 24 << 20})
+		if graph.ErrorCode(err) != graph.EINVALID || !strings.Contains(err.Error(), "a reserve of 24 MiB is less than the 526 MiB Badger may still write") ||
+			!strings.Contains(err.Error(), "64 MiB memtable") {
+			t.Errorf("%s with a 24 MiB reserve: %v", name, err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s with a 24 MiB reserve made the directory", name)
+		}
+	}
+	st, err := badger.Open(dir, badger.Options{Reserve: 27 << 20, MemTableSize: 2 << 20})
+	if err != nil {
+		t.Fatalf("the least reserve at a 2 MiB memtable: %v", err)
+	}
+	st.Close()
 }
 
 func TestParseBytes(t *testing.T) {

@@ -76,6 +76,10 @@ type Store struct {
 	lock *storeLock
 	// health: an internal failure, or corruption, seen (health.go)
 	health health
+	// readTs, when set, is the timestamp every read is made at: a store
+	// opened read-only with a load a crash left unfinished is read as it
+	// was before it (pinned.go).
+	readTs uint64
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
@@ -104,9 +108,11 @@ type Options struct {
 	// of the machine can lose acknowledged writes. By default every commit
 	// is synced (Badger's SyncWrites) before the write returns.
 	NoSync bool
-	// Reserve is the free space the directory keeps (see DefaultReserve):
-	// a write is refused when less is free, and a store opened with less
-	// free is opened read-only. 0 means DefaultReserve; negative, none.
+	// Reserve is the free space the directory keeps (see MinReserve): a
+	// write is refused when less is free, and a store opened with less free
+	// is opened read-only. 0 means MinReserve at these options; less than
+	// that is refused by Open; negative, none (for tests, and callers that
+	// watch the space themselves).
 	Reserve int64
 	// FreeSpace reports the free space of the directory; nil reads the
 	// file system's (statfs).
@@ -130,6 +136,9 @@ type Options struct {
 	// (a store with a corrupt table then opens, and may answer wrong); for
 	// benchmarks.
 	NoTableCheck bool
+	// restoring: Restore opens the directory it restores into in place,
+	// which its marker makes Open refuse to anyone else (leftovers.go).
+	restoring bool
 	// lockHeld: the caller holds the directory's lock, as Badger takes it
 	// (Rebuild, which holds it from before it opens the store until it has
 	// swapped the rebuilt one in), so Badger does not take it again.
@@ -151,10 +160,11 @@ const DefaultCacheSize = 64 << 20
 // Close: a store another process holds is refused with ErrLocked, having
 // been neither read nor changed.
 func Open(dir string, o Options) (*Store, error) {
-	st := &Store{dir: dir, reserve: o.Reserve, freeSpace: o.FreeSpace}
-	if st.reserve == 0 {
-		st.reserve = DefaultReserve
+	reserve, err := reserveOf(o)
+	if err != nil {
+		return nil, err
 	}
+	st := &Store{dir: dir, reserve: reserve, freeSpace: o.FreeSpace}
 	if st.freeSpace == nil {
 		st.freeSpace = statfsFree
 	}
@@ -174,6 +184,15 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	if readOnly {
 		opts = opts.WithReadOnly(true)
+	}
+	if !o.InMemory {
+		// what a killed process left, looked at under the lock: a restore
+		// not finished is refused, empty logs removed (leftovers.go)
+		if err := checkLeftovers(dir, Options{ReadOnly: readOnly, restoring: o.restoring}); err != nil {
+			st.lock.release()
+			return nil, err
+		}
+		opts = memtableForLogs(dir, opts)
 	}
 	if !o.InMemory && !o.NoTableCheck {
 		// before Badger reads a table (see blockChecksums)
@@ -215,6 +234,12 @@ func (st *Store) openMode(o Options) (readOnly bool, err error) {
 	dir := st.dir
 	_, noManifest := os.Stat(filepath.Join(dir, bg.ManifestFilename))
 	readOnly = o.ReadOnly
+	if !readOnly {
+		// a read-only mount is served read-only, and says so (not "full")
+		if readOnly, err = st.onReadOnlyMount(dir); err != nil {
+			return false, err
+		}
+	}
 	if !readOnly && st.reserve > 0 {
 		if free, err := st.freeSpace(dir); err == nil && free < st.reserve {
 			full := noSpace(free, st.reserve, dir)
@@ -278,10 +303,10 @@ func (st *Store) prepare(readOnly, inMemory bool) error {
 	case err != nil:
 		return err
 	case readOnly:
-		if err := st.checkNoJournal(); err != nil {
+		if err := st.checkReadOnlyLayout(layout); err != nil {
 			return err
 		}
-		return st.checkReadOnlyLayout(layout)
+		return st.pinBeforeUnfinishedLoad(st.opts)
 	}
 	// a rollback of a load into an empty store empties it, m:layout too
 	if err := st.recover(); err != nil {

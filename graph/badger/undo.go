@@ -29,7 +29,7 @@ const undoGrouped = "undo-batches"
 // journaledUndo writes ops (sorted) under the journal of load, with undo
 // records a batch, checking the context and the reserve before each batch.
 func (s *Store) journaledUndo(ctx context.Context, ops []op, load string, o LoadOptions, items int) error {
-	snap := s.db.NewTransaction(false) // the state before the load
+	snap := s.newReadTxn() // the state before the load
 	defer snap.Discard()
 	wb := s.db.NewWriteBatch()
 	batch := max(o.BatchKeys/2, 1)
@@ -44,8 +44,10 @@ func (s *Store) journaledUndo(ctx context.Context, ops []op, load string, o Load
 			wb.Cancel()
 			return err
 		}
-		// a batch ends at BatchKeys/2 keys, or at an undo record of 1 MiB
-		// (one entry of a WriteBatch transaction, which has room for several).
+		// a batch ends at BatchKeys/2 keys, at an undo record of 1 MiB (one
+		// entry of a WriteBatch transaction, which has room for several), or
+		// at spaceCheckBytes of keys, values and undo record, so that no more
+		// is written between two checks of the reserve than it allows for.
 		// The keys are sorted: the old values are read by walking the
 		// snapshot beside them, a few steps at most before seeking, rather
 		// than by a lookup of every key (most are new).
@@ -53,8 +55,10 @@ func (s *Store) journaledUndo(ctx context.Context, ops []op, load string, o Load
 		undo = undo[:0]
 		it := snap.NewIterator(bg.IteratorOptions{})
 		it.Seek([]byte(ops[start].key))
-		for ; end < len(ops) && end-start < batch && len(undo) < 1<<20; end++ {
+		written := int64(0)
+		for ; end < len(ops) && end-start < batch && len(undo) < 1<<20 && written+int64(len(undo)) < s.spaceCheckBytes(); end++ {
 			op := ops[end]
+			written += op.size()
 			k := []byte(op.key)
 			if end > start && op.key < ops[end-1].key {
 				it.Seek(k) // out of order: not from journaled, but still right
