@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,6 +132,31 @@ func TestNotesNameNoFile(t *testing.T) {
 	for _, r := range rels {
 		if m := fileName.FindString(r.Note); m != "" {
 			t.Errorf("%s: its note names a file (%q): %q", describe(r), m, r.Note)
+		}
+	}
+}
+
+// canceledWords are how a quote says that an event did not take place.
+var canceledWords = regexp.MustCompile(`(?i)\bcancell?ed\b`)
+
+// A performance that was canceled was only planned: "performed in" with no
+// hedge would say it took place. A performed-in whose quote says the
+// concert was canceled, or whose event someone canceled, carries EXPECTED
+// (Morgenshtern's concerts in the UAE, Pornofilmy's in Bishkek).
+func TestCanceledPerformancesAreExpected(t *testing.T) {
+	rels, _ := seedRelations(t)
+	canceled := map[string]bool{}
+	for _, r := range rels {
+		if r.Predicate == "canceled" {
+			canceled[r.Object] = true
+		}
+	}
+	for _, r := range rels {
+		if r.Predicate != "performed-in" || !(canceled[r.Object] || canceledWords.MatchString(quotes(r))) {
+			continue
+		}
+		if !slices.Contains(r.Hedges, graph.Expected) {
+			t.Errorf("%s: the performance was canceled, so it was only planned: hedges [EXPECTED]", describe(r))
 		}
 	}
 }
