@@ -32,6 +32,7 @@ func backupOf(t *testing.T, n int) ([]byte, map[string]string) {
 }
 
 func TestBackupRestoreRoundTrip(t *testing.T) {
+	t.Parallel()
 	backup, want := backupOf(t, 50)
 	if !bytes.HasPrefix(backup, []byte(fmt.Sprintf("emigraph backup 2\nlayout %d\n", badger.LayoutVersion))) {
 		t.Errorf("the backup starts %q", backup[:min(len(backup), 40)])
@@ -59,6 +60,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 // Every byte of a backup is covered: flipping any one of them is refused
 // before the target directory is touched, and the directory is left absent.
 func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
+	t.Parallel()
 	backup, _ := backupOf(t, 1)
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "target")
@@ -86,6 +88,7 @@ func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
 }
 
 func TestRestoreRefuses(t *testing.T) {
+	t.Parallel()
 	backup, _ := backupOf(t, 1)
 	held := t.TempDir()
 	os.WriteFile(filepath.Join(held, "notes.txt"), []byte("mine"), 0o644)
@@ -124,6 +127,7 @@ func TestRestoreRefuses(t *testing.T) {
 // store for writing would migrate it: a backup taken before an upgrade
 // stays a backup.
 func TestRestoreMigratesAnOlderLayout(t *testing.T) {
+	t.Parallel()
 	st := loaded(t)
 	figure := many(3)
 	figure.Relations[0].Relation.Quantity = &graph.Quantity{Amount: 3, Unit: "people", Approximation: graph.About}

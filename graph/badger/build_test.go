@@ -18,6 +18,7 @@ import (
 // other, records its layout, takes ordinary writes, and leaves nothing
 // beside it.
 func TestBuild(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, dir := range map[string]string{"new directory": filepath.Join(t.TempDir(), "new"), "empty directory": t.TempDir()} {
 		t.Run(name, func(t *testing.T) {
@@ -97,6 +98,7 @@ func TestBuildFallsBackToTransactions(t *testing.T) {
 // it began building the entities), leaves the directory as it was and
 // nothing beside it; one it cannot do is refused before it starts.
 func TestFailedBuildLeavesNothing(t *testing.T) {
+	t.Parallel()
 	held := t.TempDir()
 	os.WriteFile(filepath.Join(held, "notes.txt"), []byte("mine"), 0o644)
 	tests := []struct {

@@ -70,6 +70,7 @@ func seedCase(t *testing.T) (base, file *graph.Changeset) {
 // file through transactions writes, key for key, and records the seed as
 // the seeding does; the summary is the file's.
 func TestBuildWithSeedWritesWhatSeedingThenLoadingWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	base, file := seedCase(t)
 	txn, err := badger.Open(t.TempDir(), badger.Options{})
@@ -152,6 +153,7 @@ func sameKeys(t *testing.T, got, want map[string]string) {
 // runs and merges them, and writes what a build in memory writes, key for
 // key.
 func TestBuildWithSmallMemoryBudgetWritesWhatAnInMemoryBuildWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	built := func(budget int64) map[string]string {
 		base, file := seedCase(t)

@@ -43,6 +43,7 @@ func dump(t *testing.T, st *badger.Store) map[string]string {
 // The bulk build writes exactly what the transactional path writes: every
 // key, every value, every counter.
 func TestBulkBuildWritesWhatTransactionsWrite(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cs := func() *graph.Changeset {
 		c, err := seed.Default()

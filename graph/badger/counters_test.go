@@ -326,6 +326,7 @@ func sameCounters(t *testing.T, what string, got, want map[string]string) {
 // retractions (one transaction each, and journaled batches), and the bulk
 // build and the migration from layout 2 write the same counters.
 func TestCountersMatchAScan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g, base := newRandomGraph(12, 300)
 	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})

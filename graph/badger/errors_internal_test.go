@@ -14,6 +14,7 @@ import (
 // Badger's and the file system's errors that a user can act on become
 // domain errors; the others stay as they are (internal).
 func TestStoreErrors(t *testing.T) {
+	t.Parallel()
 	// a store that reads (an error no user can act on is probed with a read)
 	s, err := Open("", Options{InMemory: true})
 	if err != nil {

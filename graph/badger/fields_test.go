@@ -36,6 +36,7 @@ func filled[T any](t *testing.T) *T {
 // this test fails naming the field ("Relation.Born"), with every other
 // test green.
 func TestStoredEncodingKeepsEveryField(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p, e, r := filled[graph.Predicate](t), filled[graph.Entity](t), filled[graph.Relation](t)
 	plan := &graph.Plan{

@@ -163,6 +163,7 @@ func keysUnder(t *testing.T, st *badger.Store, prefixes ...string) map[string]st
 // and small writes; the bulk build and the migration from layout 4 write
 // the same keys.
 func TestFiguresMatchAScan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g, base := newRandomGraph(5, 60)
 	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})

@@ -88,6 +88,7 @@ func countPrefix(t *testing.T, st *badger.Store, prefix string) int {
 // refused with a message that says which and what to do, read-only too;
 // one of layout 1, or one that predates the record, is migrated.
 func TestOpenChecksTheLayout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("a new store records it", func(t *testing.T) {
 		st, _ := openStore(t)

@@ -38,6 +38,7 @@ func journalCase(t *testing.T, empty bool) (*badger.Store, *graph.Changeset) {
 }
 
 func TestJournaledLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, empty := range []bool{true, false} {
 		t.Run(fmt.Sprintf("into an empty store %v", empty), func(t *testing.T) {
@@ -66,6 +67,7 @@ func boolInt(b bool) int {
 // A load that fails part-way leaves nothing of itself behind and the earlier
 // data as it was.
 func TestJournaledLoadRollsBack(t *testing.T) {
+	t.Parallel()
 	for _, empty := range []bool{true, false} {
 		t.Run(fmt.Sprintf("into an empty store %v", empty), func(t *testing.T) {
 			st, cs := journalCase(t, empty)

@@ -10,6 +10,7 @@ import (
 // Open removes what a killed build left beside its directory, but not the
 // directory of a build still running, which holds it locked.
 func TestOpenLeavesARunningBuildAlone(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("no directory locks here")
 	}

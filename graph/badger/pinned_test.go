@@ -64,6 +64,7 @@ func sameMaps(t *testing.T, what string, got, want map[string]string) {
 // used to be refused ("a load that a crash left unfinished ... must be
 // rolled back"), so that a full disk after a crash stopped reads too.
 func TestReadOnlyOpenOfAnUnfinishedLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	// a small memtable: Badger commits a write batch's transactions as they
@@ -174,6 +175,7 @@ func TestReadOnlyOpenOfAnUnfinishedLoad(t *testing.T) {
 // replays a log into a memtable of the size it opens with, and one that
 // overran it ended the process ("Arena too small"), at every open.
 func TestOpenReplaysTheLogsOfALargerMemtable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := badger.Open(dir, badger.Options{MemTableSize: 8 << 20})

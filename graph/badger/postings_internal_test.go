@@ -167,6 +167,7 @@ func checkPostings(t *testing.T, st *Store, when string) {
 // in the same groups (so that blocks fill, split and merge); and a build of
 // the same entities writes the same blocks.
 func TestPostingsStayPackedThroughWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(12, 6))
 	st, err := Open(t.TempDir(), Options{})
@@ -277,6 +278,7 @@ func TestPostingsStayPackedThroughWrites(t *testing.T) {
 // store writes, also when an interrupted migration left scratch postings
 // (h:) and blocks beside them; the counts of postings do not change.
 func TestTrigramLayoutMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, err := seed.Default()
 	if err != nil {
@@ -361,6 +363,7 @@ func TestTrigramLayoutMigration(t *testing.T) {
 
 // A block lists its postings' ids and names as they were packed.
 func TestEachPostingReadsWhatAppendPostingWrote(t *testing.T) {
+	t.Parallel()
 	var block []byte
 	want := [][2]string{{"person/a", "anna bell"}, {"person/b", ""}, {"x", strings.Repeat("я", 300)}}
 	for _, p := range want {

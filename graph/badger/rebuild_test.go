@@ -93,6 +93,7 @@ func nothingBeside(t *testing.T, dir string) {
 // retracted, ...) is written as zero by transactions and not at all by a
 // build, which counts from the relations; sameKeys takes one for the other.
 func TestRebuildWritesWhatLoadWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	base, file := rebuildCase(t)
 	txnDir := t.TempDir()
@@ -287,6 +288,7 @@ func TestRebuildCrashLeavesAWholeStore(t *testing.T) {
 // context) or cannot start (the store is held) leaves the store as it was
 // and nothing beside it; a refusal names every problem.
 func TestFailedRebuildLeavesTheStore(t *testing.T) {
+	t.Parallel()
 	base, _ := rebuildCase(t)
 	tests := []struct {
 		name  string
@@ -345,6 +347,7 @@ func TestFailedRebuildLeavesTheStore(t *testing.T) {
 // A data directory given as a symbolic link stays one: the directory it
 // names is rebuilt, beside itself.
 func TestRebuildThroughASymlink(t *testing.T) {
+	t.Parallel()
 	base, file := rebuildCase(t)
 	real := filepath.Join(t.TempDir(), "real")
 	seeded(t, real, base)
@@ -367,6 +370,7 @@ func TestRebuildThroughASymlink(t *testing.T) {
 // ShouldRebuild holds a load to a rebuild when it is large (at least 10,000
 // items) and at least a quarter of what the store holds.
 func TestShouldRebuild(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
 	// 20,000 entities and their relations (40,000 items), and the fixture

@@ -11,6 +11,7 @@ import (
 // diceScorer scores a name as the Dice similarity of graph.Trigrams of the
 // query and of the name, a word of n letters counting n trigrams.
 func TestDiceScorerIsDiceOfTrigrams(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	var random []string
 	for range 300 {
@@ -62,6 +63,7 @@ func TestDiceScorerIsDiceOfTrigrams(t *testing.T) {
 
 // A name's signature has the bits of its trigrams and no others.
 func TestTrigramSignatureHasTheBitsOfTheTrigrams(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"a", "vodenomu person 12345", "алла пугачёва", "bi 2", "ქართული ab", "é a b c"} {
 		var want uint64
 		for _, g := range graph.Trigrams(name) {
@@ -75,6 +77,7 @@ func TestTrigramSignatureHasTheBitsOfTheTrigrams(t *testing.T) {
 
 // Trigram postings sort by the length of the name, and the length reads back.
 func TestTrigramLenSorts(t *testing.T) {
+	t.Parallel()
 	prev := ""
 	for n := 1; n <= maxTrigramLen+10; n++ {
 		k := trigramLenOf(n)

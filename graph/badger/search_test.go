@@ -13,6 +13,7 @@ import (
 // offered ("Montenegro" used to find Allegro, an alias of the Saint
 // Petersburg–Helsinki railway, at 0.176), while one-typo names still are.
 func TestFuzzyFloor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _ := openStore(t)
 	c, err := seed.Default()

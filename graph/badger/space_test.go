@@ -30,6 +30,7 @@ func newFake(n int64) *fakeFree {
 // Writes are refused below the reserve, with a no-space error that says how
 // much is free and needed; reads and dry runs go on.
 func TestReserveRefusesWrites(t *testing.T) {
+	t.Parallel()
 	const reserve = badger.DefaultReserve
 	for _, tc := range []struct {
 		name    string
@@ -85,6 +86,7 @@ func TestReserveRefusesWrites(t *testing.T) {
 // A journaled load checks the reserve before each batch: the disk filling
 // part-way refuses it, and what it wrote is rolled back.
 func TestReserveStopsJournaledLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	free := &countingFree{after: 4}
 	st, err := badger.Open(t.TempDir(), badger.Options{FreeSpace: free.free})
@@ -125,6 +127,7 @@ func (c *countingFree) free(string) (int64, error) {
 // A store opened with less free than the reserve opens read-only: reads
 // work, writes get the no-space error; a new store is refused.
 func TestOpenReadOnlyWhenFull(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := badger.Open(dir, badger.Options{})
@@ -158,6 +161,7 @@ func TestOpenReadOnlyWhenFull(t *testing.T) {
 // A store a crash left with memtable logs to replay opens read-only with
 // every acknowledged write (Badger's read-only mode alone refuses it).
 func TestReadOnlyOpenAfterCrash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := badger.Open(dir, badger.Options{})
@@ -237,6 +241,7 @@ func copyDir(t *testing.T, from, to string) {
 // compaction of level 0), is the default, and a smaller one is refused, with
 // a message that says the least and why, before anything is written.
 func TestMinReserve(t *testing.T) {
+	t.Parallel()
 	d := bg.DefaultOptions("")
 	memtable := d.MemTableSize + d.MemTableSize*15/100
 	want := (2+int64(d.NumLevelZeroTables))*memtable + d.BaseLevelSize
@@ -284,6 +289,7 @@ func TestMinReserve(t *testing.T) {
 }
 
 func TestParseBytes(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"0": 0, "256MiB": 256 << 20, "1GiB": 1 << 30, "500MB": 500e6, "1.5G": 3 << 29, "4096": 4096, "64 KiB": 64 << 10} {
 		if got, err := badger.ParseBytes(in); err != nil || got != want {
 			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)

@@ -76,6 +76,7 @@ func ids(rels []*graph.Relation) []string {
 }
 
 func TestApplyAndRead(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := loaded(t)
 	e, err := st.Entity(ctx, "person/alla-pugacheva")
@@ -118,6 +119,7 @@ func TestApplyAndRead(t *testing.T) {
 }
 
 func TestApplyIsIdempotent(t *testing.T) {
+	t.Parallel()
 	st := loaded(t)
 	sum, err := st.Apply(context.Background(), fixture(), false)
 	if err != nil {
@@ -129,6 +131,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 }
 
 func TestRefusedWrites(t *testing.T) {
+	t.Parallel()
 	rel := func(r graph.Relation) *graph.Changeset {
 		return &graph.Changeset{Relations: []graph.RelationChange{{Where: "facts.yaml:7", Relation: r}}}
 	}
@@ -190,6 +193,7 @@ func TestRefusedWrites(t *testing.T) {
 }
 
 func TestCorrectionsAndRetraction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := loaded(t)
 	sum, err := st.Apply(ctx, &graph.Changeset{
@@ -218,6 +222,7 @@ func TestCorrectionsAndRetraction(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _ := openStore(t)
 	cs := fixture()
@@ -274,6 +279,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestRelationFilters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := loaded(t)
 	yes := true
@@ -321,6 +327,7 @@ func mustRange(t *testing.T, from, to string) graph.DateRange {
 }
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := loaded(t)
 	tests := []struct {
@@ -359,6 +366,7 @@ func TestSearch(t *testing.T) {
 // those that only overlap it (a year, a month reaching out of it), each part
 // in date order.
 func TestDateRangeScanPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _ := openStore(t)
 	cs := fixture()
@@ -400,6 +408,7 @@ func TestDateRangeScanPages(t *testing.T) {
 // A period that began before a range and reaches into it is on the range's
 // timeline, in date order, and only once.
 func TestPeriodsReachIntoRanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _ := openStore(t)
 	cs := fixture()

@@ -58,6 +58,7 @@ func streamed(ctx context.Context, dir string, file *graph.Changeset, n int, o b
 }
 
 func TestStreamedBuildWritesWhatAWholeBuildWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, seeded := range []bool{false, true} {
 		t.Run(fmt.Sprintf("seeded=%v", seeded), func(t *testing.T) {
@@ -105,6 +106,7 @@ func TestStreamedBuildWritesWhatAWholeBuildWrites(t *testing.T) {
 }
 
 func TestStreamedBuildRefuses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("a relation stated twice", func(t *testing.T) {
 		_, file := streamCase(t)

@@ -13,6 +13,7 @@ import (
 // with the nearest ones offered, found by the forgiving search and by edit
 // distance.
 func TestUnknownNamesInAWriteSuggest(t *testing.T) {
+	t.Parallel()
 	st := seedtest.Open(t)
 	c := &graph.Changeset{Relations: []graph.RelationChange{
 		{Where: "f.yaml:2", Relation: graph.Relation{Subject: "Oxxymiron", Predicate: "fled-to", Object: "country/georgia", Sources: []graph.Source{{Quote: "q"}}}},

@@ -16,6 +16,7 @@ import (
 // values back, deleted ones return, new ones go, even a key written twice,
 // and the undo records and the journal are gone.
 func TestGroupedUndoRollsBackOnOpen(t *testing.T) {
+	t.Parallel()
 	for _, sorted := range []bool{true, false} {
 		t.Run(fmt.Sprintf("sorted %v", sorted), func(t *testing.T) { groupedUndo(t, sorted) })
 	}

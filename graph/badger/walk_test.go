@@ -33,6 +33,7 @@ func chain(t *testing.T, n int) graph.Store {
 }
 
 func TestShortestPath(t *testing.T) {
+	t.Parallel()
 	st := chain(t, 6)
 	ctx := context.Background()
 	tests := []struct {
@@ -85,6 +86,7 @@ func TestShortestPath(t *testing.T) {
 }
 
 func TestNeighborhood(t *testing.T) {
+	t.Parallel()
 	st := chain(t, 4)
 	g, err := graph.Neighborhood(context.Background(), st, "person/p1", 1, 100, nil)
 	if err != nil {
