@@ -229,6 +229,9 @@ func (p *planner) run(c *Changeset) error {
 	if err := p.checkBroader(c, predWhere); err != nil {
 		return err
 	}
+	if err := p.checkFieldNames(c, predWhere); err != nil {
+		return err
+	}
 
 	entWhere := map[string]string{}
 	for _, ec := range c.Entities {
