@@ -15,6 +15,7 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 
@@ -239,6 +240,9 @@ func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
 // estimate). It returns a *PrepareError of stage "validation" when refused.
 func (a *API) Admit(d *Document, req Request) error {
 	if op := d.operation(req.OperationName); op != nil {
+		if op.Operation == ast.OperationTypeSubscription {
+			return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{unsupportedOperation(op)}}
+		}
 		if errs := checkVariables(d.schema, op, req.Variables); len(errs) > 0 {
 			return &PrepareError{Stage: "variables", Errors: errs}
 		}
@@ -247,6 +251,19 @@ func (a *API) Admit(d *Document, req Request) error {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
+}
+
+// unsupportedOperation refuses a subscription, a request error (as
+// graphql-js refuses an operation whose root type the schema lacks): the
+// schema has no Subscription type, and a subscription's stream of results
+// needs a transport that GraphQL over HTTP is not.
+func unsupportedOperation(op *ast.OperationDefinition) gqlerrors.FormattedError {
+	fe := gqlerrors.NewFormattedError("this server has no subscriptions (its schema has no Subscription type): send a query, and ask again for what changed")
+	if op.Loc != nil && op.Loc.Source != nil {
+		fe.Locations = []location.SourceLocation{location.GetLocation(op.Loc.Source, op.Loc.Start)}
+	}
+	fe.Extensions = map[string]any{"code": "unsupported_operation"}
+	return fe
 }
 
 // parse parses a document. Should graphql-go's parser panic on some
