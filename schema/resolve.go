@@ -376,32 +376,40 @@ func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
 	return hits, err
 }
 
+// maxNameMatches is how many entities that share a name entityByName reads
+// to find the one whose main name it is.
+const maxNameMatches = 1000
+
 // entityByName finds the entity a name stands for. When several entities
 // share the name, one whose main name (not an alias) matches wins; if that
-// does not settle it, the error lists the candidates.
+// does not settle it, the error lists the first candidates and how many
+// more there are. A name more than maxNameMatches share is not settled: the
+// entities past those are not read.
 func (a *API) entityByName(ctx context.Context, name string) (*graph.Entity, error) {
-	found, err := a.store.EntitiesByName(ctx, name)
+	found, total, err := a.store.EntitiesByName(ctx, name, maxNameMatches)
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	if len(found) == 1 {
+	if total == 1 {
 		return found[0], nil
 	}
-	norm := graph.Normalize(name)
-	var byName []*graph.Entity
-	for _, e := range found {
-		if graph.Normalize(e.Name) == norm {
-			byName = append(byName, e)
+	if total <= maxNameMatches {
+		norm := graph.Normalize(name)
+		var byName []*graph.Entity
+		for _, e := range found {
+			if graph.Normalize(e.Name) == norm {
+				byName = append(byName, e)
+			}
+		}
+		if len(byName) == 1 {
+			return byName[0], nil
 		}
 	}
-	if len(byName) == 1 {
-		return byName[0], nil
+	ids := make([]string, 0, graph.MaxListedCandidates)
+	for _, e := range found[:min(len(found), graph.MaxListedCandidates)] {
+		ids = append(ids, e.ID)
 	}
-	ids := make([]string, len(found))
-	for i, e := range found {
-		ids[i] = e.ID
-	}
-	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%v); ask by id", name, len(found), ids)
+	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%s); ask by id", name, total, graph.ListCandidates(ids, total))
 }
 
 const (

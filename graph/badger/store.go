@@ -704,20 +704,29 @@ func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*gra
 	return out, err
 }
 
-// EntitiesByName implements graph.Store.
-func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entity, error) {
+// EntitiesByName implements graph.Store: the name index's keys are
+// counted, and only the first limit entities read.
+func (s *Store) EntitiesByName(ctx context.Context, name string, limit int) ([]*graph.Entity, int, error) {
 	norm := graph.Normalize(name)
 	if norm == "" {
-		return nil, nil
+		return nil, 0, nil
 	}
 	var out []*graph.Entity
+	total := 0
 	err := s.db.View(func(txn *bg.Txn) error {
-		ids, err := idsByName(txn, norm)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			e, err := txnView{txn}.Entity(id)
+		prefix := key(pName, norm, sep)
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if total++; total%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if limit > 0 && total > limit {
+				continue // counted, not read
+			}
+			e, err := txnView{txn}.Entity(string(it.Item().Key()[len(prefix):]))
 			if err != nil {
 				return err
 			}
@@ -727,7 +736,7 @@ func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entit
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 func checkFirst(first int) error {
