@@ -243,6 +243,9 @@ func (a *API) Admit(d *Document, req Request) error {
 		if op.Operation == ast.OperationTypeSubscription {
 			return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{unsupportedOperation(op)}}
 		}
+		if errs := a.opts.Limits.checkListVariables(d.schema, op, req.Variables); len(errs) > 0 {
+			return &PrepareError{Stage: "validation", Errors: errs}
+		}
 		if errs := checkVariables(d.schema, op, req.Variables); len(errs) > 0 {
 			return &PrepareError{Stage: "variables", Errors: errs}
 		}

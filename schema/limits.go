@@ -26,6 +26,10 @@ type Limits struct {
 	// each list field multiplies the cost of what it selects by its `first`
 	// (or its default page size), through every level of nesting.
 	MaxCost int
+	// MaxListItems bounds a list argument of names, ids, predicates or
+	// types (predicates:, avoid:, types:), in the document or in a
+	// variable, counted as given (see lists.go).
+	MaxListItems int
 
 	// The gate's limits, checked before graphql-go parses or validates the
 	// document (see gate.go): tokens in the document; braces, brackets and
@@ -47,7 +51,7 @@ type Limits struct {
 // far below each: introspection, the largest, is 153 tokens, nests 8 deep
 // and expands to 184 fields (TestGateAdmitsEverydayDocuments).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500,
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500, MaxListItems: 100,
 		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
 		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
 }
@@ -111,11 +115,11 @@ func limitError(format string, args ...any) gqlerrors.FormattedError {
 	return fe
 }
 
-// check applies the limits that do not depend on variables: depth, aliases
-// and root fields.
+// check applies the limits that do not depend on variables: depth, aliases,
+// root fields and list literals.
 func (l Limits) check(doc *ast.Document) []gqlerrors.FormattedError {
 	w := &walker{fragments: fragments(doc), visiting: map[string]bool{}}
-	var errs []gqlerrors.FormattedError
+	errs := l.checkListLiterals(doc)
 	for _, def := range doc.Definitions {
 		op, ok := def.(*ast.OperationDefinition)
 		if !ok {

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/graphql-go/graphql"
@@ -71,12 +72,22 @@ func str(args map[string]any, name string) string {
 	return s
 }
 
+// strList reads a list argument of strings, each item once, in the order
+// first given: every predicate or entity of a list costs a lookup or a
+// scan, and asking for one twice asks nothing more.
 func strList(args map[string]any, name string) []string {
 	raw, _ := args[name].([]any)
-	out := make([]string, 0, len(raw))
+	return distinct(raw, func(v any) (string, bool) { s, ok := v.(string); return s, ok })
+}
+
+// distinct returns the items of raw that get takes, each once, in order.
+func distinct[T comparable](raw []any, get func(any) (T, bool)) []T {
+	out := make([]T, 0, len(raw))
+	seen := make(map[T]bool, len(raw))
 	for _, v := range raw {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
+		if x, ok := get(v); ok && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	return out
@@ -94,7 +105,7 @@ func (a *API) relationFilter(ctx context.Context, args map[string]any) (graph.Re
 	}
 	f.First = n
 	f.After = str(args, "after")
-	if p := str(args, "predicate"); p != "" {
+	if p := str(args, "predicate"); p != "" && !slices.Contains(strList(args, "predicates"), p) {
 		f.Predicates = append(f.Predicates, p)
 	}
 	f.Predicates = append(f.Predicates, strList(args, "predicates")...)
@@ -355,14 +366,8 @@ func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
 	if err != nil {
 		return nil, err
 	}
-	var types []graph.EntityType
-	if raw, ok := p.Args["types"].([]any); ok {
-		for _, t := range raw {
-			if et, ok := t.(graph.EntityType); ok {
-				types = append(types, et)
-			}
-		}
-	}
+	raw, _ := p.Args["types"].([]any)
+	types := distinct(raw, func(v any) (graph.EntityType, bool) { t, ok := v.(graph.EntityType); return t, ok })
 	text := str(p.Args, "text")
 	if len(text) > graph.MaxNameLength {
 		// no name is longer, and every word and trigram of the text costs
