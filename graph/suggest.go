@@ -114,13 +114,14 @@ func ListCandidates(ids []string, total int) string {
 	shown := ids[:min(len(ids), MaxListedCandidates)]
 	s := strings.Join(shown, ", ")
 	if more := total - len(shown); more > 0 {
-		s += " and " + groupThousands(more) + " more"
+		s += " and " + Thousands(more) + " more"
 	}
 	return s
 }
 
-// groupThousands writes n with commas between groups of three digits.
-func groupThousands(n int) string {
+// Thousands writes n as a message shows it, with commas between groups of
+// three digits: 230,791.
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -305,6 +305,7 @@ type Request struct {
 // extensions.code ("invalid", "not_found", "forbidden", ...) and, for refused
 // writes, extensions.problems naming each field.
 func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Result {
+	ctx = graph.WithBudget(ctx, graph.NewBudget(a.opts.Limits.MaxWork))
 	ctx = withLoader(ctx, a.store)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        *d.schema,

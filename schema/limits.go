@@ -26,6 +26,14 @@ type Limits struct {
 	// each list field multiplies the cost of what it selects by its `first`
 	// (or its default page size), through every level of nesting.
 	MaxCost int
+	// MaxWork bounds the work of a request as it runs, in records read (a
+	// relation or an entity; index entries read without their record, and
+	// keys counted, for a fraction of one: graph.Budget): counts that the
+	// store's counters say
+	// would read more are refused before they start, and any read past it
+	// stops the request (graph.Budget). The cost limit bounds what a
+	// request returns; this bounds what it reads to find it.
+	MaxWork int
 	// MaxListItems bounds a list argument of names, ids, predicates or
 	// types (predicates:, avoid:, types:), in the document or in a
 	// variable, counted as given (see lists.go).
@@ -51,7 +59,7 @@ type Limits struct {
 // far below each: introspection, the largest, is 153 tokens, nests 8 deep
 // and expands to 184 fields (TestGateAdmitsEverydayDocuments).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500, MaxListItems: 100,
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500, MaxListItems: 100, MaxWork: 20_000,
 		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
 		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
 }

@@ -229,13 +229,21 @@ func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) 
 }
 
 // scanRelations walks the segments from the cursor and calls yield for each
-// matching relation with its key, until yield returns false.
+// matching relation with its key, until yield returns false. Every relation
+// it reads, and every entity it reads for otherType, is charged to the
+// request's budget.
 func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.RelationFilter, segs []segment, after []byte,
 	yield func(k []byte, r *graph.Relation) bool) error {
+	budget := graph.BudgetOf(ctx)
+	var typeErr error // the budget ran out reading an end's type
 	types := map[string]graph.EntityType{}
 	typeOf := func(id string) graph.EntityType {
 		if t, ok := types[id]; ok {
 			return t
+		}
+		if err := budget.Records(1); err != nil {
+			typeErr = err
+			return ""
 		}
 		e, _ := txnView{txn}.Entity(id)
 		var t graph.EntityType
@@ -245,6 +253,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 		types[id] = t
 		return t
 	}
+	// the other end's type is known from an adjacency entry's value, and a
+	// relation whose other end has another type is passed over unread
+	otherFirst := f.OtherType != "" && (f.Entity != "" || f.Subject != "")
 	started := after == nil
 	seen := map[string]bool{} // the date index may list a relation under both of its ends
 	for _, seg := range segs {
@@ -272,6 +283,24 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					break
 				}
 				id := relationIDOf(seg.prefix, k)
+				if otherFirst && isAdjacency(seg.prefix) {
+					if err := budget.Entries(1); err != nil {
+						return err
+					}
+					var other string
+					if err := it.Item().Value(func(v []byte) error { other = string(v); return nil }); err != nil {
+						return err
+					}
+					if other == "" || typeOf(other) != f.OtherType {
+						if typeErr != nil {
+							return typeErr
+						}
+						continue
+					}
+				}
+				if err := budget.Records(1); err != nil {
+					return err
+				}
 				r, err := txnView{txn}.Relation(id)
 				if err != nil {
 					return err
@@ -283,6 +312,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					continue
 				}
 				if !matches(&f, r, typeOf) {
+					if typeErr != nil {
+						return typeErr
+					}
 					continue
 				}
 				if seen[id] {
@@ -308,6 +340,12 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 }
 
 var errStop = errors.New("stop")
+
+// isAdjacency reports whether a segment reads an adjacency index (o:, i:),
+// whose values are the relation's other end.
+func isAdjacency(prefix []byte) bool {
+	return bytes.HasPrefix(prefix, []byte(pOut)) || bytes.HasPrefix(prefix, []byte(pIn))
+}
 
 func (s *Store) segmentsFor(f graph.RelationFilter) ([]segment, error) {
 	if f.OrderByDate {
@@ -366,18 +404,27 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 	if n, ok, err := s.countAdjacent(f); ok || err != nil {
 		return n, err
 	}
-	segs, err := s.segmentsFor(f)
-	if err == nil && !f.Dates.Open() && (f.Subject == "" || f.Object == "") {
+	if !f.Dates.Open() && (f.Subject == "" || f.Object == "") {
 		// a date range: the date index around it (the entity's, when there
 		// is one), not every relation of the entity or the predicates (an
 		// undated relation is in no range)
-		segs, err = s.datedSegments(f)
+		return s.countDated(ctx, f)
 	}
+	segs, err := s.segmentsFor(f)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	err = s.db.View(func(txn *bg.Txn) error {
+		// what the counters say the scan reads, refused before it starts
+		// if the request cannot read that much
+		size, what, narrow, err := scanSize(txn, f)
+		if err != nil {
+			return err
+		}
+		if err := graph.BudgetOf(ctx).Afford(size, what, narrow); err != nil {
+			return err
+		}
 		return s.scanRelations(ctx, txn, f, segs, nil, func([]byte, *graph.Relation) bool { n++; return true })
 	})
 	return n, err

@@ -10,8 +10,10 @@ import (
 )
 
 // Neighbors implements graph.Store from the adjacency indexes alone: the
-// key names the predicate and relation, the value the other end.
-func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) ([]graph.Edge, error) {
+// key names the predicate and relation, the value the other end. Each edge
+// is charged to the request's budget as an index entry.
+func (s *Store) Neighbors(ctx context.Context, id string, predicates []string, limit int) ([]graph.Edge, error) {
+	budget := graph.BudgetOf(ctx)
 	var prefixes [][]byte
 	var out []graph.Edge
 	for _, dir := range []string{pOut, pIn} {
@@ -28,8 +30,12 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 			// values (the other end) are small and stored with the keys:
 			// prefetching them would start a goroutine for each
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
-			for it.Rewind(); it.Valid(); it.Next() {
+			for it.Rewind(); it.Valid() && (limit <= 0 || len(out) < limit); it.Next() {
 				if err := ctx.Err(); err != nil {
+					it.Close()
+					return err
+				}
+				if err := budget.Entries(1); err != nil {
 					it.Close()
 					return err
 				}
@@ -96,9 +102,13 @@ func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (gra
 		}
 		it := txn.NewIterator(bg.IteratorOptions{}) // no prefetching, as in Neighbors
 		defer it.Close()
+		budget := graph.BudgetOf(ctx)
 		for _, prefix := range prefixes {
 			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := budget.Entries(1); err != nil {
 					return err
 				}
 				item := it.Item()

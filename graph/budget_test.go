@@ -1,0 +1,41 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestBudget(t *testing.T) {
+	b := NewBudget(10)
+	if b.Left() != 10 {
+		t.Fatalf("a new budget of 10 has %d left", b.Left())
+	}
+	// 9 records, 15 entries (60 units) and 3 keys: a key short of 10 records
+	if b.Records(9) != nil || b.Entries(15) != nil || b.Keys(3) != nil {
+		t.Fatal("refused within the budget")
+	}
+	if b.Left() != 0 {
+		t.Errorf("%d left after 9 records, 15 entries and 3 keys; want 0 (a key of the tenth)", b.Left())
+	}
+	if err := b.Afford(1, "reading one more", "less"); ErrorCode(err) != ELIMIT ||
+		!strings.Contains(err.Error(), "reading one more, more than the 0 records this request may still read (one request may read 10): narrow it (less)") {
+		t.Errorf("Afford(1) = %v", err)
+	}
+	if err := b.Keys(1); err != nil {
+		t.Errorf("the last key of the budget: %v", err)
+	}
+	err := b.Keys(1)
+	if ErrorCode(err) != ELIMIT || !strings.Contains(err.Error(), "this request read more than one request may: 10 records") {
+		t.Errorf("past the budget: %v", err)
+	}
+
+	// none: no limit
+	var none *Budget
+	if none.Records(1<<40) != nil || none.Afford(1<<40, "", "") != nil || BudgetOf(context.Background()) != nil || NewBudget(0) != nil {
+		t.Error("no budget refused")
+	}
+	if got := BudgetOf(WithBudget(context.Background(), b)); got != b {
+		t.Error("the context does not carry the budget")
+	}
+}
