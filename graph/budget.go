@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"sync/atomic"
 )
@@ -29,6 +30,10 @@ const ELIMIT = "limit_exceeded"
 type Budget struct {
 	limit int64 // in units
 	used  atomic.Int64
+	// past gateAt units, gate is called once (see Gate)
+	gateAt int64
+	gate   func() error
+	gated  atomic.Bool
 }
 
 // The costs, in units, of what a budget counts, in proportion to the time
@@ -48,10 +53,10 @@ const yieldEvery = 512
 
 // NewBudget returns a budget of the given number of records (an entry
 // counts for EntryCost/RecordCost of one, a key for KeyCost/RecordCost);
-// 0 or less is no limit (nil).
+// 0 or less is no limit, but a budget still, that counts and yields.
 func NewBudget(records int) *Budget {
 	if records <= 0 {
-		return nil
+		return &Budget{limit: math.MaxInt64}
 	}
 	return &Budget{limit: int64(records) * RecordCost}
 }
@@ -67,6 +72,17 @@ func WithBudget(ctx context.Context, b *Budget) context.Context {
 func BudgetOf(ctx context.Context) *Budget {
 	b, _ := ctx.Value(budgetKey{}).(*Budget)
 	return b
+}
+
+// Gate has the budget call gate once its request has read more than after
+// records, before it reads on: to wait for a turn among the requests that
+// read much (schema.Options.HeavyRequests). An error of gate (the request's
+// deadline passed while it waited) is the error of the read. Gate is set
+// before the budget is used.
+func (b *Budget) Gate(after int, gate func() error) {
+	if b != nil {
+		b.gateAt, b.gate = int64(after)*RecordCost, gate
+	}
 }
 
 // Records charges n records read.
@@ -88,6 +104,9 @@ func (b *Budget) spend(units int64) error {
 	}
 	if used > b.limit {
 		return b.exceeded()
+	}
+	if b.gate != nil && used > b.gateAt && !b.gated.Swap(true) {
+		return b.gate()
 	}
 	return nil
 }

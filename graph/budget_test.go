@@ -32,8 +32,23 @@ func TestBudget(t *testing.T) {
 
 	// none: no limit
 	var none *Budget
-	if none.Records(1<<40) != nil || none.Afford(1<<40, "", "") != nil || BudgetOf(context.Background()) != nil || NewBudget(0) != nil {
+	unlimited := NewBudget(0)
+	if none.Records(1<<40) != nil || none.Afford(1<<40, "", "") != nil || BudgetOf(context.Background()) != nil ||
+		unlimited.Records(1<<40) != nil || unlimited.Afford(1<<40, "", "") != nil {
 		t.Error("no budget refused")
+	}
+
+	// the gate is passed once, past its records
+	gated := NewBudget(100)
+	passed := 0
+	gated.Gate(10, func() error { passed++; return nil })
+	for range 50 {
+		if err := gated.Records(1); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: 1}[gated.used.Load() > 10*RecordCost]; passed != want {
+			t.Fatalf("after %d units the gate was passed %d times; want %d", gated.used.Load(), passed, want)
+		}
 	}
 	if got := BudgetOf(WithBudget(context.Background(), b)); got != b {
 		t.Error("the context does not carry the budget")

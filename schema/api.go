@@ -43,6 +43,12 @@ type Options struct {
 	// OnPanic is told of every panic in a resolver, with its stack; the
 	// panic becomes an error of that field.
 	OnPanic func(v any, stack []byte)
+	// HeavyRequests bounds how many heavy requests run at once: those
+	// that read more than heavyRecords records, or whose result the cost
+	// limit estimates at more than heavyItems items (see heavy.go). The
+	// others wait, within their deadline; light requests never do. 0
+	// means half the CPUs, at least one.
+	HeavyRequests int
 }
 
 // API is the GraphQL schema over a store, rebuilt whenever the predicate
@@ -60,6 +66,8 @@ type API struct {
 	cache   *docCache
 	// preparing holds a token for each document being prepared.
 	preparing chan struct{}
+	// heavy holds a token for each heavy request running.
+	heavy chan struct{}
 }
 
 // New builds the schema from the store's predicates.
@@ -70,7 +78,11 @@ func New(ctx context.Context, store graph.Store, opts Options) (*API, error) {
 	if opts.MaxPreparing == 0 {
 		opts.MaxPreparing = 2 * runtime.GOMAXPROCS(0)
 	}
-	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing)}
+	if opts.HeavyRequests == 0 {
+		opts.HeavyRequests = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing),
+		heavy: make(chan struct{}, opts.HeavyRequests)}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -305,7 +317,17 @@ type Request struct {
 // extensions.code ("invalid", "not_found", "forbidden", ...) and, for refused
 // writes, extensions.problems naming each field.
 func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Result {
-	ctx = graph.WithBudget(ctx, graph.NewBudget(a.opts.Limits.MaxWork))
+	turn := a.turn(ctx)
+	defer turn.done()
+	budget := graph.NewBudget(a.opts.Limits.MaxWork)
+	if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
+		if err := turn.take(); err != nil {
+			return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
+		}
+	} else {
+		budget.Gate(heavyRecords, turn.take)
+	}
+	ctx = graph.WithBudget(ctx, budget)
 	ctx = withLoader(ctx, a.store)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        *d.schema,

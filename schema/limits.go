@@ -180,6 +180,18 @@ func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any,
 	return nil
 }
 
+// estimate is the cost of the operation that will run, as checkCost
+// counts it, saturating a little past stop.
+func (l Limits) estimate(doc *ast.Document, opName string, vars map[string]any, intro introspection, stop int) int {
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, intro: intro}
+	for _, def := range doc.Definitions {
+		if op, ok := def.(*ast.OperationDefinition); ok && (opName == "" || op.Name != nil && op.Name.Value == opName) {
+			return w.cost(op.SelectionSet, stop)
+		}
+	}
+	return 0
+}
+
 func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
 	out := map[string]*ast.FragmentDefinition{}
 	for _, def := range doc.Definitions {
