@@ -76,7 +76,7 @@ func BudgetOf(ctx context.Context) *Budget {
 
 // Gate has the budget call gate once its request has read more than after
 // records, before it reads on: to wait for a turn among the requests that
-// read much (schema.Options.HeavyRequests). An error of gate (the request's
+// read much (schema.Limits.MaxHeavy). An error of gate (the request's
 // deadline passed while it waited) is the error of the read. Gate is set
 // before the budget is used.
 func (b *Budget) Gate(after int, gate func() error) {

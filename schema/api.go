@@ -43,12 +43,6 @@ type Options struct {
 	// OnPanic is told of every panic in a resolver, with its stack; the
 	// panic becomes an error of that field.
 	OnPanic func(v any, stack []byte)
-	// HeavyRequests bounds how many heavy requests run at once: those
-	// that read more than heavyRecords records, or whose result the cost
-	// limit estimates at more than heavyItems items (see heavy.go). The
-	// others wait, within their deadline; light requests never do. 0
-	// means half the CPUs, at least one.
-	HeavyRequests int
 }
 
 // API is the GraphQL schema over a store, rebuilt whenever the predicate
@@ -78,11 +72,10 @@ func New(ctx context.Context, store graph.Store, opts Options) (*API, error) {
 	if opts.MaxPreparing == 0 {
 		opts.MaxPreparing = 2 * runtime.GOMAXPROCS(0)
 	}
-	if opts.HeavyRequests == 0 {
-		opts.HeavyRequests = max(1, runtime.GOMAXPROCS(0)/2)
+	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing)}
+	if opts.Limits.MaxHeavy > 0 {
+		a.heavy = make(chan struct{}, opts.Limits.MaxHeavy)
 	}
-	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing),
-		heavy: make(chan struct{}, opts.HeavyRequests)}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -317,15 +310,17 @@ type Request struct {
 // extensions.code ("invalid", "not_found", "forbidden", ...) and, for refused
 // writes, extensions.problems naming each field.
 func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Result {
-	turn := a.turn(ctx)
-	defer turn.done()
 	budget := graph.NewBudget(a.opts.Limits.MaxWork)
-	if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
-		if err := turn.take(); err != nil {
-			return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
+	if a.heavy != nil {
+		turn := a.turn(ctx)
+		defer turn.done()
+		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
+			if err := turn.take(); err != nil {
+				return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
+			}
+		} else {
+			budget.Gate(heavyRecords, turn.take)
 		}
-	} else {
-		budget.Gate(heavyRecords, turn.take)
 	}
 	ctx = graph.WithBudget(ctx, budget)
 	ctx = withLoader(ctx, a.store)

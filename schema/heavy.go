@@ -11,7 +11,7 @@ import (
 // 3 ms to 125-181 ms). So a request is heavy once it has read more than
 // heavyRecords records (its budget's gate), or from the start when the cost
 // limit estimates its result at more than heavyItems items; at most
-// Options.HeavyRequests heavy requests run at once (half the CPUs), and the
+// Limits.MaxHeavy heavy requests run at once (half the CPUs), and the
 // others wait for a turn within their deadline. Light requests, nearly
 // every real one, never wait, and find a core free.
 const (

@@ -40,13 +40,15 @@ func (s *blockingStore) Relations(ctx context.Context, f graph.RelationFilter) (
 }
 
 // Heavy requests take turns, light ones never wait: while one heavy
-// request runs (HeavyRequests: 1), a second waits for its turn (here until
+// request runs (MaxHeavy: 1), a second waits for its turn (here until
 // its deadline), as does one that turns heavy as it reads, and a lookup is
 // answered.
 func TestHeavyRequestsTakeTurns(t *testing.T) {
 	t.Parallel()
 	st := &blockingStore{Store: hubStore(t), held: make(chan struct{}), release: make(chan struct{})}
-	api := newAPI(t, st, schema.Options{Limits: schema.DefaultLimits(), HeavyRequests: 1})
+	l := schema.DefaultLimits()
+	l.MaxHeavy = 1
+	api := newAPI(t, st, schema.Options{Limits: l})
 	// 20 pages of 500 relations with their ends: a result the cost limit
 	// estimates at some 40,000 items, heavy from the start
 	var heavy strings.Builder

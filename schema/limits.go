@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -34,6 +35,11 @@ type Limits struct {
 	// stops the request (graph.Budget). The cost limit bounds what a
 	// request returns; this bounds what it reads to find it.
 	MaxWork int
+	// MaxHeavy bounds how many heavy requests run at once: those that
+	// read more than heavyRecords records, or whose result the cost
+	// estimate puts above heavyItems items (heavy.go). The others wait
+	// for a turn, within their deadline; light requests never do.
+	MaxHeavy int
 	// MaxListItems bounds a list argument of names, ids, predicates or
 	// types (predicates:, avoid:, types:), in the document or in a
 	// variable, counted as given (see lists.go).
@@ -59,7 +65,8 @@ type Limits struct {
 // far below each: introspection, the largest, is 153 tokens, nests 8 deep
 // and expands to 184 fields (TestGateAdmitsEverydayDocuments).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500, MaxListItems: 100, MaxWork: 20_000,
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500,
+		MaxWork: 20_000, MaxHeavy: max(1, runtime.GOMAXPROCS(0)/2), MaxListItems: 100,
 		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
 		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
 }
