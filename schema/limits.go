@@ -65,7 +65,7 @@ type Limits struct {
 // far below each: introspection, the largest, is 153 tokens, nests 8 deep
 // and expands to 184 fields (TestGateAdmitsEverydayDocuments).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500,
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 100_000, MaxFirst: 500,
 		MaxWork: 20_000, MaxHeavy: max(1, runtime.GOMAXPROCS(0)/2), MaxListItems: 100,
 		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
 		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
@@ -276,29 +276,39 @@ func (w *walker) countAliases(set *ast.SelectionSet) {
 	}
 }
 
-// listSize is the page size a field asks for: its `first`, or the default of
-// fields that take one. Fields without `first` count 1.
-func (w *walker) listSize(f *ast.Field) int {
+// intArg is the value of an Int argument of f, given in the document or
+// through a variable; def when it is not given.
+func (w *walker) intArg(f *ast.Field, name string, def int) int {
 	for _, arg := range f.Arguments {
-		if arg.Name == nil || arg.Name.Value != "first" {
+		if arg.Name == nil || arg.Name.Value != name {
 			continue
 		}
 		switch v := arg.Value.(type) {
 		case *ast.IntValue:
 			var n int
 			fmt.Sscan(v.Value, &n)
-			return clampSize(n)
+			return n
 		case *ast.Variable:
 			if v.Name != nil {
 				switch n := w.vars[v.Name.Value].(type) {
 				case float64:
-					return clampSize(int(n))
+					return int(n)
 				case int:
-					return clampSize(n)
+					return n
 				}
 			}
-			return graph.MaxPageSize
+			return def
 		}
+	}
+	return def
+}
+
+// listSize is the page size a field asks for: its `first`, or the default of
+// fields that take one. Fields without `first` count 1.
+func (w *walker) listSize(f *ast.Field) int {
+	if hasArg(f, "first") {
+		// a variable not given counts at the cap
+		return clampSize(w.intArg(f, "first", graph.MaxPageSize))
 	}
 	switch f.Name.Value {
 	case "entities", "relations", "timeline":
@@ -328,6 +338,15 @@ func (w *walker) listSize(f *ast.Field) int {
 	return 1
 }
 
+func hasArg(f *ast.Field, name string) bool {
+	for _, arg := range f.Arguments {
+		if arg.Name != nil && arg.Name.Value == name {
+			return true
+		}
+	}
+	return false
+}
+
 func clampSize(n int) int {
 	if n < 1 {
 		return 1
@@ -336,12 +355,19 @@ func clampSize(n int) int {
 }
 
 // cost estimates items returned, saturating at stop so that bombs stay cheap.
-func (w *walker) cost(set *ast.SelectionSet, stop int) int {
+func (w *walker) cost(set *ast.SelectionSet, stop int) int { return w.costWith(set, stop, nil) }
+
+// costWith is cost with the sizes of some lists known from their parent:
+// the entities and relations of a neighbourhood or a path are lists
+// bounded by its first or maxHops, not pages of their own.
+func (w *walker) costWith(set *ast.SelectionSet, stop int, sizes map[string]int) int {
 	total := 0
 	w.fields(set, func(f *ast.Field) {
 		if total > stop {
 			return
 		}
+		var inner map[string]int
+		size := w.listSize(f)
 		switch f.Name.Value {
 		case "__schema":
 			total += w.intro.all
@@ -349,13 +375,26 @@ func (w *walker) cost(set *ast.SelectionSet, stop int) int {
 		case "__type":
 			total += w.intro.largestType
 			return
+		case "neighborhood":
+			n := w.listSize(f)
+			size, inner = 1, map[string]int{"entities": n + 1, "relations": n}
+		case "path", "paths":
+			hops := clampSize(min(w.intArg(f, "maxHops", 4), maxPathHops))
+			inner = map[string]int{"entities": hops + 1, "relations": hops}
+			if f.Name.Value == "path" {
+				size = 1
+			} else {
+				size = clampSize(min(w.intArg(f, "first", 3), maxPaths))
+			}
 		}
-		size := w.listSize(f)
-		inner := 1
+		if n, ok := sizes[f.Name.Value]; ok {
+			size = n
+		}
+		cost := 1
 		if f.SelectionSet != nil {
-			inner = 1 + w.cost(f.SelectionSet, stop/size+1)
+			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, inner)
 		}
-		total += size * inner
+		total += size * cost
 	})
 	return total
 }

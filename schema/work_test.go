@@ -169,8 +169,15 @@ func scansStopAtTheWorkLimit(t *testing.T, st graph.Store) {
 			t.Errorf("%s: %q %q", q, msgs, codes)
 		}
 	}
+	// every group of figures is held to the end, and costs a record: the
+	// 301 subjects with figures are more than 250 records
+	out := do(t, workAPI(t, st, 250), ctx, `{ figures(groupBy: SUBJECT, first: 1) { key } }`, nil)
+	msgs, codes := errorsOf(out)
+	if len(msgs) != 1 || codes[0] != "limit_exceeded" || !strings.Contains(msgs[0], "the figures fall in more groups than one request may hold") {
+		t.Errorf("figures by subject: %q %q", msgs, codes)
+	}
 	// the same with room to read: answered
-	out := do(t, workAPI(t, st, 20_000), ctx, `{ entity(id: "country/hub") { relations(direction: IN, otherType: LAW, first: 10) { totalCount nodes { id } } } }`, nil)
+	out = do(t, workAPI(t, st, 20_000), ctx, `{ entity(id: "country/hub") { relations(direction: IN, otherType: LAW, first: 10) { totalCount nodes { id } } } }`, nil)
 	if raw, _ := json.Marshal(out); !strings.Contains(string(raw), `{"nodes":[],"totalCount":0}`) {
 		t.Errorf("with room: %s", raw)
 	}
