@@ -96,8 +96,8 @@ func isPeriodSegment(seg segment) bool {
 	return bytes.HasPrefix(seg.prefix, []byte(pPeriod)) || bytes.HasPrefix(seg.prefix, []byte(pEntPeriod))
 }
 
-// countDated counts the relations of f, which has a date range, from the
-// date index around the range. Its keys are counted first, without their
+// countDated counts the relations of f, which has a date range or asks
+// for dated relations alone, from the date index around the range. Its keys are counted first, without their
 // relations: a key of the date index in the range is a relation in the
 // range, so with no other filter (a timeline, of the graph or of an
 // entity) the count is the keys' and only periods that began before the
@@ -176,13 +176,15 @@ func rangeTooWide(err error, f graph.RelationFilter, counted int) error {
 	if !errors.As(err, &ge) || ge.Code != graph.ELIMIT {
 		return err
 	}
-	span := fmt.Sprintf("from %s to %s", f.Dates.From, f.Dates.To)
+	span := fmt.Sprintf(" from %s to %s", f.Dates.From, f.Dates.To)
 	switch {
+	case f.Dates.Open():
+		span = ""
 	case f.Dates.From == "":
-		span = "up to " + f.Dates.To
+		span = " up to " + f.Dates.To
 	case f.Dates.To == "":
-		span = "from " + f.Dates.From
+		span = " from " + f.Dates.From
 	}
-	return graph.Errorf(graph.ELIMIT, "counting the relations dated %s reads the date index over the range, more of it than one request may read "+
+	return graph.Errorf(graph.ELIMIT, "counting the relations dated%s reads the date index over the range, more of it than one request may read "+
 		"(it stopped after %s entries): narrow it (a shorter date range, or an entity)", span, graph.Thousands(counted))
 }

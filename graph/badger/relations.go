@@ -394,7 +394,7 @@ func (s *Store) Relations(ctx context.Context, f graph.RelationFilter) (*graph.R
 
 // CountRelations implements graph.Store.
 func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int, error) {
-	if f.Entity == "" && f.Subject == "" && f.Object == "" && f.Dates.Open() && f.HasQuantity == nil && f.OtherType == "" {
+	if f.Entity == "" && f.Subject == "" && f.Object == "" && f.Dates.Open() && f.HasQuantity == nil && f.OtherType == "" && !f.DatedOnly {
 		// whole predicates, or everything: the counters know
 		return s.countByPredicate(f.Predicates)
 	}
@@ -404,10 +404,10 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 	if n, ok, err := s.countAdjacent(f); ok || err != nil {
 		return n, err
 	}
-	if !f.Dates.Open() && (f.Subject == "" || f.Object == "") {
-		// a date range: the date index around it (the entity's, when there
-		// is one), not every relation of the entity or the predicates (an
-		// undated relation is in no range)
+	if (!f.Dates.Open() || f.DatedOnly) && (f.Subject == "" || f.Object == "") {
+		// a date range, or a timeline (dated relations alone): the date
+		// index (the entity's, when there is one), not every relation of
+		// the entity or the predicates (an undated relation is in no range)
 		return s.countDated(ctx, f)
 	}
 	segs, err := s.segmentsFor(f)
