@@ -60,8 +60,13 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string, l
 	return out, err
 }
 
-// Degree implements graph.Store: the number of relations of an entity.
+// Degree implements graph.Store: the number of relations of an entity,
+// one counter, charged as an index entry (a path with maxDegree asks it of
+// every entity it meets).
 func (s *Store) Degree(ctx context.Context, id string) (int, error) {
+	if err := graph.BudgetOf(ctx).Entries(1); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.db.View(func(txn *bg.Txn) error {
 		var err error
