@@ -37,13 +37,14 @@ type Budget struct {
 }
 
 // The costs, in units, of what a budget counts, in proportion to the time
-// each takes (and the memory a walk may keep of it): reading a relation or
-// an entity looks up its key and decodes its JSON, some 20 µs; an index
-// entry is read in order and parsed into strings, some 1.5 µs; a key only
-// counted costs some 0.3 µs.
+// each takes and the memory a read may hold: reading a relation or an
+// entity looks up its key and decodes its JSON, some 20 µs; an index entry
+// is read in order and parsed into strings, some 1.5 µs, but a path search
+// keeps of each an edge and the entity it leads to, so that an entry counts
+// an eighth of a record; a key only counted costs some 0.3 µs.
 const (
 	RecordCost = 64
-	EntryCost  = 4
+	EntryCost  = 8
 	KeyCost    = 1
 )
 

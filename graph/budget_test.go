@@ -11,12 +11,12 @@ func TestBudget(t *testing.T) {
 	if b.Left() != 10 {
 		t.Fatalf("a new budget of 10 has %d left", b.Left())
 	}
-	// 9 records, 15 entries (60 units) and 3 keys: a key short of 10 records
-	if b.Records(9) != nil || b.Entries(15) != nil || b.Keys(3) != nil {
+	// 9 records, 7 entries (56 units) and 7 keys: a key short of 10 records
+	if b.Records(9) != nil || b.Entries(7) != nil || b.Keys(7) != nil {
 		t.Fatal("refused within the budget")
 	}
 	if b.Left() != 0 {
-		t.Errorf("%d left after 9 records, 15 entries and 3 keys; want 0 (a key of the tenth)", b.Left())
+		t.Errorf("%d left after 9 records, 7 entries and 7 keys; want 0 (a key of the tenth)", b.Left())
 	}
 	if err := b.Afford(1, "reading one more", "less"); ErrorCode(err) != ELIMIT ||
 		!strings.Contains(err.Error(), "reading one more, more than the 0 records this request may still read (one request may read 10): narrow it (less)") {

@@ -16,7 +16,7 @@ func addLimitFlags(fs *flag.FlagSet) *schema.Limits {
 	fs.IntVar(&l.MaxAliases, "max-aliases", l.MaxAliases, "most aliases in one document (0: no limit)")
 	fs.IntVar(&l.MaxRootFields, "max-root-fields", l.MaxRootFields, "most root fields in one operation (0: no limit)")
 	fs.IntVar(&l.MaxFirst, "max-first", l.MaxFirst, "largest page of any list (first:), from 50 (the default page) to 500")
-	fs.IntVar(&l.MaxWork, "max-work", l.MaxWork, "most records (relations and entities; 16 index entries or 64 keys count as one) one request may read, checked as it reads and, for counts, before (0: no limit)")
+	fs.IntVar(&l.MaxWork, "max-work", l.MaxWork, "most records (relations and entities; 8 index entries or 64 keys count as one) one request may read, checked as it reads and, for counts, before (0: no limit)")
 	fs.IntVar(&l.MaxHeavy, "max-heavy", l.MaxHeavy, "most heavy requests (reading over 1,000 records, or estimated over 10,000 items) running at once; the others wait their turn (0: no turns; default half the CPUs)")
 	fs.IntVar(&l.MaxListItems, "max-list", l.MaxListItems, "most items in a list argument (predicates:, avoid:, types:), in the document or a variable (0: no limit)")
 	fs.IntVar(&l.MaxTokens, "max-tokens", l.MaxTokens, "most tokens in one document, checked before parsing (0: no limit)")

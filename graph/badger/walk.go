@@ -24,6 +24,16 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string, l
 			prefixes = append(prefixes, key(dir, id, sep, p, sep))
 		}
 	}
+	// the edges of a hub name a few predicates many times: one string each
+	preds := map[string]string{}
+	predicate := func(b []byte) string {
+		p, ok := preds[string(b)]
+		if !ok {
+			p = string(b)
+			preds[p] = p
+		}
+		return p
+	}
 	err := s.db.View(func(txn *bg.Txn) error {
 		for _, prefix := range prefixes {
 			outgoing := bytes.HasPrefix(prefix, []byte(pOut))
@@ -43,7 +53,7 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string, l
 				k := item.Key()
 				rest := k[len(pOut)+len(id)+1:] // <pred>\x00<rel>
 				i := bytes.IndexByte(rest, 0)
-				e := graph.Edge{Predicate: string(rest[:i]), Relation: string(rest[i+1:]), Out: outgoing}
+				e := graph.Edge{Predicate: predicate(rest[:i]), Relation: string(rest[i+1:]), Out: outgoing}
 				if err := item.Value(func(v []byte) error { e.Other = string(v); return nil }); err != nil {
 					it.Close()
 					return err
