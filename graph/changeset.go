@@ -230,6 +230,9 @@ func (p *planner) run(c *Changeset) error {
 	if err := p.checkBroader(c, predWhere); err != nil {
 		return err
 	}
+	if err := p.checkFieldNames(c, predWhere); err != nil {
+		return err
+	}
 
 	entWhere := map[string]string{}
 	for _, ec := range c.Entities {
@@ -415,7 +418,7 @@ func (p *planner) resolve(ref string) (*Entity, string, error) {
 		list = append(list, id)
 	}
 	sort.Strings(list)
-	return nil, fmt.Sprintf("ambiguous entity %q: it names %v; use an id", ref, list), nil
+	return nil, fmt.Sprintf("ambiguous entity %q: it names %d entities (%s); use an id", ref, len(list), ListCandidates(list, len(list))), nil
 }
 
 // checkBroader checks the hierarchy the changeset's predicates declare: the

@@ -16,6 +16,16 @@
 // PlanStream plans the same way a changeset too large to hold: predicates
 // and entities whole, then relations a piece at a time (stream.go).
 //
+// # Typed field names
+//
+// The GraphQL API names a typed field after each end of a predicate
+// (Person.fledTo from the id fled-to, Country.receivedEmigrants from its
+// inverse label). The rule is here (FieldName, Predicate.TypedFields) and
+// the schema names its fields by it, so that planning a write can refuse a
+// predicate whose field would take the name of another predicate's field,
+// or of a field every entity has (EntityFields): loaded, it would rename a
+// field clients use.
+//
 // # Figures
 //
 // A relation with a quantity is a Figure. Figures are grouped and ranked,

@@ -88,8 +88,10 @@ type Store interface {
 	// EntitiesByID returns the entities that exist among ids, keyed by id.
 	EntitiesByID(ctx context.Context, ids []string) (map[string]*Entity, error)
 	// EntitiesByName returns the entities whose name or an alias normalises
-	// like name (see Normalize), in id order.
-	EntitiesByName(ctx context.Context, name string) ([]*Entity, error)
+	// like name (see Normalize), in id order, at most limit of them (every
+	// one when limit is 0), and how many there are: a name thousands share
+	// reads only the entities asked for.
+	EntitiesByName(ctx context.Context, name string, limit int) (found []*Entity, total int, err error)
 	// Entities returns a page of entities in id order.
 	Entities(ctx context.Context, f EntityFilter) (*EntityPage, error)
 	// CountEntities counts the entities of a type (every entity for "").

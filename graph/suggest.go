@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -100,4 +101,30 @@ func didYouMean(suggestions []string) string {
 		return ""
 	}
 	return "; did you mean " + strings.Join(suggestions, " or ") + "?"
+}
+
+// MaxListedCandidates is how many entities an error about a name that
+// several share lists: a name can be shared by thousands (30,000 ids made
+// an error of half a megabyte), and a few are enough to say what to ask.
+const MaxListedCandidates = 10
+
+// ListCandidates shows the first MaxListedCandidates of ids, and how many
+// more of total there are: "person/a, person/b and 29,998 more".
+func ListCandidates(ids []string, total int) string {
+	shown := ids[:min(len(ids), MaxListedCandidates)]
+	s := strings.Join(shown, ", ")
+	if more := total - len(shown); more > 0 {
+		s += " and " + Thousands(more) + " more"
+	}
+	return s
+}
+
+// Thousands writes n as a message shows it, with commas between groups of
+// three digits: 230,791.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

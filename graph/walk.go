@@ -18,8 +18,9 @@ type Edge struct {
 // from their adjacency indexes without reading relations.
 type Neighbors interface {
 	// Neighbors lists the edges of the entity id, only of the given
-	// predicates when any are given, in a stable order.
-	Neighbors(ctx context.Context, id string, predicates []string) ([]Edge, error)
+	// predicates when any are given, in a stable order: the first limit of
+	// them, or every one when limit is 0.
+	Neighbors(ctx context.Context, id string, predicates []string, limit int) ([]Edge, error)
 }
 
 // Walker is what path search reads: edges, degrees, and whether two
@@ -151,7 +152,7 @@ func FindPath(ctx context.Context, w Walker, from, to string, o PathOptions) (*P
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			edges, err := w.Neighbors(ctx, node, predicates)
+			edges, err := w.Neighbors(ctx, node, predicates, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -318,7 +319,11 @@ type Subgraph struct {
 }
 
 // Neighborhood collects the relations within depth hops of an entity, at
-// most limit of them, nearest first, and the entities they join.
+// most limit of them, nearest first, and the entities they join. Of each
+// entity it reads at most limit+1 edges, not a hub's every relation: those
+// hold the relations still wanted, any already seen (no more than were
+// collected), and one more, which says whether the neighbourhood is cut
+// short.
 func Neighborhood(ctx context.Context, n Neighbors, id string, depth, limit int, predicates []string) (*Subgraph, error) {
 	g := &Subgraph{Entities: []string{id}}
 	seenEntity := map[string]bool{id: true}
@@ -330,7 +335,7 @@ func Neighborhood(ctx context.Context, n Neighbors, id string, depth, limit int,
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			edges, err := n.Neighbors(ctx, node, predicates)
+			edges, err := n.Neighbors(ctx, node, predicates, limit+1)
 			if err != nil {
 				return nil, err
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 
@@ -59,6 +60,8 @@ type API struct {
 	cache   *docCache
 	// preparing holds a token for each document being prepared.
 	preparing chan struct{}
+	// heavy holds a token for each heavy request running.
+	heavy chan struct{}
 }
 
 // New builds the schema from the store's predicates.
@@ -70,6 +73,9 @@ func New(ctx context.Context, store graph.Store, opts Options) (*API, error) {
 		opts.MaxPreparing = 2 * runtime.GOMAXPROCS(0)
 	}
 	a := &API{store: store, opts: opts, cache: newDocCache(opts.CacheBytes), preparing: make(chan struct{}, opts.MaxPreparing)}
+	if opts.Limits.MaxHeavy > 0 {
+		a.heavy = make(chan struct{}, opts.Limits.MaxHeavy)
+	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -239,6 +245,12 @@ func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
 // estimate). It returns a *PrepareError of stage "validation" when refused.
 func (a *API) Admit(d *Document, req Request) error {
 	if op := d.operation(req.OperationName); op != nil {
+		if op.Operation == ast.OperationTypeSubscription {
+			return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{unsupportedOperation(op)}}
+		}
+		if errs := a.opts.Limits.checkListVariables(d.schema, op, req.Variables); len(errs) > 0 {
+			return &PrepareError{Stage: "validation", Errors: errs}
+		}
 		if errs := checkVariables(d.schema, op, req.Variables); len(errs) > 0 {
 			return &PrepareError{Stage: "variables", Errors: errs}
 		}
@@ -247,6 +259,19 @@ func (a *API) Admit(d *Document, req Request) error {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
+}
+
+// unsupportedOperation refuses a subscription, a request error (as
+// graphql-js refuses an operation whose root type the schema lacks): the
+// schema has no Subscription type, and a subscription's stream of results
+// needs a transport that GraphQL over HTTP is not.
+func unsupportedOperation(op *ast.OperationDefinition) gqlerrors.FormattedError {
+	fe := gqlerrors.NewFormattedError("this server has no subscriptions (its schema has no Subscription type): send a query, and ask again for what changed")
+	if op.Loc != nil && op.Loc.Source != nil {
+		fe.Locations = []location.SourceLocation{location.GetLocation(op.Loc.Source, op.Loc.Start)}
+	}
+	fe.Extensions = map[string]any{"code": "unsupported_operation"}
+	return fe
 }
 
 // parse parses a document. Should graphql-go's parser panic on some
@@ -285,6 +310,19 @@ type Request struct {
 // extensions.code ("invalid", "not_found", "forbidden", ...) and, for refused
 // writes, extensions.problems naming each field.
 func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Result {
+	budget := graph.NewBudget(a.opts.Limits.MaxWork)
+	if a.heavy != nil {
+		turn := a.turn(ctx)
+		defer turn.done()
+		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
+			if err := turn.take(); err != nil {
+				return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
+			}
+		} else {
+			budget.Gate(heavyRecords, turn.take)
+		}
+	}
+	ctx = graph.WithBudget(ctx, budget)
 	ctx = withLoader(ctx, a.store)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema:        *d.schema,

@@ -286,11 +286,17 @@ func (b *builder) connections() {
 }
 
 // typedFields makes, for each entity type, one field per predicate end it
-// may take. Names come from the predicate id (outgoing) and inverse label
-// (incoming); a name that is taken gets a suffix rather than shadowing.
+// may take, named by graph's rule (Predicate.TypedFields): from the
+// predicate id (outgoing) and inverse label (incoming). Planning a write
+// refuses a predicate whose names are taken; a store written before that
+// check may hold one, and its taken name gets a suffix rather than
+// shadowing.
 func (b *builder) typedFields() map[graph.EntityType]graphql.Fields {
 	out := map[graph.EntityType]graphql.Fields{}
-	reserved := map[string]bool{"id": true, "name": true, "type": true, "aliases": true, "description": true, "relations": true}
+	reserved := map[string]bool{}
+	for _, name := range graph.EntityFields {
+		reserved[name] = true
+	}
 	b.fieldNames = map[string][2]string{}
 	taken := map[graph.EntityType]map[string]bool{}
 	claim := func(t graph.EntityType, name string) bool {
@@ -307,11 +313,7 @@ func (b *builder) typedFields() map[graph.EntityType]graphql.Fields {
 	sort.Slice(preds, func(i, j int) bool { return preds[i].ID < preds[j].ID })
 	for _, pred := range preds {
 		pred := pred
-		outName := fieldName(pred.ID)
-		inName := fieldName(pred.InverseLabel)
-		if inName == outName {
-			inName = outName + "Inverse"
-		}
+		outName, inName := pred.TypedFields()
 		names := [2]string{}
 		ends := []struct {
 			types         []graph.EntityType

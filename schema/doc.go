@@ -24,9 +24,16 @@
 // parses and validates by recursion and cannot be interrupted, so what it
 // gets must be small. Variables are then coerced strictly (variables.go),
 // and the other limits (depth with fragments followed, aliases, root fields,
-// and a cost that multiplies `first` through nesting and counts
-// introspection) are checked before execution. Documents are prepared
-// within the request's deadline, a bounded number at once.
+// list arguments, and a cost that multiplies `first` through nesting and
+// counts introspection) are checked before execution. Documents are
+// prepared within the request's deadline, a bounded number at once.
+//
+// The cost limit bounds what a request returns; the work limit
+// (Limits.MaxWork) bounds what it reads to find it. Execution carries a
+// graph.Budget in its context, which the store charges with every record
+// and index entry it reads and asks before a count whose size its counters
+// know: a request that would read a hub's every relation to count a few of
+// them is refused with what would narrow it, before it reads.
 //
 // # Writes
 //

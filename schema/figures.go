@@ -121,6 +121,16 @@ func (b *builder) figuresField() *graphql.Field {
 	}
 }
 
+// tooManyGroups says, of a budget that ran out making a group of figures,
+// that there are too many groups; other errors pass as they are.
+func tooManyGroups(err error, made int) error {
+	if graph.ErrorCode(err) != graph.ELIMIT {
+		return err
+	}
+	return graph.Errorf(graph.ELIMIT, "the figures fall in more groups than one request may hold (it stopped at %s): "+
+		"narrow them (a predicate, an object, a unit or a date range) or group them otherwise", graph.Thousands(made))
+}
+
 // figureRelation reads the relation of a figure (nil for none).
 func (a *API) figureRelation(ctx context.Context, f graph.Figure) (any, error) {
 	if f.Relation == "" {
@@ -182,7 +192,8 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 	by, _ := args["groupBy"].(string)
 
 	groups := map[string]*figureGroup{}
-	group := func(fig graph.Figure) *figureGroup {
+	budget := graph.BudgetOf(ctx)
+	group := func(fig graph.Figure) (*figureGroup, error) {
 		key, entity, year := "all", "", 0
 		switch by {
 		case "OBJECT":
@@ -201,6 +212,10 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 		}
 		g := groups[key]
 		if g == nil {
+			// every group is held to the end: each costs the request a record
+			if err := budget.Records(1); err != nil {
+				return nil, tooManyGroups(err, len(groups))
+			}
 			g = &figureGroup{key: key, entity: entity, year: year, list: f}
 			switch by {
 			case "OBJECT":
@@ -215,19 +230,25 @@ func (a *API) figures(ctx context.Context, args map[string]any) ([]*figureGroup,
 			}
 			groups[key] = g
 		}
-		return g
+		return g, nil
 	}
 	if f.Subject == "" && f.Dates.Open() && (by == "OBJECT" || by == "NONE") {
 		err := a.store.FigureSummaries(ctx, f, func(s *graph.FigureSummary) error {
-			group(graph.Figure{Object: s.Object}).sum.Merge(s)
-			return nil
+			g, err := group(graph.Figure{Object: s.Object})
+			if err == nil {
+				g.sum.Merge(s)
+			}
+			return err
 		})
 		if err != nil {
 			return nil, err
 		}
 	} else if err := a.store.Figures(ctx, f, maxFigureScan, func(fig graph.Figure) error {
-		group(fig).sum.Add(fig)
-		return nil
+		g, err := group(fig)
+		if err == nil {
+			g.sum.Add(fig)
+		}
+		return err
 	}); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -26,6 +27,23 @@ type Limits struct {
 	// each list field multiplies the cost of what it selects by its `first`
 	// (or its default page size), through every level of nesting.
 	MaxCost int
+	// MaxWork bounds the work of a request as it runs, in records read (a
+	// relation or an entity; index entries read without their record, and
+	// keys counted, for a fraction of one: graph.Budget): counts that the
+	// store's counters say
+	// would read more are refused before they start, and any read past it
+	// stops the request (graph.Budget). The cost limit bounds what a
+	// request returns; this bounds what it reads to find it.
+	MaxWork int
+	// MaxHeavy bounds how many heavy requests run at once: those that
+	// read more than heavyRecords records, or whose result the cost
+	// estimate puts above heavyItems items (heavy.go). The others wait
+	// for a turn, within their deadline; light requests never do.
+	MaxHeavy int
+	// MaxListItems bounds a list argument of names, ids, predicates or
+	// types (predicates:, avoid:, types:), in the document or in a
+	// variable, counted as given (see lists.go).
+	MaxListItems int
 
 	// The gate's limits, checked before graphql-go parses or validates the
 	// document (see gate.go): tokens in the document; braces, brackets and
@@ -47,7 +65,8 @@ type Limits struct {
 // far below each: introspection, the largest, is 153 tokens, nests 8 deep
 // and expands to 184 fields (TestGateAdmitsEverydayDocuments).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 250_000, MaxFirst: 500,
+	return Limits{MaxDepth: 15, MaxAliases: 50, MaxRootFields: 25, MaxCost: 100_000, MaxFirst: 500,
+		MaxWork: 20_000, MaxHeavy: max(1, runtime.GOMAXPROCS(0)/2), MaxListItems: 100,
 		MaxTokens: 10_000, MaxNesting: 40, MaxFragments: 100, MaxSelections: 200, MaxDirectives: 10,
 		MaxExpandedFields: 2_000, MaxFieldRepeats: 20}
 }
@@ -111,11 +130,11 @@ func limitError(format string, args ...any) gqlerrors.FormattedError {
 	return fe
 }
 
-// check applies the limits that do not depend on variables: depth, aliases
-// and root fields.
+// check applies the limits that do not depend on variables: depth, aliases,
+// root fields and list literals.
 func (l Limits) check(doc *ast.Document) []gqlerrors.FormattedError {
 	w := &walker{fragments: fragments(doc), visiting: map[string]bool{}}
-	var errs []gqlerrors.FormattedError
+	errs := l.checkListLiterals(doc)
 	for _, def := range doc.Definitions {
 		op, ok := def.(*ast.OperationDefinition)
 		if !ok {
@@ -166,6 +185,18 @@ func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any,
 		}
 	}
 	return nil
+}
+
+// estimate is the cost of the operation that will run, as checkCost
+// counts it, saturating a little past stop.
+func (l Limits) estimate(doc *ast.Document, opName string, vars map[string]any, intro introspection, stop int) int {
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, intro: intro}
+	for _, def := range doc.Definitions {
+		if op, ok := def.(*ast.OperationDefinition); ok && (opName == "" || op.Name != nil && op.Name.Value == opName) {
+			return w.cost(op.SelectionSet, stop)
+		}
+	}
+	return 0
 }
 
 func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
@@ -245,29 +276,39 @@ func (w *walker) countAliases(set *ast.SelectionSet) {
 	}
 }
 
-// listSize is the page size a field asks for: its `first`, or the default of
-// fields that take one. Fields without `first` count 1.
-func (w *walker) listSize(f *ast.Field) int {
+// intArg is the value of an Int argument of f, given in the document or
+// through a variable; def when it is not given.
+func (w *walker) intArg(f *ast.Field, name string, def int) int {
 	for _, arg := range f.Arguments {
-		if arg.Name == nil || arg.Name.Value != "first" {
+		if arg.Name == nil || arg.Name.Value != name {
 			continue
 		}
 		switch v := arg.Value.(type) {
 		case *ast.IntValue:
 			var n int
 			fmt.Sscan(v.Value, &n)
-			return clampSize(n)
+			return n
 		case *ast.Variable:
 			if v.Name != nil {
 				switch n := w.vars[v.Name.Value].(type) {
 				case float64:
-					return clampSize(int(n))
+					return int(n)
 				case int:
-					return clampSize(n)
+					return n
 				}
 			}
-			return graph.MaxPageSize
+			return def
 		}
+	}
+	return def
+}
+
+// listSize is the page size a field asks for: its `first`, or the default of
+// fields that take one. Fields without `first` count 1.
+func (w *walker) listSize(f *ast.Field) int {
+	if hasArg(f, "first") {
+		// a variable not given counts at the cap
+		return clampSize(w.intArg(f, "first", graph.MaxPageSize))
 	}
 	switch f.Name.Value {
 	case "entities", "relations", "timeline":
@@ -297,6 +338,15 @@ func (w *walker) listSize(f *ast.Field) int {
 	return 1
 }
 
+func hasArg(f *ast.Field, name string) bool {
+	for _, arg := range f.Arguments {
+		if arg.Name != nil && arg.Name.Value == name {
+			return true
+		}
+	}
+	return false
+}
+
 func clampSize(n int) int {
 	if n < 1 {
 		return 1
@@ -305,12 +355,19 @@ func clampSize(n int) int {
 }
 
 // cost estimates items returned, saturating at stop so that bombs stay cheap.
-func (w *walker) cost(set *ast.SelectionSet, stop int) int {
+func (w *walker) cost(set *ast.SelectionSet, stop int) int { return w.costWith(set, stop, nil) }
+
+// costWith is cost with the sizes of some lists known from their parent:
+// the entities and relations of a neighbourhood or a path are lists
+// bounded by its first or maxHops, not pages of their own.
+func (w *walker) costWith(set *ast.SelectionSet, stop int, sizes map[string]int) int {
 	total := 0
 	w.fields(set, func(f *ast.Field) {
 		if total > stop {
 			return
 		}
+		var inner map[string]int
+		size := w.listSize(f)
 		switch f.Name.Value {
 		case "__schema":
 			total += w.intro.all
@@ -318,13 +375,26 @@ func (w *walker) cost(set *ast.SelectionSet, stop int) int {
 		case "__type":
 			total += w.intro.largestType
 			return
+		case "neighborhood":
+			n := w.listSize(f)
+			size, inner = 1, map[string]int{"entities": n + 1, "relations": n}
+		case "path", "paths":
+			hops := clampSize(min(w.intArg(f, "maxHops", 4), maxPathHops))
+			inner = map[string]int{"entities": hops + 1, "relations": hops}
+			if f.Name.Value == "path" {
+				size = 1
+			} else {
+				size = clampSize(min(w.intArg(f, "first", 3), maxPaths))
+			}
 		}
-		size := w.listSize(f)
-		inner := 1
+		if n, ok := sizes[f.Name.Value]; ok {
+			size = n
+		}
+		cost := 1
 		if f.SelectionSet != nil {
-			inner = 1 + w.cost(f.SelectionSet, stop/size+1)
+			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, inner)
 		}
-		total += size * inner
+		total += size * cost
 	})
 	return total
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/schema"
 )
 
@@ -86,6 +87,62 @@ func TestUnknownPredicatesAndTypesAreErrors(t *testing.T) {
 		got, _ := json.Marshal(out)
 		if out["errors"] == nil || !strings.Contains(string(got), want) {
 			t.Errorf("%s: %s, want an error saying %s", q, got, want)
+		}
+	}
+}
+
+// A name thousands of entities share is an error that lists ten of them
+// and says how many more, whatever the count, and that reads no more than
+// maxNameMatches of them; below that, the entity whose main name it is
+// still wins. Before, the error listed every id (30,000 made 499 KB, and
+// 25 aliases asking for it 10 MB).
+func TestAmbiguousNamesListTenCandidates(t *testing.T) {
+	t.Parallel()
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &graph.Changeset{}
+	add := func(id, name string, aliases ...string) {
+		c.Entities = append(c.Entities, graph.EntityChange{Where: "test", Entity: graph.Entity{ID: id, Name: name, Type: graph.Person, Aliases: aliases}})
+	}
+	for i := range 1500 {
+		add(fmt.Sprintf("person/many-%04d", i), fmt.Sprintf("Many %d", i), "Everyone")
+	}
+	for i := range 30 {
+		add(fmt.Sprintf("person/some-%02d", i), fmt.Sprintf("Some %d", i), "Someone")
+	}
+	add("person/someone", "Someone")
+	add("person/twin-a", "Twin")
+	add("person/twin-b", "Twin")
+	if _, err := st.Apply(context.Background(), c, false); err != nil {
+		t.Fatal(err)
+	}
+	api := newAPI(t, st, schema.Options{Limits: schema.DefaultLimits()})
+	var fields []string
+	for i := range 15 {
+		fields = append(fields, fmt.Sprintf(`e%d: entity(name: "Everyone") { id }`, i))
+	}
+	out := do(t, api, context.Background(), "{ "+strings.Join(fields, " ")+" }", nil)
+	raw, _ := json.Marshal(out)
+	errs, _ := out["errors"].([]any)
+	if len(errs) != 15 || len(raw) > 15*1000 {
+		t.Fatalf("15 fields asking for a name 1,500 share: %d errors in %d bytes; want 15, under 1 KB each", len(errs), len(raw))
+	}
+	msg := errs[0].(map[string]any)["message"].(string)
+	if !strings.Contains(msg, "matches 1500 entities (person/many-0000, person/many-0001,") ||
+		!strings.Contains(msg, "person/many-0009 and 1,490 more); ask by id") || strings.Contains(msg, "person/many-0010") {
+		t.Errorf("the error lists %q; want the first ten and how many more", msg)
+	}
+	for name, want := range map[string]string{
+		"Someone": `"id":"person/someone"`, // the one whose main name it is, among 31
+		"Twin":    `matches 2 entities (person/twin-a, person/twin-b); ask by id`,
+	} {
+		q, _ := json.Marshal(name)
+		raw, _ := json.Marshal(do(t, api, context.Background(), fmt.Sprintf(`{ entity(name: %s) { id } }`, q), nil))
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("entity(name: %s) = %s; want %s", q, raw, want)
 		}
 	}
 }

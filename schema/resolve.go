@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/graphql-go/graphql"
@@ -71,12 +72,22 @@ func str(args map[string]any, name string) string {
 	return s
 }
 
+// strList reads a list argument of strings, each item once, in the order
+// first given: every predicate or entity of a list costs a lookup or a
+// scan, and asking for one twice asks nothing more.
 func strList(args map[string]any, name string) []string {
 	raw, _ := args[name].([]any)
-	out := make([]string, 0, len(raw))
+	return distinct(raw, func(v any) (string, bool) { s, ok := v.(string); return s, ok })
+}
+
+// distinct returns the items of raw that get takes, each once, in order.
+func distinct[T comparable](raw []any, get func(any) (T, bool)) []T {
+	out := make([]T, 0, len(raw))
+	seen := make(map[T]bool, len(raw))
 	for _, v := range raw {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
+		if x, ok := get(v); ok && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	return out
@@ -94,7 +105,7 @@ func (a *API) relationFilter(ctx context.Context, args map[string]any) (graph.Re
 	}
 	f.First = n
 	f.After = str(args, "after")
-	if p := str(args, "predicate"); p != "" {
+	if p := str(args, "predicate"); p != "" && !slices.Contains(strList(args, "predicates"), p) {
 		f.Predicates = append(f.Predicates, p)
 	}
 	f.Predicates = append(f.Predicates, strList(args, "predicates")...)
@@ -358,14 +369,8 @@ func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
 	if err != nil {
 		return nil, err
 	}
-	var types []graph.EntityType
-	if raw, ok := p.Args["types"].([]any); ok {
-		for _, t := range raw {
-			if et, ok := t.(graph.EntityType); ok {
-				types = append(types, et)
-			}
-		}
-	}
+	raw, _ := p.Args["types"].([]any)
+	types := distinct(raw, func(v any) (graph.EntityType, bool) { t, ok := v.(graph.EntityType); return t, ok })
 	text := str(p.Args, "text")
 	if len(text) > graph.MaxNameLength {
 		// no name is longer, and every word and trigram of the text costs
@@ -379,32 +384,40 @@ func (a *API) search(p graphql.ResolveParams) ([]graph.SearchHit, error) {
 	return hits, err
 }
 
+// maxNameMatches is how many entities that share a name entityByName reads
+// to find the one whose main name it is.
+const maxNameMatches = 1000
+
 // entityByName finds the entity a name stands for. When several entities
 // share the name, one whose main name (not an alias) matches wins; if that
-// does not settle it, the error lists the candidates.
+// does not settle it, the error lists the first candidates and how many
+// more there are. A name more than maxNameMatches share is not settled: the
+// entities past those are not read.
 func (a *API) entityByName(ctx context.Context, name string) (*graph.Entity, error) {
-	found, err := a.store.EntitiesByName(ctx, name)
+	found, total, err := a.store.EntitiesByName(ctx, name, maxNameMatches)
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	if len(found) == 1 {
+	if total == 1 {
 		return found[0], nil
 	}
-	norm := graph.Normalize(name)
-	var byName []*graph.Entity
-	for _, e := range found {
-		if graph.Normalize(e.Name) == norm {
-			byName = append(byName, e)
+	if total <= maxNameMatches {
+		norm := graph.Normalize(name)
+		var byName []*graph.Entity
+		for _, e := range found {
+			if graph.Normalize(e.Name) == norm {
+				byName = append(byName, e)
+			}
+		}
+		if len(byName) == 1 {
+			return byName[0], nil
 		}
 	}
-	if len(byName) == 1 {
-		return byName[0], nil
+	ids := make([]string, 0, graph.MaxListedCandidates)
+	for _, e := range found[:min(len(found), graph.MaxListedCandidates)] {
+		ids = append(ids, e.ID)
 	}
-	ids := make([]string, len(found))
-	for i, e := range found {
-		ids[i] = e.ID
-	}
-	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%v); ask by id", name, len(found), ids)
+	return nil, graph.Errorf(graph.EINVALID, "entity: the name %q matches %d entities (%s); ask by id", name, total, graph.ListCandidates(ids, total))
 }
 
 const (

@@ -2,8 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
 
 	"github.com/graphql-go/graphql"
 
@@ -57,31 +55,6 @@ type builder struct {
 var typeNames = map[graph.EntityType]string{
 	graph.Person: "Person", graph.Country: "Country", graph.Law: "Law", graph.Event: "Event",
 	graph.Organization: "Organization", graph.Place: "Place", graph.Group: "Group",
-}
-
-// fieldName turns a predicate id or label into a GraphQL field name:
-// "fled-to" is fledTo, "received emigrants" is receivedEmigrants.
-func fieldName(s string) string {
-	var b strings.Builder
-	upper := false
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
-			if b.Len() == 0 && r >= '0' && r <= '9' {
-				b.WriteByte('_')
-			}
-			if upper && b.Len() > 0 {
-				r = unicode.ToUpper(r)
-			} else if b.Len() == 0 {
-				r = unicode.ToLower(r)
-			}
-			b.WriteRune(r)
-			upper = false
-		default:
-			upper = true
-		}
-	}
-	return b.String()
 }
 
 func (b *builder) enums() {

@@ -128,3 +128,13 @@ func onto(base, top *graph.Plan) *graph.Plan {
 	}
 	return out
 }
+
+// Predicates implements graph.PredicateLister: planning a write checks the
+// typed field names of its predicates against those planned before.
+func (v *planView) Predicates() ([]*graph.Predicate, error) {
+	out := make([]*graph.Predicate, 0, len(v.predicates))
+	for _, p := range v.predicates {
+		out = append(out, p)
+	}
+	return out, nil
+}

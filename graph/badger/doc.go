@@ -44,7 +44,18 @@
 // deleted), so that totalCount of an entity's relations, in a direction,
 // with or without predicates, and of its timeline without a date range reads
 // a counter or three per predicate asked (BOTH is o + i - l) whatever the
-// entity's degree. Counts with a date range or other filters scan.
+// entity's degree. Counts with other filters scan, and the counters say
+// first how many relations the scan reads; a count with a date range
+// counts the keys of the date index over the range, and reads relations
+// only for filters the keys cannot answer (cost.go).
+//
+// # The cost of a read
+//
+// Every read charges the request's graph.Budget, carried by its context:
+// a relation or an entity decoded, an index entry read without its record,
+// a key counted (cost.go). A read past the budget stops with an ELIMIT
+// error; a count that the counters say would read more than is left is
+// refused before it reads.
 //
 // The figures index (figures.go) holds what grouping and ranking figures
 // needs, so that a figures query reads neither the relations nor every

@@ -293,11 +293,15 @@ func (s *Store) FigureSummaries(ctx context.Context, f graph.FigureFilter, each 
 		var sum graph.FigureSummary
 		var object string // the object of the summaries before, shared rather than copied for each
 		n := 0
+		budget := graph.BudgetOf(ctx)
 		for it.Rewind(); it.Valid(); it.Next() {
 			if n++; n%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+			}
+			if err := budget.Entries(1); err != nil {
+				return err
 			}
 			k := it.Item().Key()
 			parts := bytes.SplitN(k[len(pFigureSummary):], []byte(sep), 3)
@@ -353,12 +357,17 @@ func (s *Store) Figures(ctx context.Context, f graph.FigureFilter, limit int, ea
 			prefixes = [][]byte{key(pFigure)}
 		}
 		var keys figureKeys
+		budget := graph.BudgetOf(ctx)
 		for _, prefix := range prefixes {
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
 			for it.Rewind(); it.Valid(); it.Next() {
 				if read++; read > limit {
 					it.Close()
 					return tooMany()
+				}
+				if err := budget.Entries(1); err != nil {
+					it.Close()
+					return err
 				}
 				if read%1024 == 0 {
 					if err := ctx.Err(); err != nil {
@@ -404,6 +413,27 @@ func (s *Store) subjectFigures(ctx context.Context, txn *bg.Txn, f graph.FigureF
 	} else {
 		prefixes = [][]byte{key(pOut, f.Subject, sep)}
 	}
+	budget := graph.BudgetOf(ctx)
+	// the adjacency counters say how many relations this reads
+	total := int64(0)
+	for _, p := range f.Predicates {
+		c, err := readCount(txn, adjName(f.Subject, adjOut, p))
+		if err != nil {
+			return err
+		}
+		total += c
+	}
+	if len(f.Predicates) == 0 {
+		c, err := readCount(txn, adjName(f.Subject, adjOut, ""))
+		if err != nil {
+			return err
+		}
+		total = c
+	}
+	if err := budget.Afford(int(total), fmt.Sprintf("listing the figures of %s reads its %s relations as subject", f.Subject, graph.Thousands(int(total))),
+		"an object, a predicate, or leave the figures of each group out"); err != nil {
+		return err
+	}
 	read := 0
 	for _, prefix := range prefixes {
 		var ids []string
@@ -413,6 +443,10 @@ func (s *Store) subjectFigures(ctx context.Context, txn *bg.Txn, f graph.FigureF
 				it.Close()
 				return graph.Errorf(graph.EINVALID, "the subject has more than %d relations: narrow the filter (an object)", limit)
 			}
+			if err := budget.Entries(1); err != nil {
+				it.Close()
+				return err
+			}
 			ids = append(ids, relationIDOf(prefix, it.Item().Key()))
 		}
 		it.Close()
@@ -421,6 +455,9 @@ func (s *Store) subjectFigures(ctx context.Context, txn *bg.Txn, f graph.FigureF
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+			}
+			if err := budget.Records(1); err != nil {
+				return err
 			}
 			r, err := txnView{txn}.Relation(id)
 			if err != nil {

@@ -40,7 +40,7 @@ type segment struct {
 // in the period index (periodBase: "q:" or "Q:<entity>\x00"), which lists
 // only periods, by start; they are read in three slices that fall between
 // the slices of the date index, so that the overlap stays in date order.
-func dateSegments(base, periodBase []byte, r graph.DateRange, withinOnly bool) []segment {
+func dateSegments(base, periodBase []byte, r graph.DateRange, mode int) []segment {
 	dateOf := func(b, k []byte) string {
 		rest := k[len(b):]
 		if i := bytes.IndexByte(rest, 0); i >= 0 {
@@ -81,10 +81,13 @@ func dateSegments(base, periodBase []byte, r graph.DateRange, withinOnly bool) [
 			{prefix: base, start: join(base, r.From), past: past},
 		}
 	}
+	if mode == overlapOnce {
+		return overlap
+	}
 	// the same slices twice: the facts within the range, then the others
 	segs := make([]segment, 0, 2*len(overlap))
 	parts := []bool{true, false}
-	if withinOnly {
+	if mode == withinOnly {
 		parts = parts[:1]
 	}
 	for _, within := range parts {
@@ -175,12 +178,28 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 	return []segment{{prefix: key(pRelation)}}, nil
 }
 
+// How dateSegments orders what it reads.
+const (
+	withinFirst  = iota // the relations within the range, then those that only overlap it (a listing)
+	withinOnly          // the relations within the range alone (RelationFilter.Within)
+	overlapOnce         // every relation that overlaps the range, once, in no particular part (a count)
+)
+
 // datedSegments lists relations in date order: dated ones from the date
 // index, then (unless the range excludes them) the undated ones.
 func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
+	mode := withinFirst
+	if f.Within {
+		mode = withinOnly
+	}
+	return s.datedSegmentsIn(f, mode)
+}
+
+// datedSegmentsIn is datedSegments with the date index read in mode.
+func (s *Store) datedSegmentsIn(f graph.RelationFilter, mode int) ([]segment, error) {
 	undated := func(_ *bg.Txn, _ []byte, r *graph.Relation) bool { return r.Date == "" }
 	if f.Entity != "" {
-		segs := dateSegments(key(pEntDate, f.Entity, sep), key(pEntPeriod, f.Entity, sep), f.Dates, f.Within)
+		segs := dateSegments(key(pEntDate, f.Entity, sep), key(pEntPeriod, f.Entity, sep), f.Dates, mode)
 		if f.Dates.Open() && !f.DatedOnly {
 			rest, err := s.segments(f)
 			if err != nil {
@@ -200,10 +219,10 @@ func (s *Store) datedSegments(f graph.RelationFilter) ([]segment, error) {
 		if end != "" {
 			// one end is known: its own date index, not the whole graph's
 			f.Entity = end
-			return s.datedSegments(f)
+			return s.datedSegmentsIn(f, mode)
 		}
 	}
-	segs := dateSegments(key(pDate), key(pPeriod), f.Dates, f.Within)
+	segs := dateSegments(key(pDate), key(pPeriod), f.Dates, mode)
 	if f.Dates.Open() && !f.DatedOnly {
 		segs = append(segs, segment{prefix: key(pRelation), keep: undated})
 	}
@@ -258,13 +277,20 @@ func matches(f *graph.RelationFilter, r *graph.Relation, typeOf func(id string) 
 // position (and a cursor, its encoding) is the index of its segment, one
 // byte, then the key: two segments may scan the same keys for different
 // relations (a timeline lists the facts within its range, then those
-// around it, from one index).
+// around it, from one index). Every relation it reads, and every entity it
+// reads for otherType, is charged to the request's budget.
 func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.RelationFilter, segs []segment, after []byte,
 	yield func(pos []byte, r *graph.Relation) bool) error {
+	budget := graph.BudgetOf(ctx)
+	var typeErr error // the budget ran out reading an end's type
 	types := map[string]graph.EntityType{}
 	typeOf := func(id string) graph.EntityType {
 		if t, ok := types[id]; ok {
 			return t
+		}
+		if err := budget.Records(1); err != nil {
+			typeErr = err
+			return ""
 		}
 		e, _ := txnView{txn}.Entity(id)
 		var t graph.EntityType
@@ -274,6 +300,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 		types[id] = t
 		return t
 	}
+	// the other end's type is known from an adjacency entry's value, and a
+	// relation whose other end has another type is passed over unread
+	otherFirst := f.OtherType != "" && (f.Entity != "" || f.Subject != "")
 	first := 0
 	if after != nil {
 		if len(after) < 2 || int(after[0]) >= len(segs) || len(segs) > 255 || !bytes.HasPrefix(after[1:], segs[after[0]].prefix) {
@@ -303,6 +332,24 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					break
 				}
 				id := relationIDOf(seg.prefix, k)
+				if otherFirst && isAdjacency(seg.prefix) {
+					if err := budget.Entries(1); err != nil {
+						return err
+					}
+					var other string
+					if err := it.Item().Value(func(v []byte) error { other = string(v); return nil }); err != nil {
+						return err
+					}
+					if other == "" || typeOf(other) != f.OtherType {
+						if typeErr != nil {
+							return typeErr
+						}
+						continue
+					}
+				}
+				if err := budget.Records(1); err != nil {
+					return err
+				}
 				r, err := txnView{txn}.Relation(id)
 				if err != nil {
 					return err
@@ -314,6 +361,9 @@ func (s *Store) scanRelations(ctx context.Context, txn *bg.Txn, f graph.Relation
 					continue
 				}
 				if !matches(&f, r, typeOf) {
+					if typeErr != nil {
+						return typeErr
+					}
 					continue
 				}
 				if seen[id] {
@@ -344,6 +394,12 @@ func withinOpen(f graph.RelationFilter) graph.RelationFilter {
 		f.Within, f.DatedOnly = false, true
 	}
 	return f
+}
+
+// isAdjacency reports whether a segment reads an adjacency index (o:, i:),
+// whose values are the relation's other end.
+func isAdjacency(prefix []byte) bool {
+	return bytes.HasPrefix(prefix, []byte(pOut)) || bytes.HasPrefix(prefix, []byte(pIn))
 }
 
 func (s *Store) segmentsFor(f graph.RelationFilter) ([]segment, error) {
@@ -409,18 +465,27 @@ func (s *Store) CountRelations(ctx context.Context, f graph.RelationFilter) (int
 	if n, ok, err := s.countAdjacent(f); ok || err != nil {
 		return n, err
 	}
-	segs, err := s.segmentsFor(f)
-	if err == nil && !f.Dates.Open() && (f.Subject == "" || f.Object == "") {
-		// a date range: the date index around it (the entity's, when there
-		// is one), not every relation of the entity or the predicates (an
-		// undated relation is in no range)
-		segs, err = s.datedSegments(f)
+	if (!f.Dates.Open() || f.DatedOnly) && (f.Subject == "" || f.Object == "") {
+		// a date range, or a timeline (dated relations alone): the date
+		// index (the entity's, when there is one), not every relation of
+		// the entity or the predicates (an undated relation is in no range)
+		return s.countDated(ctx, f)
 	}
+	segs, err := s.segmentsFor(f)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	err = s.view(func(txn *bg.Txn) error {
+		// what the counters say the scan reads, refused before it starts
+		// if the request cannot read that much
+		size, what, narrow, err := scanSize(txn, f)
+		if err != nil {
+			return err
+		}
+		if err := graph.BudgetOf(ctx).Afford(size, what, narrow); err != nil {
+			return err
+		}
 		return s.scanRelations(ctx, txn, f, segs, nil, func([]byte, *graph.Relation) bool { n++; return true })
 	})
 	return n, err

@@ -49,6 +49,7 @@ type searcher struct {
 	ctx  context.Context
 	q    string
 	best map[string]*candidate
+	read int // index keys and postings read
 }
 
 func (s *searcher) offer(id string, score float64, matched, kind string) {
@@ -107,9 +108,17 @@ func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityT
 			}
 			return ranked[i].id < ranked[j].id
 		})
+		budget := graph.BudgetOf(ctx)
+		// the keys and postings read, bounded by scanBudget a stage
+		if err := budget.Entries(sr.read); err != nil {
+			return err
+		}
 		for _, c := range ranked {
 			if len(hits) == first {
 				break
+			}
+			if err := budget.Records(1); err != nil {
+				return err
 			}
 			e, err := txnView{txn}.Entity(c.id)
 			if err != nil {
@@ -127,7 +136,7 @@ func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityT
 
 // names finds exact and prefix matches of whole names: n:<name>\x00<id>.
 func (s *searcher) names() {
-	scanKeys(s.txn, key(pName, s.q), scanBudget, func(rest string) {
+	s.read += scanKeys(s.txn, key(pName, s.q), scanBudget, func(rest string) {
 		i := strings.LastIndexByte(rest, 0)
 		name, id := s.q+rest[:i], rest[i+1:]
 		if name == s.q {
@@ -183,11 +192,11 @@ func (s *searcher) words() {
 		return rest[:i], rest[i+1:]
 	}
 	if rarest != "" {
-		scanKeys(s.txn, key(pWord, rarest, sep), scanBudget, func(rest string) { check(split(rest)) })
+		s.read += scanKeys(s.txn, key(pWord, rarest, sep), scanBudget, func(rest string) { check(split(rest)) })
 		return
 	}
 	// the last word is the rarest: names with a word it begins
-	scanKeys(s.txn, key(pWord, last), scanBudget, func(rest string) {
+	s.read += scanKeys(s.txn, key(pWord, last), scanBudget, func(rest string) {
 		i := strings.IndexByte(rest, 0)
 		check(split(rest[i+1:]))
 	})
@@ -220,6 +229,7 @@ func (s *searcher) fuzzy() {
 	sc := newDiceScorer(grams)
 	masks := newSignatureMasks(grams)
 	budget := scanBudget
+	defer func() { s.read += scanBudget - budget }()
 	need := 0 // trigrams a name of the group's length shares at the floor
 	score := func(sig uint64, id, name []byte) bool {
 		budget--
@@ -446,8 +456,9 @@ func displayName(e *graph.Entity, matched string) string {
 	return e.Name
 }
 
-// scanKeys calls fn with the rest of each key under prefix, at most limit times.
-func scanKeys(txn *bg.Txn, prefix []byte, limit int, fn func(rest string)) {
+// scanKeys calls fn with the rest of each key under prefix, at most limit
+// times, and returns how many keys it read.
+func scanKeys(txn *bg.Txn, prefix []byte, limit int, fn func(rest string)) int {
 	it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
 	defer it.Close()
 	n := 0
@@ -455,4 +466,5 @@ func scanKeys(txn *bg.Txn, prefix []byte, limit int, fn func(rest string)) {
 		fn(string(it.Item().Key()[len(prefix):]))
 		n++
 	}
+	return n
 }

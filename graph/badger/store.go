@@ -830,8 +830,12 @@ func (s *Store) SetMeta(name, value string) error {
 
 // --- reads ----------------------------------------------------------------
 
-// Entity implements graph.Store.
+// Entity implements graph.Store. This read and every other of a stored
+// record or index entry is charged to the request's budget (cost.go).
 func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
+	if err := graph.BudgetOf(ctx).Records(1); err != nil {
+		return nil, err
+	}
 	var e *graph.Entity
 	err := s.view(func(txn *bg.Txn) error {
 		var err error
@@ -847,10 +851,14 @@ func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
 // EntitiesByID implements graph.Store.
 func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
 	out := make(map[string]*graph.Entity, len(ids))
+	budget := graph.BudgetOf(ctx)
 	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
 			if _, done := out[id]; done {
 				continue
+			}
+			if err := budget.Records(1); err != nil {
+				return err
 			}
 			e, err := txnView{txn}.Entity(id)
 			if err != nil {
@@ -865,20 +873,36 @@ func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*gra
 	return out, err
 }
 
-// EntitiesByName implements graph.Store.
-func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entity, error) {
+// EntitiesByName implements graph.Store: the name index's keys are
+// counted, and only the first limit entities read.
+func (s *Store) EntitiesByName(ctx context.Context, name string, limit int) ([]*graph.Entity, int, error) {
 	norm := graph.Normalize(name)
 	if norm == "" {
-		return nil, nil
+		return nil, 0, nil
 	}
 	var out []*graph.Entity
+	total := 0
+	budget := graph.BudgetOf(ctx)
 	err := s.view(func(txn *bg.Txn) error {
-		ids, err := idsByName(txn, norm)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			e, err := txnView{txn}.Entity(id)
+		prefix := key(pName, norm, sep)
+		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if total++; total%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if err := budget.Keys(1); err != nil {
+				return err
+			}
+			if limit > 0 && total > limit {
+				continue // counted, not read
+			}
+			if err := budget.Records(1); err != nil {
+				return err
+			}
+			e, err := txnView{txn}.Entity(string(it.Item().Key()[len(prefix):]))
 			if err != nil {
 				return err
 			}
@@ -888,7 +912,7 @@ func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*graph.Entit
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 func checkFirst(first int) error {
@@ -925,6 +949,7 @@ func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.Enti
 		start = append(c, 0)
 	}
 	page := &graph.EntityPage{}
+	budget := graph.BudgetOf(ctx)
 	err := s.view(func(txn *bg.Txn) error {
 		it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix, PrefetchValues: f.Type == ""})
 		defer it.Close()
@@ -935,6 +960,9 @@ func (s *Store) Entities(ctx context.Context, f graph.EntityFilter) (*graph.Enti
 			if len(page.Entities) == f.First {
 				page.HasNextPage = true
 				break
+			}
+			if err := budget.Records(1); err != nil {
+				return err
 			}
 			k := it.Item().KeyCopy(nil)
 			var e *graph.Entity
@@ -1014,6 +1042,9 @@ func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 
 // Relation implements graph.Store.
 func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
+	if err := graph.BudgetOf(ctx).Records(1); err != nil {
+		return nil, err
+	}
 	var r *graph.Relation
 	err := s.view(func(txn *bg.Txn) error {
 		var err error
@@ -1029,8 +1060,12 @@ func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error
 // RelationsByID implements graph.Store.
 func (s *Store) RelationsByID(ctx context.Context, ids []string) (map[string]*graph.Relation, error) {
 	out := make(map[string]*graph.Relation, len(ids))
+	budget := graph.BudgetOf(ctx)
 	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
+			if err := budget.Records(1); err != nil {
+				return err
+			}
 			r, err := txnView{txn}.Relation(id)
 			if err != nil {
 				return err

@@ -87,9 +87,9 @@ func TestApplyAndRead(t *testing.T) {
 		t.Errorf("Entity(missing) error = %v, want ErrNotFound", err)
 	}
 	for _, name := range []string{"alla pugacheva", "PUGACHOVA", "Алла Пугачёва", "Alla Pugachëva"} {
-		found, err := st.EntitiesByName(ctx, name)
-		if err != nil || len(found) != 1 || found[0].ID != "person/alla-pugacheva" {
-			t.Errorf("EntitiesByName(%q) = %v, %v", name, found, err)
+		found, total, err := st.EntitiesByName(ctx, name, 0)
+		if err != nil || len(found) != 1 || total != 1 || found[0].ID != "person/alla-pugacheva" {
+			t.Errorf("EntitiesByName(%q) = %v, %d, %v", name, found, total, err)
 		}
 	}
 	// names in relations resolved to ids
@@ -206,10 +206,10 @@ func TestCorrectionsAndRetraction(t *testing.T) {
 	if sum.EntitiesUpdated != 1 || sum.RelationsRetracted != 1 {
 		t.Errorf("summary = %v", sum)
 	}
-	if found, _ := st.EntitiesByName(ctx, "Pugachova"); len(found) != 0 {
+	if found, _, _ := st.EntitiesByName(ctx, "Pugachova", 0); len(found) != 0 {
 		t.Errorf("the removed alias still finds %v", found)
 	}
-	if found, _ := st.EntitiesByName(ctx, "Alla Borisovna Pugacheva"); len(found) != 1 {
+	if found, _, _ := st.EntitiesByName(ctx, "Alla Borisovna Pugacheva", 0); len(found) != 1 {
 		t.Errorf("the new name finds %v", found)
 	}
 	page, _ := st.Relations(ctx, graph.RelationFilter{Entity: "country/latvia", First: 10})

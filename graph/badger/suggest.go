@@ -11,7 +11,8 @@ import (
 
 var _ graph.PredicateLister = txnView{}
 
-// Predicates lists the stored predicates, for the planner's suggestions.
+// Predicates lists the stored predicates, for the planner's suggestions
+// and its check of the typed field names a write's predicates take.
 func (v txnView) Predicates() ([]*graph.Predicate, error) {
 	var out []*graph.Predicate
 	it := v.txn.NewIterator(bg.IteratorOptions{Prefix: key(pPredicate), PrefetchValues: true})

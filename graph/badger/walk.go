@@ -10,8 +10,10 @@ import (
 )
 
 // Neighbors implements graph.Store from the adjacency indexes alone: the
-// key names the predicate and relation, the value the other end.
-func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) ([]graph.Edge, error) {
+// key names the predicate and relation, the value the other end. Each edge
+// is charged to the request's budget as an index entry.
+func (s *Store) Neighbors(ctx context.Context, id string, predicates []string, limit int) ([]graph.Edge, error) {
+	budget := graph.BudgetOf(ctx)
 	var prefixes [][]byte
 	var out []graph.Edge
 	for _, dir := range []string{pOut, pIn} {
@@ -22,14 +24,28 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 			prefixes = append(prefixes, key(dir, id, sep, p, sep))
 		}
 	}
+	// the edges of a hub name a few predicates many times: one string each
+	preds := map[string]string{}
+	predicate := func(b []byte) string {
+		p, ok := preds[string(b)]
+		if !ok {
+			p = string(b)
+			preds[p] = p
+		}
+		return p
+	}
 	err := s.view(func(txn *bg.Txn) error {
 		for _, prefix := range prefixes {
 			outgoing := bytes.HasPrefix(prefix, []byte(pOut))
 			// values (the other end) are small and stored with the keys:
 			// prefetching them would start a goroutine for each
 			it := txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
-			for it.Rewind(); it.Valid(); it.Next() {
+			for it.Rewind(); it.Valid() && (limit <= 0 || len(out) < limit); it.Next() {
 				if err := ctx.Err(); err != nil {
+					it.Close()
+					return err
+				}
+				if err := budget.Entries(1); err != nil {
 					it.Close()
 					return err
 				}
@@ -37,7 +53,7 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 				k := item.Key()
 				rest := k[len(pOut)+len(id)+1:] // <pred>\x00<rel>
 				i := bytes.IndexByte(rest, 0)
-				e := graph.Edge{Predicate: string(rest[:i]), Relation: string(rest[i+1:]), Out: outgoing}
+				e := graph.Edge{Predicate: predicate(rest[:i]), Relation: string(rest[i+1:]), Out: outgoing}
 				if err := item.Value(func(v []byte) error { e.Other = string(v); return nil }); err != nil {
 					it.Close()
 					return err
@@ -54,8 +70,13 @@ func (s *Store) Neighbors(ctx context.Context, id string, predicates []string) (
 	return out, err
 }
 
-// Degree implements graph.Store: the number of relations of an entity.
+// Degree implements graph.Store: the number of relations of an entity,
+// one counter, charged as an index entry (a path with maxDegree asks it of
+// every entity it meets).
 func (s *Store) Degree(ctx context.Context, id string) (int, error) {
+	if err := graph.BudgetOf(ctx).Entries(1); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.view(func(txn *bg.Txn) error {
 		var err error
@@ -96,9 +117,13 @@ func (s *Store) Link(ctx context.Context, a, b string, predicates []string) (gra
 		}
 		it := txn.NewIterator(bg.IteratorOptions{}) // no prefetching, as in Neighbors
 		defer it.Close()
+		budget := graph.BudgetOf(ctx)
 		for _, prefix := range prefixes {
 			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := budget.Entries(1); err != nil {
 					return err
 				}
 				item := it.Item()
