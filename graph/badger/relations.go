@@ -180,9 +180,9 @@ func (s *Store) segments(f graph.RelationFilter) ([]segment, error) {
 
 // How dateSegments orders what it reads.
 const (
-	withinFirst  = iota // the relations within the range, then those that only overlap it (a listing)
-	withinOnly          // the relations within the range alone (RelationFilter.Within)
-	overlapOnce         // every relation that overlaps the range, once, in no particular part (a count)
+	withinFirst = iota // the relations within the range, then those that only overlap it (a listing)
+	withinOnly         // the relations within the range alone (RelationFilter.Within)
+	overlapOnce        // every relation that overlaps the range, once, in no particular part (a count)
 )
 
 // datedSegments lists relations in date order: dated ones from the date
