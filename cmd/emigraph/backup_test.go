@@ -11,6 +11,7 @@ import (
 // same bytes; a restore into a directory that holds data is refused and
 // leaves it as it was.
 func TestBackupRestore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte("tok-backup\n"), 0o600)
@@ -74,6 +75,7 @@ func TestBackupRestore(t *testing.T) {
 }
 
 func TestRestoreRefusesWhatIsNotABackup(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ input, says string }{
 		"empty":     {"", "not an emigraph backup"},
 		"garbage":   {"this is not a backup at all, just some text\n", "not an emigraph backup"},
@@ -100,6 +102,7 @@ func TestRestoreRefusesWhatIsNotABackup(t *testing.T) {
 // A backup with one byte changed is refused by the command, which leaves
 // the target as it was.
 func TestRestoreRefusesACorruptBackup(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, stop := serve(t, dir) // seeds it
 	stop()

@@ -12,6 +12,7 @@ import (
 // --cache sizes Badger's block cache; Badger cannot read its compressed
 // tables without one, so less than 1MiB is a usage error, not a panic.
 func TestCacheFlag(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"0", "512KiB", "lots"} {
 		_, stderr, err := run(t, "", nil, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--cache", v)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error()+stderr, "cache") {

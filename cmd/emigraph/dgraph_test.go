@@ -85,6 +85,7 @@ func parseDgraphSchema(t *testing.T, schema string) (preds map[string]dgraphPred
 // list; and every field of a type declared. The schema is compared with
 // testdata/seed.dgraph-schema (-update-dgraph rewrites it).
 func TestNQuadsExportLoadsIntoDgraph(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, stop := serve(t, dir) // seeds the directory
 	stop()
@@ -199,6 +200,7 @@ func TestNQuadsExportLoadsIntoDgraph(t *testing.T) {
 
 // TestDgraphSchemaIsExportOnly: dgraph-schema is not a format load takes.
 func TestDgraphSchemaIsExportOnly(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "facts.schema")
 	os.WriteFile(file, []byte("xid: string .\n"), 0o644)
 	if _, _, err := run(t, "", nil, "load", file, "--format", "dgraph-schema", "--data", t.TempDir()); err == nil {

@@ -12,6 +12,7 @@ import (
 // line (and as JSON with --json), warns of a retraction that matches
 // nothing, and writes nothing.
 func TestDryRunShowsTheDiff(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "facts.yaml")
 	os.WriteFile(file, []byte(`entities:
@@ -67,6 +68,7 @@ retract:
 
 // The same diff comes from a running server: load --server --dry-run.
 func TestDryRunThroughTheServer(t *testing.T) {
+	t.Parallel()
 	base, _, stop := serveWithToken(t, t.TempDir(), "tok-diff")
 	defer stop()
 	file := filepath.Join(t.TempDir(), "facts.yaml")

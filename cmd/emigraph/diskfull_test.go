@@ -78,6 +78,7 @@ func fill(t *testing.T, dir string, leave int64) string {
 // crashes; a restart on the full disk serves read-only; once space is freed,
 // every acknowledged write is there.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	disk := smallDisk(t)
 	data := filepath.Join(disk, "data")
 	tokenFile := filepath.Join(t.TempDir(), "token")
@@ -93,11 +94,19 @@ func TestDiskFull(t *testing.T) {
 	filler := fill(t, disk, 27<<20+6<<20) // 6 MiB above the reserve
 
 	base, stop := serve(t, data, flags...)
-	description := strings.Repeat("a long description that fills the disk ", 200) // 8 KB
+	// 8 KB descriptions of random letters, which compression does not
+	// shrink: the disk fills after a few hundred writes, however far
+	// Badger's compactions have got
+	r := rand.New(rand.NewPCG(3, 4))
+	letters := make([]byte, 8000)
 	var acked []string
 	var refusal string
 	for i := 0; i < 5000 && refusal == ""; i++ {
 		id := fmt.Sprintf("person/full-%d", i)
+		for j := range letters {
+			letters[j] = 'a' + byte(r.IntN(26))
+		}
+		description := string(letters)
 		res := mustJSON(query(t, base, fmt.Sprintf(`mutation { upsertEntity(entity: {id: %q, name: "Full %d", type: PERSON, description: %q}) { ok } }`, id, i, description), auth...))
 		switch {
 		case strings.Contains(res, `"ok":true`):
@@ -228,6 +237,7 @@ func fillerFacts(t *testing.T, n int) string {
 // fills the disk is refused with no_space, while the server goes on serving
 // what it held, and restarts.
 func TestReserveUnderTheLeastIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"serve", "--addr", "256.0.0.1:1", "--reserve", "24MiB"},
 		{"load", "no-such-file.jsonl", "--reserve", "24MiB"},
@@ -247,6 +257,7 @@ func TestReserveUnderTheLeastIsRefused(t *testing.T) {
 }
 
 func TestImportThatFillsTheDisk(t *testing.T) {
+	t.Parallel()
 	disk := smallDiskOf(t, "48m")
 	data := filepath.Join(disk, "data")
 	tokenFile := filepath.Join(t.TempDir(), "token")
@@ -280,6 +291,7 @@ func TestImportThatFillsTheDisk(t *testing.T) {
 // is room), and refuses writes saying why; with room again, it rolls back and
 // takes writes.
 func TestRestartOnAFullDiskAfterACrash(t *testing.T) {
+	t.Parallel()
 	faultinject.Require(t)
 	disk := smallDisk(t)
 	data := filepath.Join(disk, "data")
@@ -347,6 +359,7 @@ func TestRestartOnAFullDiskAfterACrash(t *testing.T) {
 // was reported as "no space left". It is served read-only, and a write is
 // refused saying the file system is read-only.
 func TestReadOnlyMountIsNotAFullDisk(t *testing.T) {
+	t.Parallel()
 	disk := smallDisk(t)
 	data := filepath.Join(disk, "data")
 	tokenFile := filepath.Join(t.TempDir(), "token")
@@ -380,6 +393,7 @@ func TestReadOnlyMountIsNotAFullDisk(t *testing.T) {
 // directory is refused by serve (never seeded, never served), and the next
 // restore empties it and restores.
 func TestRestoreIntoAMountPoint(t *testing.T) {
+	t.Parallel()
 	faultinject.Require(t)
 	disk := smallDiskOf(t, "1g") // the mount point is the target (room for the reserve; tmpfs takes only what is written)
 	src := filepath.Join(t.TempDir(), "data")

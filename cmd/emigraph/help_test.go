@@ -11,6 +11,7 @@ import (
 // Every command's -h is conventional: exit 0, a usage line, its flags with
 // real placeholders, examples, on standard output.
 func TestHelpIsConventional(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"serve", "load", "export", "gen", "backup", "restore", "verify"} {
 		for _, flag := range []string{"-h", "--help"} {
 			out, errs, err := run(t, "", nil, cmd, flag)
@@ -34,6 +35,7 @@ func TestHelpIsConventional(t *testing.T) {
 // Flags are checked before anything is done, and mistakes are usage errors
 // (exit 2) that say what is wrong.
 func TestFlagsAreValidated(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "never")
 	for _, tc := range []struct {
 		args []string

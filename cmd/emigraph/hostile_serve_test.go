@@ -48,6 +48,7 @@ var hostileQueries = []string{
 // bound off, to compare), EMIGRAPH_HOSTILE_SECONDS sets how long the
 // clients run (60 by default).
 func TestServeUnderHostileClients(t *testing.T) {
+	t.Parallel()
 	data := os.Getenv("EMIGRAPH_SERVE_HOSTILE")
 	if data == "" {
 		t.Skip("set EMIGRAPH_SERVE_HOSTILE to a data directory to measure a server under hostile clients")

@@ -76,6 +76,7 @@ func query(t *testing.T, base, q string, headers ...string) map[string]any {
 }
 
 func TestServeSeedsOnceAndKeepsData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, stop := serve(t, dir)
 	first := query(t, base, `{ stats { totalEntities totalRelations } entity(name: "Chulpan Khamatova") { id } }`)
@@ -100,6 +101,7 @@ func equalJSON(a, b any) bool {
 
 // Export, load into an empty store, export again: the same bytes, for every format.
 func TestExportLoadExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	seededDir := t.TempDir()
 	base, stop := serve(t, seededDir) // seeds the directory
 	stop()
@@ -128,6 +130,7 @@ func TestExportLoadExportRoundTrip(t *testing.T) {
 }
 
 func TestLoadIsIdempotentAndValidates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "facts.yaml")
 	os.WriteFile(file, []byte(`predicates:
@@ -169,6 +172,7 @@ relations:
 // A new store gets the seed (and so the predicate vocabulary) before a load,
 // so that a file of plain facts loads into a fresh directory.
 func TestLoadSeedsANewStore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "facts.csv")
 	os.WriteFile(file, []byte("subject,predicate,object,date,quote\nMaxim Galkin,fled-to,Israel,2022,a quote\n"), 0o644)
@@ -189,6 +193,7 @@ func TestLoadSeedsANewStore(t *testing.T) {
 }
 
 func TestLoadThroughServer(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, _, stop := serveWithToken(t, dir, "tok-123")
 	defer stop()
@@ -223,6 +228,7 @@ func mustJSON(v any) string {
 // A real `emigraph load` process killed part-way leaves the store holding
 // all of that load or none of it, and the earlier data unchanged.
 func TestKilledLoadIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and loads 150,000 relations")
 	}

@@ -57,6 +57,7 @@ func writeEntity(client *http.Client, base, token, id string) bool {
 // in it, none begun after it ended is, and each client's writes (made one
 // after another) are in it as a prefix, never with a gap.
 func TestBackupOfARunningServerWhileClientsWrite(t *testing.T) {
+	t.Parallel()
 	base, tokenFile, stop := serveWithToken(t, t.TempDir(), "tok-backup")
 	defer stop()
 
@@ -152,6 +153,7 @@ func sum(xs []int64) (s int64) {
 // 1 MiB request limit), all or nothing, while reads go on; export --server
 // gives the running server's graph.
 func TestLargeImportWhileServing(t *testing.T) {
+	t.Parallel()
 	base, _, stop := serveWithToken(t, t.TempDir(), "tok-import")
 	defer stop()
 
@@ -253,6 +255,7 @@ func TestLargeImportWhileServing(t *testing.T) {
 
 // The operations need the token, and say so.
 func TestOperationsNeedTheToken(t *testing.T) {
+	t.Parallel()
 	base, _, stop := serveWithToken(t, t.TempDir(), "tok-ops")
 	defer stop()
 	for _, args := range [][]string{
@@ -270,6 +273,7 @@ func TestOperationsNeedTheToken(t *testing.T) {
 // something other than an emigraph server gets an error that says so, not
 // a Go type dump.
 func TestServerURLForms(t *testing.T) {
+	t.Parallel()
 	base, _, stop := serveWithToken(t, t.TempDir(), "tok-url")
 	defer stop()
 	file := filepath.Join(t.TempDir(), "facts.jsonl")

@@ -14,6 +14,7 @@ import (
 // whole, and so is one that states a relation twice; the three stores
 // export alike.
 func TestStreamedLoadWritesWhatAWholeLoadWrites(t *testing.T) {
+	t.Parallel()
 	gen, errs, err := run(t, "", nil, "gen", "--entities", "300", "--relations", "3000", "--seed", "5")
 	if err != nil {
 		t.Fatalf("gen: %v\n%s", err, errs)

@@ -167,7 +167,7 @@ func TestFlippedBitsAreReported(t *testing.T) {
 			}
 			st.Close()
 		}
-		r, err := badger.Verify(ctx, dir, badger.Options{})
+		r, err := badger.Verify(ctx, dir, badger.Options{NoSync: true})
 		if err != nil {
 			t.Fatalf("%s: verify: %v", what, err)
 		}

@@ -189,7 +189,7 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a second read-only open: %v", err)
 	}
-	if st, err := badger.Open(dir, badger.Options{}); !errors.Is(err, badger.ErrLocked) {
+	if st, err := badger.Open(dir, badger.Options{NoSync: true}); !errors.Is(err, badger.ErrLocked) {
 		if err == nil {
 			st.Close()
 		}
@@ -199,7 +199,7 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 		checkAcked(ctx, t, r, w.acked)
 		r.Close()
 	}
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

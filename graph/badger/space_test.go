@@ -2,6 +2,7 @@ package badger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -130,7 +131,7 @@ func TestOpenReadOnlyWhenFull(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestReadOnlyOpenAfterCrash(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestReadOnlyOpenAfterCrash(t *testing.T) {
 	}
 	ro.Close()
 	// and it opens for writing afterwards, with the same data
-	rw, err := badger.Open(crashed, badger.Options{})
+	rw, err := badger.Open(crashed, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,18 +223,46 @@ func TestReadOnlyOpenAfterCrash(t *testing.T) {
 // Badger's preallocated files stay holes: cp skips them, fast).
 func copyDir(t *testing.T, from, to string) {
 	t.Helper()
+	// the store may be live: a file Badger removes between the listing and
+	// its copy (a memtable log just flushed) makes the copy start again
+	for attempt := 1; ; attempt++ {
+		vanished, err := copyDirOnce(from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vanished == "" {
+			return
+		}
+		if attempt == 10 {
+			t.Fatalf("copying %s: files keep vanishing (last %s)", from, vanished)
+		}
+		entries, _ := os.ReadDir(to)
+		for _, e := range entries {
+			os.RemoveAll(filepath.Join(to, e.Name()))
+		}
+	}
+}
+
+// copyDirOnce copies the files of from into to, but LOCK, and returns the
+// name of one that vanished before it was copied, if any.
+func copyDirOnce(from, to string) (vanished string, err error) {
 	entries, err := os.ReadDir(from)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	for _, e := range entries {
 		if e.Name() == "LOCK" {
 			continue
 		}
-		if out, err := exec.Command("cp", "--sparse=always", filepath.Join(from, e.Name()), filepath.Join(to, e.Name())).CombinedOutput(); err != nil {
-			t.Fatalf("cp: %v %s", err, out)
+		src := filepath.Join(from, e.Name())
+		if out, err := exec.Command("cp", "--sparse=always", src, filepath.Join(to, e.Name())).CombinedOutput(); err != nil {
+			if _, serr := os.Stat(src); errors.Is(serr, os.ErrNotExist) {
+				return e.Name(), nil
+			}
+			return "", fmt.Errorf("cp: %v %s", err, out)
 		}
 	}
+	return "", nil
 }
 
 // The least reserve is computed from Badger's options (what it may still
@@ -245,7 +274,7 @@ func TestMinReserve(t *testing.T) {
 	d := bg.DefaultOptions("")
 	memtable := d.MemTableSize + d.MemTableSize*15/100
 	want := (2+int64(d.NumLevelZeroTables))*memtable + d.BaseLevelSize
-	if got := badger.MinReserve(badger.Options{}); got < want || got >= want+1<<20 || got != badger.DefaultReserve {
+	if got := badger.MinReserve(badger.Options{NoSync: true}); got < want || got >= want+1<<20 || got != badger.DefaultReserve {
 		t.Errorf("MinReserve at Badger's defaults = %d, DefaultReserve %d; want %d rounded up to a MiB", got, badger.DefaultReserve, want)
 	}
 	small := badger.Options{MemTableSize: 2 << 20}

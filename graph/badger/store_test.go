@@ -15,7 +15,7 @@ import (
 func openStore(t testing.TB) (*badger.Store, string) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
