@@ -280,8 +280,10 @@ func TestSeedStatesEachAmountOnce(t *testing.T) {
 // Russian nationals" is the eight's arrested-by, not also their
 // participant-in the arrest; "a maritime incursion by Russian nationals ...
 // in Key West" is their entered, not also their participant-in the
-// incursion. An arrest, an entry or a deportation and a participant-in of
-// the same subject from one quote are one act twice.
+// incursion; "politicians ... fled the country" in the first wave is their
+// fled-from, not also their participant-in the wave. An arrest, an entry,
+// a deportation or a departure and a participant-in of the same subject
+// from one quote are one act twice.
 func TestSeedStatesEachUndergoneActOnce(t *testing.T) {
 	rels, preds := seedRelations(t)
 	bySubject := map[string][]*graph.Relation{}
@@ -291,12 +293,20 @@ func TestSeedStatesEachUndergoneActOnce(t *testing.T) {
 	undergone := func(p string) bool {
 		return p == "arrested-by" || p == "entered" || within(preds, p, "faced-deportation-by")
 	}
+	// the emigration and its waves (part-of it) are made of departures:
+	// taking part in one is the subject's left or fled-from again
+	departures := map[string]bool{"event/russian-emigration-2022": true}
+	for _, r := range rels {
+		if r.Predicate == "part-of" && r.Object == "event/russian-emigration-2022" {
+			departures[r.Subject] = true
+		}
+	}
 	for _, r := range rels {
 		if r.Predicate != "participant-in" {
 			continue
 		}
 		for _, o := range bySubject[r.Subject] {
-			if !undergone(o.Predicate) {
+			if !undergone(o.Predicate) && !(departures[r.Object] && within(preds, o.Predicate, "left")) {
 				continue
 			}
 			if q := sharedQuote(r, o); q != "" {
