@@ -127,11 +127,10 @@ func TestReadmeCommands(t *testing.T) {
 	if len(blocks) < 5 {
 		t.Fatalf("the README shows %d blocks of shell commands, want at least 5", len(blocks))
 	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("curl is not installed: the README's curl commands cannot be checked")
-		}
-		t.Skip("curl is not installed (apt-get install -y curl): the README's curl commands cannot be run")
+	_, err = exec.LookPath("curl")
+	haveCurl := err == nil
+	if !haveCurl && os.Getenv("CI") != "" {
+		t.Fatal("curl is not installed: the README's curl commands cannot be checked")
 	}
 	work := t.TempDir()
 	copyTree(t, "../../seed/examples", filepath.Join(work, "seed", "examples"))
@@ -146,10 +145,15 @@ func TestReadmeCommands(t *testing.T) {
 	ran, linksChecked := 0, false
 	for _, b := range blocks {
 		var out string
+		skipped := false
 		for _, c := range b.commands {
-			out = ""
+			out, skipped = "", false
 			switch {
 			case c == "go test ./...":
+				continue
+			case !haveCurl && strings.HasPrefix(c, "curl "):
+				t.Logf("curl is not installed (apt-get install -y curl): not run:\n%s", c)
+				skipped = true
 				continue
 			case regexp.MustCompile(`go run (-v )?\./cmd/emigraph serve\b`).MatchString(c):
 				if srv != nil {
@@ -176,7 +180,7 @@ func TestReadmeCommands(t *testing.T) {
 			out = runReadmeCommand(t, work, bin, c)
 			ran++
 		}
-		if b.want == "" {
+		if b.want == "" || skipped {
 			continue
 		}
 		last := b.commands[len(b.commands)-1]
@@ -198,6 +202,9 @@ func TestReadmeCommands(t *testing.T) {
 	// what the commands said they write is there
 	for _, b := range blocks {
 		for _, c := range b.commands {
+			if !haveCurl && strings.HasPrefix(c, "curl ") {
+				continue
+			}
 			for _, m := range regexp.MustCompile(`(?:--out|-o|>) +(~/)?([\w./-]+)`).FindAllStringSubmatch(c, -1) {
 				if st, err := os.Stat(filepath.Join(work, m[2])); err != nil || st.Size() == 0 {
 					t.Errorf("the README's command did not write %s%s:\n%s", m[1], m[2], c)
