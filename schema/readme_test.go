@@ -11,8 +11,10 @@ import (
 	"github.com/emigraph/emigraph/schema"
 )
 
-// The README's example queries run on the seed and their shown answers are
-// in the results: the README stays true.
+// The README's example queries run on the seed and each shown answer is the
+// result or a part of it, whole (lists are cut only where they say so, with
+// "..."): the README stays true. Its shell commands are run by
+// TestReadmeCommands (cmd/emigraph).
 func TestReadmeExamples(t *testing.T) {
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -48,8 +50,10 @@ func TestReadmeExamples(t *testing.T) {
 	}
 }
 
-// appearsIn reports whether the shown answer is part of the result: the
-// data itself, or any object or list within it, matches it.
+// appearsIn reports whether the shown answer is the result or a part of
+// it: the data itself, or a value within it. A list is looked into only when
+// it holds one item, so that a shown item cannot hide the others of a longer
+// list: a longer list is shown as a list.
 func appearsIn(shown, data any) bool {
 	if matches(shown, data) {
 		return true
@@ -62,19 +66,21 @@ func appearsIn(shown, data any) bool {
 			}
 		}
 	case []any:
-		for _, v := range d {
-			if appearsIn(shown, v) {
-				return true
-			}
+		if len(d) == 1 {
+			return appearsIn(shown, d[0])
 		}
 	}
 	return false
 }
 
+// more ends a shown list that shows only the first items of a longer one.
+const more = "..."
+
 // matches compares a shown answer with a result: an object shows every
 // field the result has, each matching (so a field the query selects cannot
-// drop out of the README unseen); a list shows some of the result's items,
-// in the result's order (so long lists may be cut); other values are equal.
+// drop out of the README unseen); a list shows every item of the result, in
+// its order, or, ending in "...", its first items and that more follow;
+// other values are equal.
 func matches(shown, actual any) bool {
 	switch s := shown.(type) {
 	case map[string]any:
@@ -94,15 +100,19 @@ func matches(shown, actual any) bool {
 		if !ok {
 			return false
 		}
-		i := 0
-		for _, item := range s {
-			for i < len(a) && !matches(item, a[i]) {
-				i++
-			}
-			if i == len(a) {
+		if n := len(s); n > 0 && s[n-1] == more {
+			if len(a) < n { // the "..." stands for at least one item
 				return false
 			}
-			i++
+			s, a = s[:n-1], a[:n-1]
+		}
+		if len(a) != len(s) {
+			return false
+		}
+		for i := range s {
+			if !matches(s[i], a[i]) {
+				return false
+			}
 		}
 		return true
 	}

@@ -28,7 +28,7 @@ func smallDisk(t *testing.T) string {
 func smallDiskOf(t *testing.T, size string) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skipf("the disk-full tests mount a tmpfs (of %s), which needs root: run them as root (see README, Running it in public)", size)
+		t.Skipf("the disk-full tests mount a tmpfs (of %s), which needs root: run them as root (see server/README.md, Storage and syncing)", size)
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
