@@ -51,8 +51,8 @@ type API struct {
 	store  graph.Store
 	opts   Options
 	schema atomic.Pointer[graphql.Schema]
-	// intro is introspectionSize of the schema.
-	intro atomic.Pointer[introspection]
+	// sizes are the schema's lists without `first`, for the cost limit.
+	sizes atomic.Pointer[schemaSizes]
 	// registry is the predicate registry the schema was built from.
 	registry atomic.Pointer[registry]
 	// writeMu serialises mutations with schema rebuilds.
@@ -93,8 +93,8 @@ func (a *API) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("building the GraphQL schema: %w", err)
 	}
-	intro := introspectionSize(&s)
-	a.intro.Store(&intro)
+	sizes := sizesOf(&s, len(preds))
+	a.sizes.Store(&sizes)
 	a.registry.Store(newRegistry(preds))
 	a.schema.Store(&s)
 	a.cache.clear()
@@ -108,7 +108,7 @@ func (a *API) Schema() graphql.Schema { return *a.schema.Load() }
 type Document struct {
 	ast    *ast.Document
 	schema *graphql.Schema
-	intro  introspection
+	sizes  schemaSizes
 }
 
 // Operation returns the type ("query", "mutation" or "subscription") and
@@ -238,7 +238,7 @@ func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
 	if errs := a.opts.Limits.check(doc); len(errs) > 0 {
 		return nil, &PrepareError{Stage: "validation", Errors: errs}
 	}
-	return &Document{ast: doc, schema: s, intro: *a.intro.Load()}, nil
+	return &Document{ast: doc, schema: s, sizes: *a.sizes.Load()}, nil
 }
 
 // Admit applies the limits that depend on the request's variables (the cost
@@ -255,7 +255,7 @@ func (a *API) Admit(d *Document, req Request) error {
 			return &PrepareError{Stage: "variables", Errors: errs}
 		}
 	}
-	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables, d.intro); len(errs) > 0 {
+	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables, d.sizes); len(errs) > 0 {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
@@ -314,7 +314,7 @@ func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Re
 	if a.heavy != nil {
 		turn := a.turn(ctx)
 		defer turn.done()
-		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
+		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.sizes, heavyItems) > heavyItems {
 			if err := turn.take(); err != nil {
 				return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
 			}
