@@ -270,7 +270,7 @@ func unsupportedOperation(op *ast.OperationDefinition) gqlerrors.FormattedError 
 	if op.Loc != nil && op.Loc.Source != nil {
 		fe.Locations = []location.SourceLocation{location.GetLocation(op.Loc.Source, op.Loc.Start)}
 	}
-	fe.Extensions = map[string]any{"code": "unsupported_operation"}
+	fe.Extensions = map[string]any{"code": EUNSUPPORTED}
 	return fe
 }
 
@@ -364,7 +364,7 @@ func capErrors(errs []gqlerrors.FormattedError, max int) []gqlerrors.FormattedEr
 		return errs
 	}
 	more := gqlerrors.NewFormattedError(fmt.Sprintf("... and %d more errors", len(errs)-max))
-	more.Extensions = map[string]any{"code": "too_many_errors"}
+	more.Extensions = map[string]any{"code": ETOOMANYERRORS}
 	return append(errs[:max:max], more)
 }
 
@@ -392,13 +392,13 @@ func withCode(fe gqlerrors.FormattedError) gqlerrors.FormattedError {
 		fe.Extensions["code"] = graph.EINVALID
 		fe.Extensions["problems"] = problemList(ve)
 	case errors.Is(orig, context.DeadlineExceeded):
-		fe.Extensions["code"] = "timeout"
+		fe.Extensions["code"] = ETIMEOUT
 	case errors.Is(orig, context.Canceled):
-		fe.Extensions["code"] = "canceled"
+		fe.Extensions["code"] = ECANCELED
 	default:
 		var fb *forbidden
 		if errors.As(orig, &fb) {
-			fe.Extensions["code"] = "forbidden"
+			fe.Extensions["code"] = EFORBIDDEN
 		} else {
 			fe.Extensions["code"] = graph.ErrorCode(orig)
 		}

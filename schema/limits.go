@@ -134,7 +134,7 @@ func introspectionSize(s *graphql.Schema) schemaSizes {
 
 func limitError(format string, args ...any) gqlerrors.FormattedError {
 	fe := gqlerrors.NewFormattedError(fmt.Sprintf(format, args...))
-	fe.Extensions = map[string]any{"code": "limit_exceeded"}
+	fe.Extensions = map[string]any{"code": graph.ELIMIT}
 	return fe
 }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emigraph/emigraph/schema"
 )
 
 // executions bounds how many GraphQL queries execute at once. The limits
@@ -194,12 +196,12 @@ func (s *Server) refuseExecution(w http.ResponseWriter, media string, info *reqI
 	w.Header().Set("Retry-After", "1")
 	if errors.As(err, new(errQueueFull)) {
 		info.errorKind = "overloaded"
-		s.writeCodedError(w, media, http.StatusServiceUnavailable, "overloaded", "the server is running "+
+		s.writeCodedError(w, media, http.StatusServiceUnavailable, codeOverloaded, "the server is running "+
 			strconv.Itoa(s.executions.limit())+" queries, its limit (serve --max-executions), and none finished within "+
 			s.executions.wait.String()+" (serve --queue-timeout): try again later")
 		return
 	}
 	info.errorKind = "timeout"
-	s.writeCodedError(w, media, http.StatusServiceUnavailable, "timeout", "the request's "+s.cfg.RequestTimeout.String()+
+	s.writeCodedError(w, media, http.StatusServiceUnavailable, schema.ETIMEOUT, "the request's "+s.cfg.RequestTimeout.String()+
 		" deadline passed while it waited for the queries before it: try again later")
 }
