@@ -31,6 +31,9 @@ type Options struct {
 	// Parse reads documents for the importFacts mutation. Without it,
 	// importFacts is refused.
 	Parse ParseFunc
+	// Formats names the formats Parse reads, in the order the schema's
+	// descriptions list them (the server gives its registry's).
+	Formats []string
 	// CacheBytes bounds the memory of the cache of parsed and validated
 	// documents (an estimate from the queries' lengths); 0 means 32 MiB.
 	CacheBytes int64

@@ -176,8 +176,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	api, err := schema.New(ctx, st, schema.Options{
-		Parse:  seed.Parse,
-		Limits: *limits,
+		Parse:   seed.Parse,
+		Formats: formatNameList(),
+		Limits:  *limits,
 		OnPanic: func(v any, stack []byte) {
 			log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("recovered from a panic in a resolver")
 		},
@@ -289,12 +290,4 @@ func watchStore(ctx context.Context, st *badger.Store, log zerolog.Logger, stop 
 			return
 		}
 	}
-}
-
-func formatNames() string {
-	var names []string
-	for _, f := range seed.Formats() {
-		names = append(names, f.Name)
-	}
-	return strings.Join(names, ", ")
 }

@@ -479,4 +479,4 @@ func Write(w io.Writer, c *graph.Changeset) error {
 }
 
 // Format is the CSV format, for the registry.
-var Format = format.Format{Name: "csv", Extensions: []string{".csv"}, Parse: Parse, Write: Write}
+var Format = format.Format{Name: "csv", Title: "CSV", MediaType: "text/csv", Extensions: []string{".csv"}, Parse: Parse, Write: Write}

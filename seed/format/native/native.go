@@ -336,7 +336,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 }
 
 // Format is the native format, for the registry.
-var Format = format.Format{Name: "native", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}
+var Format = format.Format{Name: "native", Title: "native YAML", MediaType: "application/yaml", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}
 
 // yamlDecodeMessage is a decoding error without the library's prefixes.
 func yamlDecodeMessage(err error) string {
