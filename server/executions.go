@@ -48,10 +48,10 @@ type executions struct {
 // what the scans of issue 19 took.
 const fastExecution = 250 * time.Millisecond
 
-// defaultMaxExecutions is the default bound: four per CPU, and at least 8.
+// DefaultMaxExecutions is the default bound: four per CPU, and at least 8.
 // Queries mostly use CPU (the store's reads come from memory), so more at
 // once than that adds memory, not answers.
-func defaultMaxExecutions() int { return max(4*runtime.GOMAXPROCS(0), 8) }
+func DefaultMaxExecutions() int { return max(4*runtime.GOMAXPROCS(0), 8) }
 
 func newExecutions(n int, wait time.Duration) *executions {
 	if n <= 0 {
