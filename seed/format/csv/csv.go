@@ -423,114 +423,20 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
-	var rows []map[string]string
-	list := func(what, col string, items []string) (string, error) {
-		s, err := joinList(col, items)
-		if err != nil {
-			return "", fmt.Errorf("csv: %s: %w", what, err)
-		}
-		return s, nil
+	rows, err := predicateRows(c)
+	if err != nil {
+		return err
 	}
-	for i, pc := range c.Predicates {
-		p := pc.Predicate
-		what := format.Describe("predicate", i, pc.Where, p.ID)
-		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description, "broader": p.Broader}
-		for col, ts := range map[string][]graph.EntityType{"subjectTypes": p.SubjectTypes, "objectTypes": p.ObjectTypes} {
-			items := make([]string, len(ts))
-			for j, t := range ts {
-				items[j] = string(t)
-			}
-			s, err := list(what, col, items)
-			if err != nil {
-				return err
-			}
-			row[col] = s
-		}
-		if p.ObjectOptional {
-			row["objectOptional"] = "true"
-		}
-		rows = append(rows, row)
+	ents, err := entityRows(c)
+	if err != nil {
+		return err
 	}
-	for i, ec := range c.Entities {
-		e := ec.Entity
-		what := format.Describe("entity", i, ec.Where, e.ID)
-		row := map[string]string{"action": "entity", "id": e.ID, "name": e.Name, "type": string(e.Type), "description": e.Description}
-		var err error
-		if row["aliases"], err = list(what, "aliases", e.Aliases); err != nil {
-			return err
-		}
-		if row["removeAliases"], err = list(what, "removeAliases", ec.RemoveAliases); err != nil {
-			return err
-		}
-		rows = append(rows, row)
+	rels, err := relationRows(c)
+	if err != nil {
+		return err
 	}
-	relRows := func(action string, r *graph.Relation) []map[string]string {
-		base := map[string]string{"action": action, "id": r.ID, "subject": r.Subject, "predicate": r.Predicate, "object": r.Object,
-			"date": r.Date, "endDate": r.EndDate, "timing": string(r.Timing), "hedges": hedgeCell(r.Hedges), "note": r.Note}
-		if q := r.Quantity; q != nil {
-			base["amount"] = format.FormatNumber(q.Amount)
-			if q.LowerBound != nil {
-				base["lowerBound"] = format.FormatNumber(*q.LowerBound)
-			}
-			if q.UpperBound != nil {
-				base["upperBound"] = format.FormatNumber(*q.UpperBound)
-			}
-			base["unit"] = q.Unit
-			base["approximation"] = string(q.Approximation)
-		}
-		if len(r.Sources) == 0 {
-			return []map[string]string{base}
-		}
-		var out []map[string]string
-		for _, s := range r.Sources {
-			row := map[string]string{"quote": s.Quote, "section": s.Section, "title": s.Title, "url": s.URL}
-			for k, v := range base {
-				row[k] = v
-			}
-			out = append(out, row)
-		}
-		return out
-	}
-	// A row carries one source, so a source with no text at all cannot be
-	// told from no source.
-	noEmptySource := func(what string, r *graph.Relation) error {
-		for j, s := range r.Sources {
-			if s == (graph.Source{}) {
-				return fmt.Errorf("csv: %s: sources[%d] is empty, which CSV cannot tell from no source", what, j)
-			}
-		}
-		return nil
-	}
-	for i, rc := range c.Relations {
-		if err := noEmptySource(format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
-			return err
-		}
-		rows = append(rows, relRows("", &rc.Relation)...)
-	}
-	for i, rt := range c.Retractions {
-		if err := noEmptySource(format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
-			return err
-		}
-		rows = append(rows, relRows("retract", &rt.Relation)...)
-	}
-
-	used := map[string]bool{}
-	for _, col := range csvAlwaysWritten {
-		used[col] = true
-	}
-	for _, row := range rows {
-		for k, v := range row {
-			if v != "" {
-				used[k] = true
-			}
-		}
-	}
-	var header []string
-	for _, col := range csvColumns {
-		if used[col] {
-			header = append(header, col)
-		}
-	}
+	rows = append(append(rows, ents...), rels...)
+	header := usedColumns(rows)
 	var buf bytes.Buffer
 	cw := stdcsv.NewWriter(&buf)
 	if err := cw.Write(header); err != nil {
@@ -549,8 +455,146 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// listCell writes a list cell of the item what, or says why CSV cannot
+// hold it.
+func listCell(what, col string, items []string) (string, error) {
+	s, err := joinList(col, items)
+	if err != nil {
+		return "", fmt.Errorf("csv: %s: %w", what, err)
+	}
+	return s, nil
+}
+
+// predicateRows are the rows of the changeset's predicates, by column.
+func predicateRows(c *graph.Changeset) ([]map[string]string, error) {
+	var rows []map[string]string
+	for i, pc := range c.Predicates {
+		p := pc.Predicate
+		what := format.Describe("predicate", i, pc.Where, p.ID)
+		row := map[string]string{"action": "predicate", "id": p.ID, "label": p.Label, "inverseLabel": p.InverseLabel, "description": p.Description, "broader": p.Broader}
+		for col, ts := range map[string][]graph.EntityType{"subjectTypes": p.SubjectTypes, "objectTypes": p.ObjectTypes} {
+			items := make([]string, len(ts))
+			for j, t := range ts {
+				items[j] = string(t)
+			}
+			s, err := listCell(what, col, items)
+			if err != nil {
+				return nil, err
+			}
+			row[col] = s
+		}
+		if p.ObjectOptional {
+			row["objectOptional"] = "true"
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// entityRows are the rows of the changeset's entities, by column.
+func entityRows(c *graph.Changeset) ([]map[string]string, error) {
+	var rows []map[string]string
+	for i, ec := range c.Entities {
+		e := ec.Entity
+		what := format.Describe("entity", i, ec.Where, e.ID)
+		row := map[string]string{"action": "entity", "id": e.ID, "name": e.Name, "type": string(e.Type), "description": e.Description}
+		var err error
+		if row["aliases"], err = listCell(what, "aliases", e.Aliases); err != nil {
+			return nil, err
+		}
+		if row["removeAliases"], err = listCell(what, "removeAliases", ec.RemoveAliases); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// relationRows are the rows of the changeset's relations, then of its
+// retractions, one per source, by column.
+func relationRows(c *graph.Changeset) ([]map[string]string, error) {
+	var rows []map[string]string
+	for i, rc := range c.Relations {
+		if err := noEmptySource(format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
+			return nil, err
+		}
+		rows = append(rows, relRows("", &rc.Relation)...)
+	}
+	for i, rt := range c.Retractions {
+		if err := noEmptySource(format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
+			return nil, err
+		}
+		rows = append(rows, relRows("retract", &rt.Relation)...)
+	}
+	return rows, nil
+}
+
+// relRows are the rows of one relation or retraction: one per source,
+// each with the relation's cells.
+func relRows(action string, r *graph.Relation) []map[string]string {
+	base := map[string]string{"action": action, "id": r.ID, "subject": r.Subject, "predicate": r.Predicate, "object": r.Object,
+		"date": r.Date, "endDate": r.EndDate, "timing": string(r.Timing), "hedges": hedgeCell(r.Hedges), "note": r.Note}
+	if q := r.Quantity; q != nil {
+		base["amount"] = format.FormatNumber(q.Amount)
+		if q.LowerBound != nil {
+			base["lowerBound"] = format.FormatNumber(*q.LowerBound)
+		}
+		if q.UpperBound != nil {
+			base["upperBound"] = format.FormatNumber(*q.UpperBound)
+		}
+		base["unit"] = q.Unit
+		base["approximation"] = string(q.Approximation)
+	}
+	if len(r.Sources) == 0 {
+		return []map[string]string{base}
+	}
+	var out []map[string]string
+	for _, s := range r.Sources {
+		row := map[string]string{"quote": s.Quote, "section": s.Section, "title": s.Title, "url": s.URL}
+		for k, v := range base {
+			row[k] = v
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// noEmptySource refuses a source with no text at all: a row carries one
+// source, so it cannot be told from no source.
+func noEmptySource(what string, r *graph.Relation) error {
+	for j, s := range r.Sources {
+		if s == (graph.Source{}) {
+			return fmt.Errorf("csv: %s: sources[%d] is empty, which CSV cannot tell from no source", what, j)
+		}
+	}
+	return nil
+}
+
+// usedColumns is the header: the columns some row fills, and those a file
+// always has, in the order of csvColumns.
+func usedColumns(rows []map[string]string) []string {
+	used := map[string]bool{}
+	for _, col := range csvAlwaysWritten {
+		used[col] = true
+	}
+	for _, row := range rows {
+		for k, v := range row {
+			if v != "" {
+				used[k] = true
+			}
+		}
+	}
+	var header []string
+	for _, col := range csvColumns {
+		if used[col] {
+			header = append(header, col)
+		}
+	}
+	return header
 }
 
 // Format is the CSV format, for the registry.
