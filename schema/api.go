@@ -31,6 +31,9 @@ type Options struct {
 	// Parse reads documents for the importFacts mutation. Without it,
 	// importFacts is refused.
 	Parse ParseFunc
+	// Formats names the formats Parse reads, in the order the schema's
+	// descriptions list them (the server gives its registry's).
+	Formats []string
 	// CacheBytes bounds the memory of the cache of parsed and validated
 	// documents (an estimate from the queries' lengths); 0 means 32 MiB.
 	CacheBytes int64
@@ -51,8 +54,8 @@ type API struct {
 	store  graph.Store
 	opts   Options
 	schema atomic.Pointer[graphql.Schema]
-	// intro is introspectionSize of the schema.
-	intro atomic.Pointer[introspection]
+	// sizes are the schema's lists without `first`, for the cost limit.
+	sizes atomic.Pointer[schemaSizes]
 	// registry is the predicate registry the schema was built from.
 	registry atomic.Pointer[registry]
 	// writeMu serialises mutations with schema rebuilds.
@@ -93,8 +96,8 @@ func (a *API) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("building the GraphQL schema: %w", err)
 	}
-	intro := introspectionSize(&s)
-	a.intro.Store(&intro)
+	sizes := sizesOf(&s, len(preds))
+	a.sizes.Store(&sizes)
 	a.registry.Store(newRegistry(preds))
 	a.schema.Store(&s)
 	a.cache.clear()
@@ -108,7 +111,7 @@ func (a *API) Schema() graphql.Schema { return *a.schema.Load() }
 type Document struct {
 	ast    *ast.Document
 	schema *graphql.Schema
-	intro  introspection
+	sizes  schemaSizes
 }
 
 // Operation returns the type ("query", "mutation" or "subscription") and
@@ -238,7 +241,7 @@ func (a *API) prepare(s *graphql.Schema, query string) (*Document, error) {
 	if errs := a.opts.Limits.check(doc); len(errs) > 0 {
 		return nil, &PrepareError{Stage: "validation", Errors: errs}
 	}
-	return &Document{ast: doc, schema: s, intro: *a.intro.Load()}, nil
+	return &Document{ast: doc, schema: s, sizes: *a.sizes.Load()}, nil
 }
 
 // Admit applies the limits that depend on the request's variables (the cost
@@ -255,7 +258,7 @@ func (a *API) Admit(d *Document, req Request) error {
 			return &PrepareError{Stage: "variables", Errors: errs}
 		}
 	}
-	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables, d.intro); len(errs) > 0 {
+	if errs := a.opts.Limits.checkCost(d.ast, req.OperationName, req.Variables, d.sizes); len(errs) > 0 {
 		return &PrepareError{Stage: "validation", Errors: errs}
 	}
 	return nil
@@ -270,7 +273,7 @@ func unsupportedOperation(op *ast.OperationDefinition) gqlerrors.FormattedError 
 	if op.Loc != nil && op.Loc.Source != nil {
 		fe.Locations = []location.SourceLocation{location.GetLocation(op.Loc.Source, op.Loc.Start)}
 	}
-	fe.Extensions = map[string]any{"code": "unsupported_operation"}
+	fe.Extensions = map[string]any{"code": EUNSUPPORTED}
 	return fe
 }
 
@@ -314,7 +317,7 @@ func (a *API) Execute(ctx context.Context, d *Document, req Request) *graphql.Re
 	if a.heavy != nil {
 		turn := a.turn(ctx)
 		defer turn.done()
-		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.intro, heavyItems) > heavyItems {
+		if a.opts.Limits.estimate(d.ast, req.OperationName, req.Variables, d.sizes, heavyItems) > heavyItems {
 			if err := turn.take(); err != nil {
 				return &graphql.Result{Errors: []gqlerrors.FormattedError{withCode(gqlerrors.FormatError(err))}}
 			}
@@ -364,7 +367,7 @@ func capErrors(errs []gqlerrors.FormattedError, max int) []gqlerrors.FormattedEr
 		return errs
 	}
 	more := gqlerrors.NewFormattedError(fmt.Sprintf("... and %d more errors", len(errs)-max))
-	more.Extensions = map[string]any{"code": "too_many_errors"}
+	more.Extensions = map[string]any{"code": ETOOMANYERRORS}
 	return append(errs[:max:max], more)
 }
 
@@ -392,13 +395,13 @@ func withCode(fe gqlerrors.FormattedError) gqlerrors.FormattedError {
 		fe.Extensions["code"] = graph.EINVALID
 		fe.Extensions["problems"] = problemList(ve)
 	case errors.Is(orig, context.DeadlineExceeded):
-		fe.Extensions["code"] = "timeout"
+		fe.Extensions["code"] = ETIMEOUT
 	case errors.Is(orig, context.Canceled):
-		fe.Extensions["code"] = "canceled"
+		fe.Extensions["code"] = ECANCELED
 	default:
 		var fb *forbidden
 		if errors.As(orig, &fb) {
-			fe.Extensions["code"] = "forbidden"
+			fe.Extensions["code"] = EFORBIDDEN
 		} else {
 			fe.Extensions["code"] = graph.ErrorCode(orig)
 		}

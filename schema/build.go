@@ -384,7 +384,7 @@ func (b *builder) typedFieldDescription(pred *graph.Predicate, dir graph.Directi
 }
 
 func (b *builder) typedField(pred *graph.Predicate, dir graph.Direction, desc string) *graphql.Field {
-	args := b.relationArgs(false)
+	args := b.relationArgs(false, defaultPage)
 	delete(args, "predicate")
 	delete(args, "predicates")
 	delete(args, "direction")

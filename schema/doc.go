@@ -4,7 +4,9 @@
 // The schema is made from the predicate registry, so a predicate loaded as
 // data shows up as typed fields (Person.fledTo, Country.receivedEmigrants)
 // with no code change; API.Rebuild swaps the schema in after a write adds
-// predicates.
+// predicates. The fields of Query are described once, in rootFields
+// (rootfields.go): each field's builder, the default and the cap of its
+// `first`, and how the cost limit counts it.
 //
 // # Resolvers
 //

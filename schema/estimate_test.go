@@ -44,7 +44,7 @@ func TestNeighbourhoodsAndPathsAreEstimatedByTheirBounds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := DefaultLimits().estimate(doc, "", tt.vars, introspection{}, 1<<30); got != tt.want {
+		if got := DefaultLimits().estimate(doc, "", tt.vars, schemaSizes{}, 1<<30); got != tt.want {
 			t.Errorf("%.80s: estimated %d items, want %d", tt.query, got, tt.want)
 		}
 	}

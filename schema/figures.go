@@ -53,7 +53,7 @@ type figureGroup struct {
 	keep func(graph.Figure) bool
 }
 
-func (b *builder) figuresField() *graphql.Field {
+func (b *builder) figuresField(f rootField) *graphql.Field {
 	grouping := graphql.NewEnum(graphql.EnumConfig{Name: "FigureGrouping", Description: "How figures are grouped.", Values: graphql.EnumValueConfigMap{
 		"OBJECT":  {Value: "OBJECT", Description: "by the relation's object: where people went, whom a figure is about"},
 		"SUBJECT": {Value: "SUBJECT", Description: "by the relation's subject: who went"},
@@ -109,7 +109,7 @@ func (b *builder) figuresField() *graphql.Field {
 		"to":         {Type: graphql.String, Description: "only figures whose date overlaps the range ending here"},
 		"unit":       {Type: graphql.String, Description: "only figures in this unit (\"people\", \"percent\"); by default every unit"},
 		"groupBy":    {Type: grouping, DefaultValue: "OBJECT", Description: "how to group the figures"},
-		"first":      {Type: graphql.Int, DefaultValue: 50, Description: fmt.Sprintf("at most this many groups, the largest figure first (at most %d)", graph.MaxPageSize)},
+		"first":      {Type: graphql.Int, DefaultValue: f.first, Description: fmt.Sprintf("at most this many groups, the largest figure first (at most %d)", f.max)},
 	}
 	return &graphql.Field{
 		Type:        nonNullList(group),

@@ -9,6 +9,8 @@ import (
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/graphql-go/graphql/language/location"
+
+	"github.com/emigraph/emigraph/graph"
 )
 
 // The gate is what a document passes before graphql-go sees it. graphql-go
@@ -360,86 +362,133 @@ func isHex(c byte) bool {
 // fields under one response name (graphql-go compares those pairwise).
 // The recursion here is bounded by the nesting limit and the fragment count.
 func (l Limits) checkShape(doc *ast.Document) *PrepareError {
-	// graphql-go parses a variable definition without a type
-	// ("query($a:) {a}") and its validator then panics on it
-	for _, def := range doc.Definitions {
-		if op, ok := def.(*ast.OperationDefinition); ok {
-			for _, v := range op.VariableDefinitions {
-				if v.Type == nil || isNilType(v.Type) {
-					name := "?"
-					if v.Variable != nil && v.Variable.Name != nil {
-						name = v.Variable.Name.Value
-					}
-					fe := gqlerrors.NewFormattedError(fmt.Sprintf("Syntax Error: the variable $%s has no type (write it as $%s: String, for example)", name, name))
-					return &PrepareError{Stage: "parse", Errors: []gqlerrors.FormattedError{fe}}
-				}
-			}
-		}
+	if pe := checkVariableTypes(doc); pe != nil {
+		return pe
 	}
 	frags := fragments(doc)
-	// cycles: depth-first over spreads, with the path for the message
-	state := map[string]int{} // 0 new, 1 on the path, 2 done
-	var path []string
-	var visit func(name string) []string
-	var spreads func(set *ast.SelectionSet, fn func(name string) []string) []string
-	spreads = func(set *ast.SelectionSet, fn func(string) []string) []string {
-		if set == nil {
-			return nil
-		}
-		for _, sel := range set.Selections {
-			var cyc []string
-			switch s := sel.(type) {
-			case *ast.Field:
-				cyc = spreads(s.SelectionSet, fn)
-			case *ast.InlineFragment:
-				cyc = spreads(s.SelectionSet, fn)
-			case *ast.FragmentSpread:
-				if s.Name != nil {
-					cyc = fn(s.Name.Value)
-				}
-			}
-			if cyc != nil {
-				return cyc
+	if pe := checkFragmentCycles(doc, frags); pe != nil {
+		return pe
+	}
+	if l.MaxExpandedFields > 0 {
+		memo := map[string]int{} // one count per fragment for the whole document
+		for _, set := range definitionSets(doc) {
+			if n := expandedFields(frags, memo, set, l.MaxExpandedFields); n > l.MaxExpandedFields {
+				return gateError("the document expands to more than %d fields with its fragments followed", l.MaxExpandedFields)
 			}
 		}
+	}
+	// repeated response names, per selection set with fragments merged in,
+	// and, as graphql-go compares them, in the sub-selections of every
+	// field of one response name merged together
+	if l.MaxFieldRepeats <= 0 {
 		return nil
 	}
-	visit = func(name string) []string {
-		f := frags[name]
-		if f == nil || state[name] == 2 {
-			return nil
+	for _, set := range definitionSets(doc) {
+		if over := l.repeated(frags, []*ast.SelectionSet{set}); over != "" {
+			return gateError("a selection set holds more than %d fields named %q (fragments and fields of one name merged): give them aliases or ask once", l.MaxFieldRepeats, over)
 		}
-		if state[name] == 1 {
-			for i, p := range path {
-				if p == name {
-					return append(append([]string{}, path[i:]...), name)
+	}
+	return nil
+}
+
+// checkVariableTypes refuses a variable definition without a type
+// ("query($a:) {a}"): graphql-go parses one, and its validator then panics
+// on it.
+func checkVariableTypes(doc *ast.Document) *PrepareError {
+	for _, def := range doc.Definitions {
+		op, ok := def.(*ast.OperationDefinition)
+		if !ok {
+			continue
+		}
+		for _, v := range op.VariableDefinitions {
+			if v.Type == nil || isNilType(v.Type) {
+				name := "?"
+				if v.Variable != nil && v.Variable.Name != nil {
+					name = v.Variable.Name.Value
 				}
+				fe := gqlerrors.NewFormattedError(fmt.Sprintf("Syntax Error: the variable $%s has no type (write it as $%s: String, for example)", name, name))
+				return &PrepareError{Stage: "parse", Errors: []gqlerrors.FormattedError{fe}}
 			}
 		}
-		state[name] = 1
-		path = append(path, name)
-		cyc := spreads(f.SelectionSet, visit)
-		path = path[:len(path)-1]
-		state[name] = 2
-		return cyc
 	}
+	return nil
+}
+
+// checkFragmentCycles refuses a fragment that spreads itself, directly or
+// through others, naming the cycle as graphql-go's own rule would.
+func checkFragmentCycles(doc *ast.Document, frags map[string]*ast.FragmentDefinition) *PrepareError {
+	c := &cycleFinder{frags: frags, state: map[string]int{}}
 	for _, def := range doc.Definitions {
 		if f, ok := def.(*ast.FragmentDefinition); ok && f.Name != nil {
-			if cyc := visit(f.Name.Value); cyc != nil {
+			if cyc := c.visit(f.Name.Value); cyc != nil {
 				fe := gqlerrors.NewFormattedError(fmt.Sprintf("Cannot spread fragment %q within itself via %s.", cyc[0], joinArrow(cyc)))
-				fe.Extensions = map[string]any{"code": "invalid"}
+				fe.Extensions = map[string]any{"code": graph.EINVALID}
 				return &PrepareError{Stage: "validation", Errors: []gqlerrors.FormattedError{fe}}
 			}
 		}
 	}
+	return nil
+}
 
-	// expansion: fields counted with every spread expanded, memoised per
-	// fragment and saturating, so a fan-out of fragments costs one pass
-	stop := l.MaxExpandedFields
-	if stop <= 0 {
-		stop = int(^uint(0) >> 2)
+// cycleFinder goes depth-first over fragment spreads, with the path for the
+// message.
+type cycleFinder struct {
+	frags map[string]*ast.FragmentDefinition
+	state map[string]int // 0 new, 1 on the path, 2 done
+	path  []string
+}
+
+// visit returns the first cycle through the fragment name, from its first
+// fragment back to it, or nil.
+func (c *cycleFinder) visit(name string) []string {
+	f := c.frags[name]
+	if f == nil || c.state[name] == 2 {
+		return nil
 	}
-	memo := map[string]int{}
+	if c.state[name] == 1 {
+		for i, p := range c.path {
+			if p == name {
+				return append(append([]string{}, c.path[i:]...), name)
+			}
+		}
+	}
+	c.state[name] = 1
+	c.path = append(c.path, name)
+	cyc := c.spreads(f.SelectionSet)
+	c.path = c.path[:len(c.path)-1]
+	c.state[name] = 2
+	return cyc
+}
+
+// spreads visits the fragments set spreads, at any depth.
+func (c *cycleFinder) spreads(set *ast.SelectionSet) []string {
+	if set == nil {
+		return nil
+	}
+	for _, sel := range set.Selections {
+		var cyc []string
+		switch s := sel.(type) {
+		case *ast.Field:
+			cyc = c.spreads(s.SelectionSet)
+		case *ast.InlineFragment:
+			cyc = c.spreads(s.SelectionSet)
+		case *ast.FragmentSpread:
+			if s.Name != nil {
+				cyc = c.visit(s.Name.Value)
+			}
+		}
+		if cyc != nil {
+			return cyc
+		}
+	}
+	return nil
+}
+
+// expandedFields counts the fields of set with every spread expanded,
+// memoised per fragment in memo and saturating past stop, so that a fan-out
+// of fragments costs one pass. Fragments have no cycles
+// (checkFragmentCycles).
+func expandedFields(frags map[string]*ast.FragmentDefinition, memo map[string]int, set *ast.SelectionSet, stop int) int {
 	var size func(set *ast.SelectionSet) int
 	size = func(set *ast.SelectionSet) int {
 		if set == nil {
@@ -470,24 +519,7 @@ func (l Limits) checkShape(doc *ast.Document) *PrepareError {
 		}
 		return total
 	}
-	for _, set := range definitionSets(doc) {
-		if n := size(set); l.MaxExpandedFields > 0 && n > l.MaxExpandedFields {
-			return gateError("the document expands to more than %d fields with its fragments followed", l.MaxExpandedFields)
-		}
-	}
-
-	// repeated response names, per selection set with fragments merged in,
-	// and, as graphql-go compares them, in the sub-selections of every
-	// field of one response name merged together
-	if l.MaxFieldRepeats <= 0 {
-		return nil
-	}
-	for _, set := range definitionSets(doc) {
-		if over := l.repeated(frags, []*ast.SelectionSet{set}); over != "" {
-			return gateError("a selection set holds more than %d fields named %q (fragments and fields of one name merged): give them aliases or ask once", l.MaxFieldRepeats, over)
-		}
-	}
-	return nil
+	return size(set)
 }
 
 // definitionSets are the selection sets of the document's operations and

@@ -76,13 +76,21 @@ type walker struct {
 	vars      map[string]any
 	aliases   int
 	visiting  map[string]bool
-	// intro is what introspection can return (see introspectionSize).
-	intro introspection
+	// sizes are the schema's lists that no argument bounds (schemaSizes).
+	sizes schemaSizes
 }
 
-// introspection is how many items introspection of one schema can return:
-// __schema at most all, __type at most the largest type.
-type introspection struct{ all, largestType int }
+// schemaSizes are how many items the lists of one schema that take no
+// `first` can return: introspection (__schema at most introspection items,
+// __type at most largestType) and the predicates of its registry.
+type schemaSizes struct{ introspection, largestType, predicates int }
+
+// sizesOf measures s, built over predicates.
+func sizesOf(s *graphql.Schema, predicates int) schemaSizes {
+	in := introspectionSize(s)
+	in.predicates = predicates
+	return in
+}
 
 // introspectionSize counts the values that introspection of s can return,
 // in the unit of the cost limit (one per field of each item): the standard
@@ -91,10 +99,10 @@ type introspection struct{ all, largestType int }
 // argument or input field its name, description, default and type (12),
 // of an enum value 4, of a type 3 more. So the cost limit charges __schema
 // and __type what they can really return, whatever they select.
-func introspectionSize(s *graphql.Schema) introspection {
+func introspectionSize(s *graphql.Schema) schemaSizes {
 	const typeRef, field, input, enumValue, typ = 9, 4 + 9, 3 + 9, 4, 3
 	args := func(as []*graphql.Argument) int { return len(as) * input }
-	var in introspection
+	var in schemaSizes
 	for _, t := range s.TypeMap() {
 		n := typ
 		switch t := t.(type) {
@@ -115,18 +123,18 @@ func introspectionSize(s *graphql.Schema) introspection {
 		case *graphql.Enum:
 			n += len(t.Values()) * enumValue
 		}
-		in.all += n
+		in.introspection += n
 		in.largestType = max(in.largestType, n)
 	}
 	for _, d := range s.Directives() {
-		in.all += 2 + len(d.Locations) + args(d.Args)
+		in.introspection += 2 + len(d.Locations) + args(d.Args)
 	}
 	return in
 }
 
 func limitError(format string, args ...any) gqlerrors.FormattedError {
 	fe := gqlerrors.NewFormattedError(fmt.Sprintf(format, args...))
-	fe.Extensions = map[string]any{"code": "limit_exceeded"}
+	fe.Extensions = map[string]any{"code": graph.ELIMIT}
 	return fe
 }
 
@@ -170,17 +178,17 @@ func (l Limits) check(doc *ast.Document) []gqlerrors.FormattedError {
 
 // checkCost estimates the cost of the operation that will run, with the
 // request's variables (a `first: $n` counts as the value of $n).
-func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any, intro introspection) []gqlerrors.FormattedError {
+func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any, sizes schemaSizes) []gqlerrors.FormattedError {
 	if l.MaxCost <= 0 {
 		return nil
 	}
-	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, intro: intro}
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, sizes: sizes}
 	for _, def := range doc.Definitions {
 		op, ok := def.(*ast.OperationDefinition)
 		if !ok || (opName != "" && (op.Name == nil || op.Name.Value != opName)) {
 			continue
 		}
-		if c := w.cost(op.SelectionSet, l.MaxCost); c > l.MaxCost {
+		if c := w.cost(op.SelectionSet, l.MaxCost, isQuery(op)); c > l.MaxCost {
 			return []gqlerrors.FormattedError{limitError("the query could return about %d items or more (each list multiplies by its `first`); the limit is %d: ask for smaller pages or less nesting", c, l.MaxCost)}
 		}
 	}
@@ -189,15 +197,18 @@ func (l Limits) checkCost(doc *ast.Document, opName string, vars map[string]any,
 
 // estimate is the cost of the operation that will run, as checkCost
 // counts it, saturating a little past stop.
-func (l Limits) estimate(doc *ast.Document, opName string, vars map[string]any, intro introspection, stop int) int {
-	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, intro: intro}
+func (l Limits) estimate(doc *ast.Document, opName string, vars map[string]any, sizes schemaSizes, stop int) int {
+	w := &walker{fragments: fragments(doc), vars: vars, visiting: map[string]bool{}, sizes: sizes}
 	for _, def := range doc.Definitions {
 		if op, ok := def.(*ast.OperationDefinition); ok && (opName == "" || op.Name != nil && op.Name.Value == opName) {
-			return w.cost(op.SelectionSet, stop)
+			return w.cost(op.SelectionSet, stop, isQuery(op))
 		}
 	}
 	return 0
 }
+
+// isQuery reports whether op reads: its root fields are Query's.
+func isQuery(op *ast.OperationDefinition) bool { return op.Operation == ast.OperationTypeQuery }
 
 func fragments(doc *ast.Document) map[string]*ast.FragmentDefinition {
 	out := map[string]*ast.FragmentDefinition{}
@@ -303,27 +314,25 @@ func (w *walker) intArg(f *ast.Field, name string, def int) int {
 	return def
 }
 
-// listSize is the page size a field asks for: its `first`, or the default of
-// fields that take one. Fields without `first` count 1.
+// nestedLists are the default sizes of the lists below the root that the
+// cost limit counts by name, whatever type holds them: Entity.relations
+// (and Stats.relations, one per predicate), Stats.entities (one per entity
+// type) and FigureGroup.figures. The entities and relations of a path or a
+// neighbourhood are sized by their parent instead (costWith).
+var nestedLists = map[string]int{"relations": defaultPage, "entities": defaultPage, "figures": defaultListedFigures}
+
+// listSize is the page size a field below the root asks for: its `first`,
+// or the default of fields that take one. Fields without `first` count 1.
 func (w *walker) listSize(f *ast.Field) int {
 	if hasArg(f, "first") {
 		// a variable not given counts at the cap
 		return clampSize(w.intArg(f, "first", graph.MaxPageSize))
 	}
-	switch f.Name.Value {
-	case "entities", "relations", "timeline":
-		return 50
-	case "search", "searchHits":
-		return 10
-	case "neighborhood":
-		return 200
-	case "figures":
-		// groups (50 by default) and the figures of a group (100): both
-		// counted at the larger
-		return defaultListedFigures
+	if n, ok := nestedLists[f.Name.Value]; ok {
+		return n
 	}
 	// a connection (typed predicate fields such as fledTo are connections
-	// too) pages 50 by default
+	// too) pages defaultPage by default
 	if f.SelectionSet != nil {
 		connection := false
 		w.fields(f.SelectionSet, func(sub *ast.Field) {
@@ -332,10 +341,41 @@ func (w *walker) listSize(f *ast.Field) int {
 			}
 		})
 		if connection {
-			return 50
+			return defaultPage
 		}
 	}
 	return 1
+}
+
+// rootSize is how many items a root field of Query returns, by its cost
+// model (rootFields), and the sizes of the lists below it that it bounds:
+// the entities and relations of a neighbourhood or a path are as many as
+// its first or maxHops allows, not pages of their own.
+func (w *walker) rootSize(f *ast.Field, root rootField) (size int, inner map[string]int) {
+	page := func() int {
+		if hasArg(f, "first") {
+			return clampSize(w.intArg(f, "first", graph.MaxPageSize)) // a variable not given counts at the cap
+		}
+		return root.first
+	}
+	hops := func() map[string]int {
+		n := clampSize(min(w.intArg(f, "maxHops", defaultPathHops), maxPathHops))
+		return map[string]int{"entities": n + 1, "relations": n}
+	}
+	switch root.cost {
+	case costPage:
+		return page(), nil
+	case costNeighborhood:
+		n := page()
+		return 1, map[string]int{"entities": n + 1, "relations": n}
+	case costPath:
+		return 1, hops()
+	case costPaths:
+		return clampSize(min(w.intArg(f, "first", root.first), root.max)), hops()
+	case costPredicates:
+		return clampSize(w.sizes.predicates), nil
+	}
+	return 1, nil
 }
 
 func hasArg(f *ast.Field, name string) bool {
@@ -354,45 +394,56 @@ func clampSize(n int) int {
 	return n
 }
 
-// cost estimates items returned, saturating at stop so that bombs stay cheap.
-func (w *walker) cost(set *ast.SelectionSet, stop int) int { return w.costWith(set, stop, nil) }
+// cost estimates the items an operation's selection set returns,
+// saturating at stop so that bombs stay cheap. Its fields are Query's when
+// query is true, counted by rootFields.
+func (w *walker) cost(set *ast.SelectionSet, stop int, query bool) int {
+	if !query {
+		return w.costWith(set, stop, nil)
+	}
+	total := 0
+	w.fields(set, func(f *ast.Field) {
+		if total > stop {
+			return
+		}
+		root, ok := rootFieldByName[f.Name.Value]
+		if !ok { // __schema, __type, __typename
+			total += w.costWith(&ast.SelectionSet{Selections: []ast.Selection{f}}, stop-total, nil)
+			return
+		}
+		size, inner := w.rootSize(f, root)
+		cost := 1
+		if f.SelectionSet != nil {
+			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, inner)
+		}
+		total += size * cost
+	})
+	return total
+}
 
-// costWith is cost with the sizes of some lists known from their parent:
-// the entities and relations of a neighbourhood or a path are lists
-// bounded by its first or maxHops, not pages of their own.
+// costWith is cost below the root, with the sizes of some lists known from
+// their parent (rootSize).
 func (w *walker) costWith(set *ast.SelectionSet, stop int, sizes map[string]int) int {
 	total := 0
 	w.fields(set, func(f *ast.Field) {
 		if total > stop {
 			return
 		}
-		var inner map[string]int
-		size := w.listSize(f)
 		switch f.Name.Value {
 		case "__schema":
-			total += w.intro.all
+			total += w.sizes.introspection
 			return
 		case "__type":
-			total += w.intro.largestType
+			total += w.sizes.largestType
 			return
-		case "neighborhood":
-			n := w.listSize(f)
-			size, inner = 1, map[string]int{"entities": n + 1, "relations": n}
-		case "path", "paths":
-			hops := clampSize(min(w.intArg(f, "maxHops", 4), maxPathHops))
-			inner = map[string]int{"entities": hops + 1, "relations": hops}
-			if f.Name.Value == "path" {
-				size = 1
-			} else {
-				size = clampSize(min(w.intArg(f, "first", 3), maxPaths))
-			}
 		}
+		size := w.listSize(f)
 		if n, ok := sizes[f.Name.Value]; ok {
 			size = n
 		}
 		cost := 1
 		if f.SelectionSet != nil {
-			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, inner)
+			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, nil)
 		}
 		total += size * cost
 	})

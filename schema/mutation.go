@@ -86,7 +86,7 @@ func (b *builder) writeTypes() {
 		Description: "One fact document of an importDocuments write.",
 		Fields: graphql.InputObjectConfigFieldMap{
 			"name":     {Type: graphql.String, Description: "a file name for error positions"},
-			"format":   {Type: graphql.NewNonNull(graphql.String), Description: "native, csv, jsonl or nquads"},
+			"format":   {Type: graphql.NewNonNull(graphql.String), Description: b.formats()},
 			"document": {Type: graphql.NewNonNull(graphql.String), Description: "the document's text, in that format"},
 		}})
 	b.entityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "EntityInput",
@@ -126,9 +126,9 @@ func (b *builder) mutation() *graphql.Object {
 		Fields: graphql.Fields{
 			"importFacts": {
 				Type:        graphql.NewNonNull(b.writeResult),
-				Description: "Load a fact document (format: native, csv, jsonl or nquads), all or nothing.",
+				Description: "Load a fact document (format: " + b.formats() + "), all or nothing.",
 				Args: graphql.FieldConfigArgument{
-					"format":   {Type: graphql.NewNonNull(graphql.String), Description: "native, csv, jsonl or nquads"},
+					"format":   {Type: graphql.NewNonNull(graphql.String), Description: b.formats()},
 					"document": {Type: graphql.NewNonNull(graphql.String), Description: "the document's text, in that format"},
 					"dryRun":   dry,
 				},
@@ -232,6 +232,19 @@ func (b *builder) mutation() *graphql.Object {
 			},
 		},
 	})
+}
+
+// formats lists the formats importFacts reads, for its descriptions:
+// "native, csv, jsonl or nquads".
+func (b *builder) formats() string {
+	names := b.api.opts.Formats
+	switch len(names) {
+	case 0:
+		return "a format this server reads"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func relationFromInput(in map[string]any) graph.Relation {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/graphql-go/graphql"
 
@@ -162,205 +161,11 @@ func (a *API) entityTotal(p graphql.ResolveParams) (any, error) {
 	return a.store.CountEntities(p.Context, c.filter.Type)
 }
 
-func (b *builder) query() *graphql.Object {
-	api := b.api
-	return graphql.NewObject(graphql.ObjectConfig{
-		Name: "Query",
-		Description: "Reads. Arguments that name an entity take its id (country/georgia), its name or any alias, ignoring case and diacritics; " +
-			"arguments that name a predicate take predicate ids (fled-to), which the predicates query lists. Dates are YYYY, YYYY-MM or YYYY-MM-DD.",
-		Fields: graphql.Fields{
-			"entity": {
-				Type:        b.entityType,
-				Description: "One entity, by id, or by a name that matches its name or any alias ignoring case and diacritics.",
-				Args: graphql.FieldConfigArgument{
-					"id":   {Type: graphql.ID, Description: "the entity's id, such as country/georgia; give id or name, not both"},
-					"name": {Type: graphql.String, Description: "a name or alias, such as \"Georgia\" or \"Грузия\"; an error lists the candidates when several entities share it"},
-				},
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					id, name := str(p.Args, "id"), str(p.Args, "name")
-					switch {
-					case id != "" && name != "":
-						return nil, graph.Errorf(graph.EINVALID, "entity: give id or name, not both")
-					case id != "":
-						e, err := api.store.Entity(p.Context, id)
-						if graph.ErrorCode(err) == graph.ENOTFOUND {
-							return nil, nil
-						}
-						return e, err
-					case name != "":
-						return api.entityByName(p.Context, name)
-					}
-					return nil, graph.Errorf(graph.EINVALID, "entity: give id or name")
-				},
-			},
-			"entities": {
-				Type:        graphql.NewNonNull(b.entityConn),
-				Description: "Every entity, or every entity of one type, a page at a time.",
-				Args: graphql.FieldConfigArgument{
-					"type":  {Type: b.entityTypeEnum, Description: "only entities of this type; leave out for every type"},
-					"first": {Type: graphql.Int, DefaultValue: 50, Description: descFirst("entities", 50)},
-					"after": {Type: graphql.String, Description: descAfter},
-				},
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					n, err := api.first(p.Args)
-					if err != nil {
-						return nil, err
-					}
-					f := graph.EntityFilter{First: n, After: str(p.Args, "after")}
-					f.Type, _ = p.Args["type"].(graph.EntityType)
-					page, err := api.store.Entities(p.Context, f)
-					if err != nil {
-						return nil, err
-					}
-					return &entityConnection{filter: f, page: page}, nil
-				},
-			},
-			"relations": {
-				Type:        graphql.NewNonNull(b.relationConn),
-				Args:        b.relationArgs(true),
-				Description: "Relations, filtered by predicate(s), subject, object, dates, quantity and the type of the other end.",
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := api.relationFilter(p.Context, p.Args)
-					if err != nil {
-						return nil, err
-					}
-					return api.relationConnection(p.Context, f)
-				},
-			},
-			"search": {
-				Type:        nonNullList(b.entityType),
-				Description: "Entities whose name or alias matches the text: exact, then prefix, word and fuzzy matches; Cyrillic and Latin spellings find each other.",
-				Args:        b.searchArgs(),
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					hits, err := api.search(p)
-					if err != nil {
-						return nil, err
-					}
-					out := make([]*graph.Entity, len(hits))
-					for i, h := range hits {
-						out[i] = h.Entity
-					}
-					return out, nil
-				},
-			},
-			"searchHits": {
-				Type:        nonNullList(b.searchHit),
-				Description: "Like search, with the score and the name or alias that matched.",
-				Args:        b.searchArgs(),
-				Resolve:     func(p graphql.ResolveParams) (any, error) { return api.search(p) },
-			},
-			"predicates": {
-				Type: nonNullList(b.predicate),
-				Description: "Every predicate (kind of relation): its id for predicate arguments, its labels and description, the entity types at each end, " +
-					"and the names of its typed fields: outField on the subject types, inField on the object types (Law.charges is the inField of charged-under). " +
-					"This is the one list of every typed field name.",
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					return api.store.Predicates(p.Context)
-				},
-			},
-			"predicate": {
-				Type:        b.predicate,
-				Description: "One predicate, by id; null when there is no such predicate.",
-				Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the predicate's id, such as fled-to"}},
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					return b.byID[str(p.Args, "id")], nil
-				},
-			},
-			"relation": {
-				Type:        b.relation,
-				Description: "One relation, by id; null when there is no such relation.",
-				Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the relation's id (Relation.id)"}},
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					r, err := api.store.Relation(p.Context, str(p.Args, "id"))
-					if graph.ErrorCode(err) == graph.ENOTFOUND {
-						return nil, nil
-					}
-					return r, err
-				},
-			},
-			"timeline": {
-				Type: graphql.NewNonNull(b.relationConn),
-				Description: "Dated relations in date order (ties by id), optionally only those touching one entity or of a date range. With from or to, the relations whose whole period lies within the range come first, in date order, then those that only overlap it (a fact dated only 2022 on a timeline of September 2022, a longer period, one open at its end), in date order: " +
-					"precision and timing tell them apart, and within: true keeps the first alone. totalCount counts what the list holds. Undated relations have no place on a timeline and are left out.",
-				Args: graphql.FieldConfigArgument{
-					"from":       {Type: graphql.String, Description: descFrom("relations")},
-					"to":         {Type: graphql.String, Description: descTo("relations")},
-					"entity":     {Type: graphql.ID, Description: "only relations with this entity as subject or object: an id, a name or an alias"},
-					"within":     {Type: graphql.Boolean, DefaultValue: false, Description: descWithin},
-					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "only relations of any of these predicate ids, and of their narrower predicates"},
-					"first":      {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
-					"after":      {Type: graphql.String, Description: descAfter},
-				},
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					f, err := api.relationFilter(p.Context, p.Args)
-					if err != nil {
-						return nil, err
-					}
-					f.Entity = str(p.Args, "entity")
-					f.OrderByDate, f.DatedOnly = true, true
-					return api.relationConnection(p.Context, f)
-				},
-			},
-			"path": {
-				Type:        b.path,
-				Description: "A shortest connection between two entities (ids or names), following relations in either direction; null when there is none within maxHops.",
-				Args:        b.pathArgs(false),
-				Resolve:     api.path,
-			},
-			"paths": {
-				Type:        nonNullList(b.path),
-				Description: "Up to `first` shortest connections between two entities that pass through different entities, shortest first; each hop's relation carries its sources and quotes.",
-				Args:        b.pathArgs(true),
-				Resolve:     api.path,
-			},
-			"neighborhood": {
-				Type:        graphql.NewNonNull(b.subgraph),
-				Description: "The relations within depth hops of an entity (nearest first, at most `first`) and the entities they join, for a graph view.",
-				Args: graphql.FieldConfigArgument{
-					"id":         {Type: graphql.NewNonNull(graphql.ID), Description: "the entity at the centre: an id, a name or an alias"},
-					"depth":      {Type: graphql.Int, DefaultValue: 1, Description: fmt.Sprintf("how many hops out from the entity to go (default 1, at most %d)", maxNeighborhoodDepth)},
-					"first":      {Type: graphql.Int, DefaultValue: 200, Description: fmt.Sprintf("at most this many relations (default 200, at most %d); truncated says when more were left out", graph.MaxPageSize)},
-					"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only relations of these predicate ids, exactly (narrower predicates are not added)"},
-				},
-				Resolve: api.neighborhood,
-			},
-			"figures": b.figuresField(),
-			"stats": {
-				Type:        graphql.NewNonNull(b.stats),
-				Description: "Counts of entities per type and relations per predicate.",
-				Resolve: func(p graphql.ResolveParams) (any, error) {
-					st, err := api.store.Stats(p.Context)
-					if err != nil {
-						return nil, err
-					}
-					var types []map[string]any
-					totalE, totalR := 0, 0
-					for _, t := range graph.EntityTypes {
-						types = append(types, map[string]any{"type": t, "count": st.Entities[t]})
-						totalE += st.Entities[t]
-					}
-					preds := make([]string, 0, len(st.Relations))
-					for id := range st.Relations {
-						preds = append(preds, id)
-					}
-					sort.Strings(preds)
-					rels := []map[string]any{}
-					for _, id := range preds {
-						rels = append(rels, map[string]any{"predicate": id, "count": st.Relations[id]})
-						totalR += st.Relations[id]
-					}
-					return map[string]any{"entities": types, "relations": rels, "totalEntities": totalE, "totalRelations": totalR}, nil
-				},
-			},
-		},
-	})
-}
-
-func (b *builder) searchArgs() graphql.FieldConfigArgument {
+func (b *builder) searchArgs(f rootField) graphql.FieldConfigArgument {
 	return graphql.FieldConfigArgument{
 		"text":  {Type: graphql.NewNonNull(graphql.String), Description: fmt.Sprintf("the name, alias or words to look for, in any case, with or without diacritics, in Cyrillic or Latin letters (at most %d bytes)", graph.MaxNameLength)},
 		"types": {Type: graphql.NewList(graphql.NewNonNull(b.entityTypeEnum)), Description: "only entities of these types; leave out for every type"},
-		"first": {Type: graphql.Int, DefaultValue: 10, Description: fmt.Sprintf("at most this many entities, best match first (default 10, at most %d)", graph.MaxPageSize)},
+		"first": {Type: graphql.Int, DefaultValue: f.first, Description: fmt.Sprintf("at most this many entities, best match first (default %d, at most %d)", f.first, f.max)},
 	}
 }
 
@@ -446,7 +251,7 @@ func (a *API) path(p graphql.ResolveParams) (any, error) {
 	}
 	o.MaxDegree, _ = p.Args["maxDegree"].(int)
 	from, to := str(p.Args, "from"), str(p.Args, "to")
-	if k, many := p.Args["first"].(int); many {
+	if k, many := p.Args["first"].(int); many { // paths
 		if k < 1 || k > maxPaths {
 			return nil, graph.Errorf(graph.EINVALID, "first: %d is not between 1 and %d", k, maxPaths)
 		}
@@ -471,18 +276,19 @@ func (a *API) path(p graphql.ResolveParams) (any, error) {
 	return a.pathResult(p.Context, found)
 }
 
-// pathArgs are the arguments of path and, with first, of paths.
-func (b *builder) pathArgs(many bool) graphql.FieldConfigArgument {
+// pathArgs are the arguments of path and, given the paths field, of paths
+// (with first).
+func (b *builder) pathArgs(paths *rootField) graphql.FieldConfigArgument {
 	args := graphql.FieldConfigArgument{
 		"from":       {Type: graphql.NewNonNull(graphql.ID), Description: "where the path starts: an id, a name or an alias"},
 		"to":         {Type: graphql.NewNonNull(graphql.ID), Description: "where the path ends: an id, a name or an alias"},
-		"maxHops":    {Type: graphql.Int, DefaultValue: 4, Description: fmt.Sprintf("the longest path to look for, in relations followed (default 4, at most %d)", maxPathHops)},
+		"maxHops":    {Type: graphql.Int, DefaultValue: defaultPathHops, Description: fmt.Sprintf("the longest path to look for, in relations followed (default %d, at most %d)", defaultPathHops, maxPathHops)},
 		"predicates": {Type: graphql.NewList(graphql.NewNonNull(graphql.String)), Description: "follow only relations of these predicate ids, exactly (narrower predicates are not added); leave out to follow every predicate"},
 		"avoid":      {Type: graphql.NewList(graphql.NewNonNull(graphql.ID)), Description: "entities (ids or names) no path may pass through, such as a hub like Russia"},
 		"maxDegree":  {Type: graphql.Int, Description: "leave out every entity along the way with more relations than this (hubs)"},
 	}
-	if many {
-		args["first"] = &graphql.ArgumentConfig{Type: graphql.Int, DefaultValue: 3, Description: fmt.Sprintf("how many paths, at most %d", maxPaths)}
+	if paths != nil {
+		args["first"] = &graphql.ArgumentConfig{Type: graphql.Int, DefaultValue: paths.first, Description: fmt.Sprintf("how many paths, at most %d", paths.max)}
 	}
 	return args
 }

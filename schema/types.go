@@ -176,7 +176,8 @@ func descFirst(what string, def int) string {
 }
 
 // relationArgs are the filter arguments shared by every list of relations.
-func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
+// first is the default of `first`.
+func (b *builder) relationArgs(withEnds bool, first int) graphql.FieldConfigArgument {
 	otherType := "only relations whose other end (the end that is not this entity) is an entity of this type"
 	if withEnds {
 		otherType = "only relations whose object is an entity of this type"
@@ -191,7 +192,7 @@ func (b *builder) relationArgs(withEnds bool) graphql.FieldConfigArgument {
 		"exact":       {Type: graphql.Boolean, DefaultValue: false, Description: "true: only the predicates named, not the narrower predicates that declare them broader (asking for migration-to includes fled-to unless exact: true)"},
 		"within":      {Type: graphql.Boolean, DefaultValue: false, Description: descWithin},
 		"orderBy":     {Type: b.relationOrder, DefaultValue: "KEY", Description: "KEY (the default): by predicate, then id; DATE: earliest first, undated relations last; with from or to, the relations within the range first, then those that only overlap it"},
-		"first":       {Type: graphql.Int, DefaultValue: 50, Description: descFirst("relations", 50)},
+		"first":       {Type: graphql.Int, DefaultValue: first, Description: descFirst("relations", first)},
 		"after":       {Type: graphql.String, Description: descAfter},
 	}
 	if withEnds {
@@ -220,7 +221,7 @@ func (b *builder) entityFields() graphql.Fields {
 		}},
 		"relations": {
 			Type:        graphql.NewNonNull(b.relationConn),
-			Args:        b.relationArgs(false),
+			Args:        b.relationArgs(false, defaultPage),
 			Description: "The relations of this entity, as subject (OUT), object (IN) or both, of every predicate or of those asked for. The typed fields (one per predicate end, such as fledTo) list the same relations one predicate at a time.",
 			Resolve:     b.api.entityRelations,
 		},

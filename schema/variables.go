@@ -43,7 +43,7 @@ func checkVariables(s *graphql.Schema, op *ast.OperationDefinition, vars map[str
 
 func variableError(name, format string, args ...any) gqlerrors.FormattedError {
 	fe := gqlerrors.NewFormattedError(fmt.Sprintf("Variable \"$%s\" ", name) + fmt.Sprintf(format, args...))
-	fe.Extensions = map[string]any{"code": "invalid_variables"}
+	fe.Extensions = map[string]any{"code": EVARIABLES}
 	return fe
 }
 

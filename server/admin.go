@@ -46,7 +46,7 @@ func (s *Server) admin(method string, next http.HandlerFunc) http.HandlerFunc {
 		info := requestInfo(r.Context())
 		if r.Method != method {
 			w.Header().Set("Allow", method)
-			writeAdminError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use "+method)
+			writeAdminError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "use "+method)
 			return
 		}
 		if status, reason := s.authorize(r); status != 0 {
@@ -54,7 +54,7 @@ func (s *Server) admin(method string, next http.HandlerFunc) http.HandlerFunc {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="emigraph"`)
 			}
 			info.errorKind = "forbidden"
-			writeAdminError(w, status, "forbidden", reason)
+			writeAdminError(w, status, schema.EFORBIDDEN, reason)
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -79,7 +79,7 @@ func errorStatus(err error) (int, string) {
 	case code == graph.ENOSPACE:
 		return http.StatusInsufficientStorage, code
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable, "canceled"
+		return http.StatusServiceUnavailable, schema.ECANCELED
 	default:
 		return http.StatusInternalServerError, code
 	}
@@ -120,7 +120,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Operations.Backup == nil {
-		writeAdminError(w, http.StatusNotFound, "not_found", "this server does not make backups")
+		writeAdminError(w, http.StatusNotFound, graph.ENOTFOUND, "this server does not make backups")
 		return
 	}
 	name := "emigraph-" + time.Now().UTC().Format("20060102T150405Z") + ".backup"

@@ -304,7 +304,7 @@ func (l *connLimiter) refuse(c net.Conn, why string) {
 	if why == "client" {
 		msg = "your address has " + strconv.Itoa(l.limits.PerClient) + " connections open to this server, its limit per client (serve --max-conns-per-client): reuse them or close some"
 	}
-	body := `{"errors":[{"message":"` + msg + `","extensions":{"code":"too_many_connections"}}]}`
+	body := `{"errors":[{"message":"` + msg + `","extensions":{"code":"` + codeTooManyConnections + `"}}]}`
 	resp := []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n" +
 		"Retry-After: 1\r\nConnection: close\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 	select {

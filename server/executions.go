@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emigraph/emigraph/schema"
 )
 
 // executions bounds how many GraphQL queries execute at once. The limits
@@ -46,10 +48,10 @@ type executions struct {
 // what the scans of issue 19 took.
 const fastExecution = 250 * time.Millisecond
 
-// defaultMaxExecutions is the default bound: four per CPU, and at least 8.
+// DefaultMaxExecutions is the default bound: four per CPU, and at least 8.
 // Queries mostly use CPU (the store's reads come from memory), so more at
 // once than that adds memory, not answers.
-func defaultMaxExecutions() int { return max(4*runtime.GOMAXPROCS(0), 8) }
+func DefaultMaxExecutions() int { return max(4*runtime.GOMAXPROCS(0), 8) }
 
 func newExecutions(n int, wait time.Duration) *executions {
 	if n <= 0 {
@@ -194,12 +196,12 @@ func (s *Server) refuseExecution(w http.ResponseWriter, media string, info *reqI
 	w.Header().Set("Retry-After", "1")
 	if errors.As(err, new(errQueueFull)) {
 		info.errorKind = "overloaded"
-		s.writeCodedError(w, media, http.StatusServiceUnavailable, "overloaded", "the server is running "+
+		s.writeCodedError(w, media, http.StatusServiceUnavailable, codeOverloaded, "the server is running "+
 			strconv.Itoa(s.executions.limit())+" queries, its limit (serve --max-executions), and none finished within "+
 			s.executions.wait.String()+" (serve --queue-timeout): try again later")
 		return
 	}
 	info.errorKind = "timeout"
-	s.writeCodedError(w, media, http.StatusServiceUnavailable, "timeout", "the request's "+s.cfg.RequestTimeout.String()+
+	s.writeCodedError(w, media, http.StatusServiceUnavailable, schema.ETIMEOUT, "the request's "+s.cfg.RequestTimeout.String()+
 		" deadline passed while it waited for the queries before it: try again later")
 }

@@ -227,7 +227,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		case ctx.Err() != nil:
 			info.errorKind = "timeout"
 			w.Header().Set("Retry-After", "1")
-			s.writeCodedError(w, media, http.StatusServiceUnavailable, "timeout", "the server could not read this request within its "+s.cfg.RequestTimeout.String()+" deadline: try again later")
+			s.writeCodedError(w, media, http.StatusServiceUnavailable, schema.ETIMEOUT, "the server could not read this request within its "+s.cfg.RequestTimeout.String()+" deadline: try again later")
 		default:
 			s.writeErrors(w, media, http.StatusInternalServerError, err.Error())
 		}
@@ -315,6 +315,18 @@ func (s *Server) authorize(r *http.Request) (int, string) {
 func (s *Server) writeErrors(w http.ResponseWriter, media string, status int, msg string) {
 	s.writeResult(w, media, status, &graphql.Result{Errors: []gqlerrors.FormattedError{gqlerrors.NewFormattedError(msg)}})
 }
+
+// The error codes of the HTTP layer's own refusals, beside graph's (what was
+// wrong with what was asked) and schema's (what became of the request).
+const (
+	// codeOverloaded: every execution slot busy past the queue timeout.
+	codeOverloaded = "overloaded"
+	// codeTooManyConnections: a connection past --max-conns or
+	// --max-conns-per-client.
+	codeTooManyConnections = "too_many_connections"
+	// codeMethodNotAllowed: an /admin/ endpoint asked with another method.
+	codeMethodNotAllowed = "method_not_allowed"
+)
 
 // writeCodedError is writeErrors with an extensions.code.
 func (s *Server) writeCodedError(w http.ResponseWriter, media string, status int, code, msg string) {

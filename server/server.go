@@ -74,33 +74,45 @@ type Config struct {
 	MaxOperationLabels int
 }
 
+// DefaultConfig holds the defaults of Config's sizes and durations: a zero
+// field takes its value here, and `emigraph serve`'s flags default to them.
+// The bounds that depend on the machine or on other fields stay zero, and
+// are worked out when the server is made: MaxExecutions
+// (DefaultMaxExecutions), QueueTimeout (half the RequestTimeout), and
+// MaxConns and MaxConnsPerClient (DefaultConnLimits).
+func DefaultConfig() Config {
+	return Config{
+		MaxBodyBytes:       1 << 20,
+		MaxImportBytes:     1 << 30,
+		RequestTimeout:     10 * time.Second,
+		ReadTimeout:        15 * time.Second,
+		WriteTimeout:       30 * time.Second,
+		IdleTimeout:        120 * time.Second,
+		ShutdownTimeout:    20 * time.Second,
+		MaxOperationLabels: 100,
+	}
+}
+
+// orDefault sets a zero *v to d.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
+}
+
 func (c *Config) defaults() {
-	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 1 << 20
-	}
-	if c.MaxImportBytes == 0 {
-		c.MaxImportBytes = 1 << 30
-	}
-	if c.RequestTimeout == 0 {
-		c.RequestTimeout = 10 * time.Second
-	}
-	if c.ReadTimeout == 0 {
-		c.ReadTimeout = 15 * time.Second
-	}
-	if c.WriteTimeout == 0 {
-		c.WriteTimeout = 30 * time.Second
-	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = 120 * time.Second
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = 20 * time.Second
-	}
-	if c.MaxOperationLabels == 0 {
-		c.MaxOperationLabels = 100
-	}
+	d := DefaultConfig()
+	orDefault(&c.MaxBodyBytes, d.MaxBodyBytes)
+	orDefault(&c.MaxImportBytes, d.MaxImportBytes)
+	orDefault(&c.RequestTimeout, d.RequestTimeout)
+	orDefault(&c.ReadTimeout, d.ReadTimeout)
+	orDefault(&c.WriteTimeout, d.WriteTimeout)
+	orDefault(&c.IdleTimeout, d.IdleTimeout)
+	orDefault(&c.ShutdownTimeout, d.ShutdownTimeout)
+	orDefault(&c.MaxOperationLabels, d.MaxOperationLabels)
 	if c.MaxExecutions == 0 {
-		c.MaxExecutions = defaultMaxExecutions()
+		c.MaxExecutions = DefaultMaxExecutions()
 	}
 	if c.QueueTimeout == 0 {
 		c.QueueTimeout = c.RequestTimeout / 2

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/emigraph/emigraph/seed"
 )
 
 // errHelpShown means a command printed its help, as asked: not a failure.
@@ -17,7 +19,7 @@ var commandHelp = map[string]struct{ usage, about, examples string }{
 		"Serves the graph over GraphQL (/graphql), with GraphiQL (/graphiql), health, readiness and metrics. A new, empty data directory is seeded with the embedded facts.",
 		"emigraph serve --data ./data\n  EMIGRAPH_TOKEN=secret emigraph serve --addr 0.0.0.0:8080 --cors https://example.org"},
 	"load": {"emigraph load FILE... [flags]",
-		"Loads fact files (native YAML, CSV, JSON Lines, N-Quads) all or nothing, into a data directory or a running server. A new data directory is seeded first.",
+		"Loads fact files (" + formatList(formatTitle, ", ", ", ") + ") all or nothing, into a data directory or a running server. A new data directory is seeded first.",
 		"emigraph load facts.yaml --data ./data\n  emigraph load facts.csv --dry-run --data ./data\n  emigraph load big.jsonl --server http://127.0.0.1:8080 --token-file token"},
 	"export": {"emigraph export [flags]",
 		"Writes the whole graph in a fact format (or Dgraph's schema), from a data directory or a running server.",
@@ -35,6 +37,40 @@ var commandHelp = map[string]struct{ usage, about, examples string }{
 		"Checks a whole store, reading only: every table's checksums, then its keys (adjacency, counters, layout) and, if it holds any, its value log. Reports every problem and exits 1 on any. A store a server holds is refused: stop the server first.",
 		"emigraph verify --data ./data"},
 }
+
+// formatList joins what name says of each registered format, in the
+// registry's order, with sep and, before the last, last: the help and the
+// flags list the formats the program has.
+func formatList(name func(seed.Format) string, sep, last string) string {
+	formats := seed.Formats()
+	var b strings.Builder
+	for i, f := range formats {
+		switch {
+		case i == 0:
+		case i == len(formats)-1:
+			b.WriteString(last)
+		default:
+			b.WriteString(sep)
+		}
+		b.WriteString(name(f))
+	}
+	return b.String()
+}
+
+func formatName(f seed.Format) string  { return f.Name }
+func formatTitle(f seed.Format) string { return f.Title }
+
+// formatNameList lists the formats' names.
+func formatNameList() []string {
+	var names []string
+	for _, f := range seed.Formats() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// formatNames lists the formats' names for an error ("native, csv, ...").
+func formatNames() string { return formatList(formatName, ", ", ", ") }
 
 // newFlags makes a command's flag set; Main.parse reads it.
 func newFlags(m *Main, name string) *flag.FlagSet {

@@ -60,12 +60,12 @@ type Main struct {
 	storeOptions func(*badger.Options)
 }
 
-const usage = `emigraph: a knowledge graph of the Russian emigration since 2022
+var usage = `emigraph: a knowledge graph of the Russian emigration since 2022
 
 Usage:
   emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file FILE] [--cors ORIGINS] [--reserve 526MiB] [--sync=false]
   emigraph load    FILE... [--data DIR | --server URL] [--format FORMAT] [--dry-run] [--reserve 526MiB] [--sync=false]
-  emigraph export  [--format native|jsonl|nquads|csv] [--data DIR | --server URL] [--out FILE]
+  emigraph export  [--format ` + formatList(formatName, "|", "|") + `] [--data DIR | --server URL] [--out FILE]
   emigraph gen     --entities N --relations M [--seed S] [--format FORMAT]
   emigraph backup  [--data DIR | --server URL] [--out FILE]
   emigraph restore [--data DIR] < FILE
@@ -164,6 +164,6 @@ func formatFlag(name string) (seed.Format, error) {
 
 // outputFlags adds --format and --out, for the commands that write fact files.
 func outputFlags(fs *flag.FlagSet, defaultFormat string) (format, out *string) {
-	return fs.String("format", defaultFormat, "native, jsonl, nquads or csv"),
+	return fs.String("format", defaultFormat, formatList(formatName, ", ", " or ")),
 		fs.String("out", "", "write to this file instead of standard output")
 }

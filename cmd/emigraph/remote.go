@@ -38,12 +38,7 @@ func operations(st *badger.Store) server.Operations {
 			if !ok {
 				return "", false
 			}
-			return map[string]string{
-				"native": "application/yaml; charset=utf-8",
-				"csv":    "text/csv; charset=utf-8",
-				"jsonl":  "application/x-ndjson; charset=utf-8",
-				"nquads": "application/n-quads; charset=utf-8",
-			}[f.Name], true
+			return f.ContentType(), true
 		},
 	}
 }

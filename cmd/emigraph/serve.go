@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -111,106 +110,154 @@ func (m *Main) readToken(file string) (string, error) {
 	return strings.TrimSpace(m.Getenv("EMIGRAPH_TOKEN")), nil
 }
 
-func (m *Main) serve(ctx context.Context, args []string) error {
+// serveFlags are serve's flags. The server's sizes and durations are bound
+// to a server.Config that starts as server.DefaultConfig, and the request
+// limits to schema.DefaultLimits, so that each default is stated once.
+type serveFlags struct {
+	addr, data, tokenFile, cors, logLevel string
+	verifyEvery                           time.Duration
+	config                                server.Config
+	limits                                *schema.Limits
+	storage                               storeFlags
+}
+
+// parseServeFlags reads serve's flags and checks those that the server
+// would otherwise refuse later, or take in silence.
+func (m *Main) parseServeFlags(args []string) (*serveFlags, error) {
 	fs := newFlags(m, "serve")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	data := fs.String("data", "data", "data directory (created and seeded if new)")
-	tokenFile := fs.String("token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
-	cors := fs.String("cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
-	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
-	maxImport := fs.Int64("max-import", 1<<30, "largest upload to /admin/import (load --server) in bytes")
-	timeout := fs.Duration("timeout", 10*time.Second, "longest time one GraphQL request may run")
-	limits := addLimitFlags(fs)
-	maxExecutions := fs.Int("max-executions", 0, fmt.Sprintf("most GraphQL queries executing at once; the others wait their turn (0: four per CPU, at least 8, here %d; -1: no bound)", max(4*runtime.GOMAXPROCS(0), 8)))
-	queueTimeout := fs.Duration("queue-timeout", 0, "longest wait of a query for its turn before it is answered 503 (0: half of --timeout)")
-	readTimeout := fs.Duration("read-timeout", 15*time.Second, "longest time to read a request")
-	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "longest time to write a response")
-	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
-	defaults := server.DefaultConnLimits(server.OpenFileLimit())
-	maxConns := fs.Int("max-conns", 0, fmt.Sprintf("most connections open at once; past it an idle one is closed, or the new one answered 503 (0: from the open-file limit, here %d; -1: no cap)", defaults.Total))
-	maxConnsPerClient := fs.Int("max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", defaults.PerClient))
-	verifyEvery := fs.Duration("verify-every", time.Hour, "how often to check every table of the store against its checksums (0: only when it opens); a table that fails makes /readyz fail and every request refused")
-	level := fs.String("log-level", "info", "debug, info, warn or error")
-	storage := addStoreFlags(fs)
+	f := &serveFlags{config: server.DefaultConfig()}
+	c := &f.config
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&f.data, "data", "data", "data directory (created and seeded if new)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
+	fs.StringVar(&f.cors, "cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest request body in bytes")
+	fs.Int64Var(&c.MaxImportBytes, "max-import", c.MaxImportBytes, "largest upload to /admin/import (load --server) in bytes")
+	fs.DurationVar(&c.RequestTimeout, "timeout", c.RequestTimeout, "longest time one GraphQL request may run")
+	f.limits = addLimitFlags(fs)
+	fs.IntVar(&c.MaxExecutions, "max-executions", 0, fmt.Sprintf("most GraphQL queries executing at once; the others wait their turn (0: four per CPU, at least 8, here %d; -1: no bound)", server.DefaultMaxExecutions()))
+	fs.DurationVar(&c.QueueTimeout, "queue-timeout", 0, "longest wait of a query for its turn before it is answered 503 (0: half of --timeout)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "longest time to read a request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "longest time to write a response")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "how long an idle keep-alive connection is kept (shorter from half of --max-conns on)")
+	conns := server.DefaultConnLimits(server.OpenFileLimit())
+	fs.IntVar(&c.MaxConns, "max-conns", 0, fmt.Sprintf("most connections open at once; past it an idle one is closed, or the new one answered 503 (0: from the open-file limit, here %d; -1: no cap)", conns.Total))
+	fs.IntVar(&c.MaxConnsPerClient, "max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", conns.PerClient))
+	fs.DurationVar(&f.verifyEvery, "verify-every", time.Hour, "how often to check every table of the store against its checksums (0: only when it opens); a table that fails makes /readyz fail and every request refused")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.storage = addStoreFlags(fs)
 	if _, err := m.parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
-	log, err := m.logger(*level)
+	return f, nil
+}
+
+// check refuses flags the server would take in silence.
+func (f *serveFlags) check() error {
+	if f.limits.MaxFirst < 50 || f.limits.MaxFirst > graph.MaxPageSize {
+		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to %d", f.limits.MaxFirst, graph.MaxPageSize)}
+	}
+	if f.config.QueueTimeout < 0 {
+		return &errUsage{fmt.Sprintf("--queue-timeout %s: give a duration, e.g. 5s", f.config.QueueTimeout)}
+	}
+	return nil
+}
+
+// origins reads --cors.
+func (f *serveFlags) origins() []string {
+	var origins []string
+	for _, o := range strings.Split(f.cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return origins
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	f, err := m.parseServeFlags(args)
 	if err != nil {
 		return err
 	}
-	if limits.MaxFirst < 50 || limits.MaxFirst > 500 {
-		return &errUsage{fmt.Sprintf("--max-first %d: give 50 (the default page size) to 500", limits.MaxFirst)}
+	log, err := m.logger(f.logLevel)
+	if err != nil {
+		return err
 	}
-	if *queueTimeout < 0 {
-		return &errUsage{fmt.Sprintf("--queue-timeout %s: give a duration, e.g. 5s", *queueTimeout)}
+	if err := f.check(); err != nil {
+		return err
 	}
-	token, err := m.readToken(*tokenFile)
+	token, err := m.readToken(f.tokenFile)
 	if err != nil {
 		return err
 	}
 	// the address first: a mistyped one must not leave a seeded directory
-	l, err := net.Listen("tcp", *addr)
+	l, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		return &errUsage{fmt.Sprintf("--addr %s: %v", *addr, err)}
+		return &errUsage{fmt.Sprintf("--addr %s: %v", f.addr, err)}
 	}
 	defer l.Close()
-	st, err := m.openStore(*data, log, storage)
+	st, err := m.openStore(f.data, log, f.storage)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); errors.Is(err, badger.ErrFailed) {
-			log.Warn().Msg("the store that failed was left as it is: its logs are replayed when it is opened again")
-		} else if err != nil {
-			log.Error().Err(err).Msg("closing the store")
-		} else {
-			log.Info().Msg("store closed")
-		}
-	}()
+	defer closeServedStore(st, log)
 	if why := st.ReadOnly(); why != nil {
 		// a full disk or a read-only mount: serve what is there, refuse
 		// writes, seed nothing
-		log.Warn().Str("data", *data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until the server is restarted with room to write")
+		log.Warn().Str("data", f.data).Str("reason", why.Error()).Msg("the store is open READ-ONLY: every write is refused until the server is restarted with room to write")
 	} else if err := seedIfNew(ctx, st, log); err != nil {
 		return err
 	}
+	srv, err := newServer(ctx, st, f, token, log)
+	if err != nil {
+		return err
+	}
+	logServing(log, srv, st, l.Addr().String(), f.data, token)
+	if m.Ready != nil {
+		m.Ready(l.Addr().String())
+	}
+	return runServer(ctx, srv, st, l, log, f.verifyEvery)
+}
+
+// closeServedStore closes the store when serve ends, saying how it left it.
+func closeServedStore(st *badger.Store, log zerolog.Logger) {
+	if err := st.Close(); errors.Is(err, badger.ErrFailed) {
+		log.Warn().Msg("the store that failed was left as it is: its logs are replayed when it is opened again")
+	} else if err != nil {
+		log.Error().Err(err).Msg("closing the store")
+	} else {
+		log.Info().Msg("store closed")
+	}
+}
+
+// newServer makes the GraphQL API over st and the HTTP server in front of
+// it, configured by serve's flags.
+func newServer(ctx context.Context, st *badger.Store, f *serveFlags, token string, log zerolog.Logger) (*server.Server, error) {
 	api, err := schema.New(ctx, st, schema.Options{
-		Parse:  seed.Parse,
-		Limits: *limits,
+		Parse:   seed.Parse,
+		Formats: formatNameList(),
+		Limits:  *f.limits,
 		OnPanic: func(v any, stack []byte) {
 			log.Error().Str("panic", fmt.Sprint(v)).Bytes("stack", stack).Msg("recovered from a panic in a resolver")
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var origins []string
-	for _, o := range strings.Split(*cors, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
-	}
-	srv := server.New(server.Config{
-		API:               api,
-		Logger:            log,
-		Token:             token,
-		CORSOrigins:       origins,
-		MaxBodyBytes:      *maxBody,
-		MaxImportBytes:    *maxImport,
-		Operations:        operations(st),
-		RequestTimeout:    *timeout,
-		ReadTimeout:       *readTimeout,
-		WriteTimeout:      *writeTimeout,
-		IdleTimeout:       *idleTimeout,
-		MaxExecutions:     *maxExecutions,
-		QueueTimeout:      *queueTimeout,
-		MaxConns:          *maxConns,
-		MaxConnsPerClient: *maxConnsPerClient,
-		// not ready once the store failed or was found corrupt
-		Ready:     func(context.Context) error { return st.Check() },
-		StoreSize: st.DiskUsage,
-	})
+	cfg := f.config
+	cfg.API = api
+	cfg.Logger = log
+	cfg.Token = token
+	cfg.CORSOrigins = f.origins()
+	cfg.Operations = operations(st)
+	// not ready once the store failed or was found corrupt
+	cfg.Ready = func(context.Context) error { return st.Check() }
+	cfg.StoreSize = st.DiskUsage
+	return server.New(cfg), nil
+}
+
+// logServing says where the server listens, what it allows and its caps.
+func logServing(log zerolog.Logger, srv *server.Server, st *badger.Store, addr, data, token string) {
 	mode := "read-only (no token configured)"
 	if token != "" {
 		mode = "writes allowed with the bearer token"
@@ -223,15 +270,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	caps := srv.ConnLimits()
 	log.Info().Int("max_conns", caps.Total).Int("max_conns_per_client", caps.PerClient).Uint64("open_file_limit", server.OpenFileLimit()).
 		Msg("connection caps (negative: none)")
-	log.Info().Str("addr", "http://"+l.Addr().String()).Str("explorer", "http://"+l.Addr().String()+"/explore").Str("playground", "http://"+l.Addr().String()+"/graphiql").
-		Str("data", *data).Str("mode", mode).Msg("serving")
-	if m.Ready != nil {
-		m.Ready(l.Addr().String())
-	}
+	log.Info().Str("addr", "http://"+addr).Str("explorer", "http://"+addr+"/explore").Str("playground", "http://"+addr+"/graphiql").
+		Str("data", data).Str("mode", mode).Msg("serving")
+}
+
+// runServer serves on l until ctx ends or the store fails (watchStore),
+// then drains the requests in flight.
+func runServer(ctx context.Context, srv *server.Server, st *badger.Store, l net.Listener, log zerolog.Logger, verifyEvery time.Duration) error {
 	serveCtx, stopServing := context.WithCancel(ctx)
 	defer stopServing()
-	go watchStore(serveCtx, st, log, stopServing, *verifyEvery)
-	err = srv.Serve(serveCtx, l)
+	go watchStore(serveCtx, st, log, stopServing, verifyEvery)
+	err := srv.Serve(serveCtx, l)
 	if failure := st.Err(); errors.Is(failure, badger.ErrFailed) {
 		return fmt.Errorf("exiting: %w", failure)
 	}
@@ -289,12 +338,4 @@ func watchStore(ctx context.Context, st *badger.Store, log zerolog.Logger, stop 
 			return
 		}
 	}
-}
-
-func formatNames() string {
-	var names []string
-	for _, f := range seed.Formats() {
-		names = append(names, f.Name)
-	}
-	return strings.Join(names, ", ")
 }

@@ -1,11 +1,15 @@
 // Package format is the registry of emigraph's fact-file formats and what
 // their parsers and writers share.
 //
-// A format is a package of its own beside this one (native, csv, jsonl,
-// nquads), whose doc.go is the format's specification. Each exports a
-// Format value; package seed lists them in one Registry, which `emigraph
-// load`, `emigraph export` and the server's importFacts use. Format
-// packages import this package and graph, and never each other.
+// A format is a package of its own beside this one (seed/format/csv and
+// the others), whose doc.go is the format's specification. Each exports a
+// Format value: its name, title, media type, extensions, parser and writer.
+// Package seed lists them in one Registry, from which `emigraph load` and
+// `emigraph export`, their help, and the server's importFacts and
+// /admin/export take what they say of a format. Format packages import
+// this package and graph, and never each other. A new format is its
+// package, a line in seed's registry, and a section of seed/README.md
+// (TestEveryFormatIsDescribed holds the README to naming it).
 //
 // # What a parser checks
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	"path/filepath"
 	"strings"
 
@@ -11,9 +12,19 @@ import (
 )
 
 // Format is a fact-file format that `emigraph load` reads and `emigraph
-// export` writes.
+// export` writes. Everything the program says of a format comes from here:
+// the CLI's help and flags, the server's Content-Type for an export, the
+// GraphQL descriptions of importFacts; a new format is a package that
+// exports one and a line in seed's registry.
 type Format struct {
-	Name       string
+	// Name is what --format and importFacts(format:) take ("jsonl").
+	Name string
+	// Title names the format for people, in help ("JSON Lines").
+	Title string
+	// MediaType is the type of a document in the format, without
+	// parameters ("application/x-ndjson"); every format is UTF-8
+	// (ContentType).
+	MediaType  string
 	Extensions []string // with the dot, lower case: ".csv"
 	Parse      func(name string, r io.Reader) (*graph.Changeset, error)
 	Write      func(io.Writer, *graph.Changeset) error
@@ -32,15 +43,23 @@ type Registry struct {
 	formats []Format
 }
 
+// ContentType is the media type of a document in the format with its
+// charset, for a Content-Type header.
+func (f Format) ContentType() string { return f.MediaType + "; charset=utf-8" }
+
 // NewRegistry lists formats in the order given. It panics on two formats
-// with the same name or extension, or one without Parse or Write: the
-// list is written in code, so that is a programming error.
+// with the same name or extension, or one without a title, a media type,
+// Parse or Write: the list is written in code, so that is a programming
+// error.
 func NewRegistry(formats ...Format) *Registry {
 	r := &Registry{}
 	names, exts := map[string]bool{}, map[string]bool{}
 	for _, f := range formats {
-		if f.Name == "" || f.Parse == nil || f.Write == nil {
-			panic(fmt.Sprintf("format: %q needs a name, Parse and Write", f.Name))
+		if f.Name == "" || f.Title == "" || f.Parse == nil || f.Write == nil {
+			panic(fmt.Sprintf("format: %q needs a name, a title, Parse and Write", f.Name))
+		}
+		if mt, _, err := mime.ParseMediaType(f.MediaType); err != nil || mt != f.MediaType {
+			panic(fmt.Sprintf("format: %s needs a media type without parameters, not %q", f.Name, f.MediaType))
 		}
 		if names[f.Name] {
 			panic("format: two formats named " + f.Name)
@@ -130,10 +149,13 @@ func (r *Registry) Parse(format, name string, rd io.Reader) (*graph.Changeset, e
 	return f.Parse(name, rd)
 }
 
-func (r *Registry) names() string {
+// Names lists the formats' names in the order they were registered.
+func (r *Registry) Names() []string {
 	names := make([]string, len(r.formats))
 	for i, f := range r.formats {
 		names[i] = f.Name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+func (r *Registry) names() string { return strings.Join(r.Names(), ", ") }

@@ -433,4 +433,5 @@ func Write(w io.Writer, c *graph.Changeset) error {
 }
 
 // Format is the JSON Lines format, for the registry.
-var Format = format.Format{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Parse: Parse, Write: Write, ParseData: ParseData}
+var Format = format.Format{Name: "jsonl", Title: "JSON Lines", MediaType: "application/x-ndjson", Extensions: []string{".jsonl", ".ndjson"},
+	Parse: Parse, Write: Write, ParseData: ParseData}

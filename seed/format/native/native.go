@@ -80,127 +80,159 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 		return c, nil // an empty file states nothing
 	}
 	doc := root.Content[0]
-	var failed []graph.ItemError
-	fail := func(n *yaml.Node, field, format string, args ...any) {
-		failed = append(failed, graph.ItemError{Where: fmt.Sprintf("%s:%d", name, n.Line), Problems: graph.Problems{{Field: field, Message: fmt.Sprintf(format, args...)}}})
-	}
+	p := &parser{name: name}
 	if doc.Kind != yaml.MappingNode {
-		fail(doc, "document", "expected a mapping with keys %s", docKeys)
-		return nil, &graph.ValidationError{Items: failed}
+		p.fail(doc, "document", "expected a mapping with keys %s", docKeys)
+		return nil, &graph.ValidationError{Items: p.failed}
 	}
-	checkKeys := func(n *yaml.Node, allowed format.Keys, what string) bool {
-		if n.Kind != yaml.MappingNode {
-			fail(n, what, "expected a mapping")
-			return false
+	if !p.checkKeys(doc, docKeys, "document") {
+		return nil, &graph.ValidationError{Items: p.failed}
+	}
+	list := p.readDocument(doc)
+	p.items(c, list)
+	if len(p.failed) > 0 {
+		return nil, &graph.ValidationError{Items: p.failed}
+	}
+	return c, nil
+}
+
+// parser is the state of one Parse.
+type parser struct {
+	name   string
+	failed []graph.ItemError
+	// doc holds the document's section, title and url, which its sources
+	// take unless they give their own
+	doc nativeDoc
+}
+
+func (p *parser) where(n *yaml.Node) string { return fmt.Sprintf("%s:%d", p.name, n.Line) }
+
+func (p *parser) fail(n *yaml.Node, field, format string, args ...any) {
+	p.failed = append(p.failed, graph.ItemError{Where: p.where(n), Problems: graph.Problems{{Field: field, Message: fmt.Sprintf(format, args...)}}})
+}
+
+// checkKeys reports the fields of a mapping that what does not have, and
+// those of a relation's quantity and sources.
+func (p *parser) checkKeys(n *yaml.Node, allowed format.Keys, what string) bool {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, what, "expected a mapping")
+		return false
+	}
+	ok := true
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !allowed[k.Value] {
+			p.fail(k, what+"."+k.Value, "unknown field (known: %s)", allowed)
+			ok = false
 		}
-		ok := true
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if !allowed[k.Value] {
-				fail(k, what+"."+k.Value, "unknown field (known: %s)", allowed)
-				ok = false
-			}
-			if what == "relation" && k.Value == "quantity" {
-				ok = checkNested(n.Content[i+1], quantityKeys, "quantity", fail) && ok
-			}
-			if what == "relation" && k.Value == "sources" && n.Content[i+1].Kind == yaml.SequenceNode {
-				for _, s := range n.Content[i+1].Content {
-					ok = checkNested(s, sourceKeys, "sources", fail) && ok
-				}
+		if what == "relation" && k.Value == "quantity" {
+			ok = checkNested(n.Content[i+1], quantityKeys, "quantity", p.fail) && ok
+		}
+		if what == "relation" && k.Value == "sources" && n.Content[i+1].Kind == yaml.SequenceNode {
+			for _, s := range n.Content[i+1].Content {
+				ok = checkNested(s, sourceKeys, "sources", p.fail) && ok
 			}
 		}
-		return ok
 	}
-	if !checkKeys(doc, docKeys, "document") {
-		return nil, &graph.ValidationError{Items: failed}
-	}
-	var d nativeDoc
+	return ok
+}
+
+// readDocument reads the document's section, title and url, and returns
+// its lists (predicates, entities, relations, retract) by key.
+func (p *parser) readDocument(doc *yaml.Node) map[string]*yaml.Node {
 	list := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		switch k.Value {
 		case "section", "title", "url":
 			if v.Kind != yaml.ScalarNode {
-				fail(v, k.Value, "expected text")
+				p.fail(v, k.Value, "expected text")
 				continue
 			}
-			*map[string]*string{"section": &d.Section, "title": &d.Title, "url": &d.URL}[k.Value] = v.Value
+			*map[string]*string{"section": &p.doc.Section, "title": &p.doc.Title, "url": &p.doc.URL}[k.Value] = v.Value
 		default:
 			if v.Kind != yaml.SequenceNode && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
-				fail(v, k.Value, "expected a list")
+				p.fail(v, k.Value, "expected a list")
 				continue
 			}
 			list[k.Value] = v
 		}
 	}
-	where := func(n *yaml.Node) string { return fmt.Sprintf("%s:%d", name, n.Line) }
-	decode := func(n *yaml.Node, allowed format.Keys, what string, into any) bool {
-		if !checkKeys(n, allowed, what) {
-			return false
-		}
-		if err := n.Decode(into); err != nil {
-			fail(n, what, "%s", yamlDecodeMessage(err))
-			return false
-		}
-		return true
+	return list
+}
+
+// decode checks the fields of an item, then decodes it into into.
+func (p *parser) decode(n *yaml.Node, allowed format.Keys, what string, into any) bool {
+	if !p.checkKeys(n, allowed, what) {
+		return false
 	}
-	if n := list["predicates"]; n != nil {
-		for _, item := range n.Content {
-			var p graph.Predicate
-			if decode(item, predicateKeys, "predicate", &p) {
-				c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where(item), Predicate: p})
-			}
-		}
+	if err := n.Decode(into); err != nil {
+		p.fail(n, what, "%s", yamlDecodeMessage(err))
+		return false
 	}
-	if n := list["entities"]; n != nil {
-		for _, item := range n.Content {
-			var e nativeEntity
-			if decode(item, entityKeys, "entity", &e) {
-				c.Entities = append(c.Entities, graph.EntityChange{Where: where(item), Entity: e.Entity, RemoveAliases: e.RemoveAliases})
-			}
+	return true
+}
+
+// items decodes the items of each list into c, in the order predicates,
+// entities, relations, retractions.
+func (p *parser) items(c *graph.Changeset, list map[string]*yaml.Node) {
+	for _, item := range contentOf(list["predicates"]) {
+		var pr graph.Predicate
+		if p.decode(item, predicateKeys, "predicate", &pr) {
+			c.Predicates = append(c.Predicates, graph.PredicateChange{Where: p.where(item), Predicate: pr})
 		}
 	}
-	toRelation := func(nr nativeRelation) graph.Relation {
-		r := graph.Relation{ID: nr.ID, Subject: nr.Subject, Predicate: nr.Predicate, Object: nr.Object,
-			Date: nr.Date, EndDate: nr.EndDate, Timing: nr.Timing, Quantity: nr.Quantity, Hedges: nr.Hedges, Note: nr.Note, Sources: nr.Sources}
-		if nr.Quote != "" {
-			r.Sources = append([]graph.Source{{Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
-		}
-		for i := range r.Sources {
-			s := &r.Sources[i]
-			s.Quote = strings.TrimSpace(s.Quote)
-			if s.Section == "" {
-				s.Section = d.Section
-			}
-			if s.Title == "" {
-				s.Title = d.Title
-			}
-			if s.URL == "" {
-				s.URL = d.URL
-			}
-		}
-		return r
-	}
-	if n := list["relations"]; n != nil {
-		for _, item := range n.Content {
-			var nr nativeRelation
-			if decode(item, relationKeys, "relation", &nr) {
-				c.Relations = append(c.Relations, graph.RelationChange{Where: where(item), Relation: toRelation(nr)})
-			}
+	for _, item := range contentOf(list["entities"]) {
+		var e nativeEntity
+		if p.decode(item, entityKeys, "entity", &e) {
+			c.Entities = append(c.Entities, graph.EntityChange{Where: p.where(item), Entity: e.Entity, RemoveAliases: e.RemoveAliases})
 		}
 	}
-	if n := list["retract"]; n != nil {
-		for _, item := range n.Content {
-			var nr nativeRelation
-			if decode(item, relationKeys, "relation", &nr) {
-				c.Retractions = append(c.Retractions, graph.Retraction{Where: where(item), Relation: toRelation(nr)})
-			}
+	for _, item := range contentOf(list["relations"]) {
+		var nr nativeRelation
+		if p.decode(item, relationKeys, "relation", &nr) {
+			c.Relations = append(c.Relations, graph.RelationChange{Where: p.where(item), Relation: p.toRelation(nr)})
 		}
 	}
-	if len(failed) > 0 {
-		return nil, &graph.ValidationError{Items: failed}
+	for _, item := range contentOf(list["retract"]) {
+		var nr nativeRelation
+		if p.decode(item, relationKeys, "relation", &nr) {
+			c.Retractions = append(c.Retractions, graph.Retraction{Where: p.where(item), Relation: p.toRelation(nr)})
+		}
 	}
-	return c, nil
+}
+
+// contentOf is the items of a list node (none for a missing list).
+func contentOf(n *yaml.Node) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	return n.Content
+}
+
+// toRelation makes a relation of a native one: its quote and section are
+// its first source, and its sources take the document's section, title and
+// url unless they give their own.
+func (p *parser) toRelation(nr nativeRelation) graph.Relation {
+	r := graph.Relation{ID: nr.ID, Subject: nr.Subject, Predicate: nr.Predicate, Object: nr.Object,
+		Date: nr.Date, EndDate: nr.EndDate, Timing: nr.Timing, Quantity: nr.Quantity, Hedges: nr.Hedges, Note: nr.Note, Sources: nr.Sources}
+	if nr.Quote != "" {
+		r.Sources = append([]graph.Source{{Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
+	}
+	for i := range r.Sources {
+		s := &r.Sources[i]
+		s.Quote = strings.TrimSpace(s.Quote)
+		if s.Section == "" {
+			s.Section = p.doc.Section
+		}
+		if s.Title == "" {
+			s.Title = p.doc.Title
+		}
+		if s.URL == "" {
+			s.URL = p.doc.URL
+		}
+	}
+	return r
 }
 
 // cutOff refuses a file whose last line has something on it and no newline:
@@ -336,7 +368,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 }
 
 // Format is the native format, for the registry.
-var Format = format.Format{Name: "native", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}
+var Format = format.Format{Name: "native", Title: "native YAML", MediaType: "application/yaml", Extensions: []string{".yaml", ".yml"}, Parse: Parse, Write: Write}
 
 // yamlDecodeMessage is a decoding error without the library's prefixes.
 func yamlDecodeMessage(err error) string {

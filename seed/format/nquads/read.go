@@ -20,7 +20,7 @@ const (
 )
 
 // Format is the N-Triples and N-Quads format, for the registry.
-var Format = format.Format{Name: "nquads", Extensions: []string{".nq", ".nt"}, Parse: Parse, Write: Write}
+var Format = format.Format{Name: "nquads", Title: "N-Quads", MediaType: "application/n-quads", Extensions: []string{".nq", ".nt"}, Parse: Parse, Write: Write}
 
 // This file maps statements onto the vocabulary (reading); write.go maps the
 // vocabulary onto statements; package rdf is the syntax.

@@ -20,169 +20,212 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("nquads: %w", err)
 	}
-	// RDF merges nodes with the same IRI: refuse what would merge.
-	seen := map[string]string{}
-	claim := func(iri, what string) error {
-		if first, dup := seen[iri]; dup {
-			return fmt.Errorf("nquads: %s and %s are both <%s>; RDF would merge them", first, what, iri)
-		}
-		seen[iri] = what
-		return nil
-	}
-	var b bytes.Buffer
-	triple := func(s, p, o string) {
-		b.WriteString(s)
-		b.WriteByte(' ')
-		b.WriteString(p)
-		b.WriteByte(' ')
-		b.WriteString(o)
-		b.WriteString(" .\n")
-	}
-	ont := func(name string) string {
-		if iri, ok := ontologyIRIs[name]; ok {
-			return iri
-		}
-		return rdf.FormatIRI(NSOntology + name)
-	}
-	typ := rdf.FormatIRI(rdf.Type)
-	text := func(s, prop, v string) {
-		if v != "" {
-			triple(s, ont(prop), rdf.FormatLiteral(v, ""))
-		}
-	}
-	class := func(what string, t graph.EntityType) (string, error) {
-		if t == "" {
-			return ont("Entity"), nil
-		}
-		if !t.Valid() {
-			return "", fmt.Errorf("nquads: %s: type %q has no class in the vocabulary", what, t)
-		}
-		return ont(className(t)), nil
-	}
+	nw := &writer{seen: map[string]string{}}
 	for i, pc := range c.Predicates {
-		p := pc.Predicate
-		what := format.Describe("predicate", i, pc.Where, p.ID)
-		if err := claim(NSPredicate+p.ID, what); err != nil {
+		if err := nw.predicate(format.Describe("predicate", i, pc.Where, pc.Predicate.ID), &pc.Predicate); err != nil {
 			return err
-		}
-		s := rdf.FormatIRI(NSPredicate + p.ID)
-		triple(s, typ, ont("Predicate"))
-		text(s, "label", p.Label)
-		text(s, "inverseLabel", p.InverseLabel)
-		for prop, ts := range [][]graph.EntityType{p.SubjectTypes, p.ObjectTypes} {
-			for _, t := range ts {
-				if t == "" {
-					return fmt.Errorf("nquads: %s: an empty type has no class", what)
-				}
-				cl, err := class(what, t)
-				if err != nil {
-					return err
-				}
-				triple(s, ont([]string{"subjectType", "objectType"}[prop]), cl)
-			}
-		}
-		if p.ObjectOptional {
-			triple(s, ont("objectOptional"), rdf.FormatLiteral("true", rdf.XSD+"boolean"))
-		}
-		text(s, "description", p.Description)
-		if p.Broader != "" {
-			triple(s, ont("broader"), rdf.FormatIRI(NSPredicate+p.Broader))
 		}
 	}
 	for i, ec := range c.Entities {
-		e := ec.Entity
-		what := format.Describe("entity", i, ec.Where, e.ID)
-		if err := claim(NSID+e.ID, what); err != nil {
+		if err := nw.entity(format.Describe("entity", i, ec.Where, ec.Entity.ID), &ec); err != nil {
 			return err
 		}
-		s := rdf.FormatIRI(NSID + e.ID)
-		cl, err := class(what, e.Type)
-		if err != nil {
-			return err
-		}
-		triple(s, typ, cl)
-		text(s, "name", e.Name)
-		for _, a := range e.Aliases {
-			triple(s, ont("aliases"), rdf.FormatLiteral(a, ""))
-		}
-		text(s, "description", e.Description)
-		for _, a := range ec.RemoveAliases {
-			triple(s, ont("removeAliases"), rdf.FormatLiteral(a, ""))
-		}
-	}
-	blankRel, blankSrc := 0, 0
-	ref := func(v string) string {
-		if graph.ValidID(v) {
-			return rdf.FormatIRI(NSID + v)
-		}
-		return rdf.FormatLiteral(v, "")
-	}
-	relation := func(kind, what string, r *graph.Relation) error {
-		var s string
-		if r.ID == "" {
-			blankRel++
-			s = "_:r" + strconv.Itoa(blankRel)
-		} else {
-			if err := claim(NSID+r.ID, what); err != nil {
-				return err
-			}
-			s = rdf.FormatIRI(NSID + r.ID)
-		}
-		triple(s, typ, ont(kind))
-		if r.Subject != "" {
-			triple(s, ont("subject"), ref(r.Subject))
-		}
-		if r.Predicate != "" {
-			triple(s, ont("predicate"), rdf.FormatIRI(NSPredicate+r.Predicate))
-		}
-		if r.Object != "" {
-			triple(s, ont("object"), ref(r.Object))
-		}
-		text(s, "date", r.Date)
-		text(s, "endDate", r.EndDate)
-		text(s, "timing", string(r.Timing))
-		for _, h := range r.Hedges {
-			text(s, "hedge", string(h))
-		}
-		if q := r.Quantity; q != nil {
-			triple(s, ont("amount"), writeNumber(q.Amount))
-			if q.LowerBound != nil {
-				triple(s, ont("lowerBound"), writeNumber(*q.LowerBound))
-			}
-			if q.UpperBound != nil {
-				triple(s, ont("upperBound"), writeNumber(*q.UpperBound))
-			}
-			text(s, "unit", q.Unit)
-			text(s, "approximation", string(q.Approximation))
-		}
-		text(s, "note", r.Note)
-		for _, src := range r.Sources {
-			blankSrc++
-			n := "_:s" + strconv.Itoa(blankSrc)
-			triple(s, ont("source"), n)
-			triple(n, typ, ont("Source"))
-			text(n, "quote", src.Quote)
-			text(n, "section", src.Section)
-			text(n, "title", src.Title)
-			text(n, "url", src.URL)
-		}
-		if kind == "Relation" && graph.ValidID(r.Subject) && r.Predicate != "" && r.Object != "" {
-			triple(rdf.FormatIRI(NSID+r.Subject), rdf.FormatIRI(NSPredicate+r.Predicate), ref(r.Object))
-		}
-		return nil
 	}
 	for i, rc := range c.Relations {
-		if err := relation("Relation", format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
+		if err := nw.relation("Relation", format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
 			return err
 		}
 	}
 	for i, rt := range c.Retractions {
-		if err := relation("Retraction", format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
+		if err := nw.relation("Retraction", format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
 			return err
 		}
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(nw.b.Bytes())
 	return err
+}
+
+// writer is the state of one Write.
+type writer struct {
+	b bytes.Buffer
+	// seen names what claimed each IRI: RDF merges nodes with the same
+	// IRI, so what would merge is refused
+	seen               map[string]string
+	blankRel, blankSrc int // blank nodes numbered so far
+}
+
+func (w *writer) claim(iri, what string) error {
+	if first, dup := w.seen[iri]; dup {
+		return fmt.Errorf("nquads: %s and %s are both <%s>; RDF would merge them", first, what, iri)
+	}
+	w.seen[iri] = what
+	return nil
+}
+
+func (w *writer) triple(s, p, o string) {
+	w.b.WriteString(s)
+	w.b.WriteByte(' ')
+	w.b.WriteString(p)
+	w.b.WriteByte(' ')
+	w.b.WriteString(o)
+	w.b.WriteString(" .\n")
+}
+
+// text writes a text property, unless it is empty.
+func (w *writer) text(s, prop, v string) {
+	if v != "" {
+		w.triple(s, ontIRI(prop), rdf.FormatLiteral(v, ""))
+	}
+}
+
+// typeIRI is rdf:type, written.
+var typeIRI = rdf.FormatIRI(rdf.Type)
+
+// ontIRI writes the IRI of a class or property of the vocabulary.
+func ontIRI(name string) string {
+	if iri, ok := ontologyIRIs[name]; ok {
+		return iri
+	}
+	return rdf.FormatIRI(NSOntology + name)
+}
+
+// classIRI writes the class of an entity type (Entity for none).
+func classIRI(what string, t graph.EntityType) (string, error) {
+	if t == "" {
+		return ontIRI("Entity"), nil
+	}
+	if !t.Valid() {
+		return "", fmt.Errorf("nquads: %s: type %q has no class in the vocabulary", what, t)
+	}
+	return ontIRI(className(t)), nil
+}
+
+// refTerm writes a subject or an object: the IRI of an entity when v is an
+// id, a literal otherwise.
+func refTerm(v string) string {
+	if graph.ValidID(v) {
+		return rdf.FormatIRI(NSID + v)
+	}
+	return rdf.FormatLiteral(v, "")
+}
+
+func (w *writer) predicate(what string, p *graph.Predicate) error {
+	if err := w.claim(NSPredicate+p.ID, what); err != nil {
+		return err
+	}
+	s := rdf.FormatIRI(NSPredicate + p.ID)
+	w.triple(s, typeIRI, ontIRI("Predicate"))
+	w.text(s, "label", p.Label)
+	w.text(s, "inverseLabel", p.InverseLabel)
+	for prop, ts := range [][]graph.EntityType{p.SubjectTypes, p.ObjectTypes} {
+		for _, t := range ts {
+			if t == "" {
+				return fmt.Errorf("nquads: %s: an empty type has no class", what)
+			}
+			cl, err := classIRI(what, t)
+			if err != nil {
+				return err
+			}
+			w.triple(s, ontIRI([]string{"subjectType", "objectType"}[prop]), cl)
+		}
+	}
+	if p.ObjectOptional {
+		w.triple(s, ontIRI("objectOptional"), rdf.FormatLiteral("true", rdf.XSD+"boolean"))
+	}
+	w.text(s, "description", p.Description)
+	if p.Broader != "" {
+		w.triple(s, ontIRI("broader"), rdf.FormatIRI(NSPredicate+p.Broader))
+	}
+	return nil
+}
+
+func (w *writer) entity(what string, ec *graph.EntityChange) error {
+	e := &ec.Entity
+	if err := w.claim(NSID+e.ID, what); err != nil {
+		return err
+	}
+	s := rdf.FormatIRI(NSID + e.ID)
+	cl, err := classIRI(what, e.Type)
+	if err != nil {
+		return err
+	}
+	w.triple(s, typeIRI, cl)
+	w.text(s, "name", e.Name)
+	for _, a := range e.Aliases {
+		w.triple(s, ontIRI("aliases"), rdf.FormatLiteral(a, ""))
+	}
+	w.text(s, "description", e.Description)
+	for _, a := range ec.RemoveAliases {
+		w.triple(s, ontIRI("removeAliases"), rdf.FormatLiteral(a, ""))
+	}
+	return nil
+}
+
+// relation writes a relation or a retraction (kind is its class), a blank
+// node when it has no id, then, for a relation between entities, the plain
+// triple subject-predicate-object that RDF tools query.
+func (w *writer) relation(kind, what string, r *graph.Relation) error {
+	var s string
+	if r.ID == "" {
+		w.blankRel++
+		s = "_:r" + strconv.Itoa(w.blankRel)
+	} else {
+		if err := w.claim(NSID+r.ID, what); err != nil {
+			return err
+		}
+		s = rdf.FormatIRI(NSID + r.ID)
+	}
+	w.triple(s, typeIRI, ontIRI(kind))
+	if r.Subject != "" {
+		w.triple(s, ontIRI("subject"), refTerm(r.Subject))
+	}
+	if r.Predicate != "" {
+		w.triple(s, ontIRI("predicate"), rdf.FormatIRI(NSPredicate+r.Predicate))
+	}
+	if r.Object != "" {
+		w.triple(s, ontIRI("object"), refTerm(r.Object))
+	}
+	w.text(s, "date", r.Date)
+	w.text(s, "endDate", r.EndDate)
+	w.text(s, "timing", string(r.Timing))
+	for _, h := range r.Hedges {
+		w.text(s, "hedge", string(h))
+	}
+	if q := r.Quantity; q != nil {
+		w.quantity(s, q)
+	}
+	w.text(s, "note", r.Note)
+	for _, src := range r.Sources {
+		w.source(s, src)
+	}
+	if kind == "Relation" && graph.ValidID(r.Subject) && r.Predicate != "" && r.Object != "" {
+		w.triple(rdf.FormatIRI(NSID+r.Subject), rdf.FormatIRI(NSPredicate+r.Predicate), refTerm(r.Object))
+	}
+	return nil
+}
+
+func (w *writer) quantity(s string, q *graph.Quantity) {
+	w.triple(s, ontIRI("amount"), writeNumber(q.Amount))
+	if q.LowerBound != nil {
+		w.triple(s, ontIRI("lowerBound"), writeNumber(*q.LowerBound))
+	}
+	if q.UpperBound != nil {
+		w.triple(s, ontIRI("upperBound"), writeNumber(*q.UpperBound))
+	}
+	w.text(s, "unit", q.Unit)
+	w.text(s, "approximation", string(q.Approximation))
+}
+
+// source writes a source of the relation s as a blank node of its own.
+func (w *writer) source(s string, src graph.Source) {
+	w.blankSrc++
+	n := "_:s" + strconv.Itoa(w.blankSrc)
+	w.triple(s, ontIRI("source"), n)
+	w.triple(n, typeIRI, ontIRI("Source"))
+	w.text(n, "quote", src.Quote)
+	w.text(n, "section", src.Section)
+	w.text(n, "title", src.Title)
+	w.text(n, "url", src.URL)
 }
 
 // ontologyIRIs holds the written IRIs of the classes and properties.
