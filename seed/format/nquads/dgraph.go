@@ -88,7 +88,7 @@ func dgraphIRI(prop string) string {
 // fields are the properties its nodes have and, for an entity class, the
 // predicates whose subjects may be of that type. Dgraph's types apply to
 // nodes with a dgraph.type, which the export does not write (it writes
-// rdf:type); the README shows the upsert that sets it from rdf:type.
+// rdf:type); seed/README.md shows the upsert that sets it from rdf:type.
 //
 // The schema holds a predicate of pred: as an edge between nodes, so a
 // relation whose subject or object is a name rather than an id is refused:
