@@ -42,7 +42,7 @@ func (d *Directory) Import(ctx context.Context, src graph.ImportSource, o graph.
 			// more often as it nears it rather than doubling.
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(o.MemoryBudget + o.MemoryBudget/4 + 2<<30))
 		}
-		sum, ok, err := d.buildStreamed(ctx, src, o)
+		sum, ok, err := d.streamedBuild(ctx, src, o)
 		if err != nil {
 			return graph.ImportResult{}, err
 		}
@@ -200,14 +200,14 @@ func planOnly(ctx context.Context, st graph.Store, c *graph.Changeset, onPlan fu
 	return plan.Summary, nil
 }
 
-// buildStreamed builds a new store from src holding no more than a piece
+// streamedBuild builds a new store from src holding no more than a piece
 // of its relations at a time (BuildOptions.Relations): a first pass
 // (src.Head) parses every item but the plain relations, a second
 // (src.Relations) streams those. ok is false, with nothing written, when
 // the facts need a whole build: they retract relations (a retraction is
 // checked against every relation), or state a relation twice
 // (graph.ErrRestated: the two are merged).
-func (d *Directory) buildStreamed(ctx context.Context, src graph.ImportSource, o graph.ImportOptions) (sum graph.Summary, ok bool, err error) {
+func (d *Directory) streamedBuild(ctx context.Context, src graph.ImportSource, o graph.ImportOptions) (sum graph.Summary, ok bool, err error) {
 	start := time.Now()
 	head, relations, err := src.Head()
 	var headProblems *graph.ValidationError
