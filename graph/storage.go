@@ -79,9 +79,10 @@ type ImportSource struct {
 type ImportOptions struct {
 	// DryRun checks the facts and plans them, and writes nothing.
 	DryRun bool
-	// Seed, if set, is what a new store holds before the facts: a store
+	// Seed, if set, gives what a new store holds before the facts: a store
 	// built for them is built with it, planned first and the facts over it.
-	Seed *Changeset
+	// It is called only when a store is built.
+	Seed func() (*Changeset, error)
 	// NewMeta is metadata a store built for the facts records.
 	NewMeta map[string]string
 	// ChangedMeta is metadata a load that changed an existing store

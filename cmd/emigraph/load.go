@@ -125,10 +125,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	o, closeBase, err := m.importOptions(log, *dryRun, *noSeed, budget)
-	if err != nil {
-		return err
-	}
+	o, closeBase := m.importOptions(log, *dryRun, *noSeed, budget)
 	defer closeBase()
 	dir := &badger.Directory{Path: *data, Options: storage.options(log),
 		Open: func() (*badger.Store, error) { return m.openStore(*data, log, storage) }}
@@ -190,7 +187,7 @@ func (m *Main) loadRemote(ctx context.Context, server, tokenFile string, files [
 // importOptions are the options of a load into the data directory: the
 // seed a new store gets first (unless noSeed), and the store a dry run
 // checks the files against, which closeBase closes once the load is done.
-func (m *Main) importOptions(log zerolog.Logger, dryRun, noSeed bool, budget int64) (o graph.ImportOptions, closeBase func(), err error) {
+func (m *Main) importOptions(log zerolog.Logger, dryRun, noSeed bool, budget int64) (o graph.ImportOptions, closeBase func()) {
 	var base graph.Store
 	closeBase = func() {
 		if base != nil {
@@ -206,16 +203,19 @@ func (m *Main) importOptions(log zerolog.Logger, dryRun, noSeed bool, budget int
 		Report:      func(msg string, fields ...any) { log.Info().Fields(fields).Msg(msg) },
 	}
 	if noSeed {
-		return o, closeBase, nil
+		return o, closeBase
 	}
 	// into a new or empty directory the store is built whole, with the
 	// seed planned first and the files over it, and records that it was
 	// seeded as serve does
-	seedFacts, err := seed.Default()
-	if err != nil {
-		return o, closeBase, fmt.Errorf("the embedded seed is broken: %w", err)
+	o.Seed = func() (*graph.Changeset, error) {
+		c, err := seed.Default()
+		if err != nil {
+			return nil, fmt.Errorf("the embedded seed is broken: %w", err)
+		}
+		return c, nil
 	}
-	o.Seed, o.NewMeta = seedFacts, map[string]string{"seeded": seedHash()}
+	o.NewMeta = map[string]string{"seeded": seedHash()}
 	o.Opened = func(ctx context.Context, st graph.Admin) (graph.Store, error) {
 		if !dryRun {
 			// a new store gets the article and the predicate vocabulary first, as serve does
@@ -235,7 +235,7 @@ func (m *Main) importOptions(log zerolog.Logger, dryRun, noSeed bool, budget int
 		fmt.Fprintln(m.Stderr, "emigraph: the store is new: checked against the seed it would get first")
 		return base, nil
 	}
-	return o, closeBase, nil
+	return o, closeBase
 }
 
 // importSource parses docs for a load: whole, and, when every one is JSON

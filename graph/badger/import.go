@@ -55,7 +55,11 @@ func (d *Directory) Import(ctx context.Context, src graph.ImportSource, o graph.
 		return graph.ImportResult{}, err
 	}
 	if !o.DryRun && emptyDir(d.Path) {
-		sum, err := Build(ctx, d.Path, c, d.buildOptions(c.Len(), o))
+		bo, err := d.buildOptions(c.Len(), o)
+		if err != nil {
+			return graph.ImportResult{}, err
+		}
+		sum, err := Build(ctx, d.Path, c, bo)
 		if err != nil {
 			return graph.ImportResult{}, err
 		}
@@ -71,12 +75,18 @@ func emptyDir(dir string) bool {
 }
 
 // buildOptions are the options of a build of items into the directory.
-func (d *Directory) buildOptions(items int, o graph.ImportOptions) BuildOptions {
-	bo := BuildOptions{Options: d.Options, MemoryBudget: o.MemoryBudget, Seed: o.Seed, Meta: o.NewMeta}
+func (d *Directory) buildOptions(items int, o graph.ImportOptions) (BuildOptions, error) {
+	bo := BuildOptions{Options: d.Options, MemoryBudget: o.MemoryBudget, Meta: o.NewMeta}
+	if o.Seed != nil {
+		var err error
+		if bo.Seed, err = o.Seed(); err != nil {
+			return bo, err
+		}
+	}
 	if o.Progress != nil {
 		bo.Progress = o.Progress(items)
 	}
-	return bo
+	return bo, nil
 }
 
 // open opens the directory's store.
@@ -241,7 +251,10 @@ func (d *Directory) streamedBuild(ctx context.Context, src graph.ImportSource, o
 		o.Report("parsed all but the relations; streaming them", "items", head.Len(), "relations", relations,
 			"took_ms", time.Since(start).Milliseconds())
 	}
-	bo := d.buildOptions(head.Len()+relations, o)
+	bo, err := d.buildOptions(head.Len()+relations, o)
+	if err != nil {
+		return sum, false, err
+	}
 	bo.RelationCount = relations
 	bo.Relations = func(piece func([]graph.RelationChange) error) error {
 		if len(early) > 0 {
