@@ -68,7 +68,7 @@ func (a *API) resolveEntity(ctx context.Context, arg, value string) (string, err
 	switch {
 	case err == nil:
 		return e.ID, nil
-	case !errors.Is(err, graph.ErrNotFound):
+	case graph.ErrorCode(err) != graph.ENOTFOUND:
 		return "", err
 	}
 	e, err = a.entityByName(ctx, value)

@@ -46,7 +46,7 @@ func orEmpty[T any](s []T) []T {
 
 // seededInMemory is a store in memory holding the embedded seed: what a
 // dry run into a new directory checks the files against.
-func seededInMemory(ctx context.Context) (*badger.Store, error) {
+func seededInMemory(ctx context.Context) (graph.Store, error) {
 	st, err := badger.Open("", badger.Options{InMemory: true})
 	if err != nil {
 		return nil, err

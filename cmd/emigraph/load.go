@@ -112,218 +112,200 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profile(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
 	}
-	if *memProfile != "" {
-		stop := heapProfileAtPeak(*memProfile)
-		defer stop()
-	}
+	defer stop()
 	if *server != "" {
-		base, err := serverURL(*server)
-		if err != nil {
-			return err
-		}
-		for _, name := range files {
-			if _, err := documentFormat(name, *format); err != nil {
-				return err
-			}
-		}
-		token, err := m.readToken(*tokenFile)
-		if err != nil {
-			return err
-		}
-		return m.importRemote(ctx, base, token, files, *format, *dryRun, *jsonOut)
+		return m.loadRemote(ctx, *server, *tokenFile, files, *format, *dryRun, *jsonOut)
 	}
 	docs, err := m.readDocuments(files, *format)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	var bytesRead int
-	for _, d := range docs {
-		bytesRead += len(d.raw)
+	o, closeBase := m.importOptions(log, *dryRun, *noSeed, budget)
+	defer closeBase()
+	dir := &badger.Directory{Path: *data, Options: storage.options(log),
+		Open: func() (*badger.Store, error) { return m.openStore(*data, log, storage) }}
+	res, err := dir.Import(ctx, m.importSource(docs, log, start), o)
+	if errors.Is(err, badger.ErrLocked) {
+		return fmt.Errorf("%w\n  the server holds %s; load through it instead:\n  emigraph load %s --server http://127.0.0.1:8080 --token-file FILE", err, *data, strings.Join(files, " "))
 	}
-	// into a new or empty directory: the store is built there whole (tables
-	// written directly, far less work than transactions), then opened; the
-	// seed, unless --no-seed, is planned first and the files over it, in the
-	// same build, and the store records that it was seeded as serve does
-	var built *graph.Summary
-	buildOptions := func(items int) (badger.BuildOptions, error) {
-		bo := badger.BuildOptions{Options: storage.options(log), Progress: m.progress(log, items), MemoryBudget: budget}
-		if !*noSeed {
-			if bo.Seed, err = seed.Default(); err != nil {
-				return bo, fmt.Errorf("the embedded seed is broken: %w", err)
-			}
-			bo.Meta = map[string]string{"seeded": seedHash()}
-		}
-		return bo, nil
-	}
-	if !*dryRun && emptyDir(*data) && streamable(docs) {
-		if budget > 0 {
-			// The collector lets the heap grow to twice what is live before
-			// it collects, and what is live here is mostly the budget's
-			// keys: a soft limit keeps the heap near the budget and what the
-			// build holds beyond it (the entities, the counters), collecting
-			// more often as it nears it rather than doubling.
-			defer debug.SetMemoryLimit(debug.SetMemoryLimit(budget + budget/4 + 2<<30))
-		}
-		sum, ok, err := m.buildStreamed(ctx, *data, docs, log, buildOptions)
-		if err != nil {
-			return err
-		}
-		if ok {
-			built = &sum
-		}
-	}
-	all := &graph.Changeset{}
-	if built == nil {
-		var problems []graph.ItemError
-		// Parsing builds what the load then keeps: collecting while the heap
-		// is still small (the collector's goal follows the live heap) would find
-		// little to free, many times over.
-		gcPercent := debug.SetGCPercent(400)
-		for _, d := range docs {
-			c, err := d.format.ParseData(d.name, d.raw)
-			if err != nil {
-				var ve *graph.ValidationError
-				if errors.As(err, &ve) {
-					problems = append(problems, ve.Items...)
-					continue
-				}
-				return fmt.Errorf("%s: %w", d.name, err)
-			}
-			if len(docs) == 1 {
-				all = c // not copied
-			} else {
-				all.Append(c)
-			}
-		}
-		debug.SetGCPercent(gcPercent)
-		if len(problems) > 0 {
-			return m.reportProblems(&graph.ValidationError{Items: problems})
-		}
-		log.Info().Int("files", len(docs)).Int("items", all.Len()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("parsed")
-		if !*dryRun && emptyDir(*data) {
-			bo, err := buildOptions(all.Len())
-			if err != nil {
-				return err
-			}
-			sum, err := badger.Build(ctx, *data, all, bo)
-			if err != nil {
-				return m.reportProblems(err)
-			}
-			built = &sum
-		}
-	}
-	st, err := m.openStore(*data, log, storage)
 	if err != nil {
-		if errors.Is(err, badger.ErrLocked) {
-			return fmt.Errorf("%w\n  the server holds %s; load through it instead:\n  emigraph load %s --server http://127.0.0.1:8080 --token-file FILE", err, *data, strings.Join(files, " "))
+		return m.reportProblems(err)
+	}
+	return m.reportLoad(res, docs, start, *dryRun, *jsonOut, log)
+}
+
+// profile starts the profiles --cpuprofile and --memprofile ask for; stop
+// ends them.
+func profile(cpu, mem string) (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
 		}
+	}
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			return stop, err
+		}
+		stops = append(stops, func() { f.Close() })
+		if err := pprof.StartCPUProfile(f); err != nil {
+			stop()
+			return func() {}, err
+		}
+		stops = append(stops, pprof.StopCPUProfile)
+	}
+	if mem != "" {
+		stops = append(stops, heapProfileAtPeak(mem))
+	}
+	return stop, nil
+}
+
+// loadRemote sends the files to a running server (--server).
+func (m *Main) loadRemote(ctx context.Context, server, tokenFile string, files []string, format string, dryRun, asJSON bool) error {
+	base, err := serverURL(server)
+	if err != nil {
 		return err
 	}
-	held := st // closed at the end (a dry run may read another st, and a rebuild reopens it)
-	defer func() {
-		if held != nil {
-			held.Close()
-		}
-	}()
-	if !*noSeed {
-		if *dryRun {
-			// a dry run writes nothing, so it checks the file against the seed a
-			// new store would get
-			fresh, err := isNew(ctx, st)
-			if err != nil {
-				return err
-			}
-			if fresh {
-				// check against the seed the store would get first, held in
-				// memory, so that the diff is the files' alone
-				mem, err := seededInMemory(ctx)
-				if err != nil {
-					return err
-				}
-				defer mem.Close()
-				st = mem
-				fmt.Fprintln(m.Stderr, "emigraph: the store is new: checked against the seed it would get first")
-			}
-		} else if err := seedIfNew(ctx, st, log); err != nil {
-			// a new store gets the article and the predicate vocabulary first, as serve does
+	for _, name := range files {
+		if _, err := documentFormat(name, format); err != nil {
 			return err
 		}
 	}
-	var sum graph.Summary
-	if built != nil {
-		sum = *built
-	} else {
-		var plan *graph.Plan
-		onPlan := func(p *graph.Plan) { plan = p }
-		rebuild := false
-		if !*dryRun {
-			if rebuild, err = st.ShouldRebuild(all); err != nil {
-				return err
-			}
-		}
-		if rebuild {
-			// large beside what the store holds: written anew with it, as a
-			// load into a new directory is, and swapped in (Rebuild takes the
-			// directory for itself, so this process lets go of it meanwhile)
-			log.Info().Int("items", all.Len()).Msg("rebuilding the store with the load beside it")
-			held = nil
-			if err := st.Close(); err != nil {
-				return err
-			}
-			sum, err = badger.Rebuild(ctx, *data, all, badger.RebuildOptions{Options: storage.options(log),
-				Progress: m.progress(log, all.Len()), MemoryBudget: budget, OnPlan: onPlan})
-			if err != nil {
-				return m.reportProblems(err)
-			}
-			if st, err = m.openStore(*data, log, storage); err != nil {
-				return err
-			}
-			held = st
-		} else {
-			sum, err = st.Load(ctx, all, badger.LoadOptions{DryRun: *dryRun, Progress: m.progress(log, all.Len()), OnPlan: onPlan})
-			if err != nil {
-				return m.reportProblems(err)
-			}
-		}
-		if *dryRun {
-			if plan == nil {
-				plan = &graph.Plan{}
-			}
-			return m.printDiff(sum, plan.Changes(), plan.Warnings, *jsonOut)
-		}
-		if plan != nil {
-			for _, w := range plan.Warnings {
-				fmt.Fprintln(m.Stderr, w)
-			}
+	token, err := m.readToken(tokenFile)
+	if err != nil {
+		return err
+	}
+	return m.importRemote(ctx, base, token, files, format, dryRun, asJSON)
+}
+
+// importOptions are the options of a load into the data directory: the
+// seed a new store gets first (unless noSeed), and the store a dry run
+// checks the files against, which closeBase closes once the load is done.
+func (m *Main) importOptions(log zerolog.Logger, dryRun, noSeed bool, budget int64) (o graph.ImportOptions, closeBase func()) {
+	var base graph.Store
+	closeBase = func() {
+		if base != nil {
+			base.Close()
 		}
 	}
-	// a store filled by load is not a new store: serve must not seed it
-	if !*dryRun && sum.Changed() {
-		if done, _ := st.Meta("seeded"); done == "" {
-			st.SetMeta("seeded", "skipped: filled by load")
+	o = graph.ImportOptions{
+		DryRun:       dryRun,
+		MemoryBudget: budget,
+		Progress:     func(items int) func(int) { return m.progress(log, items) },
+		// a store filled by load is not a new store: serve must not seed it
+		ChangedMeta: map[string]string{"seeded": "skipped: filled by load"},
+		Report:      func(msg string, fields ...any) { log.Info().Fields(fields).Msg(msg) },
+	}
+	if noSeed {
+		return o, closeBase
+	}
+	// into a new or empty directory the store is built whole, with the
+	// seed planned first and the files over it, and records that it was
+	// seeded as serve does
+	o.Seed = func() (*graph.Changeset, error) {
+		c, err := seed.Default()
+		if err != nil {
+			return nil, fmt.Errorf("the embedded seed is broken: %w", err)
+		}
+		return c, nil
+	}
+	o.NewMeta = map[string]string{"seeded": seedHash()}
+	o.Opened = func(ctx context.Context, st graph.Admin) (graph.Store, error) {
+		if !dryRun {
+			// a new store gets the article and the predicate vocabulary first, as serve does
+			return st, seedIfNew(ctx, st, log)
+		}
+		// a dry run writes nothing, so it checks the file against the seed a
+		// new store would get
+		fresh, err := isNew(ctx, st)
+		if err != nil || !fresh {
+			return st, err
+		}
+		// check against the seed the store would get first, held in
+		// memory, so that the diff is the files' alone
+		if base, err = seededInMemory(ctx); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(m.Stderr, "emigraph: the store is new: checked against the seed it would get first")
+		return base, nil
+	}
+	return o, closeBase
+}
+
+// importSource parses docs for a load: whole, and, when every one is JSON
+// Lines, in two passes that stream the relations.
+func (m *Main) importSource(docs []document, log zerolog.Logger, start time.Time) graph.ImportSource {
+	src := graph.ImportSource{Parse: func() (*graph.Changeset, error) { return parseWhole(docs, log, start) }}
+	if streamable(docs) {
+		src.Head = func() (*graph.Changeset, int, error) { return parseHead(docs) }
+		src.Relations = func(piece func([]graph.RelationChange) error) error { return streamRelations(docs, piece) }
+	}
+	return src
+}
+
+// parseWhole parses every document into one changeset, with every
+// document's problems.
+func parseWhole(docs []document, log zerolog.Logger, start time.Time) (*graph.Changeset, error) {
+	all := &graph.Changeset{}
+	var problems []graph.ItemError
+	// Parsing builds what the load then keeps: collecting while the heap
+	// is still small (the collector's goal follows the live heap) would find
+	// little to free, many times over.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	for _, d := range docs {
+		c, err := d.format.ParseData(d.name, d.raw)
+		if err != nil {
+			var ve *graph.ValidationError
+			if errors.As(err, &ve) {
+				problems = append(problems, ve.Items...)
+				continue
+			}
+			return nil, fmt.Errorf("%s: %w", d.name, err)
+		}
+		if len(docs) == 1 {
+			all = c // not copied
+		} else {
+			all.Append(c)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &graph.ValidationError{Items: problems}
+	}
+	log.Info().Int("files", len(docs)).Int("items", all.Len()).Int64("took_ms", time.Since(start).Milliseconds()).Msg("parsed")
+	return all, nil
+}
+
+// reportLoad prints what a load did: a dry run's diff, or the summary and
+// the plan's warnings.
+func (m *Main) reportLoad(res graph.ImportResult, docs []document, start time.Time, dryRun, asJSON bool, log zerolog.Logger) error {
+	sum := res.Summary
+	if dryRun {
+		plan := res.Plan
+		if plan == nil {
+			plan = &graph.Plan{}
+		}
+		return m.printDiff(sum, plan.Changes(), plan.Warnings, asJSON)
+	}
+	if res.Plan != nil {
+		for _, w := range res.Plan.Warnings {
+			fmt.Fprintln(m.Stderr, w)
 		}
 	}
 	elapsed := time.Since(start)
 	fmt.Fprintln(m.Stdout, sum.String())
-	items := sum.RelationsAdded + sum.RelationsUpdated + sum.RelationsUnchanged
-	verb := "loaded"
-	if *dryRun {
-		verb = "checked (dry run: nothing written)"
+	var bytesRead int
+	for _, d := range docs {
+		bytesRead += len(d.raw)
 	}
+	items := sum.RelationsAdded + sum.RelationsUpdated + sum.RelationsUnchanged
 	log.Info().Int64("took_ms", elapsed.Milliseconds()).Int("relations_per_s", int(float64(items)/elapsed.Seconds())).
-		Int("bytes", bytesRead).Msg(verb)
+		Int("bytes", bytesRead).Msg("loaded")
 	return nil
 }
 
@@ -338,29 +320,19 @@ func streamable(docs []document) bool {
 	return len(docs) > 0
 }
 
-// buildStreamed builds a new store from JSON Lines files holding no more
-// than a piece of their relations at a time (badger.BuildOptions.Relations):
-// a first pass parses every line but the plain relations (jsonl.IsPlainRelation:
-// predicates, entities, and anything else), a second streams those. ok is
-// false, with nothing written, when the files need a whole build: they
-// retract relations (a retraction is checked against every relation), or
-// state a relation twice (graph.ErrRestated: the two are merged).
-func (m *Main) buildStreamed(ctx context.Context, dir string, docs []document, log zerolog.Logger, options func(items int) (badger.BuildOptions, error)) (sum graph.Summary, ok bool, err error) {
-	const pieceBytes = 32 << 20
-	start := time.Now()
+// streamPieceBytes is how much of a JSON Lines file a streamed load parses
+// at a time.
+const streamPieceBytes = 32 << 20
+
+// parseHead is the first pass of a streamed load: every line of docs but
+// the plain relations (jsonl.IsPlainRelation: predicates, entities, and
+// anything else), and how many plain relations it left.
+func parseHead(docs []document) (*graph.Changeset, int, error) {
 	head := &graph.Changeset{}
 	var problems []graph.ItemError
 	relations := 0
-	collect := func(err error) error {
-		var ve *graph.ValidationError
-		if errors.As(err, &ve) {
-			problems = append(problems, ve.Items...)
-			return nil
-		}
-		return err
-	}
 	for _, d := range docs {
-		n, err := jsonl.ParsePieces(d.name, d.raw, pieceBytes, func(line []byte) bool { return !jsonl.IsPlainRelation(line) },
+		n, err := jsonl.ParsePieces(d.name, d.raw, streamPieceBytes, func(line []byte) bool { return !jsonl.IsPlainRelation(line) },
 			func(c *graph.Changeset, raw []byte) error {
 				head.Append(c)
 				if d.mapped {
@@ -368,83 +340,47 @@ func (m *Main) buildStreamed(ctx context.Context, dir string, docs []document, l
 				}
 				return nil
 			})
-		if err = collect(err); err != nil {
-			return sum, false, fmt.Errorf("%s: %w", d.name, err)
+		var ve *graph.ValidationError
+		if errors.As(err, &ve) {
+			problems = append(problems, ve.Items...)
+		} else if err != nil {
+			return head, 0, fmt.Errorf("%s: %w", d.name, err)
 		}
 		relations += n
 	}
-	if len(head.Retractions) > 0 {
-		return sum, false, nil
-	}
-	// the relations of the first pass (not plain) come first
-	early := head.Relations
-	head.Relations = nil
-	relations += len(early)
-	source := func(piece func([]graph.RelationChange) error) error {
-		if len(early) > 0 {
-			if err := piece(early); err != nil {
-				return err
-			}
-		}
-		var parseProblems []graph.ItemError
-		for _, d := range docs {
-			_, err := jsonl.ParsePieces(d.name, d.raw, pieceBytes, jsonl.IsPlainRelation, func(c *graph.Changeset, raw []byte) error {
-				if len(problems)+len(parseProblems) > 0 {
-					return nil // only parsed, for their problems: nothing will be written
-				}
-				err := piece(c.Relations)
-				if d.mapped {
-					dropPages(raw)
-				}
-				return err
-			})
-			var ve *graph.ValidationError
-			if errors.As(err, &ve) {
-				parseProblems = append(parseProblems, ve.Items...)
-			} else if err != nil {
-				return err
-			}
-		}
-		if len(parseProblems) > 0 {
-			return &graph.ValidationError{Items: parseProblems}
-		}
-		return nil
-	}
 	if len(problems) > 0 {
-		// the lines of the first pass have problems: the relations are
-		// parsed for theirs, and not checked against entities that failed
-		err := source(func([]graph.RelationChange) error { return nil })
-		if err = collect(err); err != nil {
-			return sum, false, err
-		}
-		return sum, false, m.reportProblems(&graph.ValidationError{Items: problems})
+		return head, relations, &graph.ValidationError{Items: problems}
 	}
-	log.Info().Int("files", len(docs)).Int("items", head.Len()).Int("relations", relations).Int64("took_ms", time.Since(start).Milliseconds()).
-		Msg("parsed all but the relations; streaming them")
-	bo, err := options(head.Len() + relations)
-	if err != nil {
-		return sum, false, err
-	}
-	bo.Relations, bo.RelationCount = source, relations
-	if p := bo.Progress; p != nil {
-		entities := head.Len()
-		bo.Progress = func(done int) { p(entities + done) }
-	}
-	sum, err = badger.Build(ctx, dir, head, bo)
-	if errors.Is(err, graph.ErrRestated) {
-		log.Info().Msg("a relation is stated twice: building the files whole")
-		return sum, false, nil
-	}
-	if err != nil {
-		return sum, false, m.reportProblems(err)
-	}
-	return sum, true, nil
+	return head, relations, nil
 }
 
-// emptyDir reports whether dir does not exist or is an empty directory.
-func emptyDir(dir string) bool {
-	entries, err := os.ReadDir(dir)
-	return errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0)
+// streamRelations is the second pass: the plain relations of docs, a piece
+// at a time; once a line has problems the rest are only parsed, for
+// theirs.
+func streamRelations(docs []document, piece func([]graph.RelationChange) error) error {
+	var problems []graph.ItemError
+	for _, d := range docs {
+		_, err := jsonl.ParsePieces(d.name, d.raw, streamPieceBytes, jsonl.IsPlainRelation, func(c *graph.Changeset, raw []byte) error {
+			if len(problems) > 0 {
+				return nil // only parsed, for their problems: nothing will be written
+			}
+			err := piece(c.Relations)
+			if d.mapped {
+				dropPages(raw)
+			}
+			return err
+		})
+		var ve *graph.ValidationError
+		if errors.As(err, &ve) {
+			problems = append(problems, ve.Items...)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		return &graph.ValidationError{Items: problems}
+	}
+	return nil
 }
 
 // progress reports a long load: a bar on a terminal, a log line every few

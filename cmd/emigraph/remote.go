@@ -12,14 +12,13 @@ import (
 	"strings"
 
 	"github.com/emigraph/emigraph/graph"
-	"github.com/emigraph/emigraph/graph/badger"
 	"github.com/emigraph/emigraph/seed"
 	"github.com/emigraph/emigraph/server"
 )
 
 // operations are what the server does for `backup`, `export` and `load`
 // given --server: the same store calls as those commands with --data.
-func operations(st *badger.Store) server.Operations {
+func operations(st graph.Admin) server.Operations {
 	return server.Operations{
 		Backup: func(ctx context.Context, w io.Writer) error { return st.Backup(w) },
 		Export: func(ctx context.Context, w io.Writer, format string) error {

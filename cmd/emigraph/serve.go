@@ -47,7 +47,7 @@ func (m *Main) openStore(dir string, log zerolog.Logger, f storeFlags) (*badger.
 // and holds no entities. A store that was seeded (or filled by a load) is
 // left alone, so a restart never seeds twice and a retracted seed fact stays
 // retracted.
-func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error {
+func seedIfNew(ctx context.Context, st graph.Admin, log zerolog.Logger) error {
 	done, err := st.Meta("seeded")
 	if err != nil || done != "" {
 		return err
@@ -77,7 +77,7 @@ func seedIfNew(ctx context.Context, st *badger.Store, log zerolog.Logger) error 
 }
 
 // isNew reports whether a store was never seeded and holds no entities.
-func isNew(ctx context.Context, st *badger.Store) (bool, error) {
+func isNew(ctx context.Context, st graph.Admin) (bool, error) {
 	done, err := st.Meta("seeded")
 	if err != nil || done != "" {
 		return false, err
@@ -305,7 +305,7 @@ const storeCheckEvery = 5 * time.Second
 // never) it checks the store's tables; a table that fails is logged, and
 // the store refuses requests and /readyz fails from then on (a restart
 // would not help: the store does not open).
-func watchStore(ctx context.Context, st *badger.Store, log zerolog.Logger, stop func(), verifyEvery time.Duration) {
+func watchStore(ctx context.Context, st graph.Admin, log zerolog.Logger, stop func(), verifyEvery time.Duration) {
 	tick := time.NewTicker(storeCheckEvery)
 	defer tick.Stop()
 	var verify <-chan time.Time
@@ -323,7 +323,7 @@ func watchStore(ctx context.Context, st *badger.Store, log zerolog.Logger, stop 
 			st.Check()
 		case <-verify:
 			start := time.Now()
-			check, err := st.VerifyTables()
+			check, err := st.CheckTables()
 			if err != nil {
 				if !corrupt {
 					log.Error().Err(err).Int("tables_corrupt", len(check.Problems)).Msg("a check of the store's tables failed")

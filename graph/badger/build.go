@@ -396,179 +396,206 @@ type relationSink struct {
 // The totals of entities (c:entities, c:type:) are counted from entities
 // and written with those of relations: they sort among them.
 func relationSinks(pool *bulk.Pool, n, periods int, all []graph.RelationWrite, entities []graph.EntityWrite) []func() relationSink {
-	fam := func(prefix string, n int) *bulk.Family { return pool.Family(prefix, n) }
-	sizeHint := map[string]int{pOut: n, pIn: n, pByPred: n, pDate: n, pEntDate: 2 * n,
-		pPeriod: periods, pEntPeriod: 2 * periods, pFigure: n / 4}
-	streamed := all == nil
-	own := func(s string) string {
-		if streamed {
-			return strings.Clone(s)
-		}
-		return s
+	k := &sinkMaker{pool: pool, n: n, periods: periods, all: all, entities: entities, streamed: all == nil}
+	return []func() relationSink{k.relations, func() relationSink { return k.index(pOut, pIn) },
+		func() relationSink { return k.index(pEntDate, pEntPeriod) },
+		func() relationSink { return k.index(pByPred, pDate, pPeriod, pFigure) }, k.counters, k.adjacency, k.figureSummary}
+}
+
+// sinkMaker makes the sinks of relationSinks, from what they share.
+type sinkMaker struct {
+	pool       *bulk.Pool
+	n, periods int
+	all        []graph.RelationWrite
+	entities   []graph.EntityWrite
+	streamed   bool
+}
+
+// fam takes a family from the pool, with room for about n keys.
+func (k *sinkMaker) fam(prefix string, n int) *bulk.Family { return k.pool.Family(prefix, n) }
+
+// own is s, copied when it points into a streamed piece.
+func (k *sinkMaker) own(s string) string {
+	if k.streamed {
+		return strings.Clone(s)
 	}
-	// The other counters: degrees, and the totals (c:entities,
-	// c:pred:<p>, c:relations, c:type:<T>), which sort apart from the
-	// degrees and the term counts.
-	counters := func() relationSink {
-		degree := map[string]int64{}
-		totals := map[string]int64{"entities": int64(len(entities))}
-		for _, w := range entities {
-			totals["type:"+string(w.New.Type)]++
+	return s
+}
+
+// sizeHint is about how many keys a family of relations' keys will hold.
+func (k *sinkMaker) sizeHint(prefix string) int {
+	return map[string]int{pOut: k.n, pIn: k.n, pByPred: k.n, pDate: k.n, pEntDate: 2 * k.n,
+		pPeriod: k.periods, pEntPeriod: 2 * k.periods, pFigure: k.n / 4}[prefix]
+}
+
+// counters is the sink of the other counters: degrees, and the totals
+// (c:entities, c:pred:<p>, c:relations, c:type:<T>), which sort apart from
+// the degrees and the term counts.
+func (k *sinkMaker) counters() relationSink {
+	degree := map[string]int64{}
+	totals := map[string]int64{"entities": int64(len(k.entities))}
+	for _, w := range k.entities {
+		totals["type:"+string(w.New.Type)]++
+	}
+	relations := int64(0)
+	count := func(m map[string]int64, key string) {
+		if _, ok := m[key]; !ok {
+			key = k.own(key)
 		}
-		relations := int64(0)
-		count := func(m map[string]int64, k string) {
-			if _, ok := m[k]; !ok {
-				k = own(k)
+		m[key]++
+	}
+	return relationSink{
+		add: func(ws []graph.RelationWrite) {
+			for _, w := range ws {
+				count(degree, w.New.Subject)
+				if o := w.New.Object; o != "" && o != w.New.Subject {
+					count(degree, o)
+				}
+				count(totals, "pred:"+w.New.Predicate)
+				if w.New.Date != "" {
+					count(totals, cDated)
+					count(totals, cDated+w.New.Predicate)
+				}
 			}
-			m[k]++
-		}
-		return relationSink{
-			add: func(ws []graph.RelationWrite) {
-				for _, w := range ws {
-					count(degree, w.New.Subject)
-					if o := w.New.Object; o != "" && o != w.New.Subject {
-						count(degree, o)
-					}
-					count(totals, "pred:"+w.New.Predicate)
-					if w.New.Date != "" {
-						count(totals, cDated)
-						count(totals, cDated+w.New.Predicate)
-					}
-				}
-				relations += int64(len(ws))
-			},
-			done: func() []*bulk.Family {
-				degrees := fam(pCount+"deg:", len(degree))
-				for id, n := range degree {
-					degrees.Put(string(encodeCount(n)), id, "", "")
-				}
-				totals["relations"] = relations
-				rest := fam(pCount, len(totals))
-				for name, n := range totals {
-					if n != 0 {
-						rest.Put(string(encodeCount(n)), name, "", "")
-					}
-				}
-				return []*bulk.Family{degrees, rest}
-			},
-		}
-	}
-	// The adjacency counters (c:adj:), as countAdjacent keeps them.
-	adjacency := func() relationSink {
-		counts := newAdjacencyCounts(n / 8)
-		counts.own = own
-		return relationSink{
-			add: func(ws []graph.RelationWrite) {
-				for _, w := range ws {
-					counts.add(w.New)
-				}
-			},
-			done: func() []*bulk.Family {
-				f := fam(pCount+pAdjCount, 2*len(counts.counts))
-				counts.each(func(entity, kind, pred string, n int64) error {
-					f.Put(string(encodeCount(n)), entity, kind, pred)
-					return nil
-				})
-				return []*bulk.Family{f}
-			},
-		}
-	}
-	// The summaries of figures (F:), as resolveFigures keeps them.
-	figureSummary := func() relationSink {
-		sums := figureSummaries{}
-		return relationSink{
-			add: func(ws []graph.RelationWrite) {
-				for _, w := range ws {
-					fig, ok := graph.FigureOf(w.New)
-					if !ok {
-						continue
-					}
-					if g := groupOf(fig); sums[g] == nil {
-						sums[figureGroup{own(g.object), own(g.predicate), own(g.unit)}] = &graph.FigureSummary{Object: own(g.object), Predicate: own(g.predicate), Unit: own(g.unit)}
-					}
-					sum := sums.add(fig)
-					if streamed { // the figures it holds, if this is one, point into the piece
-						if sum.Largest.Relation == fig.Relation {
-							sum.Largest = ownFigure(fig)
-						}
-						if sum.Latest.Relation == fig.Relation {
-							sum.Latest = ownFigure(fig)
-						}
-					}
-				}
-			},
-			done: func() []*bulk.Family {
-				f := fam(pFigureSummary, len(sums))
-				for g, sum := range sums {
-					a, b := g.indexParts()
-					f.Put(string(summaryValue(sum)), a, b, "")
-				}
-				return []*bulk.Family{f}
-			},
-		}
-	}
-	relations := func() relationSink {
-		f := fam(pRelation, n)
-		if streamed {
-			var buf []byte
-			return relationSink{
-				add: func(ws []graph.RelationWrite) {
-					for _, w := range ws {
-						var ok bool
-						if buf, ok = appendRelationJSON(buf[:0], w.New); !ok {
-							buf = mustJSON(w.New)
-						}
-						f.Put(string(buf), w.New.ID, "", "")
-					}
-				},
-				done: func() []*bulk.Family { return []*bulk.Family{f} },
+			relations += int64(len(ws))
+		},
+		done: func() []*bulk.Family {
+			degrees := k.fam(pCount+"deg:", len(degree))
+			for id, n := range degree {
+				degrees.Put(string(encodeCount(n)), id, "", "")
 			}
-		}
-		f.Expand = func(dst, stored []byte) []byte {
-			r := all[binary.BigEndian.Uint32(stored)].New
-			if b, ok := appendRelationJSON(dst, r); ok {
-				return b
+			totals["relations"] = relations
+			rest := k.fam(pCount, len(totals))
+			for name, n := range totals {
+				if n != 0 {
+					rest.Put(string(encodeCount(n)), name, "", "")
+				}
 			}
-			return append(dst, mustJSON(r)...)
-		}
-		next := 0
+			return []*bulk.Family{degrees, rest}
+		},
+	}
+}
+
+// adjacency is the sink of the adjacency counters (c:adj:), as
+// countAdjacent keeps them.
+func (k *sinkMaker) adjacency() relationSink {
+	counts := newAdjacencyCounts(k.n / 8)
+	counts.own = k.own
+	return relationSink{
+		add: func(ws []graph.RelationWrite) {
+			for _, w := range ws {
+				counts.add(w.New)
+			}
+		},
+		done: func() []*bulk.Family {
+			f := k.fam(pCount+pAdjCount, 2*len(counts.counts))
+			counts.each(func(entity, kind, pred string, n int64) error {
+				f.Put(string(encodeCount(n)), entity, kind, pred)
+				return nil
+			})
+			return []*bulk.Family{f}
+		},
+	}
+}
+
+// figureSummary is the sink of the summaries of figures (F:), as
+// resolveFigures keeps them.
+func (k *sinkMaker) figureSummary() relationSink {
+	sums := figureSummaries{}
+	return relationSink{
+		add: func(ws []graph.RelationWrite) {
+			for _, w := range ws {
+				fig, ok := graph.FigureOf(w.New)
+				if !ok {
+					continue
+				}
+				if g := groupOf(fig); sums[g] == nil {
+					sums[figureGroup{k.own(g.object), k.own(g.predicate), k.own(g.unit)}] = &graph.FigureSummary{Object: k.own(g.object), Predicate: k.own(g.predicate), Unit: k.own(g.unit)}
+				}
+				sum := sums.add(fig)
+				if k.streamed { // the figures it holds, if this is one, point into the piece
+					if sum.Largest.Relation == fig.Relation {
+						sum.Largest = ownFigure(fig)
+					}
+					if sum.Latest.Relation == fig.Relation {
+						sum.Latest = ownFigure(fig)
+					}
+				}
+			}
+		},
+		done: func() []*bulk.Family {
+			f := k.fam(pFigureSummary, len(sums))
+			for g, sum := range sums {
+				a, b := g.indexParts()
+				f.Put(string(summaryValue(sum)), a, b, "")
+			}
+			return []*bulk.Family{f}
+		},
+	}
+}
+
+// relations is the sink of the relations themselves (r:): their JSON when
+// streamed, else an index into the plan, encoded as each is written.
+func (k *sinkMaker) relations() relationSink {
+	f := k.fam(pRelation, k.n)
+	if k.streamed {
+		var buf []byte
 		return relationSink{
 			add: func(ws []graph.RelationWrite) {
-				var index [4]byte
 				for _, w := range ws {
-					binary.BigEndian.PutUint32(index[:], uint32(next))
-					next++
-					f.Put(string(index[:]), w.New.ID, "", "")
+					var ok bool
+					if buf, ok = appendRelationJSON(buf[:0], w.New); !ok {
+						buf = mustJSON(w.New)
+					}
+					f.Put(string(buf), w.New.ID, "", "")
 				}
 			},
 			done: func() []*bulk.Family { return []*bulk.Family{f} },
 		}
 	}
-	// the index families of relations (relationIndex), split into sinks of
-	// similar size
-	index := func(prefixes ...string) relationSink {
-		byPrefix := map[string]*bulk.Family{}
-		out := make([]*bulk.Family, 0, len(prefixes))
-		for _, p := range prefixes {
-			byPrefix[p] = fam(p, sizeHint[p])
-			out = append(out, byPrefix[p])
+	all := k.all
+	f.Expand = func(dst, stored []byte) []byte {
+		r := all[binary.BigEndian.Uint32(stored)].New
+		if b, ok := appendRelationJSON(dst, r); ok {
+			return b
 		}
-		return relationSink{
-			add: func(ws []graph.RelationWrite) {
-				for _, w := range ws {
-					relationIndex(w.New, func(prefix, v, a, b, c string) {
-						if f := byPrefix[prefix]; f != nil {
-							f.Put(v, a, b, c)
-						}
-					})
-				}
-			},
-			done: func() []*bulk.Family { return out },
-		}
+		return append(dst, mustJSON(r)...)
 	}
-	return []func() relationSink{relations, func() relationSink { return index(pOut, pIn) },
-		func() relationSink { return index(pEntDate, pEntPeriod) },
-		func() relationSink { return index(pByPred, pDate, pPeriod, pFigure) }, counters, adjacency, figureSummary}
+	next := 0
+	return relationSink{
+		add: func(ws []graph.RelationWrite) {
+			var index [4]byte
+			for _, w := range ws {
+				binary.BigEndian.PutUint32(index[:], uint32(next))
+				next++
+				f.Put(string(index[:]), w.New.ID, "", "")
+			}
+		},
+		done: func() []*bulk.Family { return []*bulk.Family{f} },
+	}
+}
+
+// index is the sink of some of the index families of relations
+// (relationIndex), split into sinks of similar size.
+func (k *sinkMaker) index(prefixes ...string) relationSink {
+	byPrefix := map[string]*bulk.Family{}
+	out := make([]*bulk.Family, 0, len(prefixes))
+	for _, p := range prefixes {
+		byPrefix[p] = k.fam(p, k.sizeHint(p))
+		out = append(out, byPrefix[p])
+	}
+	return relationSink{
+		add: func(ws []graph.RelationWrite) {
+			for _, w := range ws {
+				relationIndex(w.New, func(prefix, v, a, b, c string) {
+					if f := byPrefix[prefix]; f != nil {
+						f.Put(v, a, b, c)
+					}
+				})
+			}
+		},
+		done: func() []*bulk.Family { return out },
+	}
 }
 
 // ownFigure is a copy of f whose strings are its own.

@@ -179,10 +179,20 @@
 // and write is refused with it, and Close leaves Badger as it is, for the
 // process to exit (a server does) and the next open to replay the logs.
 //
+// # Loading a data directory
+//
+// Directory.Import (graph.Importer) is how a load goes into a data
+// directory, whatever its size, and chooses among the ways below: into a new
+// or empty directory, Build (streamed when the source can stream its
+// relations, whole otherwise); into a store large beside the load, a
+// transactional Load; into one small beside it, Rebuild. The caller (emigraph
+// load) gives it the parsing of its files and the seeding, and decides
+// nothing about how the store is written.
+//
 // # Building a store
 //
 // Build makes a new store from a changeset in a new or empty directory,
-// which the caller then opens (emigraph load does, into a new directory,
+// which the caller then opens (Directory.Import does, into a new directory,
 // with the seed as BuildOptions.Seed: planned first, the changeset over it):
 // the keys of each prefix are built in memory, sorted (in runs spilled to
 // disk and merged beyond BuildOptions.MemoryBudget), and written straight
@@ -195,8 +205,9 @@
 // instead. A Store never closes or replaces its own database: Build writes
 // where nothing holds a store, and Open removes what a killed Build left.
 //
-// A build may stream the relations (BuildOptions.Relations, stream.go; emigraph
-// load does for JSON Lines): the predicates and entities are planned whole
+// A build may stream the relations (BuildOptions.Relations, stream.go;
+// Directory.Import does when its source can, as emigraph load's JSON Lines
+// can): the predicates and entities are planned whole
 // (graph.PlanStream), since every relation is checked against them, and the
 // relations come a piece at a time, are checked, put into the families of
 // their keys by the same sinks the whole build uses (relationSinks, over
@@ -212,7 +223,8 @@
 // A load large beside the store it goes into (Store.ShouldRebuild: at least
 // 10,000 items, and at least a quarter of the entities and relations the
 // store holds) is cheaper written anew than through Badger's write path:
-// Rebuild (rebuild.go; emigraph load calls it when it holds the directory)
+// Rebuild (rebuild.go; Directory.Import calls it once it has let go of the
+// directory)
 // takes the directory's lock as Badger takes it and keeps it to the end,
 // reads the store (one snapshot, taken as it is, not planned again), plans
 // the changeset over it as Load would (a planView, as for the seed), and

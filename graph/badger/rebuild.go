@@ -123,17 +123,6 @@ func Rebuild(ctx context.Context, dir string, c *graph.Changeset, o RebuildOptio
 		defer st.Close()
 		return st.Load(ctx, c, LoadOptions{Progress: o.Progress, OnPlan: o.OnPlan})
 	}
-	crashed := false
-	step := func(name string) error {
-		if rebuildCrash == nil {
-			return nil
-		}
-		if err := rebuildCrash(name); err != nil {
-			crashed = true
-			return err
-		}
-		return nil
-	}
 	// the directory itself, not a link to it, is swapped
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return graph.Summary{}, err
@@ -143,95 +132,144 @@ func Rebuild(ctx context.Context, dir string, c *graph.Changeset, o RebuildOptio
 		return graph.Summary{}, err
 	}
 	defer unlock()
-	held := o.Options
-	held.lockHeld = true
-	st, err := Open(dir, held)
-	if err != nil {
+	r := &rebuilder{ctx: ctx, dir: dir, c: c, o: o, held: o.Options}
+	r.held.lockHeld = true
+	if r.st, err = Open(dir, r.held); err != nil {
 		return graph.Summary{}, err
 	}
-	open := true
+	r.open = true
 	defer func() {
-		if open {
-			st.Close()
+		if r.open {
+			r.st.Close()
 		}
 	}()
-	if st.readOnly != nil {
-		return graph.Summary{}, st.readOnly
+	if r.st.readOnly != nil {
+		return graph.Summary{}, r.st.readOnly
 	}
-	if err := step("opened"); err != nil {
+	if err := r.step("opened"); err != nil {
 		return graph.Summary{}, err
 	}
-	// transactions instead, into the store as it is
-	transactional := func(why string) (graph.Summary, error) {
-		if o.Logger != nil {
-			o.Logger.Warningf("rebuild of %s: %s; loading through transactions instead", dir, why)
-		}
-		if !open {
-			if st, err = Open(dir, held); err != nil {
-				return graph.Summary{}, err
-			}
-			open = true
-		}
-		return st.Load(ctx, c, LoadOptions{Progress: o.Progress, OnPlan: o.OnPlan})
-	}
-	base, meta, why, err := st.contents(ctx)
+	base, meta, why, err := r.st.contents(ctx)
 	if err != nil {
 		return graph.Summary{}, err
 	}
 	if why != "" {
-		return transactional(why)
+		return r.transactional(why)
 	}
-	size, err := dirSize(dir)
-	if err != nil {
-		return graph.Summary{}, err
-	}
-	parent := filepath.Dir(dir)
-	if n, err := st.freeSpace(parent); err == nil && st.reserve > 0 && n < st.reserve+size {
-		return transactional(fmt.Sprintf("%s free, not room for a second store of %s beside it and the reserve", FormatBytes(n), FormatBytes(size)))
-	}
-	side := dir + ".bulk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := os.Mkdir(side, 0o755); err != nil {
-		return transactional(err.Error())
-	}
-	// held until the end, as Build holds it: Open removes the side
-	// directories whose lock nobody holds (what a crash left), not this one
-	unlockSide, err := lockBuild(side)
-	if err != nil {
-		os.RemoveAll(side)
-		return transactional(err.Error())
+	side, unlockSide, why, err := r.makeSide()
+	if err != nil || why != "" {
+		if err != nil {
+			return graph.Summary{}, err
+		}
+		return r.transactional(why)
 	}
 	defer func() {
-		if !crashed {
+		if !r.crashed {
 			os.RemoveAll(side)
 		}
 		unlockSide()
 	}()
-	if err := checkExchange(side, dir); err != nil {
-		return transactional(fmt.Sprintf("the directory cannot be swapped (%v)", err))
+	return r.buildAndSwap(side, base, meta)
+}
+
+// rebuilder is one Rebuild of the store in dir, which it has locked.
+type rebuilder struct {
+	ctx  context.Context
+	dir  string
+	c    *graph.Changeset
+	o    RebuildOptions
+	held Options // o.Options, with the directory's lock held
+	st   *Store  // the store, open while open is set
+	open bool
+	// crashed is set once a step stopped the rebuild as a crash would
+	// (rebuildCrash): what it left is left.
+	crashed bool
+}
+
+// step is a step of the rebuild, where a test may stop it (rebuildCrash).
+func (r *rebuilder) step(name string) error {
+	if rebuildCrash == nil {
+		return nil
 	}
+	if err := rebuildCrash(name); err != nil {
+		r.crashed = true
+		return err
+	}
+	return nil
+}
+
+// transactional loads the changeset through transactions instead, into
+// the store as it is, and says why in the log.
+func (r *rebuilder) transactional(why string) (graph.Summary, error) {
+	if r.o.Logger != nil {
+		r.o.Logger.Warningf("rebuild of %s: %s; loading through transactions instead", r.dir, why)
+	}
+	if !r.open {
+		st, err := Open(r.dir, r.held)
+		if err != nil {
+			return graph.Summary{}, err
+		}
+		r.st, r.open = st, true
+	}
+	return r.st.Load(r.ctx, r.c, LoadOptions{Progress: r.o.Progress, OnPlan: r.o.OnPlan})
+}
+
+// makeSide makes the directory beside dir that the store is built in, and
+// locks it; or says why the store is not rebuilt there (why): not room for
+// a second store beside it, or a directory that cannot be swapped.
+func (r *rebuilder) makeSide() (side string, unlock func(), why string, err error) {
+	size, err := dirSize(r.dir)
+	if err != nil {
+		return "", nil, "", err
+	}
+	if n, err := r.st.freeSpace(filepath.Dir(r.dir)); err == nil && r.st.reserve > 0 && n < r.st.reserve+size {
+		return "", nil, fmt.Sprintf("%s free, not room for a second store of %s beside it and the reserve", FormatBytes(n), FormatBytes(size)), nil
+	}
+	side = r.dir + ".bulk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := os.Mkdir(side, 0o755); err != nil {
+		return "", nil, err.Error(), nil
+	}
+	// held until the end, as Build holds it: Open removes the side
+	// directories whose lock nobody holds (what a crash left), not this one
+	unlock, err = lockBuild(side)
+	if err != nil {
+		os.RemoveAll(side)
+		return "", nil, err.Error(), nil
+	}
+	if err := checkExchange(side, r.dir); err != nil {
+		unlock()
+		os.RemoveAll(side)
+		return "", nil, fmt.Sprintf("the directory cannot be swapped (%v)", err), nil
+	}
+	return side, unlock, "", nil
+}
+
+// buildAndSwap builds the store with the changeset in side, and exchanges
+// it with dir: the commit point. side is then the old store.
+func (r *rebuilder) buildAndSwap(side string, base *graph.Plan, meta map[string]string) (graph.Summary, error) {
 	// closed while building: its caches and memtables are memory the build uses
-	if err := st.Close(); err != nil {
+	if err := r.st.Close(); err != nil {
 		return graph.Summary{}, err
 	}
-	open = false
+	r.open = false
 	var plan *graph.Plan
 	delete(meta, metaLayout)
-	bo := BuildOptions{Options: o.Options, Progress: o.Progress, MemoryBudget: o.MemoryBudget, Meta: meta, base: base,
+	bo := BuildOptions{Options: r.o.Options, Progress: r.o.Progress, MemoryBudget: r.o.MemoryBudget, Meta: meta, base: base,
 		plan: func(p *graph.Plan) { plan = p }}
-	sum, err = build(ctx, side, c, bo)
+	sum, err := build(r.ctx, side, r.c, bo)
 	if errors.Is(err, errTablesRefused) {
-		return transactional(err.Error())
+		return r.transactional(err.Error())
 	}
 	if err != nil {
 		return graph.Summary{}, err
 	}
-	if o.OnPlan != nil {
-		o.OnPlan(plan)
+	if r.o.OnPlan != nil {
+		r.o.OnPlan(plan)
 	}
 	if !sum.Changed() {
 		return sum, nil // the store already holds it all: left as it is
 	}
-	if err := step("built"); err != nil {
+	if err := r.step("built"); err != nil {
 		return graph.Summary{}, err
 	}
 	// the new store is locked as Badger locks it, so that nothing opens it
@@ -244,26 +282,27 @@ func Rebuild(ctx context.Context, dir string, c *graph.Changeset, o RebuildOptio
 	if err := syncDir(side); err != nil {
 		return graph.Summary{}, err
 	}
-	if err := step("synced"); err != nil {
+	if err := r.step("synced"); err != nil {
 		return graph.Summary{}, err
 	}
 	// the commit point
-	if err := exchangeDirs(side, dir); err != nil {
+	if err := exchangeDirs(side, r.dir); err != nil {
 		// nothing moved: the store is as it was
-		return transactional(fmt.Sprintf("swapping the directories: %v", err))
+		return r.transactional(fmt.Sprintf("swapping the directories: %v", err))
 	}
-	if err := step("exchanged"); err != nil {
+	if err := r.step("exchanged"); err != nil {
 		return graph.Summary{}, err
 	}
+	parent := filepath.Dir(r.dir)
 	if err := syncDir(parent); err != nil {
 		return graph.Summary{}, fmt.Errorf("the rebuilt store is in place of the old one, but syncing %s failed, so a crash of the machine may yet bring the old one back: %w", parent, err)
 	}
-	if err := step("swapped"); err != nil {
+	if err := r.step("swapped"); err != nil {
 		return graph.Summary{}, err
 	}
-	// side is now the old store, which the deferred RemoveAll removes
-	if o.Progress != nil {
-		o.Progress(c.Len())
+	// side is now the old store, which Rebuild's deferred RemoveAll removes
+	if r.o.Progress != nil {
+		r.o.Progress(r.c.Len())
 	}
 	return sum, nil
 }
