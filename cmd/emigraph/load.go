@@ -86,7 +86,7 @@ func (m *Main) reportProblems(err error) error {
 func (m *Main) load(ctx context.Context, args []string) error {
 	fs := newFlags(m, "load")
 	data := fs.String("data", "data", "data directory")
-	format := fs.String("format", "", "format of the files (native, csv, jsonl, nquads); by default from each file's extension")
+	format := fs.String("format", "", "format of the files ("+formatNames()+"); by default from each file's extension")
 	dryRun := fs.Bool("dry-run", false, "validate and show what would be added, changed and retracted; write nothing")
 	jsonOut := fs.Bool("json", false, "with --dry-run: print the summary and every change as JSON, for programs")
 	server := fs.String("server", "", "send the facts to a running server (its address, e.g. http://127.0.0.1:8080) instead of opening the data directory: streamed, all or nothing, of any size up to the server's --max-import")
