@@ -108,4 +108,3 @@ const prefetchAhead = 16
 
 // prefetchSink keeps the reads ahead from being optimised away.
 var prefetchSink atomic.Uint32
-
