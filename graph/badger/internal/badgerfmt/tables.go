@@ -49,9 +49,10 @@ func NewTables(dir string, opts bg.Options) *Tables {
 	}}
 }
 
-// Family returns the sink of a new family.
-func (t *Tables) Family() Sink {
-	return &tableSink{t: t, b: table.NewTableBuilder(t.topts)}
+// Family returns the sink of a new family: the families of a database are
+// written at the same time, each through its own sink, and no two overlap.
+func (t *Tables) Family() *TableSink {
+	return &TableSink{t: t, b: table.NewTableBuilder(t.topts)}
 }
 
 // Finish writes the MANIFEST, listing the tables written.
@@ -64,18 +65,22 @@ func (t *Tables) Finish() error {
 	return writeManifest(t.dir, ids, t.opts)
 }
 
-// Abort releases the table builders' memory.
+// Abort releases the table builders' memory; what was written is for the
+// caller to remove.
 func (t *Tables) Abort() { t.topts.AllocPool.Release() }
 
-// tableSink writes a family's keys into tables of at most TableSize.
-type tableSink struct {
+// TableSink writes a family's keys, which come in increasing order (the
+// caller checks), into tables of at most 8 MiB, every key at version 1
+// with its value inline.
+type TableSink struct {
 	t   *Tables
 	b   *table.Builder
 	key []byte
 	ids []uint64
 }
 
-func (s *tableSink) Add(k, value []byte) error {
+// Add writes a key and its value.
+func (s *TableSink) Add(k, value []byte) error {
 	// keys carry Badger's version suffix: version 1, as if written by the
 	// first transaction
 	s.key = append(append(s.key[:0], k...), versionOne[:]...)
@@ -86,7 +91,7 @@ func (s *tableSink) Add(k, value []byte) error {
 	return nil
 }
 
-func (s *tableSink) finishTable() error {
+func (s *TableSink) finishTable() error {
 	if s.b.Empty() {
 		return nil
 	}
@@ -106,7 +111,8 @@ func (s *tableSink) finishTable() error {
 	return nil
 }
 
-func (s *tableSink) Done() error {
+// Done writes the family's last table; the family is then complete.
+func (s *TableSink) Done() error {
 	err := s.finishTable()
 	s.b.Close()
 	if err == nil {
@@ -117,7 +123,8 @@ func (s *tableSink) Done() error {
 	return err
 }
 
-func (s *tableSink) Abandon() { s.b.Close() }
+// Abandon drops what the sink holds, after an error.
+func (s *TableSink) Abandon() { s.b.Close() }
 
 // versionOne is the suffix Badger puts after a key written at version 1:
 // the version subtracted from the largest uint64, big-endian (y.KeyWithTs).

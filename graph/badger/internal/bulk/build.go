@@ -28,7 +28,7 @@ type Builder struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	dir      string
-	out      badgerfmt.Writer
+	out      *badgerfmt.Tables
 	pool     *Pool
 	tasks    chan Task
 	wg       sync.WaitGroup
@@ -73,14 +73,7 @@ func Start(ctx context.Context, dir string, opts bg.Options, progress func(done 
 	if err := CheckOptions(opts.WithDir(dir).WithValueDir(dir)); err != nil {
 		return nil, err
 	}
-	var out badgerfmt.Writer = badgerfmt.NewTables(dir, opts)
-	if os.Getenv("EMIGRAPH_BULK_WRITER") == "stream" { // measured against each other: BENCHMARKS.md
-		var err error
-		if out, err = badgerfmt.OpenStreams(dir, opts); err != nil {
-			return nil, err
-		}
-	}
-	b := &Builder{dir: dir, out: out, pool: NewPool(), tasks: make(chan Task, 64), progress: progress}
+	b := &Builder{dir: dir, out: badgerfmt.NewTables(dir, opts), pool: NewPool(), tasks: make(chan Task, 64), progress: progress}
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	for range runtime.GOMAXPROCS(0) {
 		b.wg.Add(1)

@@ -9,10 +9,10 @@ import (
 	"github.com/emigraph/emigraph/graph/badger/internal/badgerfmt"
 )
 
-// orderedSink passes a family's keys to a badgerfmt.Sink, checking that
-// they come in increasing order, and keeps the first and the last.
+// orderedSink passes a family's keys to its tables, checking that they
+// come in increasing order, and keeps the first and the last.
 type orderedSink struct {
-	out         badgerfmt.Sink
+	out         *badgerfmt.TableSink
 	prev        []byte
 	first, last []byte
 	n           int
@@ -42,7 +42,7 @@ func (w *orderedSink) done() ([2][]byte, error) {
 
 // write writes a family into out, and returns the first and last key
 // written: sorted in memory, or, if it spilled runs, merged from them.
-func (f *Family) write(ctx context.Context, out badgerfmt.Sink) ([2][]byte, error) {
+func (f *Family) write(ctx context.Context, out *badgerfmt.TableSink) ([2][]byte, error) {
 	w := &orderedSink{out: out}
 	var scratch []byte
 	value := func(v []byte) []byte {
