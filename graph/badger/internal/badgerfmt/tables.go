@@ -28,10 +28,13 @@ type Tables struct {
 	opts   bg.Options
 	topts  table.Options
 	lastID atomic.Uint64
-	bufs   sync.Pool // *[]byte, for the tables written one after another
 
 	mu  sync.Mutex
 	ids []uint64
+	// bufs are the buffers tables are written from, kept for the next
+	// tables: fresh memory is slow to touch the first time, and a sync.Pool
+	// would drop them at each collection
+	bufs []*[]byte
 }
 
 // NewTables writes into dir, a new empty directory, the tables of a
@@ -96,12 +99,9 @@ func (s *TableSink) finishTable() error {
 		return nil
 	}
 	id := s.t.lastID.Add(1)
-	buf, _ := s.t.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
+	buf := s.t.takeBuf()
 	err := writeTable(table.NewFilename(id, s.t.dir), s.b, buf)
-	s.t.bufs.Put(buf)
+	s.t.giveBuf(buf)
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,23 @@ func (s *TableSink) Done() error {
 
 // Abandon drops what the sink holds, after an error.
 func (s *TableSink) Abandon() { s.b.Close() }
+
+func (t *Tables) takeBuf() *[]byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n := len(t.bufs); n > 0 {
+		buf := t.bufs[n-1]
+		t.bufs = t.bufs[:n-1]
+		return buf
+	}
+	return new([]byte)
+}
+
+func (t *Tables) giveBuf(buf *[]byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.bufs = append(t.bufs, buf)
+}
 
 // versionOne is the suffix Badger puts after a key written at version 1:
 // the version subtracted from the largest uint64, big-endian (y.KeyWithTs).
