@@ -19,10 +19,9 @@ import (
 // blocks of about postingSpread, one key each, g:<trigram>␀<len>␀<end>,
 // whose value lists the postings (a signature of the name's trigrams, the
 // id and the name) in key order. Fuzzy search reads every posting of the
-// groups it reads, and a key costs Badger far more to step over (a few
-// hundred ns on a loaded store) than a posting costs to decode; the blocks
-// are small enough that a write rewrites a few kilobytes for each trigram
-// of a name it changes.
+// groups it reads, and a key costs Badger far more to step over than a
+// posting costs to decode; the blocks are small enough that a write
+// rewrites a few kilobytes for each trigram of a name it changes.
 //
 // Where blocks end depends on the postings alone, not on the order in
 // which they came: an id ends a block (is its end) when its hash is a
@@ -34,12 +33,12 @@ import (
 // below it, which a write finds with one seek forward (Badger steps back
 // through every version of a key, values copied, where it steps forward
 // over them).
-// Eight, not more: blocks of about 64 made a one-word search no faster
-// here (0.26-0.32 ms against 0.32-0.37 ms, in Badger's other costs) but
-// every new entity rewrote some fifteen blocks of 64 postings, synced, and
-// 64 clients mixing reads with writes of an entity and a relation got 703
-// requests/s instead of 1,165 (writes p50 496 ms, 307 before the packing);
-// at 8 they get 1,072 (356 ms).
+// Eight, not more: a write rewrites, and syncs, the whole block of every
+// trigram of a name it changes, so larger blocks make every write of an
+// entity dearer, while a search gains little beyond a few postings a block
+// (it pays Badger's cost of a key once a block, and a posting is cheap to
+// decode). The figures that chose 8 over 64, for searches alone and for
+// clients mixing searches with writes, are in cmd/emigraph/BENCHMARKS.md.
 const postingSpread = 8
 
 // lastBlock is the key, after the group, of a group's last block: 0xff,

@@ -1,12 +1,8 @@
 package badger
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,6 +13,7 @@ import (
 	bg "github.com/dgraph-io/badger/v4"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger/internal/badgerfmt"
 )
 
 // FreeSpace reports how many bytes are free for new data in the file system
@@ -227,9 +224,9 @@ func (s *Store) storeError(err error) error {
 // read-only mode refuses a log with anything after that end ("Log truncate
 // required"), and a log left by a crash always has: it is preallocated at
 // twice the memtable size. Nothing is lost: Badger ignores those bytes and
-// drops them at its next writable open. The scan below is Badger's
-// (logFile.iterate, safeRead.Entry in badger v4.9.6) for unencrypted logs;
-// TestReadOnlyOpenAfterCrash holds the two together.
+// drops them at its next writable open. The scan is Badger's
+// (badgerfmt.MemtableLogEnd) for unencrypted logs; TestReadOnlyOpenAfterCrash
+// holds the two together.
 //
 // It changes the files of the store: the caller holds the store's lock,
 // exclusive (another reader may have the logs mapped; see lockForOpen).
@@ -272,108 +269,7 @@ func memtableLogsToCut(dir string) (bool, error) {
 	return false, nil
 }
 
-// Badger's log entry bits (value.go).
-const (
-	walHeaderSize = 20 // key id (8) and base IV (12)
-	bitTxn        = 1 << 6
-	bitFinTxn     = 1 << 7
-)
-
 // memtableLogEnd returns the offset after the last complete transaction of a
-// memtable log, and the file's size.
-func memtableLogEnd(name string) (end, size int64, err error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, 0, err
-	}
-	size = fi.Size()
-	if size < walHeaderSize {
-		return size, size, nil
-	}
-	if _, err := f.Seek(walHeaderSize, io.SeekStart); err != nil {
-		return 0, 0, err
-	}
-	r := bufio.NewReaderSize(f, 1<<20)
-	table := crc32.MakeTable(crc32.Castagnoli)
-	offset, end := int64(walHeaderSize), int64(walHeaderSize)
-	var lastCommit uint64
-	var head []byte
-	for {
-		// header: meta, user meta, uvarints key length, value length, expiry
-		head = head[:0]
-		meta, err := r.ReadByte()
-		if err != nil {
-			break
-		}
-		userMeta, err := r.ReadByte()
-		if err != nil {
-			break
-		}
-		head = append(head, meta, userMeta)
-		var lens [3]uint64
-		bad := false
-		for i := range lens {
-			v, err := binary.ReadUvarint(r)
-			if err != nil {
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					bad = true
-					break
-				}
-				return 0, 0, err // Badger fails the open on these too
-			}
-			lens[i] = v
-			head = binary.AppendUvarint(head, v)
-		}
-		if bad || lens[0] > 1<<16 {
-			break
-		}
-		kv := make([]byte, lens[0]+lens[1])
-		if _, err := io.ReadFull(r, kv); err != nil {
-			break
-		}
-		var crc [4]byte
-		if _, err := io.ReadFull(r, crc[:]); err != nil {
-			break
-		}
-		h := crc32.Update(crc32.Checksum(head, table), table, kv)
-		if binary.BigEndian.Uint32(crc[:]) != h {
-			break
-		}
-		if lens[0] == 0 { // a zero entry: the end of what was written
-			break
-		}
-		offset += int64(len(head)) + int64(len(kv)) + 4
-		key, value := kv[:lens[0]], kv[lens[0]:]
-		switch {
-		case meta&bitTxn != 0:
-			if len(key) < 8 {
-				return end, size, nil
-			}
-			ts := ^binary.BigEndian.Uint64(key[len(key)-8:]) // y.ParseTs
-			if lastCommit == 0 {
-				lastCommit = ts
-			}
-			if lastCommit != ts {
-				return end, size, nil
-			}
-		case meta&bitFinTxn != 0:
-			ts, err := strconv.ParseUint(string(value), 10, 64)
-			if err != nil || lastCommit != ts {
-				return end, size, nil
-			}
-			lastCommit = 0
-			end = offset
-		default:
-			if lastCommit != 0 {
-				return end, size, nil
-			}
-			end = offset
-		}
-	}
-	return end, size, nil
-}
+// memtable log, and the file's size (package badgerfmt reads Badger's log
+// format).
+func memtableLogEnd(name string) (end, size int64, err error) { return badgerfmt.MemtableLogEnd(name) }

@@ -12,8 +12,8 @@ import (
 
 	bg "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
-	"github.com/dgraph-io/badger/v4/table"
-	"github.com/dgraph-io/ristretto/v2/z"
+
+	"github.com/emigraph/emigraph/graph/badger/internal/badgerfmt"
 )
 
 // CorruptError is corruption found in a file of a store: a table whose
@@ -85,7 +85,7 @@ func verifyTables(dir string, opts bg.Options, workers int) (TableCheck, error) 
 	for range max(workers, 1) {
 		wg.Go(func() {
 			for id := range work {
-				path := table.NewFilename(id, dir)
+				path := badgerfmt.TableFilename(id, dir)
 				size, err := verifyTable(path, opts, manifest.Tables[id].Compression)
 				mu.Lock()
 				switch {
@@ -114,41 +114,15 @@ func verifyTables(dir string, opts bg.Options, workers int) (TableCheck, error) 
 var errTableGone = errors.New("the table is gone")
 
 // verifyTable checks one table (see verifyTables) and returns its size.
-func verifyTable(path string, opts bg.Options, compression options.CompressionType) (size int64, err error) {
-	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			if _, serr := os.Stat(filepath.Join(filepath.Dir(path), bg.ManifestFilename)); serr == nil && !listed(path, opts) {
-				return 0, errTableGone
-			}
-			return 0, errors.New("the MANIFEST lists it, and it is missing")
+func verifyTable(path string, opts bg.Options, compression options.CompressionType) (int64, error) {
+	size, err := badgerfmt.CheckTable(path, opts.BlockSize, compression)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, serr := os.Stat(filepath.Join(filepath.Dir(path), bg.ManifestFilename)); serr == nil && !listed(path, opts) {
+			return 0, errTableGone
 		}
-		return 0, err
+		return 0, errors.New("the MANIFEST lists it, and it is missing")
 	}
-	defer func() {
-		// Badger's table code panics on some bytes it cannot decode (a
-		// length that runs past the file, a nil block it goes on to read)
-		if v := recover(); v != nil {
-			err = fmt.Errorf("it does not decode (%v)", v)
-		}
-		mf.Close(-1) // not the table's DecrRef, which deletes the file
-	}()
-	if len(mf.Data) == 0 {
-		return 0, errors.New("it is empty")
-	}
-	t, err := table.OpenTable(mf, table.Options{
-		ReadOnly:    true,
-		ChkMode:     options.NoVerification, // the blocks are checked below, each once
-		BlockSize:   opts.BlockSize,
-		Compression: compression,
-	})
-	if err != nil {
-		return 0, err
-	}
-	if err := t.VerifyChecksum(); err != nil {
-		return 0, err
-	}
-	return t.Size(), nil
+	return size, err
 }
 
 // listed reports whether the MANIFEST of path's directory, read again,
@@ -163,7 +137,7 @@ func listed(path string, opts bg.Options) bool {
 	if err != nil {
 		return true
 	}
-	id, ok := table.ParseFileID(path)
+	id, ok := badgerfmt.TableID(path)
 	if !ok {
 		return true
 	}

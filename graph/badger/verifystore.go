@@ -14,6 +14,7 @@ import (
 	bg "github.com/dgraph-io/badger/v4"
 
 	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger/internal/badgerfmt"
 )
 
 // VerifyReport is what Verify found in a store.
@@ -336,7 +337,7 @@ func checkPrefixEmpty(txn *bg.Txn, prefix string) error {
 func valueLogUsed(dir string) bool {
 	names, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
 	for _, name := range names {
-		if fi, err := os.Stat(name); err == nil && fi.Size() > walHeaderSize {
+		if fi, err := os.Stat(name); err == nil && fi.Size() > badgerfmt.LogHeaderSize {
 			return true
 		}
 	}

@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 
 	bg "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/table"
-	"github.com/dgraph-io/ristretto/v2/z"
+
+	"github.com/emigraph/emigraph/graph/badger/internal/badgerfmt"
 )
 
 // A Task builds some families; the tasks of a build run in parallel.
@@ -28,17 +28,14 @@ type Builder struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	dir      string
-	opts     bg.Options
-	topts    table.Options
+	out      *badgerfmt.Tables
 	pool     *Pool
 	tasks    chan Task
 	wg       sync.WaitGroup
-	lastID   atomic.Uint64
 	done     atomic.Int32
 	progress func(done int)
 
 	mu     sync.Mutex
-	ids    []uint64
 	ranges [][2][]byte // the first and last key of each family written
 	err    error
 }
@@ -76,18 +73,8 @@ func Start(ctx context.Context, dir string, opts bg.Options, progress func(done 
 	if err := CheckOptions(opts.WithDir(dir).WithValueDir(dir)); err != nil {
 		return nil, err
 	}
-	b := &Builder{dir: dir, opts: opts, pool: NewPool(), tasks: make(chan Task, 64), progress: progress}
+	b := &Builder{dir: dir, out: badgerfmt.NewTables(dir, opts), pool: NewPool(), tasks: make(chan Task, 64), progress: progress}
 	b.ctx, b.cancel = context.WithCancel(ctx)
-	b.topts = table.Options{
-		TableSize:            8 << 20,
-		BlockSize:            opts.BlockSize,
-		BloomFalsePositive:   opts.BloomFalsePositive,
-		ChkMode:              opts.ChecksumVerificationMode,
-		Compression:          opts.Compression,
-		ZSTDCompressionLevel: opts.ZSTDCompressionLevel,
-		// table builders take their memory from a pool, not fresh for every table
-		AllocPool: z.NewAllocatorPool(runtime.GOMAXPROCS(0)),
-	}
 	for range runtime.GOMAXPROCS(0) {
 		b.wg.Add(1)
 		go b.work()
@@ -109,20 +96,18 @@ func (b *Builder) fail(err error) {
 
 func (b *Builder) work() {
 	defer b.wg.Done()
-	var buf []byte // for the tables this worker writes, one after another
 	for task := range b.tasks {
 		if b.ctx.Err() != nil {
 			continue // drain
 		}
 		for _, f := range task() {
-			ids, span, err := f.writeTables(b.ctx, b.dir, b.topts, func() uint64 { return b.lastID.Add(1) }, &buf)
+			span, err := f.write(b.ctx, b.out.Family())
 			f.release()
 			if err != nil {
 				b.fail(err)
 				break
 			}
 			b.mu.Lock()
-			b.ids = append(b.ids, ids...)
 			if span[0] != nil {
 				b.ranges = append(b.ranges, span)
 			}
@@ -147,27 +132,28 @@ func (b *Builder) Add(tasks ...Task) {
 func (b *Builder) Wait() error {
 	close(b.tasks)
 	b.wg.Wait()
-	defer b.topts.AllocPool.Release()
 	defer b.cancel()
 	if b.err == nil {
 		b.err = b.ctx.Err()
 	}
 	if b.err != nil {
+		b.out.Abort()
 		return b.err
 	}
 	slices.SortFunc(b.ranges, func(x, y [2][]byte) int { return bytes.Compare(x[0], y[0]) })
 	for i := 1; i < len(b.ranges); i++ {
 		if bytes.Compare(b.ranges[i-1][1], b.ranges[i][0]) >= 0 {
+			b.out.Abort()
 			return fmt.Errorf("bulk build: two families overlap (%q to %q, and from %q)", b.ranges[i-1][0], b.ranges[i-1][1], b.ranges[i][0])
 		}
 	}
 	if b.pool.spillDir != "" {
 		if err := os.RemoveAll(b.pool.spillDir); err != nil {
+			b.out.Abort()
 			return err
 		}
 	}
-	slices.Sort(b.ids)
-	return writeManifest(b.dir, b.ids, b.opts)
+	return b.out.Finish()
 }
 
 // Abort stops the build and waits for its workers; what it wrote is for the
