@@ -197,9 +197,10 @@
 // the keys of each prefix are built in memory, sorted (in runs spilled to
 // disk and merged beyond BuildOptions.MemoryBudget), and written straight
 // into SSTables with Badger's table builder, and a MANIFEST
-// names them (package internal/bulk, which owns everything that leans on
-// Badger's internal formats, and whose tests read what it writes back with
-// Badger). The result is built in a directory beside the target, opened and
+// names them (package internal/bulk sorts and spills the families;
+// internal/badgerfmt, the one package that leans on Badger's private
+// formats, writes the tables and the MANIFEST, and its tests read them back
+// with Badger). The result is built in a directory beside the target, opened and
 // checked by Badger, synced, renamed into place and the parent synced; if
 // Badger refuses it, the same changeset is loaded through transactions
 // instead. A Store never closes or replaces its own database: Build writes

@@ -148,7 +148,7 @@ type Options struct {
 // DefaultCacheSize is the block cache of a store opened without
 // Options.CacheSize: enough for the blocks a server reads again and again
 // (the hubs', the index pages of search), small enough that a server over a
-// million relations stays under 300 MiB (see the README's Benchmarks).
+// million relations stays under 300 MiB (cmd/emigraph/BENCHMARKS.md has the figures).
 const DefaultCacheSize = 64 << 20
 
 // Open opens or creates the store in dir. When the directory's file system
