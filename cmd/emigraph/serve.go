@@ -220,7 +220,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 }
 
 // closeServedStore closes the store when serve ends, saying how it left it.
-func closeServedStore(st *badger.Store, log zerolog.Logger) {
+func closeServedStore(st graph.Admin, log zerolog.Logger) {
 	if err := st.Close(); errors.Is(err, badger.ErrFailed) {
 		log.Warn().Msg("the store that failed was left as it is: its logs are replayed when it is opened again")
 	} else if err != nil {
@@ -232,7 +232,7 @@ func closeServedStore(st *badger.Store, log zerolog.Logger) {
 
 // newServer makes the GraphQL API over st and the HTTP server in front of
 // it, configured by serve's flags.
-func newServer(ctx context.Context, st *badger.Store, f *serveFlags, token string, log zerolog.Logger) (*server.Server, error) {
+func newServer(ctx context.Context, st graph.Admin, f *serveFlags, token string, log zerolog.Logger) (*server.Server, error) {
 	api, err := schema.New(ctx, st, schema.Options{
 		Parse:   seed.Parse,
 		Formats: formatNameList(),
@@ -257,7 +257,7 @@ func newServer(ctx context.Context, st *badger.Store, f *serveFlags, token strin
 }
 
 // logServing says where the server listens, what it allows and its caps.
-func logServing(log zerolog.Logger, srv *server.Server, st *badger.Store, addr, data, token string) {
+func logServing(log zerolog.Logger, srv *server.Server, st graph.Admin, addr, data, token string) {
 	mode := "read-only (no token configured)"
 	if token != "" {
 		mode = "writes allowed with the bearer token"
@@ -276,7 +276,7 @@ func logServing(log zerolog.Logger, srv *server.Server, st *badger.Store, addr, 
 
 // runServer serves on l until ctx ends or the store fails (watchStore),
 // then drains the requests in flight.
-func runServer(ctx context.Context, srv *server.Server, st *badger.Store, l net.Listener, log zerolog.Logger, verifyEvery time.Duration) error {
+func runServer(ctx context.Context, srv *server.Server, st graph.Admin, l net.Listener, log zerolog.Logger, verifyEvery time.Duration) error {
 	serveCtx, stopServing := context.WithCancel(ctx)
 	defer stopServing()
 	go watchStore(serveCtx, st, log, stopServing, verifyEvery)
