@@ -1,0 +1,41 @@
+package seed_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emigraph/emigraph/seed"
+)
+
+// A template's placeholder quote is refused by every format, at the file
+// and line of the fact; a predicate's label is taken for its id; its
+// inverse label is refused with the id to write and the ends swapped.
+func TestParseRefusesPlaceholdersAndInverseLabels(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ format, doc, want string }{
+		{"native", "relations:\n  - subject: person/a\n    predicate: fled-to\n    object: country/georgia\n    quote: The sentence of the source, verbatim.\n",
+			`facts:2: sources[0].quote: "The sentence of the source, verbatim." is a template's placeholder`},
+		{"csv", "subject,predicate,object,quote\nperson/a,fled-to,country/georgia,\"the sentence of the source, verbatim\"\n",
+			`facts:2: sources[0].quote: "the sentence of the source, verbatim" is a template's placeholder`},
+		{"jsonl", `{"kind":"relation","subject":"person/a","predicate":"fled-to","object":"country/georgia","sources":[{"quote":"Verbatim quote of the source"}]}` + "\n",
+			`facts:1: sources[0].quote: "Verbatim quote of the source" is a template's placeholder`},
+		{"native", "relations:\n  - subject: country/georgia\n    predicate: received emigrants\n    object: group/russian-emigrants\n    quote: Russians went to Georgia.\n",
+			`predicate: "received emigrants" is the inverse label of the predicate fled-to (fled to): write predicate: fled-to with subject and object swapped (subject: group/russian-emigrants, object: country/georgia)`},
+	} {
+		_, err := seed.Parse(tc.format, "facts", strings.NewReader(tc.doc))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: error %v, want %q", tc.format, tc.doc, err, tc.want)
+		}
+	}
+	c, err := seed.Parse("native", "facts", strings.NewReader("relations:\n  - subject: person/a\n    predicate: Fled to\n    object: country/georgia\n    quote: A left for Georgia.\n"))
+	if err != nil {
+		t.Fatalf("a label where a predicate is expected: %v", err)
+	}
+	if got := c.Relations[0].Relation.Predicate; got != "fled-to" {
+		t.Errorf("the label \"Fled to\" is read as %q, want fled-to", got)
+	}
+	// a real quote that merely mentions a template is kept
+	if _, err := seed.Parse("native", "facts", strings.NewReader("relations:\n  - subject: person/a\n    predicate: fled-to\n    object: country/georgia\n    quote: He wrote that the quote here was made up.\n")); err != nil {
+		t.Errorf("a real quote: %v", err)
+	}
+}
