@@ -36,6 +36,9 @@ const EnvScreenshots = "EMIGRAPH_EXPLORE_SCREENSHOTS"
 // view of its biggest hub.
 const EnvBigStore = "EMIGRAPH_EXPLORE_STORE"
 
+// testToken is the write token of the test servers.
+const testToken = "explorer-test-token"
+
 // serve starts the real server over st and records every request it gets.
 func serve(t *testing.T, st *badger.Store) (*httptest.Server, func() []string) {
 	t.Helper()
@@ -43,7 +46,9 @@ func serve(t *testing.T, st *badger.Store) (*httptest.Server, func() []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.New(server.Config{API: api, Logger: zerolog.Nop()}).Handler()
+	// the token lets TestNewsroomInBrowser load the page's templates; the
+	// page itself never writes
+	h := server.New(server.Config{API: api, Logger: zerolog.Nop(), Token: testToken}).Handler()
 	var (
 		mu   sync.Mutex
 		seen []string
@@ -319,7 +324,7 @@ func TestExplorerInBrowser(t *testing.T) {
 
 	t.Run("graph of a hub: a sample, and how many are hidden", func(t *testing.T) {
 		p.t = t
-		p.open("/explore/graph/country/russia?depth=2")
+		p.open("/explore/graph/country/russia?depth=2&agg=off")
 		p.wait("the layout", `document.querySelector('#cy[data-ready]')`)
 		p.wait("the notice", `document.querySelector('.notice') && document.querySelector('.notice').innerText.includes('hidden')`)
 		errs = p.noNewErrors(errs)
