@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -185,7 +186,12 @@ func TestNewsroomInBrowser(t *testing.T) {
 			t.Errorf("the notice offers no predicate filter")
 		}
 		p.shot("hub")
-		xy := eval[[]float64](p, `(() => { const cy = window.explorerGraph; cy.container().scrollIntoView({block: 'center'}); const n = cy.nodes('[agg = 1]')[0], q = n.renderedPosition(), r = cy.container().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; })()`)
+		// bring the graph into the viewport, and let Cytoscape see the
+		// scroll (it caches where its container is) before clicking
+		eval[bool](p, `(document.querySelector('#cy').scrollIntoView({block: 'center'}), true)`)
+		time.Sleep(300 * time.Millisecond)
+		eval[bool](p, `(window.explorerGraph.resize(), true)`)
+		xy := eval[[]float64](p, `(() => { const cy = window.explorerGraph, n = cy.nodes('[agg = 1]')[0], q = n.renderedPosition(), r = cy.container().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; })()`)
 		p.run("click the group", chromedp.MouseClickXY(xy[0], xy[1]))
 		p.wait("the group expanded", `document.querySelector('#cy[data-expanded]') && document.querySelector('#cy[data-ready]')`)
 		after := eval[int](p, `window.explorerGraph.nodes('[agg != 1]').length`)

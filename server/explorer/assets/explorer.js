@@ -208,6 +208,8 @@
     cleanups = [];
     const r = route();
     const main = document.getElementById('view');
+    const focusedBefore = document.activeElement;
+    delete main.dataset.ready;
     main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
     const views = { '': viewHome, entity: viewEntity, graph: viewGraph, timeline: viewTimeline, path: viewPath, figures: viewFigures, browse: viewBrowse, compare: viewCompare };
     const fn = views[r.view] || viewNotFound;
@@ -223,10 +225,18 @@
     const again = focus && focus.id && document.getElementById(focus.id);
     if (again && main.contains(again)) {
       again.focus({ preventScroll: true });
-    } else if (focus) {
+    } else if (focus && !(document.activeElement !== focusedBefore && typingElsewhere(main))) {
       const h1 = main.querySelector('h1');
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     }
+  }
+
+  // typingElsewhere tells whether the user is in a field outside the view
+  // (the search box above it): a view that finishes loading after the user
+  // went there must not take the focus, or the next keys typed are lost.
+  function typingElsewhere(main) {
+    const a = document.activeElement;
+    return Boolean(a && !main.contains(a) && (a.tagName === 'INPUT' || a.tagName === 'SELECT' || a.tagName === 'TEXTAREA'));
   }
 
   // setView replaces the view's content, unless a newer navigation started.
@@ -492,7 +502,10 @@
     const groups = pages.flat().filter((g) => g.conn.totalCount > 0);
     const total = allCount;
     const section = (dir, title) => {
-      const gs = groups.filter((g) => g.dir === dir).sort((a, b) => b.conn.totalCount - a.conn.totalCount);
+      // largest first, but figures (vote shares, counts) after the facts
+      // they would otherwise push down, such as the laws a president enacted
+      const late = (g) => (g.p.id === 'has-figure' ? 1 : 0);
+      const gs = groups.filter((g) => g.dir === dir).sort((a, b) => (late(a) - late(b)) || (b.conn.totalCount - a.conn.totalCount));
       if (!gs.length) return null;
       return h('section', { class: 'direction' }, h('h2', {}, title), gs.map((g) => groupBlock(e, g, preds)));
     };
@@ -872,18 +885,23 @@ EOF`;
       notice, legend, h('div', { class: 'graph-wrap' }, cyBox, info), listBox);
 
     const preds1 = predicate ? [predicate] : null;
-    const total0 = await gql(`query Total($id: ID!, $predicates: [String!]) { entity(id: $id) { relations(first: 0, predicates: $predicates) { totalCount } } }`, { id: e.id, predicates: preds1 });
+    // The count, the groups' counts (the store's counters) and a light
+    // sample (ends and types only) in parallel; a hub is drawn grouped from
+    // them: one node per predicate, direction and type, expanded on click.
+    // The predicate filter and "every node" (agg=off) opt out.
+    const mayGroup = !predicate && r.params.get('agg') !== 'off';
+    const [total0, counts, light] = await Promise.all([
+      gql(`query Total($id: ID!, $predicates: [String!]) { entity(id: $id) { relations(first: 0, predicates: $predicates) { totalCount } } }`, { id: e.id, predicates: preds1 }),
+      mayGroup ? groupCounts(e, preds) : null,
+      mayGroup ? gql(`query Sample($id: ID!, $first: Int) { neighborhood(id: $id, depth: 1, first: $first) { truncated entities { id name type } relations { id predicate subject { id type } object { id type } } } }`, { id: e.id, first: GRAPH_FIRST }) : null,
+    ]);
     if (!alive()) return;
     const total = total0.entity.relations.totalCount;
-    // A hub is drawn grouped: one node per predicate, direction and type,
-    // expanded on click; the predicate filter and "every node" opt out.
-    const aggregated = !predicate && r.params.get('agg') !== 'off' && total > AGGREGATE_ABOVE;
-    const [d, groups] = await Promise.all([
-      gql(`query Neighbourhood($id: ID!, $depth: Int, $first: Int, $predicates: [String!]) {
+    const aggregated = mayGroup && total > AGGREGATE_ABOVE;
+    const groups = aggregated ? counts : null;
+    const d = aggregated ? light : await gql(`query Neighbourhood($id: ID!, $depth: Int, $first: Int, $predicates: [String!]) {
   neighborhood(id: $id, depth: $depth, first: $first, predicates: $predicates) { truncated entities { id name type } relations { ...Fact } }
-}\n${FACT}`, { id: e.id, depth: aggregated ? 1 : depth, first: GRAPH_FIRST, predicates: preds1 }),
-      aggregated ? groupCounts(e, preds) : null,
-    ]);
+}\n${FACT}`, { id: e.id, depth, first: GRAPH_FIRST, predicates: preds1 });
     if (!alive()) return;
     const nb = d.neighborhood;
     let rels = nb.relations.filter((x) => x.object && overlaps(x, from, to));
