@@ -494,7 +494,11 @@ func TestHubEntityViewOnBigStore(t *testing.T) {
 		p.wait("the hub's graph laid out", `document.querySelector('#cy[data-ready]') && document.querySelector('.notice')`)
 		elapsed := time.Since(start)
 		nodes := eval[int](p, `window.explorerGraph.nodes().length`)
-		t.Logf("run %d: grouped graph of %s laid out in %v, %d nodes: %s", i+1, hub, elapsed.Round(time.Millisecond), nodes, eval[string](p, `document.querySelector('.notice').innerText`))
+		// readyAt is the page's own clock at the end of the layout, from the
+		// start of the navigation: what the user waits, without this test's
+		// polling
+		inPage := eval[string](p, `document.querySelector('#cy').dataset.readyAt`)
+		t.Logf("run %d: grouped graph of %s laid out in %v (%s ms by the page's clock), %d nodes: %s", i+1, hub, elapsed.Round(time.Millisecond), inPage, nodes, eval[string](p, `document.querySelector('.notice').innerText`))
 		if nodes >= 30 {
 			t.Errorf("the graph of the hub has %d nodes", nodes)
 		}
