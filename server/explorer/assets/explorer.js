@@ -326,10 +326,15 @@
       pending = gql(`query Suggest($text: String!) { searchHits(text: $text, first: ${RANKED}) { entity { id name type relations(first: 0) { totalCount } } kind matchedText score } }`, { text })
         .then((d) => {
           if (my !== seq) return;
+          // the suggestion chosen with the arrows stays chosen when the
+          // suggestions of a longer text arrive, if it is still among them
+          const chosen = active >= 0 && hits[active] ? hits[active].entity.id : null;
           hits = rankHits(d.searchHits, text).slice(0, SUGGESTED);
           const kind = BROWSE_WORDS[fold(text)];
           if (kind) hits.push({ browse: kind, entity: { id: '', name: '', type: '' } });
-          active = hits.length ? 0 : -1;
+          const kept = chosen ? hits.findIndex((x) => x.entity.id === chosen) : -1;
+          active = kept > 0 ? kept : hits.length ? 0 : -1;
+          list.dataset.for = text;
           show();
         })
         .catch((e) => { if (my === seq) { hits = []; list.replaceChildren(h('li', { class: 'none' }, e.message)); list.hidden = false; } })
