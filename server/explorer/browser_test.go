@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -358,6 +359,16 @@ func TestExplorerInBrowser(t *testing.T) {
 		}
 		if c := eval[string](p, `[...document.querySelectorAll('main p.muted')].map(x => x.innerText).join(' | ')`); !strings.Contains(c, "within it") {
 			t.Errorf("the count does not say how many facts are within the range: %q", c)
+		}
+		// by precision: exact dates first, then the month-only ones, each
+		// counted; no month-only date before an exact one
+		if c := eval[string](p, `document.querySelector('.precision-count').innerText`); !strings.Contains(c, "with an exact date") || !strings.Contains(c, "dated only by the month") {
+			t.Errorf("the counts do not say which precision is which: %q", c)
+		}
+		order := eval[string](p, `[...document.querySelectorAll('.timeline .fact .when')].map(w => w.dataset.precision === 'DAY' ? 'd' : w.dataset.precision === 'MONTH' ? 'm' : 'y').join('')`)
+		t.Logf("September–October 2022 by precision: %s", order)
+		if !regexp.MustCompile(`^d+m*`).MatchString(order) || strings.Contains(strings.SplitN(order, "y", 2)[0], "md") {
+			t.Errorf("the facts of September–October 2022 by precision (d day, m month, y year or beyond) come in the order %q", order)
 		}
 		// past the facts within the range, the others come under their heading
 		for i := 0; i < 5 && eval[int](p, `document.querySelectorAll('.timeline li.around').length`) == 0; i++ {
