@@ -1,6 +1,8 @@
 package seed_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -38,4 +40,31 @@ func TestParseRefusesPlaceholdersAndInverseLabels(t *testing.T) {
 	if _, err := seed.Parse("native", "facts", strings.NewReader("relations:\n  - subject: person/a\n    predicate: fled-to\n    object: country/georgia\n    quote: He wrote that the quote here was made up.\n")); err != nil {
 		t.Errorf("a real quote: %v", err)
 	}
+}
+
+// FuzzParseChecks: whatever predicate and quote a fact has, parsing never
+// panics, and a fact that parses has neither a placeholder quote nor an
+// inverse label for a predicate.
+func FuzzParseChecks(f *testing.F) {
+	for _, s := range [][2]string{{"fled-to", "Russians fled."}, {"fled to", "x"}, {"received emigrants", "y"}, {"left", "The sentence of the source, verbatim."}, {"Spouse Of", "…"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, predicate, quote string) {
+		doc, _ := json.Marshal(map[string]any{"kind": "relation", "subject": "person/a", "predicate": predicate, "object": "country/b", "sources": []map[string]string{{"quote": quote}}})
+		c, err := seed.Parse("jsonl", "f.jsonl", bytes.NewReader(append(doc, '\n')))
+		if err != nil {
+			return
+		}
+		for _, rc := range c.Relations {
+			p := strings.ToLower(strings.TrimSpace(rc.Relation.Predicate))
+			if p == "received emigrants" || p == "the sentence of the source, verbatim." {
+				t.Errorf("parsed %q %q as %+v", predicate, quote, rc.Relation)
+			}
+			for _, s := range rc.Relation.Sources {
+				if strings.EqualFold(strings.Trim(s.Quote, " ."), "the sentence of the source, verbatim") {
+					t.Errorf("the placeholder quote %q was accepted", s.Quote)
+				}
+			}
+		}
+	})
 }
