@@ -945,6 +945,13 @@ EOF`;
     }
     if (from || to) msgs.push(`Date filter: ${num(nb.relations.length - rels.length)} relations outside ${fmtDate(from) || '…'} – ${fmtDate(to) || '…'} (or undated) are hidden.`);
     notice.replaceChildren(...msgs.map((m) => h('p', { class: 'notice', role: 'status' }, m)));
+    drawGraph({ e, preds, alive, cyBox, info, listBox, ents, rels: aggregated ? [] : rels, aggNodes });
+  }
+
+  // drawGraph draws a graph view's entities and relations with Cytoscape,
+  // a hub's groups (aggNodes) expanding on click, and lists the same
+  // entities under it for the keyboard and screen readers.
+  function drawGraph({ e, preds, alive, cyBox, info, listBox, ents, rels, aggNodes }) {
     const drawList = () => listBox.replaceChildren(h('summary', {}, `The ${ents.length} entities in this graph, as a list`),
       h('ul', {}, ents.map((x) => h('li', {}, entityLink(x), ' ', typeBadge(x.type)))),
       aggNodes.length ? h('ul', { 'aria-label': 'Groups' }, cyNodesAgg().map((n) => h('li', {}, h('button', { type: 'button', onclick: () => expand(n) }, `Draw ${n.data('label')}`)))) : null);
@@ -956,7 +963,7 @@ EOF`;
       container: cyBox,
       elements: [
         ...ents.map((x) => ({ data: { id: x.id, label: x.name, type: x.type, root: x.id === e.id ? 1 : 0 } })),
-        ...(aggregated ? [] : rels.map((x) => ({ data: { id: x.id, source: x.subject.id, target: x.object.id, label: edgeLabel(preds.get(x.predicate), x) } }))),
+        ...rels.map((x) => ({ data: { id: x.id, source: x.subject.id, target: x.object.id, label: edgeLabel(preds.get(x.predicate), x) } })),
         ...aggNodes.flatMap((a) => [{ data: a }, { data: { id: 'edge:' + a.id, source: a.dir === 'OUT' ? e.id : a.id, target: a.dir === 'OUT' ? a.id : e.id, label: '' } }]),
       ],
       style: graphStyle(),
