@@ -16,7 +16,7 @@ import (
 // which order, and nothing depends on the order packages are initialised
 // in. Each format is a package under seed/format, with its specification in
 // its package documentation.
-var registry = format.NewRegistry(native.Format, csv.Format, jsonl.Format, nquads.Format)
+var registry = format.NewRegistry(checked(native.Format), checked(csv.Format), checked(jsonl.Format), checked(nquads.Format))
 
 // Format is a fact-file format of the registry (format.Format).
 type Format = format.Format

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ const EnvScreenshots = "EMIGRAPH_EXPLORE_SCREENSHOTS"
 // view of its biggest hub.
 const EnvBigStore = "EMIGRAPH_EXPLORE_STORE"
 
+// testToken is the write token of the test servers.
+const testToken = "explorer-test-token"
+
 // serve starts the real server over st and records every request it gets.
 func serve(t *testing.T, st *badger.Store) (*httptest.Server, func() []string) {
 	t.Helper()
@@ -43,7 +47,9 @@ func serve(t *testing.T, st *badger.Store) (*httptest.Server, func() []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := server.New(server.Config{API: api, Logger: zerolog.Nop()}).Handler()
+	// the token lets TestNewsroomInBrowser load the page's templates; the
+	// page itself never writes
+	h := server.New(server.Config{API: api, Logger: zerolog.Nop(), Token: testToken}).Handler()
 	var (
 		mu   sync.Mutex
 		seen []string
@@ -203,7 +209,8 @@ func TestExplorerInBrowser(t *testing.T) {
 		p.open("/explore")
 		sel := `main .combo input`
 		p.run("type", chromedp.Click(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), "georgia"))
-		p.wait("suggestions", `document.querySelectorAll('main [role=option][data-id]').length >= 1`)
+		// the suggestions of the whole word, not of a prefix typed on the way
+		p.wait("suggestions", `document.querySelector('main [role=listbox]').dataset.for === 'georgia' && document.querySelectorAll('main [role=option][data-id]').length >= 1`)
 		second := eval[string](p, `(document.querySelectorAll('main [role=option][data-id]')[1] || document.querySelector('main [role=option][data-id]')).dataset.id`)
 		n := eval[int](p, `document.querySelectorAll('main [role=option][data-id]').length`)
 		if n > 1 {
@@ -325,7 +332,7 @@ func TestExplorerInBrowser(t *testing.T) {
 
 	t.Run("graph of a hub: a sample, and how many are hidden", func(t *testing.T) {
 		p.t = t
-		p.open("/explore/graph/country/russia?depth=2")
+		p.open("/explore/graph/country/russia?depth=2&agg=off")
 		p.wait("the layout", `document.querySelector('#cy[data-ready]')`)
 		p.wait("the notice", `document.querySelector('.notice') && document.querySelector('.notice').innerText.includes('hidden')`)
 		errs = p.noNewErrors(errs)
@@ -358,6 +365,16 @@ func TestExplorerInBrowser(t *testing.T) {
 		}
 		if c := eval[string](p, `[...document.querySelectorAll('main p.muted')].map(x => x.innerText).join(' | ')`); !strings.Contains(c, "within it") {
 			t.Errorf("the count does not say how many facts are within the range: %q", c)
+		}
+		// by precision: exact dates first, then the month-only ones, each
+		// counted; no month-only date before an exact one
+		if c := eval[string](p, `document.querySelector('.precision-count').innerText`); !strings.Contains(c, "with an exact date") || !strings.Contains(c, "dated only by the month") {
+			t.Errorf("the counts do not say which precision is which: %q", c)
+		}
+		order := eval[string](p, `[...document.querySelectorAll('.timeline .fact .when')].map(w => w.dataset.precision === 'DAY' ? 'd' : w.dataset.precision === 'MONTH' ? 'm' : 'y').join('')`)
+		t.Logf("September–October 2022 by precision: %s", order)
+		if !regexp.MustCompile(`^d+m*`).MatchString(order) || strings.Contains(strings.SplitN(order, "y", 2)[0], "md") {
+			t.Errorf("the facts of September–October 2022 by precision (d day, m month, y year or beyond) come in the order %q", order)
 		}
 		// past the facts within the range, the others come under their heading
 		for i := 0; i < 5 && eval[int](p, `document.querySelectorAll('.timeline li.around').length`) == 0; i++ {
@@ -487,11 +504,27 @@ func TestHubEntityViewOnBigStore(t *testing.T) {
 			t.Errorf("the entity view of the hub took %v, more than 2 s", elapsed)
 		}
 	}
-	// The graph of the hub draws a sample and says how many are hidden.
+	// The graph of the hub is drawn grouped (one node per predicate and
+	// type, counted by the store's counters), and a group expands on click.
+	for i := range 3 {
+		start := time.Now()
+		p.run("open the hub's graph", chromedp.Navigate(ts.URL+"/explore/graph/"+hub))
+		p.wait("the hub's graph laid out", `document.querySelector('#cy[data-ready]') && document.querySelector('.notice')`)
+		elapsed := time.Since(start)
+		nodes := eval[int](p, `window.explorerGraph.nodes().length`)
+		// readyAt is the page's own clock at the end of the layout, from the
+		// start of the navigation: what the user waits, without this test's
+		// polling
+		inPage := eval[string](p, `document.querySelector('#cy').dataset.readyAt`)
+		t.Logf("run %d: grouped graph of %s laid out in %v (%s ms by the page's clock), %d nodes: %s", i+1, hub, elapsed.Round(time.Millisecond), inPage, nodes, eval[string](p, `document.querySelector('.notice').innerText`))
+		if nodes >= 30 {
+			t.Errorf("the graph of the hub has %d nodes", nodes)
+		}
+	}
 	start := time.Now()
-	p.run("open the hub's graph", chromedp.Navigate(ts.URL+"/explore/graph/"+hub))
-	p.wait("the hub's graph laid out", `document.querySelector('#cy[data-ready]') && document.querySelector('.notice')`)
-	t.Logf("graph of %s laid out in %v: %s", hub, time.Since(start).Round(time.Millisecond), eval[string](p, `document.querySelector('.notice').innerText`))
+	eval[bool](p, `(window.explorerGraph.nodes('[agg = 1]')[0].emit('tap'), true)`)
+	p.wait("a group expanded", `document.querySelector('#cy[data-expanded]') && document.querySelector('#cy[data-ready]')`)
+	t.Logf("a group of %s expanded in %v: %d nodes", hub, time.Since(start).Round(time.Millisecond), eval[int](p, `window.explorerGraph.nodes().length`))
 	n := 0
 	for _, r := range seen() {
 		if r == "POST /graphql" {

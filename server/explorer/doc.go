@@ -2,7 +2,10 @@
 // people, not programs, that searches the graph, shows an entity's facts with
 // their quotes, draws its neighbourhood, lists dated facts in order, finds the
 // shortest connection between two entities and charts the figures the graph
-// holds.
+// holds. It lists entities by kind (laws with who enacted them and whom they
+// target, people who left and where they went, countries with their latest
+// figure), compares the figures of several destinations on one chart, and
+// draws a hub grouped by predicate and type.
 //
 // The page is a worked example of the public API: its script talks to the
 // server only through POST /graphql, with the queries anyone can send. The

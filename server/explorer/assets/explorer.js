@@ -177,10 +177,14 @@
 
   let renderSeq = 0;
   let cleanups = [];
+  // go navigates to u. A filter that navigates passes keepFocus: the control
+  // that changed keeps the focus (found again by its id in the new view)
+  // instead of the focus moving to the heading.
   function go(u, opts) {
     if (opts && opts.replace) history.replaceState(null, '', u);
     else history.pushState(null, '', u);
-    render(true);
+    const keep = opts && opts.keepFocus && document.activeElement && document.activeElement.id;
+    render(keep ? { id: keep } : true);
   }
   window.addEventListener('popstate', () => render(true));
   document.addEventListener('click', (ev) => {
@@ -204,8 +208,10 @@
     cleanups = [];
     const r = route();
     const main = document.getElementById('view');
+    const focusedBefore = document.activeElement;
+    delete main.dataset.ready;
     main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
-    const views = { '': viewHome, entity: viewEntity, graph: viewGraph, timeline: viewTimeline, path: viewPath, figures: viewFigures };
+    const views = { '': viewHome, entity: viewEntity, graph: viewGraph, timeline: viewTimeline, path: viewPath, figures: viewFigures, browse: viewBrowse, compare: viewCompare };
     const fn = views[r.view] || viewNotFound;
     const alive = () => seq === renderSeq;
     try {
@@ -216,10 +222,21 @@
     }
     if (!alive()) return;
     main.dataset.ready = String(seq);
-    if (focus) {
+    const again = focus && focus.id && document.getElementById(focus.id);
+    if (again && main.contains(again)) {
+      again.focus({ preventScroll: true });
+    } else if (focus && !(document.activeElement !== focusedBefore && typingElsewhere(main))) {
       const h1 = main.querySelector('h1');
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     }
+  }
+
+  // typingElsewhere tells whether the user is in a field outside the view
+  // (the search box above it): a view that finishes loading after the user
+  // went there must not take the focus, or the next keys typed are lost.
+  function typingElsewhere(main) {
+    const a = document.activeElement;
+    return Boolean(a && !main.contains(a) && (a.tagName === 'INPUT' || a.tagName === 'SELECT' || a.tagName === 'TEXTAREA'));
   }
 
   // setView replaces the view's content, unless a newer navigation started.
@@ -232,10 +249,30 @@
   // ---------- search box (combobox) ----------
 
   let comboSeq = 0;
+  const SUGGESTED = 8; // suggestions shown
+  const RANKED = 20; // hits asked for, to rank before showing SUGGESTED
+  // BROWSE_WORDS: typing the name of a kind offers its browse page.
+  const BROWSE_WORDS = { law: 'laws', laws: 'laws', measure: 'laws', measures: 'laws', person: 'people', people: 'people', persons: 'people',
+    country: 'countries', countries: 'countries', group: 'groups', groups: 'groups', event: 'events', events: 'events',
+    organization: 'organizations', organizations: 'organizations', organisation: 'organizations', place: 'places', places: 'places' };
+  const fold = (x) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/ё/g, 'е').trim();
+  // rankHits orders the server's hits for Enter: an exact name or alias
+  // first; then matches of the words typed (prefix or whole word) before
+  // forgiving ones (typos); among those, the entity with more facts first
+  // (typing "emigrants" means the group of 71 facts, not a campaign of 2
+  // that names it), then the server's score, then the shorter name.
+  function rankHits(hits, text) {
+    const t = fold(text);
+    const exact = (x) => x.kind === 'EXACT' || fold(x.entity.name) === t || fold(x.matchedText || '') === t;
+    const close = (x) => x.kind === 'EXACT' || x.kind === 'PREFIX' || x.kind === 'WORD';
+    const degree = (x) => (x.entity.relations ? x.entity.relations.totalCount : 0);
+    return hits.slice().sort((a, b) => (exact(b) - exact(a)) || (close(b) - close(a)) || (degree(b) - degree(a))
+      || (b.score - a.score) || (a.entity.name.length - b.entity.name.length));
+  }
   // searchBox is a combobox that suggests entities as the user types
   // (searchHits: forgiving of typos, diacritics and Cyrillic). onPick gets the
   // chosen entity {id, name, type}.
-  function searchBox({ label, placeholder, onPick, value, name }) {
+  function searchBox({ label, placeholder, onPick, value, name, clearOnPick }) {
     const n = ++comboSeq;
     const listId = `combo-list-${n}`;
     const input = h('input', {
@@ -265,6 +302,11 @@
       }
       hits.forEach((hit, i) => {
         const e = hit.entity;
+        if (hit.browse) {
+          list.append(h('li', { id: `${listId}-${i}`, role: 'option', class: 'browse-option', 'aria-selected': i === active ? 'true' : 'false', 'data-browse': hit.browse,
+            onmousedown: (ev) => { ev.preventDefault(); pick(i); } }, h('span', { class: 'name' }, `Browse all ${hit.browse}`)));
+          return;
+        }
         const matched = hit.matchedText && hit.matchedText !== e.name ? h('span', { class: 'matched' }, `matched “${hit.matchedText}”`) : null;
         list.append(h('li', {
           id: `${listId}-${i}`, role: 'option', 'aria-selected': i === active ? 'true' : 'false', 'data-id': e.id,
@@ -281,8 +323,20 @@
       const text = input.value.trim();
       const my = ++seq;
       if (!text) { hits = []; close(); return Promise.resolve(); }
-      pending = gql(`query Suggest($text: String!) { searchHits(text: $text, first: 8) { entity { id name type } kind matchedText } }`, { text })
-        .then((d) => { if (my === seq) { hits = d.searchHits; active = hits.length ? 0 : -1; show(); } })
+      pending = gql(`query Suggest($text: String!) { searchHits(text: $text, first: ${RANKED}) { entity { id name type relations(first: 0) { totalCount } } kind matchedText score } }`, { text })
+        .then((d) => {
+          if (my !== seq) return;
+          // the suggestion chosen with the arrows stays chosen when the
+          // suggestions of a longer text arrive, if it is still among them
+          const chosen = active >= 0 && hits[active] ? hits[active].entity.id : null;
+          hits = rankHits(d.searchHits, text).slice(0, SUGGESTED);
+          const kind = BROWSE_WORDS[fold(text)];
+          if (kind) hits.push({ browse: kind, entity: { id: '', name: '', type: '' } });
+          const kept = chosen ? hits.findIndex((x) => x.entity.id === chosen) : -1;
+          active = kept > 0 ? kept : hits.length ? 0 : -1;
+          list.dataset.for = text;
+          show();
+        })
         .catch((e) => { if (my === seq) { hits = []; list.replaceChildren(h('li', { class: 'none' }, e.message)); list.hidden = false; } })
         .finally(() => { if (my === seq) pending = null; });
       return pending;
@@ -290,8 +344,11 @@
     function pick(i) {
       const hit = hits[i];
       if (!hit) return;
-      input.value = hit.entity.name;
       close();
+      if (hit.browse) { input.value = ''; go(url('browse', hit.browse)); return; }
+      // a box that navigates is emptied, so that the next name typed is not
+      // appended to the last one; a box that holds a choice shows it
+      input.value = clearOnPick ? '' : hit.entity.name;
       onPick(hit.entity);
     }
     input.addEventListener('input', () => {
@@ -320,6 +377,8 @@
       }
     });
     input.addEventListener('blur', () => setTimeout(close, 100));
+    // typing over a name shown replaces it
+    input.addEventListener('focus', () => { if (input.value) input.select(); });
     function scrollActive() {
       const li = list.children[active];
       if (li && li.scrollIntoView) li.scrollIntoView({ block: 'nearest' });
@@ -385,7 +444,7 @@
 
   async function viewHome(main, r, alive) {
     document.title = 'emigraph explorer';
-    const box = searchBox({ label: 'Find a person, country, law, event or group', placeholder: 'e.g. Пугачёва, galkin, Georgia', onPick: (e) => go(entityURL(e.id)) });
+    const box = searchBox({ label: 'Find a person, country, law, event or group', placeholder: 'e.g. Пугачёва, galkin, Georgia', clearOnPick: true, onPick: (e) => go(entityURL(e.id)) });
     const examples = [
       ['Georgia', entityURL('country/georgia')],
       ['Maxim Galkin', entityURL('person/maxim-galkin')],
@@ -397,6 +456,11 @@
       h('h1', {}, 'The Russian emigration since 2022'),
       h('p', { class: 'muted' }, 'A knowledge graph of who fled where and when, who was deported, arrested or refused entry, and how many people went where — every fact with the verbatim quote of its source.'),
       h('div', { class: 'home-search' }, box),
+      h('h2', {}, 'Browse'),
+      h('ul', { class: 'browse-links' }, Object.entries(KINDS).map(([slug, k]) => h('li', {}, h('a', { href: url('browse', slug), 'data-nav': true }, k.title), ' ', h('span', { class: 'muted' }, k.blurb)))),
+      h('h2', {}, 'Compare'),
+      h('p', {}, h('a', { href: url('compare', null, { to: COMPARE_DEFAULT }), 'data-nav': true }, 'How many went to Georgia, Kazakhstan, Armenia, Serbia and Israel?'),
+        ' · ', h('a', { href: url('compare', null, { to: 'all' }), 'data-nav': true }, 'All countries with figures')),
       h('h2', {}, 'Start from'),
       h('ul', {}, examples.map(([t, u]) => h('li', {}, h('a', { href: u, 'data-nav': true }, t)))));
     const input = box.querySelector('input');
@@ -443,7 +507,10 @@
     const groups = pages.flat().filter((g) => g.conn.totalCount > 0);
     const total = allCount;
     const section = (dir, title) => {
-      const gs = groups.filter((g) => g.dir === dir).sort((a, b) => b.conn.totalCount - a.conn.totalCount);
+      // largest first, but figures (vote shares, counts) after the facts
+      // they would otherwise push down, such as the laws a president enacted
+      const late = (g) => (g.p.id === 'has-figure' ? 1 : 0);
+      const gs = groups.filter((g) => g.dir === dir).sort((a, b) => (late(a) - late(b)) || (b.conn.totalCount - a.conn.totalCount));
       if (!gs.length) return null;
       return h('section', { class: 'direction' }, h('h2', {}, title), gs.map((g) => groupBlock(e, g, preds)));
     };
@@ -480,9 +547,46 @@
         h('button', { type: 'button', onclick: showFigures }, 'Load the figures'), ' ', h('span', { class: 'muted' }, '(the server reads every one of them)')));
   }
 
+  // quoteKey is what makes two facts' sources the same: their quotes.
+  const quoteKey = (r) => (r.sources || []).map((x) => x.quote).join('\n');
+
+  // quotedList is a list of facts where the facts that share one quote (a
+  // sentence naming 22 people who left) are shown as one item: the facts,
+  // then the quote once. add(r) puts a fact in, joining its quote's item.
+  function quotedList(render) {
+    const list = h('ul', { class: 'facts' });
+    const byQuote = new Map();
+    const add = (r) => {
+      const k = quoteKey(r);
+      const item = render(r);
+      const first = k && byQuote.get(k);
+      if (!first) {
+        if (k) byQuote.set(k, { item, n: 1 });
+        list.append(item);
+        return item;
+      }
+      if (first.n === 1) {
+        // the second fact of a quote: make the first fact's item the group's
+        const sources = [...first.item.children].filter((c) => c.tagName === 'BLOCKQUOTE' || c.classList.contains('cite'));
+        const group = h('li', { class: 'quote-group', 'data-quote-group': '' }, h('ul', { class: 'facts' }), h('p', { class: 'shared' }), sources);
+        first.item.replaceWith(group);
+        group.firstChild.append(first.item);
+        first.group = group;
+      }
+      [...item.children].filter((c) => c.tagName === 'BLOCKQUOTE' || c.classList.contains('cite')).forEach((c) => c.remove());
+      first.group.firstChild.append(item);
+      first.n++;
+      first.group.dataset.quoteGroup = String(first.n);
+      first.group.querySelector('.shared').textContent = `These ${first.n} facts come from one quote:`;
+      return item;
+    };
+    return { list, add };
+  }
+
   function groupBlock(e, g, preds) {
     const label = g.dir === 'OUT' ? g.p.label : g.p.inverseLabel;
-    const list = h('ul', { class: 'facts' }, g.conn.nodes.map((r) => factItem(r, preds, e.id, { noLabel: true })));
+    const { list, add } = quotedList((r) => factItem(r, preds, e.id, { noLabel: true }));
+    g.conn.nodes.forEach(add);
     let cursor = g.conn.pageInfo.endCursor;
     let shown = g.conn.nodes.length;
     const more = h('div', { class: 'more' });
@@ -498,11 +602,11 @@
       try {
         const d = await gql(`query More($id: ID!, $after: String) { entity(id: $id) { relations(direction: ${g.dir}, predicate: ${JSON.stringify(g.p.id)}, exact: true, first: ${MORE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Fact } } } }\n${FACT}`, { id: e.id, after: cursor });
         const c = d.entity.relations;
-        c.nodes.forEach((r) => list.append(factItem(r, preds, e.id, { noLabel: true })));
+        const added = c.nodes.map(add);
         shown += c.nodes.length;
         cursor = c.pageInfo.hasNextPage ? c.pageInfo.endCursor : null;
         status();
-        const first = list.children[shown - c.nodes.length];
+        const first = added[0];
         if (first) { first.setAttribute('tabindex', '-1'); first.focus(); }
       } catch (err) {
         more.replaceChildren(h('p', { class: 'error' }, err.message));
@@ -513,39 +617,76 @@
       h('h3', {}, label, h('span', { class: 'count', title: `${g.conn.totalCount} facts` }, num(g.conn.totalCount))), list, more);
   }
 
+  // TEMPLATE_FACTS is the example fact of the templates for each type: a
+  // predicate the type may be the subject of, and the type of its object.
+  const TEMPLATE_FACTS = {
+    PERSON: ['fled-to', 'COUNTRY'], GROUP: ['fled-to', 'COUNTRY'], ORGANIZATION: ['located-in', 'COUNTRY'],
+    COUNTRY: ['enacted', 'LAW'], LAW: ['targets', 'GROUP'], EVENT: ['occurred-in', 'COUNTRY'], PLACE: ['located-in', 'COUNTRY'],
+  };
+  // PLACEHOLDER_QUOTE stands where the source's words go: the loader
+  // refuses it, so a template loaded unchanged writes nothing.
+  const PLACEHOLDER_QUOTE = 'The sentence of the source, verbatim.';
+
+  // contributeBox shows how to add a fact about e: the mutation, the curl
+  // command, and the same fact as a native (YAML), CSV and JSON Lines file.
+  // Each is valid for e's type as it stands, but for the placeholder quote.
   function contributeBox(e, preds) {
-    const p = [...preds.values()].find((x) => x.subjectTypes.includes(e.type)) || preds.values().next().value;
+    const box = h('details', { class: 'contribute' }, h('summary', {}, `Add a fact about ${e.name}`), h('p', { class: 'loading' }, 'Loading…'));
+    const [pid, otype] = TEMPLATE_FACTS[e.type] || ['fled-to', 'COUNTRY'];
+    gql(`query Example($type: EntityType) { entities(type: $type, first: 2) { nodes { id } } }`, { type: otype })
+      .then((d) => {
+        const other = d.entities.nodes.map((x) => x.id).find((id) => id !== e.id) || 'country/georgia';
+        box.replaceChildren(box.firstChild, ...templates(e, preds, { subject: e.id, predicate: pid, object: other, date: '2022-09' }));
+      })
+      .catch((err) => box.replaceChildren(box.firstChild, h('p', { class: 'error' }, err.message)));
+    return box;
+  }
+
+  function templates(e, preds, f) {
+    const src = { title: 'Source title', url: 'https://example.org/the-article' };
     const mutation = `mutation {
   addRelation(relation: {
-    subject: ${JSON.stringify(e.id)}
-    predicate: ${JSON.stringify(p ? p.id : 'fled-to')}
-    object: "country/georgia"
-    date: "2022-09"
-    sources: [{ quote: "The sentence of the source, verbatim.", title: "Source title", url: "https://…" }]
-  }) { ok errors { where field message } summary { relationsAdded } }
+    subject: ${JSON.stringify(f.subject)}
+    predicate: ${JSON.stringify(f.predicate)}
+    object: ${JSON.stringify(f.object)}
+    date: ${JSON.stringify(f.date)}
+    sources: [{ quote: ${JSON.stringify(PLACEHOLDER_QUOTE)}, title: ${JSON.stringify(src.title)}, url: ${JSON.stringify(src.url)} }]
+  }, dryRun: true) { ok errors { where field message } summary { relationsAdded } }
 }`;
-    const yaml = `relations:
-  - subject: ${e.id}
-    predicate: ${p ? p.id : 'fled-to'}
-    object: country/georgia
-    date: 2022-09
-    quote: The sentence of the source, verbatim.
-    title: Source title
-    url: https://…`;
+    // native: title and url at the top of the file fill in every source
+    const yaml = `title: ${src.title}
+url: ${src.url}
+relations:
+  - subject: ${f.subject}
+    predicate: ${f.predicate}
+    object: ${f.object}
+    date: "${f.date}"
+    quote: ${PLACEHOLDER_QUOTE}
+`;
+    const csv = `subject,predicate,object,date,quote,title,url
+${f.subject},${f.predicate},${f.object},${f.date},"${PLACEHOLDER_QUOTE}",${src.title},${src.url}
+`;
+    const jsonl = JSON.stringify({ kind: 'relation', subject: f.subject, predicate: f.predicate, object: f.object, date: f.date, sources: [{ quote: PLACEHOLDER_QUOTE, ...src }] }) + '\n';
     const origin = location.origin;
     const curl = `curl -s ${origin}/graphql -H 'Content-Type: application/json' -H "Authorization: Bearer $EMIGRAPH_TOKEN" \\
   --data @- <<'EOF'
 ${JSON.stringify({ query: mutation.replace(/\s+/g, ' ') })}
 EOF`;
-    return h('details', { class: 'contribute' },
-      h('summary', {}, `Add a fact about ${e.name}`),
-      h('p', {}, 'The explorer only reads. With the server’s write token, this mutation adds a fact (every fact needs the verbatim quote of its source; ', h('code', {}, 'dryRun: true'), ' checks it without writing):'),
-      h('pre', {}, mutation),
+    const p = preds.get(f.predicate);
+    return [
+      h('p', {}, `The explorer only reads. With the server’s write token, this mutation adds that ${e.name} `, h('strong', {}, p ? p.label : f.predicate), ` ${f.object} (replace the quote with the source’s own words, and the other fields as needed; `,
+        h('code', {}, 'dryRun: true'), ' checks it without writing: remove it to write). A placeholder quote is refused.'),
+      h('pre', { 'data-template': 'mutation' }, mutation),
       h('p', {}, 'The same from a shell:'),
-      h('pre', {}, curl),
-      h('p', {}, 'Or as a file in the native format (', h('code', {}, 'facts.yaml'), '), loaded with ', h('code', {}, `emigraph load facts.yaml --server ${origin} --token-file token`), ':'),
-      h('pre', {}, yaml),
-      h('p', {}, 'Predicates: ', h('a', { href: '/graphiql' }, 'GraphiQL'), ' lists them with ', h('code', {}, '{ predicates { id label inverseLabel subjectTypes objectTypes } }'), '.'));
+      h('pre', { 'data-template': 'curl' }, curl),
+      h('p', {}, 'Or as a file, loaded with ', h('code', {}, `emigraph load FILE --server ${origin} --token-file token`), ' (add ', h('code', {}, '--dry-run'), ' to check it first). Native (', h('code', {}, 'facts.yaml'), '):'),
+      h('pre', { 'data-template': 'native' }, yaml),
+      h('p', {}, 'CSV (', h('code', {}, 'facts.csv'), '):'),
+      h('pre', { 'data-template': 'csv' }, csv),
+      h('p', {}, 'JSON Lines (', h('code', {}, 'facts.jsonl'), '):'),
+      h('pre', { 'data-template': 'jsonl' }, jsonl),
+      h('p', {}, 'A predicate is an id such as ', h('code', {}, f.predicate), '; ', h('a', { href: '/graphiql' }, 'GraphiQL'), ' lists them with ', h('code', {}, '{ predicates { id label inverseLabel subjectTypes objectTypes } }'), '.'),
+    ];
   }
 
   // ---------- figures ----------
@@ -586,8 +727,13 @@ EOF`;
   // line from its start to its end ("February – April 2022"), a count since a date as a
   // dashed line on to the right edge, a level at a point as a dot. A period is never a
   // bar at its first month.
-  function figuresChart(figs, preds) {
+  //
+  // opts.series(f) gives the series of a figure ({entity, color}): its
+  // colour, and the name in its label (Compare: the destination). Every
+  // label names the figure's source, which the tooltip shows.
+  function figuresChart(figs, preds, opts) {
     const dated = figs.filter((f) => f.date && f.quantity);
+    const seriesOf = (opts && opts.series) || null;
     const canvas = h('canvas', { id: `chart-${++chartSeq}`, role: 'img', 'aria-label': `Chart of ${dated.length} figures over the time each covers (a period as a line from its start to its end, a figure since a date as a dashed line to the right); the table below has the same numbers.` });
     const box = h('div', { class: 'chart-box' }, canvas);
     if (!dated.length || typeof Chart === 'undefined') return box;
@@ -597,8 +743,11 @@ EOF`;
     const hi = Math.ceil((Math.max(...xs) + 2 / 12) * 12) / 12;
     const colors = ['#24407a', '#b8420f', '#2e7d32', '#6a3d9a', '#a1145a', '#00707a', '#8a6d00'];
     const datasets = dated.map((f, i) => {
-      const sp = spans[i], y = f.quantity.amount, color = colors[i % colors.length];
-      const base = { label: `${f.subject.name}: ${fmtQuantity(f.quantity)} (${fmtPeriod(f)})`, borderColor: color, backgroundColor: color, showLine: true, borderWidth: 3 };
+      const ser = seriesOf ? seriesOf(f) : null;
+      const sp = spans[i], y = f.quantity.amount, color = ser ? ser.color : colors[i % colors.length];
+      const who = ser ? `${ser.entity.name}: ${f.subject.name}` : `${f.subject.name}${f.object ? ' → ' + f.object.name : ''}`;
+      const base = { label: `${who}: ${fmtQuantity(f.quantity)} (${fmtPeriod(f)}) — source: ${sourceName(f)}`, series: ser ? ser.entity.id : '', source: sourceName(f),
+        borderColor: color, backgroundColor: color, showLine: true, borderWidth: 3 };
       if (sp.at !== undefined) return { ...base, data: [{ x: sp.at, y }], pointRadius: 5 };
       if (sp.open) return { ...base, data: [{ x: sp.from, y }, { x: hi, y }], borderDash: [6, 4], pointStyle: ['circle', 'triangle'], rotation: [0, 90], pointRadius: [4, 6] };
       return { ...base, data: [{ x: sp.from, y }, { x: sp.to, y }], pointStyle: 'line', pointRadius: 6, pointBorderWidth: 3 };
@@ -634,40 +783,71 @@ EOF`;
       h('tbody', {}, figs.map((f) => {
         const p = preds.get(f.predicate);
         return h('tr', { 'data-relation': f.id },
-          h('td', { class: 'num' }, fmtPeriod(f) || '—'),
-          h('td', {}, entityLink(f.subject)),
-          h('td', {}, p ? p.label : f.predicate, ' ', f.object ? entityLink(f.object) : ''),
-          h('td', { class: 'num' }, fmtQuantity(f.quantity), hedgeBadges(f)),
-          h('td', { class: 'num' }, fmtBounds(f.quantity) || '—'),
-          h('td', {}, (f.sources || []).map(sourceBlock)));
+          h('td', { class: 'num', 'data-label': 'When' }, fmtPeriod(f) || '—'),
+          h('td', { 'data-label': 'Who' }, entityLink(f.subject)),
+          h('td', { 'data-label': 'What' }, p ? p.label : f.predicate, ' ', f.object ? entityLink(f.object) : ''),
+          h('td', { class: 'num', 'data-label': 'Figure' }, fmtQuantity(f.quantity), hedgeBadges(f)),
+          h('td', { class: 'num', 'data-label': 'Bounds' }, fmtBounds(f.quantity) || '—'),
+          h('td', { class: 'source', 'data-label': 'Source' }, (f.sources || []).map(sourceBlock)));
       }))));
   }
 
   async function viewFigures(main, r, alive) {
+    if (!r.id) return viewFiguresPick(main, alive);
     const [e, preds] = await Promise.all([fetchEntity(r.id), predicates()]);
     if (!e) return notFound(main, alive, r.id);
     document.title = `Figures: ${e.name} — emigraph explorer`;
-    const side = r.params.get('as') === 'subject' ? 'subject' : 'object';
-    const predicate = r.params.has('predicate') ? r.params.get('predicate') : (side === 'object' && (e.type === 'COUNTRY' || e.type === 'PLACE') ? 'migration-to' : '');
+    const place = e.type === 'COUNTRY' || e.type === 'PLACE';
+    let side = r.params.get('as') === 'subject' ? 'subject' : 'object';
+    const defaultPredicate = (sd) => (sd === 'object' && place ? 'migration-to' : '');
+    let predicate = r.params.has('predicate') ? r.params.get('predicate') : defaultPredicate(side);
     const unit = r.params.has('unit') ? r.params.get('unit') : 'people';
+    const body = h('div', {}, h('p', { class: 'loading' }, 'Loading figures…'));
+    const filters = h('div', { class: 'filters' });
+    setView(main, alive, entityHeader(e, 'figures'), filters, body);
+    let f = await loadFigures({ [side]: e.id, predicate, unit });
+    // With no direction asked for, the tab opens on the one that has
+    // figures: a group such as "Russian emigrants" is the subject of its.
+    if (!f.figures.length && !r.params.has('as')) {
+      const other = side === 'object' ? 'subject' : 'object';
+      const p2 = r.params.has('predicate') ? predicate : defaultPredicate(other);
+      const g = await loadFigures({ [other]: e.id, predicate: p2, unit });
+      if (g.figures.length) {
+        side = other; predicate = p2; f = g;
+        if (alive()) history.replaceState(null, '', url('figures', e.id, { predicate: r.params.has('predicate') ? predicate : '', as: side, unit: r.params.get('unit') || '' }));
+      }
+    }
+    if (!alive()) return;
     const predSel = h('select', { id: 'fig-pred' }, h('option', { value: '' }, 'any predicate'),
       [...preds.values()].map((p) => h('option', { value: p.id, selected: p.id === predicate }, p.label)));
     const sideSel = h('select', { id: 'fig-side' },
       h('option', { value: 'object', selected: side === 'object' }, `facts about ${e.name} (as object)`),
       h('option', { value: 'subject', selected: side === 'subject' }, `facts by ${e.name} (as subject)`));
     const unitIn = h('input', { id: 'fig-unit', value: unit, size: 10 });
-    const apply = () => go(url('figures', e.id, { predicate: predSel.value || '', as: sideSel.value === 'subject' ? 'subject' : '', unit: unitIn.value.trim() }));
+    const apply = () => go(url('figures', e.id, { predicate: predSel.value || '', as: sideSel.value, unit: unitIn.value.trim() }), { keepFocus: true });
     predSel.addEventListener('change', apply);
     sideSel.addEventListener('change', apply);
     unitIn.addEventListener('change', apply);
-    const body = h('div', {}, h('p', { class: 'loading' }, 'Loading figures…'));
-    setView(main, alive, entityHeader(e, 'figures'),
-      h('div', { class: 'filters' }, h('label', { for: 'fig-side' }, 'Which', sideSel), h('label', { for: 'fig-pred' }, 'Predicate (and narrower)', predSel), h('label', { for: 'fig-unit' }, 'Unit', unitIn)),
-      body);
-    const f = await loadFigures({ [side]: e.id, predicate, unit });
-    if (!alive()) return;
-    if (!f.figures.length) body.replaceChildren(h('p', {}, 'The graph holds no such figure.'));
-    else body.replaceChildren(figuresChart(f.figures, preds), figuresTable(f.figures, preds, f.total));
+    filters.replaceChildren(h('label', { for: 'fig-side' }, 'Which', sideSel), h('label', { for: 'fig-pred' }, 'Predicate (and narrower)', predSel), h('label', { for: 'fig-unit' }, 'Unit', unitIn));
+    if (!f.figures.length) { body.replaceChildren(h('p', {}, `The graph holds no figure in ${unit || 'any unit'} ${side === 'object' ? 'about' : 'by'} ${e.name}${predicate ? ' for this predicate' : ''}.`)); return; }
+    // one colour per other end (the destination of a group's figures, the
+    // group counted in a country's), named in the legend with its sources
+    const otherEnd = (x) => (side === 'object' ? x.subject : x.object) || { id: '', name: 'no other entity (a total)', type: '' };
+    const keys = [...new Set(f.figures.map((x) => otherEnd(x).id))];
+    const series = keys.map((k, i) => ({ entity: otherEnd(f.figures.find((x) => otherEnd(x).id === k)), color: SERIES_COLORS[i % SERIES_COLORS.length], figures: f.figures.filter((x) => otherEnd(x).id === k) }));
+    const byKey = new Map(series.map((sr) => [sr.entity.id, sr]));
+    body.replaceChildren(figuresChart(f.figures, preds, { series: (x) => byKey.get(otherEnd(x).id) }), compareLegend(series), figuresTable(f.figures, preds, f.total));
+  }
+
+  // viewFiguresPick is /explore/figures without an entity: pick one.
+  function viewFiguresPick(main, alive) {
+    document.title = 'Figures — emigraph explorer';
+    const box = searchBox({ label: 'Whose figures?', name: 'figures-of', clearOnPick: true, placeholder: 'e.g. Georgia, Russian emigrants', onPick: (x) => go(url('figures', x.id)) });
+    setView(main, alive, h('h1', {}, 'Figures'),
+      h('p', {}, 'Pick a country, a group or an event to see the figures the graph holds about it, or ',
+        h('a', { href: url('compare', null, { to: COMPARE_DEFAULT }), 'data-nav': true }, 'compare destinations'), '.'),
+      box);
+    box.querySelector('input').focus();
   }
 
   // ---------- graph ----------
@@ -683,7 +863,7 @@ EOF`;
     const from = DATE_RE.test(r.params.get('from') || '') ? r.params.get('from') : '';
     const to = DATE_RE.test(r.params.get('to') || '') ? r.params.get('to') : '';
     const state = () => ({ depth: depth === 2 ? 2 : '', predicate, from, to });
-    const set = (patch) => go(url('graph', e.id, { ...state(), ...patch }));
+    const set = (patch) => go(url('graph', e.id, { ...state(), ...patch }), { keepFocus: true });
 
     const predSel = h('select', { id: 'g-pred' }, h('option', { value: '' }, 'all predicates'),
       [...preds.values()].map((p) => h('option', { value: p.id, selected: p.id === predicate }, p.label)));
@@ -705,31 +885,76 @@ EOF`;
     const legend = h('ul', { class: 'legend', 'aria-label': 'Legend' }, Object.values(TYPES).map((t) => h('li', {}, legendIcon(t), t.label)));
     const listBox = h('details', { class: 'node-list' });
     setView(main, alive, entityHeader(e, 'graph'),
-      h('div', { class: 'filters' }, h('div', { role: 'group', 'aria-label': 'Depth' }, depthBtns),
-        h('label', { for: 'g-pred' }, 'Predicate', predSel), h('label', { for: 'g-from' }, 'From', fromIn), h('label', { for: 'g-to' }, 'To', toIn)),
+      h('div', { class: 'filters' }, h('label', { for: 'g-pred' }, 'Predicate', predSel), h('div', { role: 'group', 'aria-label': 'Depth' }, depthBtns),
+        h('label', { for: 'g-from' }, 'From', fromIn), h('label', { for: 'g-to' }, 'To', toIn)),
       notice, legend, h('div', { class: 'graph-wrap' }, cyBox, info), listBox);
 
     const preds1 = predicate ? [predicate] : null;
-    const d = await gql(`query Neighbourhood($id: ID!, $depth: Int, $first: Int, $predicates: [String!]) {
+    // The count, the groups' counts (the store's counters) and a light
+    // sample (ends and types only) in parallel; a hub is drawn grouped from
+    // them: one node per predicate, direction and type, expanded on click.
+    // The predicate filter and "every node" (agg=off) opt out.
+    const mayGroup = !predicate && r.params.get('agg') !== 'off';
+    const [total0, counts, light] = await Promise.all([
+      gql(`query Total($id: ID!, $predicates: [String!]) { entity(id: $id) { relations(first: 0, predicates: $predicates) { totalCount } } }`, { id: e.id, predicates: preds1 }),
+      mayGroup ? groupCounts(e, preds) : null,
+      mayGroup ? gql(`query Sample($id: ID!, $first: Int) { neighborhood(id: $id, depth: 1, first: $first) { truncated entities { id name type } relations { id predicate subject { id type } object { id type } } } }`, { id: e.id, first: GRAPH_FIRST }) : null,
+    ]);
+    if (!alive()) return;
+    const total = total0.entity.relations.totalCount;
+    const aggregated = mayGroup && total > AGGREGATE_ABOVE;
+    const groups = aggregated ? counts : null;
+    const d = aggregated ? light : await gql(`query Neighbourhood($id: ID!, $depth: Int, $first: Int, $predicates: [String!]) {
   neighborhood(id: $id, depth: $depth, first: $first, predicates: $predicates) { truncated entities { id name type } relations { ...Fact } }
-  entity(id: $id) { relations(first: 0, predicates: $predicates) { totalCount } }
 }\n${FACT}`, { id: e.id, depth, first: GRAPH_FIRST, predicates: preds1 });
     if (!alive()) return;
     const nb = d.neighborhood;
-    const rels = nb.relations.filter((x) => x.object && overlaps(x, from, to));
+    let rels = nb.relations.filter((x) => x.object && overlaps(x, from, to));
+    const own = (x) => x.subject.id === e.id || (x.object && x.object.id === e.id);
+    const direct = nb.relations.filter(own).length;
+    const msgs = [];
+    let capped = 0;
+    if (!aggregated && depth === 2) {
+      // depth 2 stays readable: every relation of the entity, then its
+      // neighbours' until DEPTH2_NODES entities are drawn
+      const keepIds = new Set([e.id]);
+      rels.filter(own).forEach((x) => { keepIds.add(x.subject.id); keepIds.add(x.object.id); });
+      const kept = rels.filter(own);
+      for (const x of rels.filter((y) => !own(y))) {
+        const add = [x.subject.id, x.object.id].filter((id) => !keepIds.has(id));
+        if (keepIds.size + add.length > DEPTH2_NODES) { capped++; continue; }
+        add.forEach((id) => keepIds.add(id));
+        kept.push(x);
+      }
+      rels = kept;
+    }
     const keep = new Set([e.id]);
     rels.forEach((x) => { keep.add(x.subject.id); keep.add(x.object.id); });
-    const ents = nb.entities.filter((x) => keep.has(x.id));
-    const total = d.entity.relations.totalCount;
-    const direct = nb.relations.filter((x) => x.subject.id === e.id || (x.object && x.object.id === e.id)).length;
-    const msgs = [];
-    if (nb.truncated || direct < total) {
-      msgs.push(`Showing a sample: ${num(nb.relations.length)} relations drawn; ${e.name} has ${num(total)}${predicate ? ' of this predicate' : ''}, so ${num(Math.max(0, total - direct))} of its own are hidden${depth === 2 ? ' (and more of its neighbours’)' : ''}. The Facts tab pages through all of them.`);
+    let ents = aggregated ? nb.entities.filter((x) => x.id === e.id) : nb.entities.filter((x) => keep.has(x.id));
+    const aggNodes = aggregated ? aggregateNodes(e, groups, nb.relations, preds) : [];
+    if (aggregated) {
+      msgs.push(h('span', {}, `${e.name} has ${num(total)} facts: drawn grouped, one node per predicate and type (${aggNodes.length} groups). Click a group to draw its entities, or pick a predicate: `,
+        groups.slice(0, 6).map((g, i) => [i ? ' · ' : '', h('a', { href: url('graph', e.id, { predicate: g.p.id, from, to }), 'data-nav': true }, `${g.dir === 'OUT' ? g.p.label : g.p.inverseLabel} (${num(g.total)})`)]),
+        ' · ', h('a', { href: url('graph', e.id, { agg: 'off', depth: depth === 2 ? 2 : '', from, to }), 'data-nav': true }, 'a sample of every node'), '.'));
+      if (depth === 2) msgs.push(`Depth 2 of a node with ${num(total)} facts would be unreadable: its groups are drawn instead; expand one, then open an entity.`);
+    } else if (nb.truncated || direct < total || capped) {
+      const hiddenOwn = Math.max(0, total - direct);
+      msgs.push(hiddenOwn > 0
+        ? `Showing a sample: ${num(rels.length)} relations drawn; ${e.name} has ${num(total)}${predicate ? ' of this predicate' : ''}, so ${num(hiddenOwn)} of its own are hidden${depth === 2 ? ' (and more of its neighbours’)' : ''}. The Facts tab pages through all of them.`
+        : `All ${num(total)} of ${e.name}’s own relations${predicate ? ' of this predicate' : ''} are drawn; of its neighbours’ relations, ${num(rels.length - direct)} are drawn and the rest are hidden, to keep the graph under ${DEPTH2_NODES} nodes. Open a neighbour for its own.`);
     }
     if (from || to) msgs.push(`Date filter: ${num(nb.relations.length - rels.length)} relations outside ${fmtDate(from) || '…'} – ${fmtDate(to) || '…'} (or undated) are hidden.`);
     notice.replaceChildren(...msgs.map((m) => h('p', { class: 'notice', role: 'status' }, m)));
-    listBox.replaceChildren(h('summary', {}, `The ${ents.length} entities in this graph, as a list`),
-      h('ul', {}, ents.map((x) => h('li', {}, entityLink(x), ' ', typeBadge(x.type)))));
+    drawGraph({ e, preds, alive, cyBox, info, listBox, ents, rels: aggregated ? [] : rels, aggNodes });
+  }
+
+  // drawGraph draws a graph view's entities and relations with Cytoscape,
+  // a hub's groups (aggNodes) expanding on click, and lists the same
+  // entities under it for the keyboard and screen readers.
+  function drawGraph({ e, preds, alive, cyBox, info, listBox, ents, rels, aggNodes }) {
+    const drawList = () => listBox.replaceChildren(h('summary', {}, `The ${ents.length} entities in this graph, as a list`),
+      h('ul', {}, ents.map((x) => h('li', {}, entityLink(x), ' ', typeBadge(x.type)))),
+      aggNodes.length ? h('ul', { 'aria-label': 'Groups' }, cyNodesAgg().map((n) => h('li', {}, h('button', { type: 'button', onclick: () => expand(n) }, `Draw ${n.data('label')}`)))) : null);
 
     if (typeof cytoscape === 'undefined') { cyBox.replaceChildren(h('p', { class: 'error' }, 'Cytoscape did not load.')); return; }
     if (typeof cytoscapeFcose !== 'undefined' && !cytoscape.__fcose) { cytoscape.use(cytoscapeFcose); cytoscape.__fcose = true; }
@@ -739,23 +964,9 @@ EOF`;
       elements: [
         ...ents.map((x) => ({ data: { id: x.id, label: x.name, type: x.type, root: x.id === e.id ? 1 : 0 } })),
         ...rels.map((x) => ({ data: { id: x.id, source: x.subject.id, target: x.object.id, label: edgeLabel(preds.get(x.predicate), x) } })),
+        ...aggNodes.flatMap((a) => [{ data: a }, { data: { id: 'edge:' + a.id, source: a.dir === 'OUT' ? e.id : a.id, target: a.dir === 'OUT' ? a.id : e.id, label: '' } }]),
       ],
-      style: [
-        { selector: 'node', style: {
-          'background-color': (n) => typeInfo(n.data('type')).color, shape: (n) => typeInfo(n.data('type')).shape,
-          label: 'data(label)', 'font-size': 11, color: '#1b1b1f', 'text-valign': 'bottom', 'text-margin-y': 3,
-          'text-background-color': '#ffffff', 'text-background-opacity': 0.85, 'text-background-padding': 1,
-          'text-wrap': 'ellipsis', 'text-max-width': 140, width: 22, height: 22, 'min-zoomed-font-size': 7,
-        } },
-        { selector: 'node[root = 1]', style: { width: 38, height: 38, 'border-width': 4, 'border-color': '#1b1b1f', 'font-size': 14, 'font-weight': 'bold', 'z-index': 10 } },
-        { selector: 'edge', style: {
-          width: 1.5, 'line-color': '#9aa3b5', 'target-arrow-color': '#9aa3b5', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier',
-          label: 'data(label)', 'font-size': 9, color: '#3a3a44', 'text-rotation': 'autorotate', 'text-background-color': '#ffffff',
-          'text-background-opacity': 0.8, 'min-zoomed-font-size': 8,
-        } },
-        { selector: 'edge:selected', style: { width: 3, 'line-color': '#c2410c', 'target-arrow-color': '#c2410c' } },
-        { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#c2410c' } },
-      ],
+      style: graphStyle(),
       layout: { name: 'preset' },
       wheelSensitivity: 0.3,
       minZoom: 0.2,
@@ -763,17 +974,138 @@ EOF`;
     });
     cleanups.push(() => cy.destroy());
     window.explorerGraph = cy; // for the browser tests and the curious
-    cy.on('tap', 'node', (ev) => go(entityURL(ev.target.id())));
+    const cyNodesAgg = () => cy.nodes('[agg = 1]').toArray();
+    const runLayout = (randomize) => {
+      const n = cy.nodes().length;
+      // a hub's groups are a star: the hub in the middle, its groups around
+      // it (a force layout of ten nodes took longer than the rest of the view)
+      const star = cy.nodes('[agg != 1][root != 1]').length === 0;
+      const layout = cy.layout(star && n > 1
+        ? { name: 'concentric', concentric: (x) => (x.data('root') ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 70, animate: false, fit: true, padding: 30 }
+        : n > 1 && typeof cytoscapeFcose !== 'undefined'
+        ? { name: 'fcose', animate: false, quality: n > 80 ? 'draft' : 'default', randomize, nodeRepulsion: 6000, idealEdgeLength: 90, numIter: 1500, fit: true, padding: 20 }
+        : { name: 'concentric', animate: false, fit: true, padding: 30 });
+      // readyAt: when the graph was drawn, by the page's clock (the big-store test reports it)
+      layout.one('layoutstop', () => { cyBox.dataset.ready = '1'; cyBox.dataset.readyAt = String(Math.round(performance.now())); });
+      layout.run();
+    };
+    // expand draws a group's entities, a page at a time: the group's node
+    // stays, relabelled, while more remain.
+    async function expand(n) {
+      const a = n.data();
+      if (a.busy) return;
+      n.data('busy', true);
+      let c;
+      try {
+        const dd = await gql(`query Expand($id: ID!, $after: String, $otherType: EntityType) { entity(id: $id) { relations(direction: ${a.dir}, predicate: ${JSON.stringify(a.pred)}, exact: true, otherType: $otherType, first: ${EXPAND_PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ...Fact } } } }\n${FACT}`,
+          { id: e.id, after: a.cursor || null, otherType: a.otype || null });
+        c = dd.entity.relations;
+      } catch (err) {
+        info.replaceChildren(h('p', { class: 'error' }, err.message));
+        n.data('busy', false);
+        return;
+      }
+      if (!alive() || cy.destroyed()) return;
+      const added = [];
+      for (const x of c.nodes) {
+        if (!x.object) continue;
+        for (const end of [x.subject, x.object]) {
+          if (cy.getElementById(end.id).length) continue;
+          added.push({ group: 'nodes', data: { id: end.id, label: end.name, type: end.type, root: 0 }, position: { ...n.position() } });
+          ents.push(end);
+        }
+        if (!cy.getElementById(x.id).length) added.push({ group: 'edges', data: { id: x.id, source: x.subject.id, target: x.object.id, label: edgeLabel(preds.get(x.predicate), x) } });
+        byId.set(x.id, x);
+      }
+      cy.add(added);
+      const drawn = (a.drawn || 0) + c.nodes.length;
+      if (c.pageInfo.hasNextPage && drawn < a.count) {
+        n.data({ cursor: c.pageInfo.endCursor, drawn, busy: false, label: `${a.plabel}: ${num(a.count - drawn)} more ${typeNoun(a.type, a.count - drawn)}` });
+      } else {
+        n.remove();
+      }
+      cyBox.dataset.expanded = String(Number(cyBox.dataset.expanded || 0) + 1);
+      drawList();
+      runLayout(false);
+    }
+    cy.on('tap', 'node', (ev) => { if (ev.target.data('agg')) expand(ev.target); else go(entityURL(ev.target.id())); });
     cy.on('tap', 'edge', (ev) => {
       const x = byId.get(ev.target.id());
       if (!x) return;
       info.replaceChildren(h('h2', { style: 'margin-top:0' }, 'Fact'), h('ul', { class: 'facts' }, factItem(x, preds, null, { full: true })));
     });
-    const layout = cy.layout(ents.length > 1 && typeof cytoscapeFcose !== 'undefined'
-      ? { name: 'fcose', animate: false, quality: ents.length > 80 ? 'draft' : 'default', randomize: true, nodeRepulsion: 6000, idealEdgeLength: 90, numIter: 1500, fit: true, padding: 20 }
-      : { name: 'concentric', animate: false, fit: true, padding: 30 });
-    layout.one('layoutstop', () => { cyBox.dataset.ready = '1'; });
-    layout.run();
+    drawList();
+    runLayout(true);
+  }
+
+  const AGGREGATE_ABOVE = 30; // facts above which a node's neighbourhood is drawn grouped
+  const EXPAND_PAGE = 25; // entities a click on a group draws
+  const DEPTH2_NODES = 45; // entities a depth-2 graph draws at most
+  const TYPE_PLURALS = { PERSON: ['person', 'people'], COUNTRY: ['country', 'countries'], GROUP: ['group', 'groups'], ORGANIZATION: ['organization', 'organizations'],
+    LAW: ['law', 'laws'], EVENT: ['event', 'events'], PLACE: ['place', 'places'] };
+  const typeNoun = (t, n) => (TYPE_PLURALS[t] || ['entity', 'entities'])[n === 1 ? 0 : 1];
+
+  // groupCounts counts an entity's facts per predicate and direction its
+  // type allows (exact: the counters of the store), largest first.
+  async function groupCounts(e, preds) {
+    const wanted = [];
+    for (const p of preds.values()) {
+      if (!p.subjectTypes.length || p.subjectTypes.includes(e.type)) wanted.push({ p, dir: 'OUT' });
+      if (!p.objectTypes.length || p.objectTypes.includes(e.type)) wanted.push({ p, dir: 'IN' });
+    }
+    const chunks = [];
+    for (let i = 0; i < wanted.length; i += ALIASES_PER_REQUEST) chunks.push(wanted.slice(i, i + ALIASES_PER_REQUEST));
+    const counted = await Promise.all(chunks.map(async (chunk, ci) => {
+      const fields = chunk.map((w, i) => `g${i}: relations(direction: ${w.dir}, predicate: ${JSON.stringify(w.p.id)}, exact: true, first: 0) { totalCount }`);
+      const d = await gql(`query Counts${ci}($id: ID!) { entity(id: $id) { ${fields.join('\n')} } }`, { id: e.id });
+      return chunk.map((w, i) => ({ ...w, total: d.entity[`g${i}`].totalCount }));
+    }));
+    return counted.flat().filter((g) => g.total > 0).sort((a, b) => b.total - a.total);
+  }
+
+  // aggregateNodes makes the group nodes of a hub: one per predicate,
+  // direction and type of the other end. The count of a group is exact (the
+  // store's counter); its split by type comes from the sample drawn, and is
+  // made only when the sample holds the whole group.
+  function aggregateNodes(e, groups, sample, preds) {
+    const out = [];
+    for (const g of groups) {
+      const plabel = g.dir === 'OUT' ? g.p.label : g.p.inverseLabel;
+      const mine = sample.filter((x) => x.predicate === g.p.id && x.object && (g.dir === 'OUT' ? x.subject.id === e.id : x.object.id === e.id));
+      const types = new Map();
+      mine.forEach((x) => { const t = (g.dir === 'OUT' ? x.object : x.subject).type; types.set(t, (types.get(t) || 0) + 1); });
+      const allowed = g.dir === 'OUT' ? g.p.objectTypes : g.p.subjectTypes;
+      let split;
+      if (allowed.length === 1) split = [[allowed[0], g.total, null]];
+      else if (types.size === 1 && mine.length === g.total) split = [[[...types.keys()][0], g.total, null]];
+      else if (mine.length === g.total) split = [...types.entries()].map(([t, n]) => [t, n, t]);
+      else split = [[[...types.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t)[0] || allowed[0] || '', g.total, null]];
+      for (const [t, n, otype] of split) {
+        const noun = otype || allowed.length === 1 || types.size <= 1 ? typeNoun(t, n) : (n === 1 ? 'entity' : 'entities');
+        out.push({ id: `agg:${g.dir}:${g.p.id}:${otype || ''}`, agg: 1, root: 0, type: t, dir: g.dir, pred: g.p.id, otype, count: n, plabel, label: `${plabel}: ${num(n)} ${noun}` });
+      }
+    }
+    return out;
+  }
+
+  function graphStyle() {
+    return [
+      { selector: 'node', style: {
+        'background-color': (n) => typeInfo(n.data('type')).color, shape: (n) => typeInfo(n.data('type')).shape,
+        label: 'data(label)', 'font-size': 11, color: '#1b1b1f', 'text-valign': 'bottom', 'text-margin-y': 3,
+        'text-background-color': '#ffffff', 'text-background-opacity': 0.85, 'text-background-padding': 1,
+        'text-wrap': 'ellipsis', 'text-max-width': 140, width: 22, height: 22, 'min-zoomed-font-size': 7,
+      } },
+      { selector: 'node[root = 1]', style: { width: 38, height: 38, 'border-width': 4, 'border-color': '#1b1b1f', 'font-size': 14, 'font-weight': 'bold', 'z-index': 10 } },
+      { selector: 'node[agg = 1]', style: { width: 30, height: 30, 'border-width': 2, 'border-style': 'dashed', 'border-color': '#1b1b1f', 'font-size': 14, 'font-weight': 'bold', 'text-wrap': 'wrap', 'text-max-width': 120 } },
+      { selector: 'edge', style: {
+        width: 1.5, 'line-color': '#9aa3b5', 'target-arrow-color': '#9aa3b5', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier',
+        label: 'data(label)', 'font-size': 9, color: '#3a3a44', 'text-rotation': 'autorotate', 'text-background-color': '#ffffff',
+        'text-background-opacity': 0.8, 'min-zoomed-font-size': 8,
+      } },
+      { selector: 'edge:selected', style: { width: 3, 'line-color': '#c2410c', 'target-arrow-color': '#c2410c' } },
+      { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#c2410c' } },
+    ];
   }
 
   function legendIcon(t) {
@@ -807,7 +1139,7 @@ EOF`;
     const predicate = r.params.get('predicate') || '';
     const from = DATE_RE.test(r.params.get('from') || '') ? r.params.get('from') : '';
     const to = DATE_RE.test(r.params.get('to') || '') ? r.params.get('to') : '';
-    const set = (patch) => go(url('timeline', e ? e.id : null, { predicate, from, to, ...patch }));
+    const set = (patch) => go(url('timeline', e ? e.id : null, { predicate, from, to, ...patch }), { keepFocus: true });
     const predSel = h('select', { id: 't-pred' }, h('option', { value: '' }, 'all predicates'),
       [...preds.values()].map((p) => h('option', { value: p.id, selected: p.id === predicate }, p.label)));
     predSel.addEventListener('change', () => set({ predicate: predSel.value }));
@@ -821,17 +1153,24 @@ EOF`;
     };
     fromIn.addEventListener('change', dateChange);
     toIn.addEventListener('change', dateChange);
+    const ranged = Boolean(from || to);
+    // A range is shown by precision: facts with an exact date first, then
+    // those dated only by a month within the range, then those that only
+    // overlap it (dated only by a year, or periods reaching out of it).
     const list = h('ol', { class: 'timeline' });
+    const byMonth = h('ol', { class: 'timeline', 'data-precision': 'MONTH' });
+    const around = h('ol', { class: 'timeline', 'data-precision': 'AROUND' });
+    const shownBy = { exact: 0, month: 0, around: 0 };
     const more = h('div', { class: 'more' });
     const count = h('p', { class: 'muted' });
+    const precisionCount = h('p', { class: 'muted precision-count' });
     setView(main, alive,
       e ? entityHeader(e, 'timeline') : [h('h1', {}, 'Timeline of the whole graph'), h('p', { class: 'muted' }, 'Every dated fact, oldest first. Open an entity for its own timeline.')],
       h('div', { class: 'filters' }, h('label', { for: 't-pred' }, 'Predicate', predSel), h('label', { for: 't-from' }, 'From', fromIn), h('label', { for: 't-to' }, 'To', toIn), bad),
-      count, list, more);
+      count, precisionCount, list, byMonth, around, more);
     let cursor = null;
     let shown = 0;
-    const ranged = Boolean(from || to);
-    let aroundShown = list.querySelector('li.around') !== null;
+    let aroundShown = false;
     const vars = { entity: e ? e.id : null, from: from || null, to: to || null, predicates: predicate ? [predicate] : null };
     // Counted once, apart from the pages: a count the server refuses (a
     // predicate and a date range on a hub read every relation in the
@@ -847,23 +1186,31 @@ EOF`;
 }\n${FACT}`, { ...vars, after: cursor });
       if (!alive()) return;
       const t = d.timeline;
-      let lastYear = list.dataset.year || '';
       for (const x of t.nodes) {
-        // the facts within the range come first; then, under their own heading, those
-        // that only overlap it: dated by a year or month only, longer or open periods
-        if (ranged && !aroundShown && !within(x, from, to)) {
-          list.append(h('li', { class: 'around' }, h('h2', { style: 'margin:.6rem 0 .2rem' }, 'Also overlapping the range'),
-            h('p', { class: 'muted' }, 'Facts dated only by a year or a month that reach beyond the range, and periods that begin before it or end after it.')));
-          aroundShown = true;
-          lastYear = '';
-        }
-        const y = (x.date || '').slice(0, 4);
-        if (y && y !== lastYear) { list.append(h('li', { class: 'year' }, h('h2', { style: 'margin:.2rem 0' }, y))); lastYear = y; }
         const item = factItem(x, preds, e ? e.id : null, { noDate: true });
-        item.prepend(h('div', { class: 'when' }, fmtPeriod(x) || 'undated'));
-        list.append(item);
+        // a date of a year only is "during 2022", never read as a day
+        const yearOnly = x.precision === 'YEAR' && !x.endDate && x.timing !== 'SINCE';
+        item.prepend(h('div', { class: 'when', 'data-precision': x.precision || '' }, yearOnly ? `during ${x.date}` : (fmtPeriod(x) || 'undated')));
+        if (!ranged) { yearHeading(list, x); list.append(item); continue; }
+        // within the range and exact, within it by the month, or around it
+        const inside = within(x, from, to);
+        if (inside && x.precision === 'DAY') {
+          if (!shownBy.exact) list.append(h('li', { class: 'precision', 'data-precision': 'DAY' }, h('h2', { style: 'margin:.6rem 0 .2rem' }, 'Exact dates')));
+          shownBy.exact++; list.append(item);
+        } else if (inside) {
+          if (!shownBy.month) byMonth.append(h('li', { class: 'precision', 'data-precision': 'MONTH' }, h('h2', { style: 'margin:.6rem 0 .2rem' }, 'Dated only by the month'),
+            h('p', { class: 'muted' }, 'The source gives the month, not the day: some time within it.')));
+          shownBy.month++; byMonth.append(item);
+        } else {
+          if (!aroundShown) {
+            around.append(h('li', { class: 'around' }, h('h2', { style: 'margin:.6rem 0 .2rem' }, 'Also overlapping the range'),
+              h('p', { class: 'muted' }, 'Facts dated only by a year (during 2022) or a month that reach beyond the range, and periods that begin before it or end after it.')));
+            aroundShown = true;
+          }
+          shownBy.around++; yearHeading(around, x); around.append(item);
+        }
       }
-      list.dataset.year = lastYear;
+      if (ranged) precisionCount.textContent = `Shown: ${num(shownBy.exact)} with an exact date, ${num(shownBy.month)} dated only by the month, ${num(shownBy.around)} dated only by the year or reaching beyond the range.`;
       shown += t.nodes.length;
       const c = await counted;
       if (!alive()) return;
@@ -878,6 +1225,12 @@ EOF`;
     };
     const showErr = (err) => more.replaceChildren(h('p', { class: 'error' }, err.message));
     await load();
+  }
+
+  // yearHeading puts a year's heading in a timeline before its first fact.
+  function yearHeading(list, x) {
+    const y = (x.date || '').slice(0, 4);
+    if (y && y !== (list.dataset.year || '')) { list.append(h('li', { class: 'year' }, h('h2', { style: 'margin:.2rem 0' }, y))); list.dataset.year = y; }
   }
 
   // ---------- path ----------
@@ -939,11 +1292,219 @@ EOF`;
     result.replaceChildren(avoidBox || '', h('p', {}, `${p.hops} hop${p.hops === 1 ? '' : 's'}:`), h('ol', { class: 'hops' }, items));
   }
 
+  // ---------- browse ----------
+
+  const BROWSE_PAGE = 50; // entities asked for a request
+  const BROWSE_MAX = 1000; // entities listed at most (a filter narrows them)
+  const REL = 'totalCount nodes { date endDate timing precision subject { id name type } object { id name type } }';
+  // KINDS are the browse pages: the entity type, the facts shown beside
+  // each entity (type-specific fields of the public schema), and the
+  // columns of its table. A column is [heading, cell(entity) → content,
+  // sort key(entity) → string or number].
+  const KINDS = {
+    laws: { type: 'LAW', title: 'Laws and measures', blurb: 'who enacted or proposed them, and whom they target',
+      fields: `enactedBy(first: 3) { ${REL} } proposedBy(first: 3) { ${REL} } announcedBy(first: 3) { ${REL} } targets(first: 4) { ${REL} }` },
+    people: { type: 'PERSON', title: 'People who left', blurb: 'and where they went',
+      fields: `left(first: 3) { ${REL} } migrationTo(first: 4) { ${REL} }` },
+    countries: { type: 'COUNTRY', title: 'Countries', blurb: 'with their latest figure of people who arrived',
+      fields: `migrationFrom(first: 0) { totalCount }` },
+    groups: { type: 'GROUP', title: 'Groups', blurb: 'such as Russian emigrants', fields: '' },
+    events: { type: 'EVENT', title: 'Events', blurb: 'waves, campaigns, protests', fields: '' },
+    organizations: { type: 'ORGANIZATION', title: 'Organizations', blurb: '', fields: '' },
+    places: { type: 'PLACE', title: 'Places', blurb: 'borders and cities', fields: '' },
+  };
+  const others = (conn, side) => (conn ? conn.nodes.map((x) => x[side]).filter(Boolean) : []);
+  const links = (ents, total) => [ents.map((x, i) => [i ? ', ' : '', entityLink(x)]), total > ents.length ? h('span', { class: 'muted' }, ` and ${num(total - ents.length)} more`) : null];
+  const firstDate = (...conns) => conns.flatMap((c) => (c ? c.nodes : [])).map((x) => x.date).filter(Boolean).sort()[0] || '';
+
+  function browseColumns(slug, figures) {
+    const name = ['Name', (e) => [entityLink(e), e.description ? h('div', { class: 'muted small' }, e.description) : null], (e) => e.name.toLowerCase()];
+    const facts = ['Facts', (e) => num(e.all.totalCount), (e) => e.all.totalCount];
+    switch (slug) {
+      case 'laws': {
+        const by = (e) => (e.enactedBy.totalCount ? ['enacted', e.enactedBy] : e.proposedBy.totalCount ? ['proposed', e.proposedBy] : e.announcedBy.totalCount ? ['announced', e.announcedBy] : null);
+        return [['Law or measure', name[1], name[2]],
+          ['Enacted by', (e) => { const b = by(e); return b ? [b[0] === 'enacted' ? '' : `(${b[0]}) `, links(others(b[1], 'subject'), b[1].totalCount)] : h('span', { class: 'muted' }, '—'); },
+            (e) => { const b = by(e); return b ? others(b[1], 'subject').map((x) => x.name).join(', ').toLowerCase() : '~'; }],
+          ['When', (e) => fmtDate(firstDate(e.enactedBy, e.proposedBy, e.announcedBy)) || '—', (e) => firstDate(e.enactedBy, e.proposedBy, e.announcedBy) || '9999'],
+          ['Targets', (e) => (e.targets.totalCount ? links(others(e.targets, 'object'), e.targets.totalCount) : h('span', { class: 'muted' }, '—')),
+            (e) => others(e.targets, 'object').map((x) => x.name).join(', ').toLowerCase() || '~'],
+          facts];
+      }
+      case 'people':
+        return [['Person', name[1], name[2]],
+          ['Left', (e) => (e.left.totalCount ? links(others(e.left, 'object'), e.left.totalCount) : h('span', { class: 'muted' }, '—')), (e) => others(e.left, 'object').map((x) => x.name).join(', ').toLowerCase() || '~'],
+          ['When', (e) => fmtDate(firstDate(e.left, e.migrationTo)) || '—', (e) => firstDate(e.left, e.migrationTo) || '9999'],
+          ['Went to', (e) => (e.migrationTo.totalCount ? links([...new Map(others(e.migrationTo, 'object').map((x) => [x.id, x])).values()], e.migrationTo.totalCount) : h('span', { class: 'muted' }, '—')),
+            (e) => others(e.migrationTo, 'object').map((x) => x.name).join(', ').toLowerCase() || '~'],
+          facts];
+      case 'countries': {
+        const latest = (e) => figures && figures.get(e.id);
+        return [['Country', name[1], name[2]],
+          ['Latest figure', (e) => { const f = latest(e); return f ? [h('strong', {}, fmtQuantity(f.quantity)), ' ', h('span', { class: 'muted' }, `${fmtPeriod(f)} · ${f.subject.name}`)] : h('span', { class: 'muted' }, figures ? 'none in the graph' : '…'); },
+            (e) => { const f = latest(e); return f ? f.quantity.amount : -1; }],
+          ['Source', (e) => { const f = latest(e); return f ? sourceName(f) : ''; }, (e) => { const f = latest(e); return f ? sourceName(f) : '~'; }],
+          ['Migration facts', (e) => num(e.migrationFrom.totalCount), (e) => e.migrationFrom.totalCount],
+          facts];
+      }
+      default:
+        return [name, facts];
+    }
+  }
+  // sourceName names where a fact comes from: "Title › Section".
+  function sourceName(f) {
+    const s = (f.sources || [])[0];
+    return s ? [s.title, s.section].filter(Boolean).join(' › ') || 'source' : 'no source';
+  }
+
+  async function viewBrowse(main, r, alive) {
+    const slug = KINDS[r.id] ? r.id : null;
+    if (!slug) {
+      document.title = 'Browse — emigraph explorer';
+      setView(main, alive, h('h1', {}, 'Browse'), h('ul', { class: 'browse-links' }, Object.entries(KINDS).map(([s, k]) => h('li', {}, h('a', { href: url('browse', s), 'data-nav': true }, k.title), ' ', h('span', { class: 'muted' }, k.blurb)))));
+      return;
+    }
+    const kind = KINDS[slug];
+    document.title = `${kind.title} — emigraph explorer`;
+    const params = r.params;
+    const filterIn = h('input', { id: 'b-filter', type: 'search', value: params.get('q') || '', placeholder: 'Filter: any word in a row', autocomplete: 'off' });
+    const onlyLeft = slug === 'people' ? h('input', { id: 'b-left', type: 'checkbox', checked: params.get('all') !== '1' }) : null;
+    const count = h('p', { class: 'muted', role: 'status' }, 'Loading…');
+    const tableBox = h('div', { class: 'table-scroll' });
+    const more = h('div', { class: 'more' });
+    setView(main, alive,
+      h('h1', {}, kind.title),
+      h('nav', { class: 'tabs', 'aria-label': 'Kinds' }, Object.entries(KINDS).map(([s, k]) => h('a', { href: url('browse', s), 'data-nav': true, 'aria-current': s === slug ? 'page' : null }, k.title))),
+      h('div', { class: 'filters' }, h('label', { for: 'b-filter' }, 'Filter', filterIn),
+        onlyLeft ? h('label', { for: 'b-left', class: 'check' }, onlyLeft, 'only people who left or went somewhere') : null),
+      count, tableBox, more);
+
+    const rows = [];
+    let total = 0;
+    let cursor = null;
+    let figures = null;
+    let figuresNote = '';
+    let sortCol = Number(params.get('sort') || 0);
+    let sortDesc = params.get('dir') === 'desc';
+    const fetchPage = async () => {
+      const frag = kind.fields ? `... on ${kind.type[0] + kind.type.slice(1).toLowerCase()} { ${kind.fields} }` : '';
+      const d = await gql(`query Browse($after: String) { entities(type: ${kind.type}, first: ${BROWSE_PAGE}, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } nodes { id name type description all: relations(first: 0) { totalCount } ${frag} } } }`, { after: cursor });
+      total = d.entities.totalCount;
+      rows.push(...d.entities.nodes);
+      cursor = d.entities.pageInfo.hasNextPage ? d.entities.pageInfo.endCursor : null;
+    };
+    // a first screen at once, then the rest up to BROWSE_MAX, so that
+    // sorting and filtering see every row
+    await fetchPage();
+    while (cursor && rows.length < BROWSE_MAX && alive()) await fetchPage();
+    if (!alive()) return;
+    if (slug === 'countries') {
+      try {
+        const d = await gql(`{ figures(predicate: "migration-to", unit: "people", groupBy: OBJECT, first: 100) { key latest { ...Fact } } }\n${FACT}`);
+        figures = new Map(d.figures.filter((g) => g.latest).map((g) => [g.key, g.latest]));
+      } catch (err) {
+        figuresNote = `Latest figures: ${err.message}`;
+      }
+    }
+    if (!alive()) return;
+    const cols = browseColumns(slug, figures);
+    const draw = () => {
+      const words = fold(filterIn.value).split(/\s+/).filter(Boolean);
+      const textOf = new Map();
+      let shown = rows.filter((e) => (!onlyLeft || !onlyLeft.checked || e.left.totalCount > 0 || e.migrationTo.totalCount > 0));
+      const kindTotal = shown.length;
+      const cells = new Map(shown.map((e) => [e.id, cols.map((c) => h('td', {}, c[1](e)))]));
+      shown.forEach((e) => textOf.set(e.id, fold(cells.get(e.id).map((td) => td.textContent).join(' '))));
+      shown = shown.filter((e) => words.every((w) => textOf.get(e.id).includes(w)));
+      const key = cols[sortCol] ? cols[sortCol][2] : cols[0][2];
+      shown.sort((a, b) => { const x = key(a), y = key(b); const c = x < y ? -1 : x > y ? 1 : 0; return sortDesc ? -c : c; });
+      const head = h('tr', {}, cols.map((c, i) => h('th', { scope: 'col', 'aria-sort': i === sortCol ? (sortDesc ? 'descending' : 'ascending') : null },
+        h('button', { type: 'button', class: 'sort', id: `b-sort-${i}`, onclick: () => { if (sortCol === i) sortDesc = !sortDesc; else { sortCol = i; sortDesc = i === cols.length - 1; } keep(); draw(); document.getElementById(`b-sort-${i}`).focus(); } },
+          c[0], h('span', { 'aria-hidden': 'true', class: 'arrow' }, i === sortCol ? (sortDesc ? ' ▼' : ' ▲') : '')))));
+      tableBox.replaceChildren(h('table', { class: 'browse', 'data-kind': slug },
+        h('caption', { class: 'visually-hidden' }, `${kind.title}, sortable: the column headings are buttons`),
+        h('thead', {}, head), h('tbody', {}, shown.map((e) => h('tr', { 'data-id': e.id }, cells.get(e.id))))));
+      const capped = total > rows.length ? ` (the first ${num(rows.length)} of ${num(total)} in the graph)` : '';
+      count.textContent = `${num(shown.length)} of ${num(kindTotal)} ${kind.title.toLowerCase()} shown${capped}.${figuresNote ? ' ' + figuresNote : ''}`;
+    };
+    // the filter and the order live in the URL (replaced, not pushed: typing
+    // is not a step back), so a filtered list can be shared
+    const keep = () => history.replaceState(null, '', url('browse', slug, { q: filterIn.value.trim(), sort: sortCol || '', dir: sortDesc ? 'desc' : '', all: onlyLeft && !onlyLeft.checked ? '1' : '' }));
+    filterIn.addEventListener('input', () => { keep(); draw(); });
+    if (onlyLeft) onlyLeft.addEventListener('change', () => { keep(); draw(); });
+    draw();
+  }
+
+  // ---------- compare ----------
+
+  const COMPARE_DEFAULT = ['country/georgia', 'country/kazakhstan', 'country/armenia', 'country/serbia', 'country/israel'];
+  const COMPARE_MAX = 12; // destinations compared at once (aliases of one request)
+  const SERIES_COLORS = ['#24407a', '#b8420f', '#2e7d32', '#6a3d9a', '#a1145a', '#00707a', '#8a6d00', '#5d4037', '#c2185b', '#455a64', '#7cb342', '#0277bd'];
+
+  // viewCompare draws the figures of people who went to each destination
+  // picked, one series per destination, each figure over the time it covers
+  // and naming its source; the table under the chart has the quotes.
+  async function viewCompare(main, r, alive) {
+    document.title = 'Compare destinations — emigraph explorer';
+    const preds = await predicates();
+    const raw = r.params.get('to');
+    let ids = raw === null ? COMPARE_DEFAULT : raw === 'all' ? null : raw.split(',').filter(Boolean).slice(0, COMPARE_MAX);
+    let all = null;
+    if (ids === null) {
+      // "all countries with figures": one grouped figures query names them
+      const d = await gql(`{ figures(predicate: "migration-to", unit: "people", groupBy: OBJECT, first: ${COMPARE_MAX}) { key } }`);
+      ids = d.figures.map((g) => g.key);
+      all = true;
+    }
+    const fields = ids.map((id, i) => `e${i}: entity(id: ${JSON.stringify(id)}) { id name type }
+  f${i}: figures(object: ${JSON.stringify(id)}, predicate: "migration-to", unit: "people", groupBy: NONE, first: 1) { count figures(first: 50) { ...Fact } }`);
+    const d = ids.length ? await gql(`query Compare { ${fields.join('\n')} }\n${FACT}`) : {};
+    if (!alive()) return;
+    const series = ids.map((id, i) => ({ entity: d[`e${i}`] || { id, name: id, type: '' }, figures: (d[`f${i}`] || []).flatMap((g) => g.figures), color: SERIES_COLORS[i % SERIES_COLORS.length] }))
+      .filter((s) => s.entity);
+    const chosen = h('ul', { class: 'chips', 'aria-label': 'Destinations compared' }, series.map((s) => h('li', { class: 'chip', 'data-id': s.entity.id },
+      h('span', { class: 'swatch', style: `background:${s.color}`, 'aria-hidden': 'true' }), entityLink(s.entity),
+      h('button', { type: 'button', 'aria-label': `Remove ${s.entity.name}`, onclick: () => go(url('compare', null, { to: ids.filter((x) => x !== s.entity.id).join(',') || ',' })) }, '×'))));
+    const add = searchBox({ label: 'Add a destination', name: 'add-destination', clearOnPick: true, placeholder: 'e.g. Turkey, Finland',
+      onPick: (x) => { if (!ids.includes(x.id)) go(url('compare', null, { to: [...ids, x.id].slice(0, COMPARE_MAX).join(',') })); } });
+    const dated = series.flatMap((s) => s.figures.filter((f) => f.date && f.quantity).map((f) => ({ ...f, series: s })));
+    const none = series.filter((s) => !s.figures.length);
+    setView(main, alive,
+      h('h1', {}, 'Compare destinations'),
+      h('p', { class: 'muted' }, 'How many people went to each place, as the sources state it: each figure over the time it counts (a period as a line from its start to its end, a figure since a date dashed to the right), in the colour of its destination, naming its source. Figures overlap: never add them up.'),
+      h('div', { class: 'compare-pick' }, chosen, add,
+        h('p', {}, 'Or: ', h('a', { href: url('compare', null, { to: COMPARE_DEFAULT }), 'data-nav': true }, 'Georgia, Kazakhstan, Armenia, Serbia, Israel'), ' · ',
+          h('a', { href: url('compare', null, { to: 'all' }), 'data-nav': true, 'aria-current': all ? 'page' : null }, 'all countries with figures'))),
+      none.length ? h('p', { class: 'notice', role: 'status' }, `The graph holds no figure of people going to ${none.map((s) => s.entity.name).join(', ')}.`) : null,
+      dated.length ? [figuresChart(dated, preds, { series: (f) => f.series }), compareLegend(series), compareTable(series, preds)] : h('p', {}, 'No figures to draw.'));
+  }
+
+  function compareLegend(series) {
+    return h('ul', { class: 'legend series-legend', 'aria-label': 'Series' }, series.map((s) => h('li', { 'data-id': s.entity.id },
+      h('span', { class: 'swatch', style: `background:${s.color}`, 'aria-hidden': 'true' }), s.entity.name,
+      h('span', { class: 'muted' }, s.figures.length ? ` — ${s.figures.length} figure${s.figures.length === 1 ? '' : 's'}; source: ${[...new Set(s.figures.map(sourceName))].join('; ')}` : ' — no figure in the graph'))));
+  }
+
+  function compareTable(series, preds) {
+    return h('div', { class: 'table-scroll' }, h('table', { class: 'figures compare' },
+      h('caption', { class: 'muted', style: 'text-align:left' }, 'Every figure drawn above, by destination, with the words of its source'),
+      h('thead', {}, h('tr', {}, ['Destination', 'When', 'Who', 'Figure', 'Source'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, series.flatMap((s) => (s.figures.length ? s.figures : [null]).map((f) => (f
+        ? h('tr', { 'data-relation': f.id, 'data-destination': s.entity.id },
+          h('td', { 'data-label': 'Destination' }, h('span', { class: 'swatch', style: `background:${s.color}`, 'aria-hidden': 'true' }), entityLink(s.entity)),
+          h('td', { class: 'num', 'data-label': 'When' }, fmtPeriod(f) || '—'),
+          h('td', { 'data-label': 'Who' }, entityLink(f.subject), ' ', h('span', { class: 'muted' }, (preds.get(f.predicate) || {}).label || f.predicate)),
+          h('td', { class: 'num', 'data-label': 'Figure' }, fmtQuantity(f.quantity), hedgeBadges(f)),
+          h('td', { class: 'source', 'data-label': 'Source' }, (f.sources || []).map(sourceBlock)))
+        : h('tr', { 'data-destination': s.entity.id }, h('td', {}, entityLink(s.entity)), h('td', { colspan: 4, class: 'muted' }, 'No figure in the graph.'))))))));
+  }
+
   // ---------- start ----------
 
   function start() {
     const top = document.getElementById('top-search');
-    if (top) top.append(searchBox({ placeholder: 'Search…', name: 'top-q', onPick: (e) => go(entityURL(e.id)) }));
+    if (top) top.append(searchBox({ placeholder: 'Search…', name: 'top-q', clearOnPick: true, onPick: (e) => go(entityURL(e.id)) }));
     render(false);
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

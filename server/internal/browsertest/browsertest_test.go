@@ -91,3 +91,44 @@ func TestOfflineGuard(t *testing.T) {
 	}
 	t.Logf("foreign request stopped: %s", failed)
 }
+
+// Axe finds what axe-core finds: an image without a text alternative and a
+// button without a name are critical; the same page with them named is clean.
+func TestAxe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	page := `<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" %s><button %s></button></main></body></html>`
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	b := browsertest.Start(t)
+	for _, tc := range []struct {
+		attrs [2]string
+		want  []string
+	}{
+		{[2]string{"", ""}, []string{"button-name", "image-alt"}},
+		{[2]string{`alt="a dot"`, `aria-label="Go"`}, nil},
+	} {
+		body = fmt.Sprintf(page, tc.attrs[0], tc.attrs[1])
+		if err := chromedp.Do(b.Context(), chromedp.Navigate(srv.URL)); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := b.Axe("serious", "critical")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, v := range vs {
+			ids = append(ids, v.ID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("%s: axe found %q, want %q", body, ids, tc.want)
+		}
+	}
+}
