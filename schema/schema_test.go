@@ -196,6 +196,7 @@ func TestErrorsNameTheProblem(t *testing.T) {
 		{"write without access", `mutation { retractRelation(id: "rel/x") { ok } }`, context.Background(), "Bearer"},
 		{"unknown predicate", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "moved-to", object: "country/israel", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, `unknown predicate \"moved-to\"`},
 		{"missing quote", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel", sources: [{quote: ""}]}) { ok errors { field message } } }`, writer, "sources[0].quote"},
+		{"a template's placeholder quote", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel", sources: [{quote: "The sentence of the source, verbatim."}]}) { ok errors { field message } } }`, writer, "is a template's placeholder"},
 		{"wrong types", `mutation { addRelation(relation: {subject: "country/israel", predicate: "fled-to", object: "country/israel", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, "is a COUNTRY, but fled-to takes a subject"},
 		{"bad date", `mutation { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel", date: "22-01", sources: [{quote: "q"}]}) { ok errors { field message } } }`, writer, "is not an ISO 8601 date"},
 	}

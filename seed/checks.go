@@ -5,39 +5,11 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed/format"
 	"github.com/emigraph/emigraph/seed/format/native"
 )
-
-// placeholderQuotes are the quotes of templates, folded (placeholderFold):
-// a template loaded as it is must write nothing.
-var placeholderQuotes = map[string]bool{
-	"thesentenceofthesourceverbatim": true, // the explorer's templates
-	"verbatimquoteofthesource":       true,
-	"verbatimquote":                  true,
-	"thequoteofthesource":            true,
-	"quotethesourcehere":             true,
-	"pastethequotehere":              true,
-	"yourquotehere":                  true,
-	"quotehere":                      true,
-	"loremipsumdolorsitamet":         true,
-}
-
-// maxPlaceholder is longer than any placeholder quote, in bytes.
-const maxPlaceholder = 80
-
-// placeholderFold keeps the letters and digits of s, in lower case.
-func placeholderFold(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, s)
-}
 
 // embeddedPredicates are the predicates of the embedded vocabulary, by
 // label and by inverse label, read once.
@@ -79,8 +51,7 @@ func checkRelations(c *graph.Changeset) error {
 		rc := &c.Relations[i]
 		var ps graph.Problems
 		for j, s := range rc.Relation.Sources {
-			// placeholders are short: a long quote is not folded at all
-			if len(s.Quote) <= maxPlaceholder && placeholderQuotes[placeholderFold(s.Quote)] {
+			if graph.IsPlaceholderQuote(s.Quote) {
 				ps.Add(fmt.Sprintf("sources[%d].quote", j), "%q is a template's placeholder, not the words of a source: put the sentence of the source that states the fact, verbatim", s.Quote)
 			}
 		}

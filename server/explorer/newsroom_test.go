@@ -259,6 +259,9 @@ func TestNewsroomInBrowser(t *testing.T) {
 			if !strings.Contains(res, `"ok":true`) || !strings.Contains(res, `"relationsAdded":1`) {
 				t.Errorf("%s: the mutation template, with a real quote, does not load: %s\n%s", id, res, tpl["mutation"])
 			}
+			if res := graphql(t, ts.URL, tpl["mutation"], nil); strings.Contains(res, `"ok":true`) || !strings.Contains(res, "placeholder") {
+				t.Errorf("%s: the mutation template with its placeholder quote is not refused: %s", id, res)
+			}
 		}
 		errs = p.noNewErrors(errs)
 	})
