@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -54,8 +49,9 @@ func TestServeUnderHostileClients(t *testing.T) {
 		t.Skip("set EMIGRAPH_SERVE_HOSTILE to a data directory to measure a server under hostile clients")
 	}
 	limit, seconds := envInt(t, "EMIGRAPH_SERVE_RSS_LIMIT", 500), envInt(t, "EMIGRAPH_HOSTILE_SECONDS", 60)
-	url, pid := startServeBinary(t, data)
-	clearPeak(t, pid)
+	srv := serveData(t, data, append([]string{"--log-level", "warn"}, strings.Fields(os.Getenv("EMIGRAPH_SERVE_ARGS"))...)...)
+	url := srv.url
+	srv.clearPeak(t, "opening the store")
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -98,7 +94,7 @@ func TestServeUnderHostileClients(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	_, peak := procMemory(t, pid)
+	_, peak, _, _ := srv.memory(t)
 
 	slices.Sort(lookups)
 	pct := func(p int) time.Duration {
@@ -132,78 +128,6 @@ func envInt(t *testing.T, name string, def int) int {
 		return n
 	}
 	return def
-}
-
-// startServeBinary builds this package and runs `emigraph serve` on data
-// with EMIGRAPH_SERVE_ARGS, and returns its URL and process ID once it is
-// ready.
-func startServeBinary(t *testing.T, data string) (string, int) {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "emigraph")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := append([]string{"serve", "--data", data, "--addr", addr, "--log-level", "warn"}, strings.Fields(os.Getenv("EMIGRAPH_SERVE_ARGS"))...)
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	url := "http://" + addr
-	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url, cmd.Process.Pid
-			}
-		}
-		if time.Since(start) > 2*time.Minute {
-			t.Fatal("the server was not ready in two minutes")
-		}
-	}
-}
-
-// clearPeak resets the process's peak resident memory (VmHWM).
-func clearPeak(t *testing.T, pid int) {
-	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
-		t.Logf("the peak includes opening the store: %v", err)
-	}
-}
-
-// procMemory is the process's resident memory and its peak, in MiB.
-func procMemory(t *testing.T, pid int) (rss, peak int) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var kb int
-		if _, err := fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &kb); err == nil {
-			rss = kb / 1024
-		}
-		if _, err := fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &kb); err == nil {
-			peak = kb / 1024
-		}
-	}
-	return rss, peak
 }
 
 // postQuery posts a GraphQL query and returns the status and the body.

@@ -131,6 +131,15 @@ func serveData(tb testing.TB, data string, args ...string) servedProcess {
 	}
 }
 
+// clearPeak resets the server's peak resident memory (VmHWM), so that the
+// peak read next is of what comes after; if it cannot, the peak includes
+// before.
+func (p servedProcess) clearPeak(tb testing.TB, before string) {
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.pid), []byte("5"), 0); err != nil {
+		tb.Logf("the peak includes %s: %v", before, err)
+	}
+}
+
 // memory reads the server's resident memory in MiB: VmRSS, VmHWM (the peak
 // since clear_refs 5), and of VmRSS what is anonymous (the heap, mostly)
 // and what maps files (Badger's tables).
@@ -289,9 +298,7 @@ func BenchmarkHostileLoad(b *testing.B) {
 	b.Logf("resident memory before the load: %d MiB (%d anonymous, %d of files; peak %d MiB)", rss, anon, file, peak)
 
 	// the load
-	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", srv.pid), []byte("5"), 0); err != nil {
-		b.Logf("the peak includes what came before the load: %v", err)
-	}
+	srv.clearPeak(b, "what came before the load")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var sent, failed atomic.Int64

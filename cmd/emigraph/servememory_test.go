@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -45,66 +40,9 @@ func TestServeMemory(t *testing.T) {
 			t.Fatalf("EMIGRAPH_SERVE_RSS_LIMIT: %v", err)
 		}
 	}
-	bin := os.Getenv("EMIGRAPH_SERVE_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "emigraph")
-		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := append([]string{"serve", "--data", data, "--addr", addr, "--log-level", "warn"}, strings.Fields(os.Getenv("EMIGRAPH_SERVE_ARGS"))...)
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
+	srv := serveData(t, data, append([]string{"--log-level", "warn"}, strings.Fields(os.Getenv("EMIGRAPH_SERVE_ARGS"))...)...)
 	client := &http.Client{Timeout: 60 * time.Second}
-	url := "http://" + addr
-	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := client.Get(url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Since(start) > 2*time.Minute {
-			t.Fatal("the server was not ready in two minutes")
-		}
-	}
-	memory := func() (rss, peak int) {
-		f, err := os.Open(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var kb int
-			if _, err := fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &kb); err == nil {
-				rss = kb / 1024
-			}
-			if _, err := fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &kb); err == nil {
-				peak = kb / 1024
-			}
-		}
-		return rss, peak
-	}
+	url := srv.url
 	ask := func(query string) error {
 		body, _ := json.Marshal(map[string]string{"query": query})
 		resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
@@ -121,14 +59,12 @@ func TestServeMemory(t *testing.T) {
 		}
 		return nil
 	}
-	rss, peak := memory()
+	rss, peak, _, _ := srv.memory(t)
 	t.Logf("%-34s %6s %10s %8s %8s", "after", "asked", "p50", "RSS MiB", "peak MiB")
 	t.Logf("%-34s %6s %10s %8d %8d", "start", "", "", rss, peak)
 	// the peak from here on is the server's, not that of opening the store
 	// (which migrates an older key layout)
-	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", cmd.Process.Pid), []byte("5"), 0); err != nil {
-		t.Logf("the peak includes opening the store: %v", err)
-	}
+	srv.clearPeak(t, "opening the store")
 	for round := 1; round <= 2; round++ {
 		for _, q := range benchQueries {
 			var took []time.Duration
@@ -140,7 +76,7 @@ func TestServeMemory(t *testing.T) {
 				took = append(took, time.Since(t0))
 			}
 			p50 := median(took)
-			rss, peak = memory()
+			rss, peak, _, _ = srv.memory(t)
 			t.Logf("%-34s %6d %10s %8d %8d", fmt.Sprintf("%s (round %d)", q.name, round), len(took), p50.Round(10*time.Microsecond), rss, peak)
 		}
 	}
