@@ -365,7 +365,7 @@ func (r *Relation) Validate() Problems {
 		if strings.TrimSpace(s.Quote) == "" {
 			ps.Add(at+"quote", "is required: every fact carries a verbatim quote of its source")
 		} else if IsPlaceholderQuote(s.Quote) {
-			ps.Add(at+"quote", "%q is a template's placeholder, not the words of a source: put the sentence of the source that states the fact, verbatim", s.Quote)
+			ps.Add(at+"quote", "%s", PlaceholderQuoteMessage(s.Quote))
 		}
 		checkLength(&ps, at+"quote", s.Quote, MaxQuoteLength, "a quote")
 		checkLength(&ps, at+"section", s.Section, MaxSectionLength, "a section")

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -38,4 +39,10 @@ func placeholderFold(s string) string {
 // case and punctuation, rather than the words of a source.
 func IsPlaceholderQuote(q string) bool {
 	return len(q) <= maxPlaceholder && placeholderQuotes[placeholderFold(q)]
+}
+
+// PlaceholderQuoteMessage is the problem of a quote that IsPlaceholderQuote
+// finds, as every way of writing a fact words it.
+func PlaceholderQuoteMessage(q string) string {
+	return fmt.Sprintf("%q is a template's placeholder, not the words of a source: put the sentence of the source that states the fact, verbatim", q)
 }

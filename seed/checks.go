@@ -35,7 +35,9 @@ var embeddedPredicates = sync.OnceValues(func() (map[string]*graph.Predicate, ma
 })
 
 // checkRelations refuses what a fact file states by mistake, before graph
-// plans it: a template's placeholder quote, and a predicate's inverse label
+// plans it: a template's placeholder quote (graph's validation refuses it
+// too, for the writes that come through no file; here a file is refused as
+// it is parsed), and a predicate's inverse label
 // ("received emigrants") where its id is expected, with the id to write and
 // the subject and object swapped. A predicate's label ("fled to") is taken
 // for its id. Labels are those of the embedded vocabulary and of the
@@ -52,7 +54,7 @@ func checkRelations(c *graph.Changeset) error {
 		var ps graph.Problems
 		for j, s := range rc.Relation.Sources {
 			if graph.IsPlaceholderQuote(s.Quote) {
-				ps.Add(fmt.Sprintf("sources[%d].quote", j), "%q is a template's placeholder, not the words of a source: put the sentence of the source that states the fact, verbatim", s.Quote)
+				ps.Add(fmt.Sprintf("sources[%d].quote", j), "%s", graph.PlaceholderQuoteMessage(s.Quote))
 			}
 		}
 		r := &rc.Relation
