@@ -39,7 +39,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	for name, dir := range map[string]string{"new directory": filepath.Join(t.TempDir(), "new"), "empty directory": t.TempDir()} {
 		t.Run(name, func(t *testing.T) {
-			if err := badger.Restore(dir, bytes.NewReader(backup), badger.Options{NoSync: true}); err != nil {
+			if err := badger.Restore(dir, bytes.NewReader(backup), badger.Options{NoSync: true, MemTableSize: testMemTable}); err != nil {
 				t.Fatal(err)
 			}
 			st, err := badger.Open(dir, badger.Options{ReadOnly: true})
@@ -78,7 +78,7 @@ func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
 		flipped++
 		copy(corrupt, backup)
 		corrupt[i] ^= 0x01 << (i % 8)
-		if err := badger.Restore(dir, bytes.NewReader(corrupt), badger.Options{NoSync: true}); err == nil {
+		if err := badger.Restore(dir, bytes.NewReader(corrupt), badger.Options{NoSync: true, MemTableSize: testMemTable}); err == nil {
 			t.Fatalf("byte %d of %d flipped: restored", i, len(backup))
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -87,7 +87,7 @@ func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
 	}
 	// cut short anywhere: refused too
 	for _, n := range []int{0, 1, 17, len(backup) / 2, len(backup) - 82, len(backup) - 1} {
-		if err := badger.Restore(dir, bytes.NewReader(backup[:n]), badger.Options{NoSync: true}); err == nil {
+		if err := badger.Restore(dir, bytes.NewReader(backup[:n]), badger.Options{NoSync: true, MemTableSize: testMemTable}); err == nil {
 			t.Errorf("the first %d bytes restored", n)
 		}
 	}
@@ -117,7 +117,7 @@ func TestRestoreRefuses(t *testing.T) {
 			if dir == "" {
 				dir = filepath.Join(t.TempDir(), "new")
 			}
-			err := badger.Restore(dir, strings.NewReader(tc.input), badger.Options{NoSync: true})
+			err := badger.Restore(dir, strings.NewReader(tc.input), badger.Options{NoSync: true, MemTableSize: testMemTable})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -167,7 +167,7 @@ func TestRestoreMigratesAnOlderLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "restored")
-	if err := badger.Restore(dir, strings.NewReader(relayout(t, b.Bytes(), "layout 4\n")), badger.Options{NoSync: true}); err != nil {
+	if err := badger.Restore(dir, strings.NewReader(relayout(t, b.Bytes(), "layout 4\n")), badger.Options{NoSync: true, MemTableSize: testMemTable}); err != nil {
 		t.Fatal(err)
 	}
 	restored, err := badger.Open(dir, badger.Options{ReadOnly: true}) // read-only opens only a store of this layout

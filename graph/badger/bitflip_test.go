@@ -167,7 +167,7 @@ func TestFlippedBitsAreReported(t *testing.T) {
 			}
 			st.Close()
 		}
-		r, err := badger.Verify(ctx, dir, badger.Options{NoSync: true})
+		r, err := badger.Verify(ctx, dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatalf("%s: verify: %v", what, err)
 		}
@@ -178,7 +178,7 @@ func TestFlippedBitsAreReported(t *testing.T) {
 			t.Errorf("%s: open refused the store, verify found nothing", what)
 		}
 		// the same bit flipped under an open store (a server's)
-		st, err := badger.Open(live, badger.Options{NoSync: true})
+		st, err := badger.Open(live, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}

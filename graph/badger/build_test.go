@@ -31,7 +31,7 @@ func TestBuild(t *testing.T) {
 			if sum.RelationsAdded != 500 || last != cs.Len() {
 				t.Errorf("summary %v, progress ended at %d of %d", sum, last, cs.Len())
 			}
-			st, err := badger.Open(dir, badger.Options{NoSync: true})
+			st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -73,7 +73,7 @@ func TestBuildWithSeedWritesWhatSeedingThenLoadingWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base, file := seedCase(t)
-	txn, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	txn, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestBuildWithSeedWritesWhatSeedingThenLoadingWrites(t *testing.T) {
 	if got != want {
 		t.Errorf("summary %v, want %v", got, want)
 	}
-	bulk, err := badger.Open(dir, badger.Options{NoSync: true})
+	bulk, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestBuildWithSmallMemoryBudgetWritesWhatAnInMemoryBuildWrites(t *testing.T)
 		if _, err := badger.Build(ctx, dir, file, badger.BuildOptions{Seed: base, MemoryBudget: budget}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}

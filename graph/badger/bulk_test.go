@@ -65,12 +65,12 @@ func TestBulkBuildWritesWhatTransactionsWrite(t *testing.T) {
 	if _, err := badger.Build(ctx, dir, cs(), badger.BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	bulk, err := badger.Open(dir, badger.Options{NoSync: true})
+	bulk, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bulk.Close()
-	txn, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	txn, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 				if !inMemory {
 					dir = t.TempDir()
 				}
-				st, err := badger.Open(dir, badger.Options{NoSync: true, InMemory: inMemory})
+				st, err := badger.Open(dir, badger.Options{NoSync: true, InMemory: inMemory, MemTableSize: testMemTable})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -45,7 +45,7 @@ func TestCountersMatchAScan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	g, base := storetest.NewRandomGraph(12, 300)
-	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func buildState(t *testing.T, g *storetest.RandomGraph, base *graph.Changeset) (
 	if _, err := badger.Build(context.Background(), dir, g.State(base), badger.BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func migratedFrom(t *testing.T, st *badger.Store, dir string, layout int, lacked
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	migrated, err := badger.Open(dir, badger.Options{NoSync: true})
+	migrated, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

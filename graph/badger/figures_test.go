@@ -42,7 +42,7 @@ func TestFiguresMatchAScan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	g, base := storetest.NewRandomGraph(5, 60)
-	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,7 @@ func TestStoreOutOfDescriptorsFails(t *testing.T) {
 	if r.CloseTookMs > 5000 {
 		t.Errorf("Close took %d ms", r.CloseTookMs)
 	}
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatalf("the store does not open again: %v", err)
 	}

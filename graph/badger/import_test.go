@@ -54,7 +54,7 @@ func TestImportChoosesTheMethod(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "data")
-			d := &badger.Directory{Path: dir, Options: badger.Options{NoSync: true}}
+			d := &badger.Directory{Path: dir, Options: badger.Options{NoSync: true, MemTableSize: testMemTable}}
 			opened := 0
 			o := meta
 			o.Opened = func(ctx context.Context, st graph.Admin) (graph.Store, error) { opened++; return st, nil }
@@ -65,7 +65,7 @@ func TestImportChoosesTheMethod(t *testing.T) {
 			if res.Method != tc.want || res.Summary.RelationsAdded != 4 || opened != 1 {
 				t.Errorf("Import = %s, %v, opened %d times; want %s, 4 relations added, opened once", res.Method, res.Summary, opened, tc.want)
 			}
-			st, err := badger.Open(dir, badger.Options{NoSync: true})
+			st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestImportChoosesTheMethod(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.Close()
-		d := &badger.Directory{Path: dir, Options: badger.Options{NoSync: true}}
+		d := &badger.Directory{Path: dir, Options: badger.Options{NoSync: true, MemTableSize: testMemTable}}
 		dry := meta
 		dry.DryRun = true
 		res, err := d.Import(ctx, splitSource(fixture(), true), dry)
@@ -99,7 +99,7 @@ func TestImportChoosesTheMethod(t *testing.T) {
 		if err != nil || res.Method != graph.ImportJournaled || res.Summary.RelationsAdded != 4 || res.Plan == nil {
 			t.Fatalf("load = %+v, %v; want 4 relations added in transactions", res, err)
 		}
-		st, err = badger.Open(dir, badger.Options{NoSync: true})
+		st, err = badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestImportStreamedRefusesEveryProblem(t *testing.T) {
 			return &graph.ValidationError{Items: []graph.ItemError{{Where: "a.jsonl:2", Problems: graph.Problems{{Field: "subject", Message: "missing"}}}}}
 		},
 	}
-	_, err := (&badger.Directory{Path: dir, Options: badger.Options{NoSync: true}}).Import(context.Background(), src, graph.ImportOptions{})
+	_, err := (&badger.Directory{Path: dir, Options: badger.Options{NoSync: true, MemTableSize: testMemTable}}).Import(context.Background(), src, graph.ImportOptions{})
 	var ve *graph.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "a.jsonl:1: id: bad") || !strings.Contains(err.Error(), "a.jsonl:2: subject: missing") {
 		t.Fatalf("Import = %v, want both files' problems", err)

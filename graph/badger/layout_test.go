@@ -19,7 +19,7 @@ import (
 func storeWithLayout(t *testing.T, layout string, pairs int) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestOpenChecksTheLayout(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "layout 1, older") || !strings.Contains(err.Error(), "open it for writing once") {
 			t.Errorf("read-only open of layout 1: %v", err)
 		}
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestOpenChecksTheLayout(t *testing.T) {
 	})
 	t.Run("a recorded layout 1 is migrated", func(t *testing.T) {
 		dir := storeWithLayout(t, "1", 10)
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +178,7 @@ func TestOpenChecksTheLayout(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "layout 2, older") {
 			t.Errorf("read-only open of an unrecorded layout 2: %v", err)
 		}
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestOpenChecksTheLayout(t *testing.T) {
 	})
 	t.Run("layout 2 is migrated: the adjacency counters are counted", func(t *testing.T) {
 		dir := storeWithLayout(t, "2", 0)
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 // N" it reads, writes the entity person/acked-N and answers "ack N" once the
 // write returned. It never closes the store: the test kills it.
 func writerChild(dir string, in io.Reader, out io.Writer) error {
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a second read-only open: %v", err)
 	}
-	if st, err := badger.Open(dir, badger.Options{NoSync: true}); !errors.Is(err, badger.ErrLocked) {
+	if st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable}); !errors.Is(err, badger.ErrLocked) {
 		if err == nil {
 			st.Close()
 		}
@@ -199,7 +199,7 @@ func TestOpenOfALiveStoreChangesNothing(t *testing.T) {
 		checkAcked(ctx, t, r, w.acked)
 		r.Close()
 	}
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,10 +138,10 @@ func TestReadOnlyOpenOfAnUnfinishedLoad(t *testing.T) {
 	}
 	ro.Close()
 	restored := t.TempDir() + "/restored"
-	if err := badger.Restore(restored, &backup, badger.Options{NoSync: true}); err != nil {
+	if err := badger.Restore(restored, &backup, badger.Options{NoSync: true, MemTableSize: testMemTable}); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := badger.Open(restored, badger.Options{NoSync: true})
+	rs, err := badger.Open(restored, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func rebuildCase(t *testing.T) (base, file *graph.Changeset) {
 // seeded makes a store in dir holding base, recorded as seeded, and closes it.
 func seeded(t *testing.T, dir string, base *graph.Changeset) {
 	t.Helper()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func seeded(t *testing.T, dir string, base *graph.Changeset) {
 // apart; the store is opened (so a crash's leftovers are removed) and closed.
 func contents(t *testing.T, dir string) (keys, meta map[string]string) {
 	t.Helper()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestRebuildWritesWhatLoadWrites(t *testing.T) {
 	base, file := rebuildCase(t)
 	txnDir := t.TempDir()
 	seeded(t, txnDir, base)
-	st, err := badger.Open(txnDir, badger.Options{NoSync: true})
+	st, err := badger.Open(txnDir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRebuildFallsBackToTransactions(t *testing.T) {
 	base, file := rebuildCase(t)
 	txnDir := t.TempDir()
 	seeded(t, txnDir, base)
-	st, err := badger.Open(txnDir, badger.Options{NoSync: true})
+	st, err := badger.Open(txnDir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestRebuildFallsBackToTransactions(t *testing.T) {
 		base, file := rebuildCase(t)
 		dir := t.TempDir()
 		seeded(t, dir, base)
-		st, err := badger.Open(dir, badger.Options{NoSync: true})
+		st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestRebuildCrashLeavesAWholeStore(t *testing.T) {
 	badger.SetRebuildCrash(t, func(step string) error {
 		steps = append(steps, step)
 		if step == "exchanged" {
-			if st, err := badger.Open(newDir, badger.Options{NoSync: true}); !errors.Is(err, badger.ErrLocked) {
+			if st, err := badger.Open(newDir, badger.Options{NoSync: true, MemTableSize: testMemTable}); !errors.Is(err, badger.ErrLocked) {
 				if err == nil {
 					st.Close()
 				}
@@ -314,7 +314,7 @@ func TestFailedRebuildLeavesTheStore(t *testing.T) {
 			return ctx
 		}, func(err error) bool { return errors.Is(err, context.Canceled) }},
 		{"held by another store", func(dir string, _ *graph.Changeset, _ *badger.RebuildOptions) context.Context {
-			st, err := badger.Open(dir, badger.Options{NoSync: true})
+			st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -380,7 +380,7 @@ func TestShouldRebuild(t *testing.T) {
 	if _, err := badger.Build(ctx, dir, held, badger.BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestDiskUsageCountsAllocatedBlocks(t *testing.T) {
 		t.Skip("the system does not tell allocated blocks")
 	}
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,16 @@ import (
 // about what is Badger's own: its keys and layout, its files, its bulk
 // build and rebuild, its journal, and its faults.
 
+// testMemTable is the memtable of the test stores: Badger zeroes a
+// memtable's whole arena when it opens one, and at its default of 64 MiB
+// that was most of this package's CPU. Tests about the memtable or the
+// reserve (space_test.go) say their own size.
+const testMemTable = 8 << 20
+
 func openStore(t testing.TB) (*badger.Store, string) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func TestStreamedBuildWritesWhatAWholeBuildWrites(t *testing.T) {
 				file.Entities = file.Entities[201:]
 			}
 			open := func(dir string) map[string]string {
-				st, err := badger.Open(dir, badger.Options{NoSync: true})
+				st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 				if err != nil {
 					t.Fatal(err)
 				}

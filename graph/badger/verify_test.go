@@ -17,7 +17,7 @@ func verifyCase(t *testing.T, breakIt func(txn *bg.Txn) error) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func verifyCase(t *testing.T, breakIt func(txn *bg.Txn) error) string {
 func TestVerifyChecksTheKeys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r, err := badger.Verify(ctx, verifyCase(t, nil), badger.Options{NoSync: true})
+	r, err := badger.Verify(ctx, verifyCase(t, nil), badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil || !r.OK() || !r.KeysChecked || r.Relations < 200 || r.Entities < 200 || r.Tables.Tables == 0 {
 		t.Fatalf("a whole store: %+v, %v", r, err)
 	}
@@ -75,7 +75,7 @@ func TestVerifyChecksTheKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := badger.Verify(ctx, verifyCase(t, tc.breakIt), badger.Options{NoSync: true})
+			r, err := badger.Verify(ctx, verifyCase(t, tc.breakIt), badger.Options{NoSync: true, MemTableSize: testMemTable})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,12 +104,12 @@ func firstKey(t *testing.T, txn *bg.Txn, prefix string) []byte {
 func TestVerifyRefusesAHeldStore(t *testing.T) {
 	t.Parallel()
 	dir := verifyCase(t, nil)
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: testMemTable})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := badger.Verify(context.Background(), dir, badger.Options{NoSync: true}); !errors.Is(err, badger.ErrLocked) {
+	if _, err := badger.Verify(context.Background(), dir, badger.Options{NoSync: true, MemTableSize: testMemTable}); !errors.Is(err, badger.ErrLocked) {
 		t.Errorf("verify of a held store: %v", err)
 	}
 }
