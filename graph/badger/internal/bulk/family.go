@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"bufio"
 	"cmp"
 	"encoding/binary"
 	"slices"
@@ -34,6 +35,10 @@ type Family struct {
 	held, grown int64
 	runs        []string
 	spillErr    error
+	// runWriter buffers the runs the family spills, one after another:
+	// a family that spills often would otherwise allocate (and zero) a
+	// buffer a run.
+	runWriter *bufio.Writer
 }
 
 // Pool hands out memory that earlier families gave back: fresh memory

@@ -90,7 +90,12 @@ func (f *Family) writeRun() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	w := bufio.NewWriterSize(file, 1<<20)
+	if f.runWriter == nil {
+		f.runWriter = bufio.NewWriterSize(file, 1<<20)
+	}
+	w := f.runWriter
+	w.Reset(file)
+	defer w.Reset(nil)
 	var n [2 * binary.MaxVarintLen64]byte
 	for _, it := range f.order {
 		k, v := f.key(it.e), f.value(it.e)
