@@ -98,7 +98,7 @@ func TestUnknownPredicatesAndTypesAreErrors(t *testing.T) {
 // 25 aliases asking for it 10 MB).
 func TestAmbiguousNamesListTenCandidates(t *testing.T) {
 	t.Parallel()
-	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

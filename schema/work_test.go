@@ -45,7 +45,7 @@ func hubStore(t *testing.T) graph.Store {
 	for i := range 1500 {
 		fled("person/busy", i, float64(i+1))
 	}
-	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

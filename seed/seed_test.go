@@ -54,7 +54,7 @@ func loadSeed(t *testing.T) (*badger.Store, *graph.Changeset) {
 	if err != nil {
 		t.Fatalf("parsing the seed:\n%v", err)
 	}
-	st, err := badger.Open(t.TempDir(), badger.Options{})
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -412,7 +412,7 @@ func TestLoad64Clients(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed = true
-	st2, err := badger.Open(dir, badger.Options{})
+	st2, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,29 @@ func run(t *testing.T, stdin string, env map[string]string, args ...string) (std
 	t.Helper()
 	var out, errb bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}
-	err = m.Run(context.Background(), args)
+	err = m.Run(context.Background(), withTestMemtable(args))
 	return out.String(), errb.String(), err
+}
+
+// testMemtable is the memtable of the stores the tests' commands open:
+// Badger zeroes a memtable's whole arena when it opens one, and at the
+// default of 64 MiB that was a fifth of this package's CPU. A command that
+// states --memtable or --reserve (the tests of the reserve, which depends
+// on the memtable) keeps what it states.
+const testMemtable = "8MiB"
+
+// withTestMemtable adds --memtable testMemtable to a load or serve command
+// that does not state its memtable or reserve.
+func withTestMemtable(args []string) []string {
+	if len(args) == 0 || (args[0] != "load" && args[0] != "serve") {
+		return args
+	}
+	for _, a := range args {
+		if strings.HasPrefix(a, "--memtable") || strings.HasPrefix(a, "--reserve") {
+			return args
+		}
+	}
+	return append([]string{args[0], "--memtable", testMemtable}, args[1:]...)
 }
 
 // serve starts `emigraph serve` on 127.0.0.1:0 and returns its base URL and
@@ -39,7 +60,7 @@ func serve(t *testing.T, dir string, extra ...string) (string, func()) {
 	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Getenv: func(string) string { return "" },
 		Ready: func(addr string) { addrc <- addr }}
 	go func() {
-		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...))
+		done <- m.Run(ctx, withTestMemtable(append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...)))
 	}()
 	select {
 	case addr := <-addrc:

@@ -8,6 +8,12 @@ import (
 	"github.com/emigraph/emigraph/seed"
 )
 
+// Options are those of the test stores: no sync of every commit (no test
+// of a seeded store is about syncing), and a small memtable, because
+// Badger zeroes a memtable's whole arena when it opens one (64 MiB at its
+// default).
+var Options = badger.Options{NoSync: true, MemTableSize: 8 << 20}
+
 // Open returns a store in t.TempDir() holding the seed, closed when the
 // test ends.
 func Open(t testing.TB) *badger.Store {
@@ -21,7 +27,7 @@ func Open(t testing.TB) *badger.Store {
 // closes it (tests that reopen the directory need that).
 func OpenIn(t testing.TB, dir string) *badger.Store {
 	t.Helper()
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, Options)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestHubTimelineOnBigStore(t *testing.T) {
 	if dir == "" {
 		t.Skipf("set $%s to a store loaded with emigraph gen output to run", EnvBigStore)
 	}
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

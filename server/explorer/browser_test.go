@@ -480,7 +480,7 @@ func TestHubEntityViewOnBigStore(t *testing.T) {
 	if dir == "" {
 		t.Skipf("set $%s to a store loaded with emigraph gen output to run", EnvBigStore)
 	}
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
