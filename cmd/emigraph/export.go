@@ -47,6 +47,10 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if f.Name == nquads.Format.Name {
+		// a node at a time: the 1M-relation store took 5.3 GB whole
+		return m.writeOutput(*out, func(w io.Writer) error { return nquads.WriteSnapshot(ctx, w, st) })
+	}
 	c, err := st.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -60,32 +64,30 @@ func (m *Main) export(ctx context.Context, args []string) error {
 const dgraphSchema = "dgraph-schema"
 
 // exportDgraphSchema writes the Dgraph schema for the graph of the data
-// directory, or of a running server (read through its jsonl export).
+// directory (read a node at a time), or of a running server (read through
+// its jsonl export).
 func (m *Main) exportDgraphSchema(ctx context.Context, data, server, tokenFile, out string) error {
-	var c *graph.Changeset
-	if server != "" {
-		base, token, err := m.remote(server, tokenFile)
-		if err != nil {
-			return err
-		}
-		resp, err := adminRequest(ctx, http.MethodGet, base, "/admin/export?format=jsonl", token, nil, "")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if c, err = seed.Parse("jsonl", server, resp.Body); err != nil {
-			return err
-		}
-	} else {
+	if server == "" {
 		log, _ := m.logger("warn")
 		st, err := openExisting(data, log, "export")
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if c, err = st.Snapshot(ctx); err != nil {
-			return err
-		}
+		return m.writeOutput(out, func(w io.Writer) error { return nquads.WriteDgraphSchemaSnapshot(ctx, w, st) })
+	}
+	base, token, err := m.remote(server, tokenFile)
+	if err != nil {
+		return err
+	}
+	resp, err := adminRequest(ctx, http.MethodGet, base, "/admin/export?format=jsonl", token, nil, "")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	c, err := seed.Parse("jsonl", server, resp.Body)
+	if err != nil {
+		return err
 	}
 	return m.writeChangeset(out, seed.Format{Name: dgraphSchema, Write: nquads.WriteDgraphSchema}, c)
 }
