@@ -42,8 +42,9 @@ var dgraphDatatypes = map[string]string{
 var dgraphSchemaDecl = regexp.MustCompile(`^(<[^>]+>|[A-Za-z_.]+): (\[?)([a-z]+)\]?((?: @[a-z]+(?:\([a-z, ]+\))?)*) \.$`)
 
 type dgraphPredicate struct {
-	typ  string // uid, string, float, bool, int, datetime
-	list bool
+	typ     string // uid, string, float, bool, int, datetime
+	list    bool
+	reverse bool // @reverse
 }
 
 // parseDgraphSchema reads the declarations and type definitions of a schema
@@ -71,7 +72,7 @@ func parseDgraphSchema(t *testing.T, schema string) (preds map[string]dgraphPred
 			if _, dup := preds[name]; dup {
 				t.Errorf("schema line %d declares %s again", i+1, name)
 			}
-			preds[name] = dgraphPredicate{typ: m[3], list: m[2] == "["}
+			preds[name] = dgraphPredicate{typ: m[3], list: m[2] == "[", reverse: strings.Contains(m[4], "@reverse")}
 			if strings.Contains(m[4], "@reverse") && m[3] != "uid" {
 				t.Errorf("schema line %d: @reverse on a %s predicate", i+1, m[3])
 			}

@@ -88,7 +88,7 @@ func dgraphIRI(prop string) string {
 // fields are the properties its nodes have and, for an entity class, the
 // predicates whose subjects may be of that type. Dgraph's types apply to
 // nodes with a dgraph.type, which the export does not write (it writes
-// rdf:type); DgraphTypeUpserts writes the upserts that set it.
+// rdf:type); DgraphSchema.WriteTypeUpserts writes the upserts that set it.
 //
 // The schema holds a predicate of pred: as an edge between nodes, so a
 // relation whose subject or object is a name rather than an id is refused:
@@ -107,6 +107,27 @@ func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 	return s.Write(w)
 }
 
+// WriteDgraphTypeUpserts writes the upserts that type the nodes of what
+// Write writes for c (DgraphSchema.WriteTypeUpserts).
+func WriteDgraphTypeUpserts(w io.Writer, c *graph.Changeset) error {
+	s := NewDgraphSchema()
+	for i := range c.Predicates {
+		s.AddPredicate(&c.Predicates[i].Predicate)
+	}
+	for i := range c.Entities {
+		s.AddEntity(&c.Entities[i].Entity)
+	}
+	for i := range c.Relations {
+		if err := s.AddRelation(&c.Relations[i]); err != nil {
+			return err
+		}
+	}
+	if len(c.Retractions) > 0 {
+		s.classes["Retraction"] = true
+	}
+	return s.WriteTypeUpserts(w)
+}
+
 // DgraphSchema gathers what the Dgraph schema of an export needs, a node at
 // a time: the predicates defined (whole: a type lists the predicates its
 // subjects may have) and the ids of those the relations use. Entities need
@@ -115,17 +136,28 @@ type DgraphSchema struct {
 	preds     map[string]graph.Predicate
 	used      map[string]bool
 	relations int
+	// classes holds the classes that have nodes, for the typing upserts
+	classes map[string]bool
 }
 
 // NewDgraphSchema returns an empty DgraphSchema.
 func NewDgraphSchema() *DgraphSchema {
-	return &DgraphSchema{preds: map[string]graph.Predicate{}, used: map[string]bool{}}
+	return &DgraphSchema{preds: map[string]graph.Predicate{}, used: map[string]bool{}, classes: map[string]bool{}}
 }
 
 // AddPredicate adds a predicate definition.
 func (s *DgraphSchema) AddPredicate(p *graph.Predicate) {
 	s.preds[p.ID] = *p
 	s.used[p.ID] = true
+	s.classes["Predicate"] = true
+}
+
+// AddEntity adds an entity: only its class counts, for the typing upserts
+// (WriteTypeUpserts); the schema does not need entities.
+func (s *DgraphSchema) AddEntity(e *graph.Entity) {
+	if e.Type.Valid() {
+		s.classes[className(e.Type)] = true
+	}
 }
 
 // AddRelation adds a relation, refusing one whose subject or object is a
@@ -142,7 +174,53 @@ func (s *DgraphSchema) AddRelation(rc *graph.RelationChange) error {
 	if r.Predicate != "" && r.Object != "" {
 		s.used[r.Predicate] = true
 	}
+	s.classes["Relation"] = true
+	if len(r.Sources) > 0 {
+		s.classes["Source"] = true
+	}
 	return nil
+}
+
+// WriteTypeUpserts writes, for each class that has nodes among those added
+// (in the order of the schema's types), the Dgraph upsert that gives its
+// nodes the dgraph.type of the schema's type of that name, one upsert a
+// line, for Dgraph's /mutate?commitNow=true with Content-Type
+// application/rdf. The export writes rdf:type, an edge to the class's node
+// (found by its IRI in xid); the query block follows that edge back
+// (<~rdf:type>, which the schema declares @reverse) to the nodes of the
+// class, and the mutation types them. The mutation runs only when there
+// are some (@if): Dgraph takes uid(v) of an empty v as a new node, and
+// would type one empty node.
+func (s *DgraphSchema) WriteTypeUpserts(w io.Writer) error {
+	var b bytes.Buffer
+	for _, class := range dgraphClasses() {
+		if s.classes[class] {
+			b.WriteString(DgraphTypeUpsert(class))
+			b.WriteByte('\n')
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// DgraphTypeUpsert is the upsert that types the nodes of a class (see
+// WriteTypeUpserts).
+func DgraphTypeUpsert(class string) string {
+	return fmt.Sprintf(`upsert { query { var(func: eq(%s, %q)) { v as <~%s> } } mutation @if(gt(len(v), 0)) { set { uid(v) <dgraph.type> %q . } } }`,
+		DgraphXID, NSOntology+class, rdf.Type, class)
+}
+
+// dgraphClasses lists the classes that have a type in the schema, in its
+// order.
+func dgraphClasses() []string {
+	var out []string
+	for _, t := range graph.EntityTypes {
+		out = append(out, className(t))
+	}
+	for _, c := range dgraphOtherTypes {
+		out = append(out, c.class)
+	}
+	return out
 }
 
 // Write writes the schema of what was added.

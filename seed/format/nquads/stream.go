@@ -67,3 +67,30 @@ func WriteDgraphSchemaSnapshot(ctx context.Context, w io.Writer, st graph.Snapsh
 	}
 	return s.Write(w)
 }
+
+// WriteDgraphTypesSnapshot writes the upserts that give the nodes of what
+// WriteSnapshot writes for the same store their dgraph.type
+// (DgraphSchema.WriteTypeUpserts), one for each class that has nodes,
+// reading the store a node at a time.
+func WriteDgraphTypesSnapshot(ctx context.Context, w io.Writer, st graph.SnapshotStreamer) error {
+	s := NewDgraphSchema()
+	var rc graph.RelationChange
+	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
+		Predicate: func(p *graph.Predicate) error {
+			s.AddPredicate(p)
+			return nil
+		},
+		Entity: func(e *graph.Entity) error {
+			s.AddEntity(e)
+			return nil
+		},
+		Relation: func(r *graph.Relation, _ bool) error {
+			rc.Relation = *r
+			return s.AddRelation(&rc)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return s.WriteTypeUpserts(w)
+}
