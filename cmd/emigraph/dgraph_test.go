@@ -240,7 +240,8 @@ func exportWhole(t *testing.T, dir string, write func(io.Writer, *graph.Changese
 // dgraph-schema read the store a node at a time (nquads.WriteSnapshot) and
 // write, byte for byte, what the whole-changeset writers write for the
 // store's Snapshot: on the seed, and on a generated store large enough
-// that the writer flushes many times.
+// that the writer flushes many times, read from the directory and through a
+// server's /admin/export.
 func TestStreamedExportIsTheSnapshotsExport(t *testing.T) {
 	t.Parallel()
 	seeded := t.TempDir()
@@ -261,6 +262,18 @@ func TestStreamedExportIsTheSnapshotsExport(t *testing.T) {
 	}
 	if _, errs, err := run(t, "", nil, "load", file, "--data", generated, "--no-seed"); err != nil {
 		t.Fatalf("load: %v\n%s", err, errs)
+	}
+	// the server's /admin/export streams too
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("tok-stream\n"), 0o600)
+	base, stop := serve(t, generated, "--token-file", tokenFile)
+	served, errs, err := run(t, "", nil, "export", "--server", base, "--token-file", tokenFile, "--format", "nquads")
+	stop()
+	if err != nil {
+		t.Fatalf("export --server --format nquads: %v\n%s", err, errs)
+	}
+	if whole := exportWhole(t, generated, nquads.Write); served != whole {
+		t.Errorf("export --server --format nquads (%d bytes) differs from the Snapshot's (%d bytes)", len(served), len(whole))
 	}
 	for _, store := range []struct{ name, dir string }{{"seed", seeded}, {"generated", generated}} {
 		for _, f := range []struct {
