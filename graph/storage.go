@@ -17,6 +17,27 @@ type Snapshotter interface {
 	Snapshot(ctx context.Context) (*Changeset, error)
 }
 
+// SnapshotStreamer reads a whole store at one moment, as Snapshotter does,
+// and hands it over a node at a time, so that a reader (an export) holds
+// one node at a time rather than the whole store.
+type SnapshotStreamer interface {
+	// StreamSnapshot calls v's functions, at one read timestamp, with the
+	// predicates, then the entities, then the relations, each in id order;
+	// a nil function skips its kind. What a call is given is the callee's
+	// only during the call. The first error a function returns stops it.
+	StreamSnapshot(ctx context.Context, v SnapshotVisitor) error
+}
+
+// SnapshotVisitor is what StreamSnapshot calls.
+type SnapshotVisitor struct {
+	Predicate func(*Predicate) error
+	Entity    func(*Entity) error
+	// Relation is also told whether an entity has the relation's id: a
+	// store keeps them apart, a format that names both by the same IRI
+	// (N-Quads) cannot.
+	Relation func(r *Relation, idIsEntity bool) error
+}
+
 // TableCheck is what a check of a store's files against their checksums
 // found.
 type TableCheck struct {

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/emigraph/emigraph/graph"
+	"github.com/emigraph/emigraph/graph/badger"
+	"github.com/emigraph/emigraph/seed/format/jsonl"
+	"github.com/emigraph/emigraph/seed/format/nquads"
 	"github.com/emigraph/emigraph/seed/format/nquads/rdf"
 )
 
@@ -35,8 +42,9 @@ var dgraphDatatypes = map[string]string{
 var dgraphSchemaDecl = regexp.MustCompile(`^(<[^>]+>|[A-Za-z_.]+): (\[?)([a-z]+)\]?((?: @[a-z]+(?:\([a-z, ]+\))?)*) \.$`)
 
 type dgraphPredicate struct {
-	typ  string // uid, string, float, bool, int, datetime
-	list bool
+	typ     string // uid, string, float, bool, int, datetime
+	list    bool
+	reverse bool // @reverse
 }
 
 // parseDgraphSchema reads the declarations and type definitions of a schema
@@ -64,7 +72,7 @@ func parseDgraphSchema(t *testing.T, schema string) (preds map[string]dgraphPred
 			if _, dup := preds[name]; dup {
 				t.Errorf("schema line %d declares %s again", i+1, name)
 			}
-			preds[name] = dgraphPredicate{typ: m[3], list: m[2] == "["}
+			preds[name] = dgraphPredicate{typ: m[3], list: m[2] == "[", reverse: strings.Contains(m[4], "@reverse")}
 			if strings.Contains(m[4], "@reverse") && m[3] != "uid" {
 				t.Errorf("schema line %d: @reverse on a %s predicate", i+1, m[3])
 			}
@@ -205,5 +213,128 @@ func TestDgraphSchemaIsExportOnly(t *testing.T) {
 	os.WriteFile(file, []byte("xid: string .\n"), 0o644)
 	if _, _, err := run(t, "", nil, "load", file, "--format", "dgraph-schema", "--data", t.TempDir()); err == nil {
 		t.Error("load --format dgraph-schema succeeded")
+	}
+}
+
+// exportWhole is what export wrote before it streamed: the store's Snapshot
+// through the format's whole-changeset writer.
+func exportWhole(t *testing.T, dir string, write func(io.Writer, *graph.Changeset) error) string {
+	t.Helper()
+	st, err := badger.Open(dir, badger.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := write(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestStreamedExportIsTheSnapshotsExport: export --format nquads and
+// dgraph-schema read the store a node at a time (nquads.WriteSnapshot) and
+// write, byte for byte, what the whole-changeset writers write for the
+// store's Snapshot: on the seed, and on a generated store large enough
+// that the writer flushes many times, read from the directory and through a
+// server's /admin/export.
+func TestStreamedExportIsTheSnapshotsExport(t *testing.T) {
+	t.Parallel()
+	seeded := t.TempDir()
+	_, stop := serve(t, seeded)
+	stop()
+	generated := t.TempDir()
+	c, err := Generate(400, 4000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts bytes.Buffer
+	if err := jsonl.Write(&facts, c); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "gen.jsonl")
+	if err := os.WriteFile(file, facts.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, err := run(t, "", nil, "load", file, "--data", generated, "--no-seed"); err != nil {
+		t.Fatalf("load: %v\n%s", err, errs)
+	}
+	// the server's /admin/export streams too
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("tok-stream\n"), 0o600)
+	base, stop := serve(t, generated, "--token-file", tokenFile)
+	served, errs, err := run(t, "", nil, "export", "--server", base, "--token-file", tokenFile, "--format", "nquads")
+	stop()
+	if err != nil {
+		t.Fatalf("export --server --format nquads: %v\n%s", err, errs)
+	}
+	if whole := exportWhole(t, generated, nquads.Write); served != whole {
+		t.Errorf("export --server --format nquads (%d bytes) differs from the Snapshot's (%d bytes)", len(served), len(whole))
+	}
+	for _, store := range []struct{ name, dir string }{{"seed", seeded}, {"generated", generated}} {
+		for _, f := range []struct {
+			name  string
+			write func(io.Writer, *graph.Changeset) error
+		}{{"nquads", nquads.Write}, {"dgraph-schema", nquads.WriteDgraphSchema}} {
+			streamed, errs, err := run(t, "", nil, "export", "--data", store.dir, "--format", f.name)
+			if err != nil {
+				t.Fatalf("%s: export --format %s: %v\n%s", store.name, f.name, err, errs)
+			}
+			if whole := exportWhole(t, store.dir, f.write); streamed != whole {
+				i := 0
+				for i < len(streamed) && i < len(whole) && streamed[i] == whole[i] {
+					i++
+				}
+				t.Errorf("%s: export --format %s (%d bytes) differs from the Snapshot's (%d bytes) at byte %d: %.200q",
+					store.name, f.name, len(streamed), len(whole), i, streamed[max(0, i-100):])
+			}
+		}
+	}
+}
+
+// TestNQuadsExportRefusesAnEntityAndARelationOfOneID: a store keeps an
+// entity and a relation with the same id apart; N-Quads names both by one
+// IRI, so the streamed export refuses them as the whole-changeset writer
+// does, and leaves no file.
+func TestNQuadsExportRefusesAnEntityAndARelationOfOneID(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "clash.yaml")
+	os.WriteFile(file, []byte(`url: https://example.org/clash
+entities:
+  - {id: person/clash, name: Clash Person, type: PERSON}
+relations:
+  - id: person/clash
+    subject: person/clash
+    predicate: fled-to
+    object: country/georgia
+    quote: A made-up person fled to Georgia.
+`), 0o644)
+	if _, errs, err := run(t, "", nil, "load", file, "--data", dir); err != nil {
+		t.Fatalf("load: %v\n%s", err, errs)
+	}
+	out := filepath.Join(t.TempDir(), "out.nq")
+	_, _, err := run(t, "", nil, "export", "--data", dir, "--format", "nquads", "--out", out)
+	if err == nil || !strings.Contains(err.Error(), "person/clash") || !strings.Contains(err.Error(), "RDF would merge them") {
+		t.Errorf("export of an entity and a relation both person/clash: %v", err)
+	}
+	if _, serr := os.Stat(out); serr == nil {
+		t.Error("the refused export left a file")
+	}
+	st, err := badger.Open(dir, badger.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nquads.Write(io.Discard, c); err == nil {
+		t.Error("nquads.Write took them too")
 	}
 }

@@ -22,13 +22,14 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	fs := newFlags(m, "export")
 	data := fs.String("data", "data", "data directory")
 	format, out := outputFlags(fs, "native")
-	fs.Lookup("format").Usage += ", or " + dgraphSchema + " for the Dgraph schema that matches the nquads export"
+	fs.Lookup("format").Usage += ", or " + dgraphSchema + " for the Dgraph schema that matches the nquads export, or " +
+		dgraphTypes + " for the upserts that give its nodes their Dgraph type"
 	server, tokenFile := remoteFlags(fs, "export a running server's graph (read at one moment) instead of opening the data directory")
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
-	if *format == dgraphSchema {
-		return m.exportDgraphSchema(ctx, *data, *server, *tokenFile, *out)
+	if d, ok := dgraphOutputs[*format]; ok {
+		return m.exportDgraph(ctx, d, *data, *server, *tokenFile, *out)
 	}
 	f, err := formatFlag(*format)
 	if err != nil {
@@ -47,6 +48,10 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if f.Name == nquads.Format.Name {
+		// a node at a time: the 1M-relation store took 5.3 GB whole
+		return m.writeOutput(*out, func(w io.Writer) error { return nquads.WriteSnapshot(ctx, w, st) })
+	}
 	c, err := st.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -54,40 +59,54 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	return m.writeChangeset(*out, f, c)
 }
 
-// dgraphSchema is the export-only output --format dgraph-schema: not a fact
-// format (it cannot be loaded back), the Dgraph schema of what --format
-// nquads writes for the same graph.
-const dgraphSchema = "dgraph-schema"
+// dgraphSchema and dgraphTypes are the export-only outputs --format
+// dgraph-schema and dgraph-types: not fact formats (they cannot be loaded
+// back), the Dgraph schema of what --format nquads writes for the same
+// graph, and the upserts that give its nodes their Dgraph type.
+const (
+	dgraphSchema = "dgraph-schema"
+	dgraphTypes  = "dgraph-types"
+)
 
-// exportDgraphSchema writes the Dgraph schema for the graph of the data
-// directory, or of a running server (read through its jsonl export).
-func (m *Main) exportDgraphSchema(ctx context.Context, data, server, tokenFile, out string) error {
-	var c *graph.Changeset
-	if server != "" {
-		base, token, err := m.remote(server, tokenFile)
-		if err != nil {
-			return err
-		}
-		resp, err := adminRequest(ctx, http.MethodGet, base, "/admin/export?format=jsonl", token, nil, "")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if c, err = seed.Parse("jsonl", server, resp.Body); err != nil {
-			return err
-		}
-	} else {
+// dgraphOutput writes an export-only Dgraph output from a store, a node at
+// a time, or from a changeset.
+type dgraphOutput struct {
+	fromStore     func(context.Context, io.Writer, graph.SnapshotStreamer) error
+	fromChangeset func(io.Writer, *graph.Changeset) error
+}
+
+var dgraphOutputs = map[string]dgraphOutput{
+	dgraphSchema: {nquads.WriteDgraphSchemaSnapshot, nquads.WriteDgraphSchema},
+	dgraphTypes:  {nquads.WriteDgraphTypesSnapshot, nquads.WriteDgraphTypeUpserts},
+}
+
+// exportDgraph writes a Dgraph output for the graph of the data directory
+// (read a node at a time), or of a running server (read through its jsonl
+// export).
+func (m *Main) exportDgraph(ctx context.Context, d dgraphOutput, data, server, tokenFile, out string) error {
+	if server == "" {
 		log, _ := m.logger("warn")
 		st, err := openExisting(data, log, "export")
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if c, err = st.Snapshot(ctx); err != nil {
-			return err
-		}
+		return m.writeOutput(out, func(w io.Writer) error { return d.fromStore(ctx, w, st) })
 	}
-	return m.writeChangeset(out, seed.Format{Name: dgraphSchema, Write: nquads.WriteDgraphSchema}, c)
+	base, token, err := m.remote(server, tokenFile)
+	if err != nil {
+		return err
+	}
+	resp, err := adminRequest(ctx, http.MethodGet, base, "/admin/export?format=jsonl", token, nil, "")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	c, err := seed.Parse("jsonl", server, resp.Body)
+	if err != nil {
+		return err
+	}
+	return m.writeOutput(out, func(w io.Writer) error { return d.fromChangeset(w, c) })
 }
 
 // remoteFlags adds --server and --token-file, for the commands that can ask

@@ -13,6 +13,7 @@ import (
 
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/seed"
+	"github.com/emigraph/emigraph/seed/format/nquads"
 	"github.com/emigraph/emigraph/server"
 )
 
@@ -25,6 +26,9 @@ func operations(st graph.Admin) server.Operations {
 			f, ok := seed.FormatByName(format)
 			if !ok {
 				return graph.Errorf(graph.EINVALID, "unknown format %q", format)
+			}
+			if ss, streams := st.(graph.SnapshotStreamer); streams && f.Name == nquads.Format.Name {
+				return nquads.WriteSnapshot(ctx, w, ss) // a node at a time, as export --data does
 			}
 			c, err := st.Snapshot(ctx)
 			if err != nil {

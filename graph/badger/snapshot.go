@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -64,4 +65,38 @@ func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// StreamSnapshot implements graph.SnapshotStreamer: what Snapshot reads, a
+// node at a time, in one read transaction. Whether an entity has a
+// relation's id is found by walking the entities' keys (not their values)
+// beside the relations, both in id order, so that nothing grows with the
+// store.
+func (s *Store) StreamSnapshot(ctx context.Context, v graph.SnapshotVisitor) error {
+	return s.view(func(txn *bg.Txn) error {
+		if v.Predicate != nil {
+			if err := eachStored(ctx, txn, pPredicate, v.Predicate); err != nil {
+				return err
+			}
+		}
+		if v.Entity != nil {
+			if err := eachStored(ctx, txn, pEntity, v.Entity); err != nil {
+				return err
+			}
+		}
+		if v.Relation == nil {
+			return nil
+		}
+		entities := txn.NewIterator(bg.IteratorOptions{Prefix: key(pEntity)})
+		defer entities.Close()
+		entities.Rewind()
+		return eachStored(ctx, txn, pRelation, func(r *graph.Relation) error {
+			k := entityKey(r.ID)
+			for entities.Valid() && bytes.Compare(entities.Item().Key(), k) < 0 {
+				entities.Next()
+			}
+			shared := r.ID != "" && entities.Valid() && bytes.Equal(entities.Item().Key(), k)
+			return v.Relation(r, shared)
+		})
+	})
 }

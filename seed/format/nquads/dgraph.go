@@ -88,42 +88,145 @@ func dgraphIRI(prop string) string {
 // fields are the properties its nodes have and, for an entity class, the
 // predicates whose subjects may be of that type. Dgraph's types apply to
 // nodes with a dgraph.type, which the export does not write (it writes
-// rdf:type); seed/README.md shows the upsert that sets it from rdf:type.
+// rdf:type); DgraphSchema.WriteTypeUpserts writes the upserts that set it.
 //
 // The schema holds a predicate of pred: as an edge between nodes, so a
 // relation whose subject or object is a name rather than an id is refused:
 // Dgraph would refuse its literal on a uid predicate. An export of a store
 // has ids only.
 func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
-	preds := map[string]graph.Predicate{}
-	for _, pc := range c.Predicates {
-		preds[pc.Predicate.ID] = pc.Predicate
+	s := NewDgraphSchema()
+	for i := range c.Predicates {
+		s.AddPredicate(&c.Predicates[i].Predicate)
 	}
-	checkRef := func(what, field, v string) error {
-		if v != "" && !graph.ValidID(v) {
-			return fmt.Errorf("dgraph-schema: %s: %s %q is a name, not an id: Dgraph would refuse it on the uid predicate %s", what, field, v, dgraphIRI(field))
-		}
-		return nil
-	}
-	used := map[string]bool{}
-	for i, rc := range c.Relations {
-		r := rc.Relation
-		what := format.Describe("relation", i, rc.Where, r.ID)
-		if err := checkRef(what, "subject", r.Subject); err != nil {
+	for i := range c.Relations {
+		if err := s.AddRelation(&c.Relations[i]); err != nil {
 			return err
 		}
-		if err := checkRef(what, "object", r.Object); err != nil {
+	}
+	return s.Write(w)
+}
+
+// WriteDgraphTypeUpserts writes the upserts that type the nodes of what
+// Write writes for c (DgraphSchema.WriteTypeUpserts).
+func WriteDgraphTypeUpserts(w io.Writer, c *graph.Changeset) error {
+	s := NewDgraphSchema()
+	for i := range c.Predicates {
+		s.AddPredicate(&c.Predicates[i].Predicate)
+	}
+	for i := range c.Entities {
+		s.AddEntity(&c.Entities[i].Entity)
+	}
+	for i := range c.Relations {
+		if err := s.AddRelation(&c.Relations[i]); err != nil {
 			return err
 		}
-		if r.Predicate != "" && r.Object != "" {
-			used[r.Predicate] = true
+	}
+	if len(c.Retractions) > 0 {
+		s.classes["Retraction"] = true
+	}
+	return s.WriteTypeUpserts(w)
+}
+
+// DgraphSchema gathers what the Dgraph schema of an export needs, a node at
+// a time: the predicates defined (whole: a type lists the predicates its
+// subjects may have) and the ids of those the relations use. Entities need
+// not be added. Its memory grows with the predicates, not the relations.
+type DgraphSchema struct {
+	preds     map[string]graph.Predicate
+	used      map[string]bool
+	relations int
+	// classes holds the classes that have nodes, for the typing upserts
+	classes map[string]bool
+}
+
+// NewDgraphSchema returns an empty DgraphSchema.
+func NewDgraphSchema() *DgraphSchema {
+	return &DgraphSchema{preds: map[string]graph.Predicate{}, used: map[string]bool{}, classes: map[string]bool{}}
+}
+
+// AddPredicate adds a predicate definition.
+func (s *DgraphSchema) AddPredicate(p *graph.Predicate) {
+	s.preds[p.ID] = *p
+	s.used[p.ID] = true
+	s.classes["Predicate"] = true
+}
+
+// AddEntity adds an entity: only its class counts, for the typing upserts
+// (WriteTypeUpserts); the schema does not need entities.
+func (s *DgraphSchema) AddEntity(e *graph.Entity) {
+	if e.Type.Valid() {
+		s.classes[className(e.Type)] = true
+	}
+}
+
+// AddRelation adds a relation, refusing one whose subject or object is a
+// name rather than an id.
+func (s *DgraphSchema) AddRelation(rc *graph.RelationChange) error {
+	r := &rc.Relation
+	what := format.Describe("relation", s.relations, rc.Where, r.ID)
+	s.relations++
+	for _, ref := range [][2]string{{"subject", r.Subject}, {"object", r.Object}} {
+		if v := ref[1]; v != "" && !graph.ValidID(v) {
+			return fmt.Errorf("dgraph-schema: %s: %s %q is a name, not an id: Dgraph would refuse it on the uid predicate %s", what, ref[0], v, dgraphIRI(ref[0]))
 		}
 	}
-	for id := range preds {
-		used[id] = true
+	if r.Predicate != "" && r.Object != "" {
+		s.used[r.Predicate] = true
 	}
-	ids := make([]string, 0, len(used))
-	for id := range used {
+	s.classes["Relation"] = true
+	if len(r.Sources) > 0 {
+		s.classes["Source"] = true
+	}
+	return nil
+}
+
+// WriteTypeUpserts writes, for each class that has nodes among those added
+// (in the order of the schema's types), the Dgraph upsert that gives its
+// nodes the dgraph.type of the schema's type of that name, one upsert a
+// line, for Dgraph's /mutate?commitNow=true with Content-Type
+// application/rdf. The export writes rdf:type, an edge to the class's node
+// (found by its IRI in xid); the query block follows that edge back
+// (<~rdf:type>, which the schema declares @reverse) to the nodes of the
+// class, and the mutation types them. The mutation runs only when there
+// are some (@if): Dgraph takes uid(v) of an empty v as a new node, and
+// would type one empty node.
+func (s *DgraphSchema) WriteTypeUpserts(w io.Writer) error {
+	var b bytes.Buffer
+	for _, class := range dgraphClasses() {
+		if s.classes[class] {
+			b.WriteString(DgraphTypeUpsert(class))
+			b.WriteByte('\n')
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// DgraphTypeUpsert is the upsert that types the nodes of a class (see
+// WriteTypeUpserts).
+func DgraphTypeUpsert(class string) string {
+	return fmt.Sprintf(`upsert { query { var(func: eq(%s, %q)) { v as <~%s> } } mutation @if(gt(len(v), 0)) { set { uid(v) <dgraph.type> %q . } } }`,
+		DgraphXID, NSOntology+class, rdf.Type, class)
+}
+
+// dgraphClasses lists the classes that have a type in the schema, in its
+// order.
+func dgraphClasses() []string {
+	var out []string
+	for _, t := range graph.EntityTypes {
+		out = append(out, className(t))
+	}
+	for _, c := range dgraphOtherTypes {
+		out = append(out, c.class)
+	}
+	return out
+}
+
+// Write writes the schema of what was added.
+func (s *DgraphSchema) Write(w io.Writer) error {
+	ids := make([]string, 0, len(s.used))
+	for id := range s.used {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
@@ -147,25 +250,40 @@ func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 		}
 		b.WriteString("}\n")
 	}
-	entityProps := []string{rdf.Type, "name", "aliases", "description"}
 	for _, t := range graph.EntityTypes {
 		var edges []string
 		for _, id := range ids {
-			p, defined := preds[id]
+			p, defined := s.preds[id]
 			if !defined || len(p.SubjectTypes) == 0 || containsType(p.SubjectTypes, t) {
 				edges = append(edges, id)
 			}
 		}
-		typ(className(t), entityProps, edges)
+		typ(className(t), dgraphEntityProps, edges)
 	}
-	typ("Predicate", []string{rdf.Type, "label", "inverseLabel", "subjectType", "objectType", "objectOptional", "description", "broader"}, nil)
-	relationProps := []string{rdf.Type, "subject", "predicate", "object", "date", "endDate", "timing", "hedge", "amount", "lowerBound", "upperBound",
-		"unit", "approximation", "note", "source"}
-	typ("Relation", relationProps, nil)
-	typ("Retraction", relationProps, nil)
-	typ("Source", []string{rdf.Type, "quote", "section", "title", "url"}, nil)
+	for _, c := range dgraphOtherTypes {
+		typ(c.class, c.props, nil)
+	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// dgraphEntityProps are the fields of the type of every entity class.
+var dgraphEntityProps = []string{rdf.Type, "name", "aliases", "description"}
+
+// dgraphRelationProps are the fields of the Relation and Retraction types.
+var dgraphRelationProps = []string{rdf.Type, "subject", "predicate", "object", "date", "endDate", "timing", "hedge", "amount", "lowerBound", "upperBound",
+	"unit", "approximation", "note", "source"}
+
+// dgraphOtherTypes are the types of the classes that are not entity
+// classes, in the order the schema lists them.
+var dgraphOtherTypes = []struct {
+	class string
+	props []string
+}{
+	{"Predicate", []string{rdf.Type, "label", "inverseLabel", "subjectType", "objectType", "objectOptional", "description", "broader"}},
+	{"Relation", dgraphRelationProps},
+	{"Retraction", dgraphRelationProps},
+	{"Source", []string{rdf.Type, "quote", "section", "title", "url"}},
 }
 
 func containsType(ts []graph.EntityType, t graph.EntityType) bool {

@@ -97,12 +97,23 @@
 // precision sort as text), numbers float, node references uid with @reverse,
 // the plain triples' pred: predicates [uid] @reverse, xid (the loaders'
 // record of each node's IRI) exact, and a type per class.
+// DgraphSchema.WriteTypeUpserts (`emigraph export --format dgraph-types`)
+// writes the upserts that give each class's nodes their Dgraph type.
 // cmd/emigraph's TestNQuadsExportLoadsIntoDgraph holds the seed's export to
 // that schema and to Dgraph's datatypes.
+//
+// # Streaming
+//
+// Write takes a whole changeset; a Writer takes one node at a time and
+// writes the same bytes, and WriteSnapshot (with WriteDgraphSchemaSnapshot
+// and WriteDgraphTypesSnapshot) writes a store read a node at a time
+// (graph.SnapshotStreamer), so that an export's memory does not grow with
+// the store.
 //
 // # Layout
 //
 // Package rdf (nquads/rdf) is the syntax of N-Triples and N-Quads and knows
 // nothing of the vocabulary; read.go maps statements onto the vocabulary,
-// write.go the vocabulary onto statements.
+// write.go the vocabulary onto statements, stream.go a store onto the
+// writers, dgraph.go the Dgraph schema and typing upserts.
 package nquads

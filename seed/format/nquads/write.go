@@ -16,45 +16,139 @@ import (
 // writer uses the default graph only): predicates, entities, relations and
 // retractions in the order of the changeset, each node's triples together.
 // Relations without an id and all sources are blank nodes _:rN and _:sN.
+// Nothing is written unless all of it can be: it is a Writer writing into
+// memory, copied to w at the end.
 func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("nquads: %w", err)
 	}
-	nw := &writer{seen: map[string]string{}}
-	for i, pc := range c.Predicates {
-		if err := nw.predicate(format.Describe("predicate", i, pc.Where, pc.Predicate.ID), &pc.Predicate); err != nil {
+	var whole bytes.Buffer
+	nw := NewWriter(&whole)
+	for i := range c.Predicates {
+		if err := nw.WritePredicate(&c.Predicates[i]); err != nil {
 			return err
 		}
 	}
-	for i, ec := range c.Entities {
-		if err := nw.entity(format.Describe("entity", i, ec.Where, ec.Entity.ID), &ec); err != nil {
+	for i := range c.Entities {
+		if err := nw.WriteEntity(&c.Entities[i]); err != nil {
 			return err
 		}
 	}
-	for i, rc := range c.Relations {
-		if err := nw.relation("Relation", format.Describe("relation", i, rc.Where, rc.Relation.ID), &rc.Relation); err != nil {
+	for i := range c.Relations {
+		if err := nw.WriteRelation(&c.Relations[i]); err != nil {
 			return err
 		}
 	}
-	for i, rt := range c.Retractions {
-		if err := nw.relation("Retraction", format.Describe("retraction", i, rt.Where, rt.Relation.ID), &rt.Relation); err != nil {
+	for i := range c.Retractions {
+		if err := nw.WriteRetraction(&c.Retractions[i]); err != nil {
 			return err
 		}
 	}
-	_, err := w.Write(nw.b.Bytes())
+	if err := nw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(whole.Bytes())
 	return err
 }
 
-// writer is the state of one Write.
-type writer struct {
-	b bytes.Buffer
+// Writer writes N-Triples a node at a time, as Write writes a changeset:
+// called with the predicates, entities, relations and retractions of a
+// changeset in its order, it writes the same bytes. What it holds between
+// calls is the statements not yet flushed (at most flushAt bytes and one
+// node), the blank node counters and, unless DistinctIDs was called, the
+// IRIs written so far. Once a call fails, the writer stays failed.
+type Writer struct {
+	out io.Writer
+	b   bytes.Buffer
 	// seen names what claimed each IRI: RDF merges nodes with the same
-	// IRI, so what would merge is refused
+	// IRI, so what would merge is refused; nil after DistinctIDs
 	seen               map[string]string
 	blankRel, blankSrc int // blank nodes numbered so far
+	// nodes written so far of each kind, to name one in an error
+	predicates, entities, relations, retractions int
+	err                                          error
 }
 
-func (w *writer) claim(iri, what string) error {
+// flushAt is how many bytes a Writer gathers before it writes them out.
+const flushAt = 64 << 10
+
+// NewWriter returns a Writer writing to w, which refuses a node whose IRI
+// an earlier node has.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{out: w, seen: map[string]string{}}
+}
+
+// DistinctIDs tells the writer that no two nodes it will be given share an
+// IRI, so that it remembers none and its memory does not grow with what it
+// writes. Predicates are told apart from entities and relations by their
+// namespace; the caller vouches that ids are distinct among predicates and
+// among entities and relations taken together (a store's keys keep each
+// kind's apart; an entity and a relation with one id must be refused by
+// the caller, as Write refuses them).
+func (w *Writer) DistinctIDs() { w.seen = nil }
+
+// WritePredicate writes a predicate definition.
+func (w *Writer) WritePredicate(pc *graph.PredicateChange) error {
+	what := format.Describe("predicate", w.predicates, pc.Where, pc.Predicate.ID)
+	w.predicates++
+	return w.node(w.predicate(what, &pc.Predicate))
+}
+
+// WriteEntity writes an entity.
+func (w *Writer) WriteEntity(ec *graph.EntityChange) error {
+	what := format.Describe("entity", w.entities, ec.Where, ec.Entity.ID)
+	w.entities++
+	return w.node(w.entity(what, ec))
+}
+
+// WriteRelation writes a relation.
+func (w *Writer) WriteRelation(rc *graph.RelationChange) error {
+	what := format.Describe("relation", w.relations, rc.Where, rc.Relation.ID)
+	w.relations++
+	return w.node(w.relation("Relation", what, &rc.Relation))
+}
+
+// WriteRetraction writes a retraction.
+func (w *Writer) WriteRetraction(rt *graph.Retraction) error {
+	what := format.Describe("retraction", w.retractions, rt.Where, rt.Relation.ID)
+	w.retractions++
+	return w.node(w.relation("Retraction", what, &rt.Relation))
+}
+
+// node ends the writing of one node: a failure sticks, and the statements
+// gathered go out once there are enough of them.
+func (w *Writer) node(err error) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err != nil {
+		w.err = err
+		return err
+	}
+	if w.b.Len() >= flushAt {
+		return w.Flush()
+	}
+	return nil
+}
+
+// Flush writes out the statements gathered; the caller flushes after the
+// last node.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if _, err := w.out.Write(w.b.Bytes()); err != nil {
+		w.err = err
+		return err
+	}
+	w.b.Reset()
+	return nil
+}
+
+func (w *Writer) claim(iri, what string) error {
+	if w.seen == nil {
+		return nil
+	}
 	if first, dup := w.seen[iri]; dup {
 		return fmt.Errorf("nquads: %s and %s are both <%s>; RDF would merge them", first, what, iri)
 	}
@@ -62,7 +156,7 @@ func (w *writer) claim(iri, what string) error {
 	return nil
 }
 
-func (w *writer) triple(s, p, o string) {
+func (w *Writer) triple(s, p, o string) {
 	w.b.WriteString(s)
 	w.b.WriteByte(' ')
 	w.b.WriteString(p)
@@ -72,7 +166,7 @@ func (w *writer) triple(s, p, o string) {
 }
 
 // text writes a text property, unless it is empty.
-func (w *writer) text(s, prop, v string) {
+func (w *Writer) text(s, prop, v string) {
 	if v != "" {
 		w.triple(s, ontIRI(prop), rdf.FormatLiteral(v, ""))
 	}
@@ -109,7 +203,7 @@ func refTerm(v string) string {
 	return rdf.FormatLiteral(v, "")
 }
 
-func (w *writer) predicate(what string, p *graph.Predicate) error {
+func (w *Writer) predicate(what string, p *graph.Predicate) error {
 	if err := w.claim(NSPredicate+p.ID, what); err != nil {
 		return err
 	}
@@ -139,7 +233,7 @@ func (w *writer) predicate(what string, p *graph.Predicate) error {
 	return nil
 }
 
-func (w *writer) entity(what string, ec *graph.EntityChange) error {
+func (w *Writer) entity(what string, ec *graph.EntityChange) error {
 	e := &ec.Entity
 	if err := w.claim(NSID+e.ID, what); err != nil {
 		return err
@@ -164,7 +258,10 @@ func (w *writer) entity(what string, ec *graph.EntityChange) error {
 // relation writes a relation or a retraction (kind is its class), a blank
 // node when it has no id, then, for a relation between entities, the plain
 // triple subject-predicate-object that RDF tools query.
-func (w *writer) relation(kind, what string, r *graph.Relation) error {
+func (w *Writer) relation(kind, what string, r *graph.Relation) error {
+	if err := checkFinite(what, r.Quantity); err != nil {
+		return err
+	}
 	var s string
 	if r.ID == "" {
 		w.blankRel++
@@ -204,7 +301,7 @@ func (w *writer) relation(kind, what string, r *graph.Relation) error {
 	return nil
 }
 
-func (w *writer) quantity(s string, q *graph.Quantity) {
+func (w *Writer) quantity(s string, q *graph.Quantity) {
 	w.triple(s, ontIRI("amount"), writeNumber(q.Amount))
 	if q.LowerBound != nil {
 		w.triple(s, ontIRI("lowerBound"), writeNumber(*q.LowerBound))
@@ -217,7 +314,7 @@ func (w *writer) quantity(s string, q *graph.Quantity) {
 }
 
 // source writes a source of the relation s as a blank node of its own.
-func (w *writer) source(s string, src graph.Source) {
+func (w *Writer) source(s string, src graph.Source) {
 	w.blankSrc++
 	n := "_:s" + strconv.Itoa(w.blankSrc)
 	w.triple(s, ontIRI("source"), n)
@@ -253,4 +350,18 @@ func writeNumber(f float64) string {
 		return rdf.FormatLiteral(strconv.FormatInt(int64(f), 10), rdf.XSD+"int")
 	}
 	return rdf.FormatLiteral(format.FormatNumber(f), rdf.XSD+"double")
+}
+
+// checkFinite refuses a quantity no format can carry, as
+// format.CheckWritable does for a whole changeset.
+func checkFinite(what string, q *graph.Quantity) error {
+	if q == nil {
+		return nil
+	}
+	for _, v := range []*float64{&q.Amount, q.LowerBound, q.UpperBound} {
+		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+			return fmt.Errorf("nquads: %s: quantity: %v is not a finite number", what, *v)
+		}
+	}
+	return nil
 }
