@@ -268,7 +268,7 @@ func TestKilledLoadIsAllOrNothing(t *testing.T) {
 	if !killLoad(t, bin, gen, dir) {
 		t.Skip("the load finished before it could be killed part-way")
 	}
-	st, err := badger.Open(dir, badger.Options{})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatalf("the store does not open after the kill: %v", err)
 	}
@@ -321,7 +321,7 @@ func TestKilledLoadIsAllOrNothing(t *testing.T) {
 	if !killLoad(t, bin, gen, empty, "--no-seed") {
 		t.Skip("the bulk load finished before it could be killed part-way")
 	}
-	st, err = badger.Open(empty, badger.Options{})
+	st, err = badger.Open(empty, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatalf("the empty store does not open after the kill: %v", err)
 	}

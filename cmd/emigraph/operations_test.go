@@ -107,7 +107,7 @@ func TestBackupOfARunningServerWhileClientsWrite(t *testing.T) {
 	if _, errs, err := run(t, string(in), nil, "restore", "--data", restored); err != nil {
 		t.Fatalf("restore: %v %s", err, errs)
 	}
-	st, err := badger.Open(restored, badger.Options{})
+	st, err := badger.Open(restored, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

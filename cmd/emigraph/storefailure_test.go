@@ -166,7 +166,7 @@ watch:
 	if n := strings.Count(logs.String(), "recovered from a panic"); n > 0 {
 		t.Errorf("%d requests answered with a panic:\n%s", n, lastLines(logs.String(), 30))
 	}
-	st, err := badger.Open(dir, badger.Options{NoSync: true})
+	st, err := badger.Open(dir, badger.Options{NoSync: true, MemTableSize: 8 << 20})
 	if err != nil {
 		t.Fatalf("the store does not open after the failure: %v", err)
 	}

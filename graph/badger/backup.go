@@ -169,7 +169,9 @@ func emptyForRestore(dir string) error {
 // stream, read from tmp.
 func copyBackup(tmp *os.File, r io.Reader) (layout int, stream *io.SectionReader, err error) {
 	th := &tailHasher{h: sha256.New(), keep: backupTrailerSz}
-	size, err := io.Copy(io.MultiWriter(tmp, th), bufio.NewReaderSize(r, 1<<20))
+	// a buffer of 64 KiB reads a large upload in few enough calls; it is
+	// allocated (and zeroed) for every restore, however small
+	size, err := io.Copy(io.MultiWriter(tmp, th), bufio.NewReaderSize(r, 64<<10))
 	if err != nil {
 		return 0, nil, fmt.Errorf("reading the backup: %w (nothing was restored)", err)
 	}
