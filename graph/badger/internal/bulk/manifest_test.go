@@ -87,7 +87,7 @@ func TestBadgerReadsTheBuild(t *testing.T) {
 	for _, c := range []options.CompressionType{options.None, options.Snappy, options.ZSTD} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			dir := t.TempDir()
-			opts := bg.DefaultOptions(dir).WithLogger(nil).WithCompression(c)
+			opts := bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20).WithCompression(c)
 			want := build(t, dir, opts, 60000)
 
 			f, err := os.Open(filepath.Join(dir, bg.ManifestFilename))
@@ -161,7 +161,7 @@ func TestBadgerReadsTheBuild(t *testing.T) {
 // A build refuses options it cannot honour before it writes anything.
 func TestStartRefusesOptions(t *testing.T) {
 	dir := t.TempDir()
-	base := bg.DefaultOptions(dir).WithLogger(nil)
+	base := bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20)
 	for name, opts := range map[string]bg.Options{
 		"encryption":          base.WithEncryptionKey([]byte("0123456789abcdef")).WithIndexCacheSize(1 << 20),
 		"in memory":           base.WithInMemory(true),
@@ -196,7 +196,7 @@ func TestStartRefusesOptions(t *testing.T) {
 // which Badger reads wrong: the build fails instead.
 func TestOverlappingFamiliesFail(t *testing.T) {
 	dir := t.TempDir()
-	b, err := bulk.Start(context.Background(), dir, bg.DefaultOptions(dir).WithLogger(nil), nil)
+	b, err := bulk.Start(context.Background(), dir, bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestOverlappingFamiliesFail(t *testing.T) {
 // key for key, and nothing of the runs is left.
 func TestSpilledBuildWritesWhatAnInMemoryBuildWrites(t *testing.T) {
 	dir := t.TempDir()
-	opts := bg.DefaultOptions(dir).WithLogger(nil)
+	opts := bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20)
 	b, err := bulk.Start(context.Background(), dir, opts, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ func TestPackedFamilyWritesWhatPackMakes(t *testing.T) {
 	for _, budget := range []int64{0, 64 << 10} {
 		t.Run(fmt.Sprint("budget ", budget), func(t *testing.T) {
 			dir := t.TempDir()
-			opts := bg.DefaultOptions(dir).WithLogger(nil)
+			opts := bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20)
 			b, err := bulk.Start(context.Background(), dir, opts, nil)
 			if err != nil {
 				t.Fatal(err)
