@@ -196,7 +196,7 @@ func TestStartRefusesOptions(t *testing.T) {
 // which Badger reads wrong: the build fails instead.
 func TestOverlappingFamiliesFail(t *testing.T) {
 	dir := t.TempDir()
-	b, err := bulk.Start(context.Background(), dir, bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8 << 20), nil)
+	b, err := bulk.Start(context.Background(), dir, bg.DefaultOptions(dir).WithLogger(nil).WithMemTableSize(8<<20), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
