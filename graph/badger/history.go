@@ -3,7 +3,6 @@ package badger
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"time"
 
 	bg "github.com/dgraph-io/badger/v4"
@@ -107,11 +106,12 @@ func readLastChange(txn *bg.Txn) (lastChange, error) {
 }
 
 // nextChange is the change that follows last: its number, and a time in
-// UTC never before last's, so that the changes are in time order too.
+// UTC after last's, so that the changes are in time order too.
 func nextChange(last lastChange, method string, info graph.ChangeInfo, sum graph.Summary) *graph.Commit {
 	now := time.Now().UTC()
-	if now.Before(last.time) {
-		now = last.time
+	if last.seq > 0 && !now.After(last.time) {
+		// strictly after: a time names one change
+		now = last.time.Add(time.Nanosecond)
 	}
 	if len(info.Message) > graph.MaxChangeMessage {
 		info.Message = info.Message[:graph.MaxChangeMessage]
@@ -251,9 +251,6 @@ func (s *Store) readHistory() (*buildHistory, error) {
 	}
 	return h, err
 }
-
-// errNoHistory: the store records no change yet.
-var errNoHistory = errors.New("no history")
 
 // historyItems is the plan whose items a build records: a rebuild's (the
 // changes to the store it rebuilds), none for a new store.
