@@ -78,7 +78,9 @@ func changeTimeKey(t time.Time, seq uint64) string {
 // versionPrefix is the prefix of an item's v: records.
 func versionPrefix(kind byte, id string) string { return pVersion + string(kind) + id + sep }
 
-func versionKey(kind byte, id string, seq uint64) string { return versionPrefix(kind, id) + seqBytes(seq) }
+func versionKey(kind byte, id string, seq uint64) string {
+	return versionPrefix(kind, id) + seqBytes(seq)
+}
 
 func wasKey(entity, rel string, seq uint64) string {
 	return pWas + entity + sep + rel + sep + seqBytes(seq)
