@@ -115,6 +115,7 @@ func (m *Main) readToken(file string) (string, error) {
 // limits to schema.DefaultLimits, so that each default is stated once.
 type serveFlags struct {
 	addr, data, tokenFile, cors, logLevel string
+	tokenName                             string
 	verifyEvery                           time.Duration
 	config                                server.Config
 	limits                                *schema.Limits
@@ -130,6 +131,7 @@ func (m *Main) parseServeFlags(args []string) (*serveFlags, error) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&f.data, "data", "data", "data directory (created and seeded if new)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
+	fs.StringVar(&f.tokenName, "token-name", "", "the name the history records of the writes the token allows, never the token (default: the --token-file's name, or EMIGRAPH_TOKEN)")
 	fs.StringVar(&f.cors, "cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest request body in bytes")
 	fs.Int64Var(&c.MaxImportBytes, "max-import", c.MaxImportBytes, "largest upload to /admin/import (load --server) in bytes")
@@ -248,6 +250,7 @@ func newServer(ctx context.Context, st graph.Admin, f *serveFlags, token string,
 	cfg.API = api
 	cfg.Logger = log
 	cfg.Token = token
+	cfg.TokenName = f.historyTokenName()
 	cfg.CORSOrigins = f.origins()
 	cfg.Operations = operations(st)
 	// not ready once the store failed or was found corrupt
