@@ -108,7 +108,9 @@ func (b *builder) itemChangeTypes(h *historyTypes) {
 		"id": {Type: graphql.NewNonNull(graphql.ID), Description: "The item's id.",
 			Resolve: func(p graphql.ResolveParams) (any, error) { return ic(p).ID, nil }},
 		"entityBefore": {Type: b.entityType, Description: "An entity as it was before the change.",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return orNil(ic(p).EntityBefore, ic(p).EntityBefore == nil) }},
+			Resolve: func(p graphql.ResolveParams) (any, error) {
+				return orNil(ic(p).EntityBefore, ic(p).EntityBefore == nil)
+			}},
 		"entityAfter": {Type: b.entityType, Description: "An entity as the change left it.",
 			Resolve: func(p graphql.ResolveParams) (any, error) { return orNil(ic(p).EntityAfter, ic(p).EntityAfter == nil) }},
 		"relationBefore": {Type: b.relation, Description: "A relation as it was before the change.",
@@ -116,7 +118,9 @@ func (b *builder) itemChangeTypes(h *historyTypes) {
 				return orNil(ic(p).RelationBefore, ic(p).RelationBefore == nil)
 			}},
 		"relationAfter": {Type: b.relation, Description: "A relation as the change left it.",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return orNil(ic(p).RelationAfter, ic(p).RelationAfter == nil) }},
+			Resolve: func(p graphql.ResolveParams) (any, error) {
+				return orNil(ic(p).RelationAfter, ic(p).RelationAfter == nil)
+			}},
 		"predicateBefore": {Type: b.predicate, Description: "A predicate as it was before the change.",
 			Resolve: func(p graphql.ResolveParams) (any, error) {
 				return orNil(ic(p).PredicateBefore, ic(p).PredicateBefore == nil)
@@ -224,7 +228,7 @@ func descTime(what string) string {
 
 // asOfArg is the asOf argument of a read.
 func asOfArg(what string) *graphql.ArgumentConfig {
-	return &graphql.ArgumentConfig{Type: graphql.String, Description: descTime(what+" as the graph held it at this time (the changes query lists the times of the writes); before the first change, nothing")}
+	return &graphql.ArgumentConfig{Type: graphql.String, Description: descTime(what + " as the graph held it at this time (the changes query lists the times of the writes); before the first change, nothing")}
 }
 
 // timeArg reads a time argument (ok false when it is not given): RFC 3339,
