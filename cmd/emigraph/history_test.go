@@ -1,0 +1,61 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every way `emigraph load` writes records its message, the files with
+// their SHA-256 and, through a server, the token's name (never the token):
+// a build into a new directory, transactions into the store, and
+// --server.
+func TestLoadRecordsItsHistory(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	files := t.TempDir()
+	write := func(name, id string) (path, sum string) {
+		body := []byte(`{"kind":"entity","id":"` + id + `","name":"Emigrant ` + id[len("person/"):] + `","type":"PERSON"}
+{"kind":"relation","subject":"` + id + `","predicate":"fled-to","object":"country/georgia","date":"2025","sources":[{"quote":"a fact of ` + id + `"}]}
+`)
+		path = filepath.Join(files, name)
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(body)
+		return path, hex.EncodeToString(h[:])
+	}
+	first, firstSum := write("first.jsonl", "person/first")
+	second, secondSum := write("second.jsonl", "person/second")
+	third, thirdSum := write("third.jsonl", "person/third")
+	if _, errs, err := run(t, "", nil, "load", first, "--data", dir, "-m", "the first file"); err != nil {
+		t.Fatalf("load: %v\n%s", err, errs)
+	}
+	if _, errs, err := run(t, "", nil, "load", second, "--data", dir, "--message", "the second file"); err != nil {
+		t.Fatalf("load: %v\n%s", err, errs)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("secret-token-value\n"), 0o600)
+	base, stop := serve(t, dir, "--token-file", tokenFile, "--token-name", "newsroom")
+	defer stop()
+	if _, errs, err := run(t, "", map[string]string{"EMIGRAPH_TOKEN": "secret-token-value"}, "load", third, "--server", base, "-m", "through the server"); err != nil {
+		t.Fatalf("load --server: %v\n%s", err, errs)
+	}
+	got := mustJSON(query(t, base, `{ changes { nodes { seq method message token files { name sha256 } summary { relationsAdded } } } }`))
+	for _, want := range []string{
+		`{"files":[{"name":"` + first + `","sha256":"` + firstSum + `"}],"message":"the first file","method":"build","seq":1,"summary":{"relationsAdded":1},"token":null}`,
+		`{"files":[{"name":"` + second + `","sha256":"` + secondSum + `"}],"message":"the second file","method":"write","seq":2,"summary":{"relationsAdded":1},"token":null}`,
+		// a server is told the file's name, not where it was
+		`{"files":[{"name":"third.jsonl","sha256":"` + thirdSum + `"}],"message":"through the server","method":"write","seq":3,"summary":{"relationsAdded":1},"token":"newsroom"}`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the changes lack %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "secret-token-value") {
+		t.Error("the history records the token itself")
+	}
+}
