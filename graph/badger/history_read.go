@@ -438,7 +438,7 @@ func (s *Store) RelationsAsOf(ctx context.Context, f graph.RelationFilter, at ti
 				if !bytes.HasPrefix(start, []byte(phase)) {
 					continue // a phase the cursor is past
 				}
-				if !bytes.HasPrefix(start, prefix) {
+				if !bytes.HasPrefix(start, prefix) || (phase == pWas && len(start) < len(prefix)+9) {
 					return graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
 				}
 				from = append(bytes.Clone(start), 0)
@@ -451,6 +451,9 @@ func (s *Store) RelationsAsOf(ctx context.Context, f graph.RelationFilter, at ti
 			if done, err := l.scan(phase, prefix, from); done || err != nil {
 				return err
 			}
+		}
+		if start != nil {
+			return graph.Errorf(graph.EINVALID, "after: the cursor belongs to another list")
 		}
 		return nil
 	})
@@ -483,6 +486,9 @@ func (l *asOfLister) scan(phase string, prefix, from []byte) (bool, error) {
 		var rel string
 		switch phase {
 		case pWas:
+			if len(k) < len(prefix)+9 {
+				continue
+			}
 			rest := k[len(prefix) : len(k)-9]
 			seq := binary.BigEndian.Uint64(k[len(k)-8:])
 			if string(rest) == lastRel || (!l.at.current && seq <= l.at.seq) || l.at.current {

@@ -224,3 +224,29 @@ func sameItemHistory(t *testing.T, dir, other string) {
 		t.Errorf("the rebuilt store records changes %+v, through transactions %+v", gotSums, wantSums)
 	}
 }
+
+// A cursor of another list, or cut short, is refused, not followed.
+func TestRelationsAsOfRefusesForeignCursors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := loaded(t)
+	now := time.Now()
+	for _, cursor := range []string{"Vzph", "VzpsYXR2aWEA", "VzpwZXJzb24vY2h1bHBhbi1raGFtYXRvdmEAeA", "bzp4", "!!", "", "SDo"} {
+		_, err := st.RelationsAsOf(ctx, graph.RelationFilter{Entity: "person/chulpan-khamatova", First: 5, After: cursor}, now)
+		if cursor == "" {
+			if err != nil {
+				t.Errorf("no cursor: %v", err)
+			}
+			continue
+		}
+		if graph.ErrorCode(err) != graph.EINVALID {
+			t.Errorf("cursor %q: %v, want EINVALID", cursor, err)
+		}
+	}
+	if _, err := st.History(ctx, "country/latvia", 5, "x"); graph.ErrorCode(err) != graph.EINVALID {
+		t.Errorf("history after x: %v", err)
+	}
+	if _, err := st.Changes(ctx, time.Time{}, 5, "-1"); graph.ErrorCode(err) != graph.EINVALID {
+		t.Errorf("changes after -1: %v", err)
+	}
+}
