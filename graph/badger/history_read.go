@@ -65,15 +65,46 @@ func currentKey(kind byte, id string) []byte {
 // the first v: record after it holds the value, else the current value
 // does.
 func valueAsOf(txn *bg.Txn, kind byte, id string, at pointInTime) ([]byte, error) {
+	v := versionReader{txn: txn}
+	defer v.close()
+	return v.valueAsOf(kind, id, at)
+}
+
+// versionReader reads items as of a point, with one iterator of the v:
+// records of each kind for all its reads (an iterator made for each read
+// costs more than the read).
+type versionReader struct {
+	txn *bg.Txn
+	its [3]*bg.Iterator // by kind: e, r, p
+}
+
+func (v *versionReader) close() {
+	for _, it := range v.its {
+		if it != nil {
+			it.Close()
+		}
+	}
+}
+
+// iterator is the iterator of the v: records of a kind.
+func (v *versionReader) iterator(kind byte) *bg.Iterator {
+	i := map[byte]int{kindEntity: 0, kindRelation: 1, kindPredicate: 2}[kind]
+	if v.its[i] == nil {
+		v.its[i] = v.txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pVersion + string(kind))})
+	}
+	return v.its[i]
+}
+
+func (v *versionReader) valueAsOf(kind byte, id string, at pointInTime) ([]byte, error) {
+	txn := v.txn
 	if !at.current {
 		if at.seq == 0 {
 			return nil, nil
 		}
 		prefix := versionPrefix(kind, id)
-		it := txn.NewIterator(bg.IteratorOptions{Prefix: []byte(prefix)})
-		defer it.Close()
+		it := v.iterator(kind)
 		it.Seek([]byte(prefix + seqBytes(at.seq+1)))
-		if it.Valid() {
+		if it.Valid() && bytes.HasPrefix(it.Item().Key(), []byte(prefix)) {
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil || len(v) == 0 || v[0] == opAdded {
 				return nil, err
@@ -431,6 +462,8 @@ func (s *Store) RelationsAsOf(ctx context.Context, f graph.RelationFilter, at ti
 			return err
 		}
 		l.txn = txn
+		l.versions = versionReader{txn: txn}
+		defer l.versions.close()
 		for _, phase := range phases {
 			prefix := []byte(phase + f.Entity + sep)
 			from := prefix
@@ -469,6 +502,8 @@ type asOfLister struct {
 	at    pointInTime
 	preds map[string]bool
 	page  *graph.RelationPage
+	// versions reads the relations as of the point
+	versions versionReader
 }
 
 // scan reads one index of the entity from the key from; done once the
@@ -555,7 +590,7 @@ func (l *asOfLister) relationAsOf(rel string) (*graph.Relation, error) {
 	if err := graph.BudgetOf(l.ctx).Records(1); err != nil {
 		return nil, err
 	}
-	raw, err := valueAsOf(l.txn, kindRelation, rel, l.at)
+	raw, err := l.versions.valueAsOf(kindRelation, rel, l.at)
 	if err != nil || raw == nil {
 		return nil, err
 	}
