@@ -64,7 +64,8 @@ func seedIfNew(ctx context.Context, st graph.Admin, log zerolog.Logger) error {
 		return fmt.Errorf("the embedded seed is broken: %w", err)
 	}
 	start := time.Now()
-	sum, err := st.Apply(ctx, cs, false)
+	// the history says what the store's first change was
+	sum, err := st.Apply(graph.WithChangeInfo(ctx, graph.ChangeInfo{Message: "the embedded seed"}), cs, false)
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
