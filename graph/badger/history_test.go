@@ -250,3 +250,30 @@ func TestRelationsAsOfRefusesForeignCursors(t *testing.T) {
 		t.Errorf("changes after -1: %v", err)
 	}
 }
+
+// The history's reads are charged to the request's work budget: past it,
+// they stop with ELIMIT.
+func TestHistoryReadsAreCharged(t *testing.T) {
+	t.Parallel()
+	st := loaded(t)
+	for i := range 5 {
+		if _, err := st.Apply(context.Background(), &graph.Changeset{Entities: []graph.EntityChange{{Where: "x", Entity: graph.Entity{ID: "country/latvia", Name: fmt.Sprintf("Latvia %d", i)}}}}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	small := func(records int) context.Context {
+		return graph.WithBudget(context.Background(), graph.NewBudget(records))
+	}
+	if _, err := st.History(small(3), "country/latvia", 10, ""); graph.ErrorCode(err) != graph.ELIMIT {
+		t.Errorf("history past the budget: %v", err)
+	}
+	if _, err := st.Changes(small(3), time.Time{}, 10, ""); graph.ErrorCode(err) != graph.ELIMIT {
+		t.Errorf("changes past the budget: %v", err)
+	}
+	if _, err := st.RelationsAsOf(small(1), graph.RelationFilter{Entity: "country/latvia", First: 10}, time.Now()); graph.ErrorCode(err) != graph.ELIMIT {
+		t.Errorf("relations as of past the budget: %v", err)
+	}
+	if _, err := st.History(context.Background(), "country/latvia", 10, ""); err != nil {
+		t.Errorf("history within no budget: %v", err)
+	}
+}
