@@ -28,13 +28,21 @@ type ChangeInfo struct {
 	Message string       `json:"message,omitempty"`
 }
 
-// MaxChangeMessage bounds a change's message, and MaxChangeFiles the files
-// it names; longer ones are cut (the message) or left out (the files)
-// when recorded.
+// MaxChangeMessage bounds a change's message (CheckChangeMessage), and
+// MaxChangeFiles the files it names; a store cuts a longer message, and
+// leaves out the files past those, when it records them.
 const (
 	MaxChangeMessage = 10_000
 	MaxChangeFiles   = 100
 )
+
+// CheckChangeMessage refuses a message longer than MaxChangeMessage.
+func CheckChangeMessage(message string) error {
+	if len(message) > MaxChangeMessage {
+		return Errorf(EINVALID, "message: %d bytes, more than the %d a change's message may have", len(message), MaxChangeMessage)
+	}
+	return nil
+}
 
 type changeInfoKey struct{}
 

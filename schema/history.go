@@ -323,10 +323,16 @@ func (a *API) countAsOf(ctx context.Context, c *relationConnection) (int, error)
 // it makes records, like a commit message.
 func withMessage(fields graphql.Fields) graphql.Fields {
 	for _, f := range fields {
+		if f.Args == nil {
+			f.Args = graphql.FieldConfigArgument{}
+		}
 		f.Args["message"] = &graphql.ArgumentConfig{Type: graphql.String, Description: "why: a message the change this write makes records (Change.message), like a commit message"}
 		resolve := f.Resolve
 		f.Resolve = func(p graphql.ResolveParams) (any, error) {
 			if m := str(p.Args, "message"); m != "" {
+				if err := graph.CheckChangeMessage(m); err != nil {
+					return nil, err
+				}
 				p.Context = WithMessage(p.Context, m)
 			}
 			return resolve(p)

@@ -57,6 +57,10 @@ func TestHistoryQueries(t *testing.T) {
 			t.Errorf("the answer lacks %s:\n%s", want, got)
 		}
 	}
+	long := strings.Repeat("x", 10_001)
+	if out := fmt.Sprint(do(t, api, write, `mutation($m: String) { upsertEntity(entity: {id: "country/georgia", name: "Georgia"}, message: $m) { ok } }`, map[string]any{"m": long})["errors"]); !strings.Contains(out, "message: 10001 bytes") {
+		t.Errorf("a message too long: %s", out)
+	}
 	for query, want := range map[string]string{
 		`{ entity(id: "country/georgia", asOf: "yesterday") { name } }`:                                    `asOf: "yesterday" is not a time`,
 		`{ entity(name: "Georgia", asOf: "2026-01-01") { name } }`:                                         "asOf reads an entity by id",

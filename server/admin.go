@@ -169,6 +169,10 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if err := graph.CheckChangeMessage(q.Get("message")); err != nil {
+		writeAdminError(w, http.StatusBadRequest, graph.EINVALID, err.Error())
+		return
+	}
 	dryRun := q.Get("dryRun") == "true" || q.Get("dryRun") == "1"
 	format := q.Get("format")
 	// parts are parsed as they arrive, so nothing is spooled; a failure to

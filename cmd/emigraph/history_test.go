@@ -34,6 +34,9 @@ func TestLoadRecordsItsHistory(t *testing.T) {
 	if _, errs, err := run(t, "", nil, "load", first, "--data", dir, "-m", "the first file"); err != nil {
 		t.Fatalf("load: %v\n%s", err, errs)
 	}
+	if _, _, err := run(t, "", nil, "load", second, "--data", dir, "-m", strings.Repeat("x", 10_001)); err == nil || !strings.Contains(err.Error(), "--message: 10001 bytes") {
+		t.Errorf("a message too long: %v", err)
+	}
 	if _, errs, err := run(t, "", nil, "load", second, "--data", dir, "--message", "the second file"); err != nil {
 		t.Fatalf("load: %v\n%s", err, errs)
 	}

@@ -105,6 +105,9 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if len(files) == 0 {
 		return &errUsage{"load needs at least one FILE (or - for standard input)"}
 	}
+	if err := graph.CheckChangeMessage(*message); err != nil {
+		return &errUsage{"--" + err.Error()}
+	}
 	ctx = graph.WithChangeInfo(ctx, graph.ChangeInfo{Message: *message})
 	budget, err := badger.ParseBytes(*memory)
 	if err != nil {
