@@ -16,6 +16,14 @@
 // PlanStream plans the same way a changeset too large to hold: predicates
 // and entities whole, then relations a piece at a time (stream.go).
 //
+// # History
+//
+// A store that keeps history (Historian) records every write it commits as
+// a Commit: a number, a time, the files, token name and message the
+// write's context carries (WithChangeInfo), and what it did to each item,
+// which History, Changes and the reads as of a time (EntityAsOf,
+// RelationAsOf, RelationsAsOf) read back (history.go).
+//
 // # Typed field names
 //
 // The GraphQL API names a typed field after each end of a predicate

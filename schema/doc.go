@@ -37,6 +37,13 @@
 // know: a request that would read a hub's every relation to count a few of
 // them is refused with what would narrow it, before it reads.
 //
+// # History
+//
+// history(id:) lists an item's changes, changes(since:) the writes, and
+// entity, relation and Entity.relations take asOf to read the graph as it
+// was (history.go); every mutation takes a message, which the change it
+// makes records with the token's name the server gives (WithTokenName).
+//
 // # Writes
 //
 // Mutations (importFacts, upsertEntity, addRelation, retractRelation) run

@@ -123,7 +123,7 @@ func (b *builder) mutation() *graphql.Object {
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Mutation",
 		Description: "Writes. Each needs an Authorization: Bearer <token> header; a server without a token is read-only.",
-		Fields: graphql.Fields{
+		Fields: withMessage(graphql.Fields{
 			"importFacts": {
 				Type:        graphql.NewNonNull(b.writeResult),
 				Description: "Load a fact document (format: " + b.formats() + "), all or nothing.",
@@ -230,7 +230,7 @@ func (b *builder) mutation() *graphql.Object {
 					return api.apply(p.Context, c, p.Args["dryRun"] == true)
 				},
 			},
-		},
+		}),
 	})
 }
 
@@ -340,6 +340,7 @@ func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, boo
 	}
 	all := &graph.Changeset{}
 	var problems []graph.ItemError
+	var files []func() graph.ChangeFile // what the change records (history.go)
 	for i := 0; ; i++ {
 		d, ok, err := next()
 		if err != nil {
@@ -351,6 +352,7 @@ func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, boo
 		if d.Name == "" {
 			d.Name = "documents[" + strconv.Itoa(i) + "]"
 		}
+		files = append(files, hashedDocument(&d))
 		c, err := a.opts.Parse(d.Format, d.Name, d.Body)
 		var ve *graph.ValidationError
 		switch {
@@ -376,7 +378,7 @@ func (a *API) ImportStream(ctx context.Context, next func() (ImportDocument, boo
 		plan.Summary.DryRun = true
 		return ImportResult{Summary: plan.Summary, Changes: plan.Changes(), Warnings: plan.Warnings}, nil
 	}
-	sum, err := a.write(ctx, all, dryRun)
+	sum, err := a.write(withFiles(ctx, files), all, dryRun)
 	return ImportResult{Summary: sum}, err
 }
 

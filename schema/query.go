@@ -27,9 +27,16 @@ func (b *builder) entityField(rootField) *graphql.Field {
 		Args: graphql.FieldConfigArgument{
 			"id":   {Type: graphql.ID, Description: "the entity's id, such as country/georgia; give id or name, not both"},
 			"name": {Type: graphql.String, Description: "a name or alias, such as \"Georgia\" or \"Грузия\"; an error lists the candidates when several entities share it"},
+			"asOf": asOfArg("the entity (by id)"),
 		},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			id, name := str(p.Args, "id"), str(p.Args, "name")
+			if at, ok, err := asOf(p.Args); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				return api.entityAsOf(p.Context, id, name, at)
+			}
 			switch {
 			case id != "" && name != "":
 				return nil, graph.Errorf(graph.EINVALID, "entity: give id or name, not both")
@@ -148,8 +155,14 @@ func (b *builder) relationField(rootField) *graphql.Field {
 	return &graphql.Field{
 		Type:        b.relation,
 		Description: "One relation, by id; null when there is no such relation.",
-		Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the relation's id (Relation.id)"}},
+		Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID), Description: "the relation's id (Relation.id)"}, "asOf": asOfArg("the relation")},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
+			if at, ok, err := asOf(p.Args); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				return api.relationAsOf(p.Context, str(p.Args, "id"), at)
+			}
 			r, err := api.store.Relation(p.Context, str(p.Args, "id"))
 			if graph.ErrorCode(err) == graph.ENOTFOUND {
 				return nil, nil

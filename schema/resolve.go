@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/graphql-go/graphql"
 
@@ -33,6 +34,7 @@ func edges[T any](nodes []T, cursors []string) []map[string]any {
 type relationConnection struct {
 	filter graph.RelationFilter
 	page   *graph.RelationPage
+	asOf   *time.Time // the relations as of a time (history.go)
 }
 
 func (c *relationConnection) edges() []map[string]any { return edges(c.page.Relations, c.page.Cursors) }
@@ -137,6 +139,12 @@ func (a *API) entityRelations(p graphql.ResolveParams) (any, error) {
 	}
 	f.Entity = p.Source.(*graph.Entity).ID
 	f.Direction, _ = p.Args["direction"].(graph.Direction)
+	if at, ok, err := asOf(p.Args); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return a.relationsAsOf(p.Context, f, at)
+	}
 	return a.relationConnection(p.Context, f)
 }
 
@@ -152,6 +160,9 @@ func (a *API) relationTotal(p graphql.ResolveParams) (any, error) {
 	c := p.Source.(*relationConnection)
 	if !c.page.HasNextPage && c.filter.After == "" {
 		return len(c.page.Relations), nil // the page is the whole list
+	}
+	if c.asOf != nil {
+		return a.countAsOf(p.Context, c)
 	}
 	return a.store.CountRelations(p.Context, c.filter)
 }

@@ -49,6 +49,7 @@ type builder struct {
 	predicateCount *graphql.Object
 	// fieldNames maps a predicate id to its typed field names: [outgoing, incoming].
 	fieldNames map[string][2]string
+	history    *historyTypes // history.go
 }
 
 // typeNames maps entity types to their GraphQL object names.
@@ -221,7 +222,7 @@ func (b *builder) entityFields() graphql.Fields {
 		}},
 		"relations": {
 			Type:        graphql.NewNonNull(b.relationConn),
-			Args:        b.relationArgs(false, defaultPage),
+			Args:        b.entityRelationArgs(),
 			Description: "The relations of this entity, as subject (OUT), object (IN) or both, of every predicate or of those asked for. The typed fields (one per predicate end, such as fledTo) list the same relations one predicate at a time.",
 			Resolve:     b.api.entityRelations,
 		},

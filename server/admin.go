@@ -57,6 +57,7 @@ func (s *Server) admin(method string, next http.HandlerFunc) http.HandlerFunc {
 			writeAdminError(w, status, schema.EFORBIDDEN, reason)
 			return
 		}
+		r = r.WithContext(schema.WithTokenName(r.Context(), s.tokenName()))
 		rc := http.NewResponseController(w)
 		rc.SetReadDeadline(time.Now().Add(adminStreamTimeout))
 		rc.SetWriteDeadline(time.Now().Add(adminStreamTimeout))
@@ -151,7 +152,7 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 // file part per document; its filename names it and, through its extension,
 // its format, unless ?format= names one for all) and writes them as one
 // all-or-nothing load, of any size up to MaxImportBytes. ?dryRun=true only
-// reports what would change.
+// reports what would change; ?message= says why, for the history.
 func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	info := requestInfo(r.Context())
 	// the limit goes on before anything reads the body (the multipart
@@ -168,6 +169,10 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if err := graph.CheckChangeMessage(q.Get("message")); err != nil {
+		writeAdminError(w, http.StatusBadRequest, graph.EINVALID, err.Error())
+		return
+	}
 	dryRun := q.Get("dryRun") == "true" || q.Get("dryRun") == "1"
 	format := q.Get("format")
 	// parts are parsed as they arrive, so nothing is spooled; a failure to
@@ -175,7 +180,8 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	// problem in what was read, whatever the parser made of it
 	parts := 0
 	var readErr error
-	res, err := s.cfg.API.ImportStream(r.Context(), func() (schema.ImportDocument, bool, error) {
+	// ?message= is why, as the change the import makes records it
+	res, err := s.cfg.API.ImportStream(schema.WithMessage(r.Context(), q.Get("message")), func() (schema.ImportDocument, bool, error) {
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {

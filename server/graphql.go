@@ -257,6 +257,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ctx = schema.WithWriteAccess(ctx, "")
+		ctx = schema.WithTokenName(ctx, s.tokenName())
 		// a write refused for its content answers 200 with ok: false; the
 		// log line and the metrics say it was refused, and why
 		ctx = schema.WithRefusalHook(ctx, func(code string) {

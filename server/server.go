@@ -36,6 +36,9 @@ type Config struct {
 	// Token allows writes with "Authorization: Bearer <Token>". Empty makes
 	// the server read-only.
 	Token string
+	// TokenName is what the history records of the writes Token allows,
+	// never the token itself (default "token").
+	TokenName string
 	// CORSOrigins lists origins allowed to call /graphql from a browser;
 	// empty turns CORS off. "*" allows any origin (reads only: credentials
 	// are never allowed).

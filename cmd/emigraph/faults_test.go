@@ -483,7 +483,9 @@ func rawKeys(t *testing.T, dir string) map[string]string {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, _ := it.Item().ValueCopy(nil)
-			out[string(it.Item().Key())] = string(v)
+			if v, keep := historyTimeless(it.Item().Key(), v); keep {
+				out[string(it.Item().Key())] = string(v)
+			}
 		}
 		return nil
 	})
@@ -618,7 +620,11 @@ func rawDigest(t *testing.T, dir string) string {
 				return err
 			}
 			k := it.Item().Key()
-			fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(v), v)
+			if v, keep := historyTimeless(k, v); !keep {
+				continue
+			} else {
+				fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(v), v)
+			}
 			n++
 		}
 		return nil

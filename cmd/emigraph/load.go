@@ -96,6 +96,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	memProfile := fs.String("memprofile", "", "write a heap profile of the load to this file, taken when the heap is largest")
 	noSeed := fs.Bool("no-seed", false, "load into a new store as it is, without first seeding it with the embedded facts (and their predicates)")
 	memory := fs.String("memory", "2GiB", "memory for sorting the keys of a load into a new directory, or of a store rebuilt with a load large beside it (e.g. 512MiB, 4GiB; 0 for no bound); beyond it they are sorted in runs spilled to disk beside the store and merged")
+	message := addMessageFlag(fs)
 	storage := addStoreFlags(fs)
 	files, err := m.parse(fs, args)
 	if err != nil {
@@ -104,6 +105,10 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if len(files) == 0 {
 		return &errUsage{"load needs at least one FILE (or - for standard input)"}
 	}
+	if err := graph.CheckChangeMessage(*message); err != nil {
+		return &errUsage{"--" + err.Error()}
+	}
+	ctx = graph.WithChangeInfo(ctx, graph.ChangeInfo{Message: *message})
 	budget, err := badger.ParseBytes(*memory)
 	if err != nil {
 		return &errUsage{"--memory: " + err.Error()}
@@ -124,6 +129,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = withDocumentFiles(ctx, docs)
 	start := time.Now()
 	o, closeBase := m.importOptions(log, *dryRun, *noSeed, budget)
 	defer closeBase()

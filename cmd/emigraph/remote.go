@@ -170,6 +170,9 @@ func (m *Main) importRemote(ctx context.Context, base, token string, files []str
 	if dryRun {
 		q.Set("dryRun", "true")
 	}
+	if msg := graph.ChangeInfoOf(ctx).Message; msg != "" {
+		q.Set("message", msg) // load --message
+	}
 	path := "/admin/import"
 	if len(q) > 0 {
 		path += "?" + q.Encode()

@@ -64,7 +64,8 @@ func seedIfNew(ctx context.Context, st graph.Admin, log zerolog.Logger) error {
 		return fmt.Errorf("the embedded seed is broken: %w", err)
 	}
 	start := time.Now()
-	sum, err := st.Apply(ctx, cs, false)
+	// the history says what the store's first change was
+	sum, err := st.Apply(graph.WithChangeInfo(ctx, graph.ChangeInfo{Message: "the embedded seed"}), cs, false)
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
@@ -115,6 +116,7 @@ func (m *Main) readToken(file string) (string, error) {
 // limits to schema.DefaultLimits, so that each default is stated once.
 type serveFlags struct {
 	addr, data, tokenFile, cors, logLevel string
+	tokenName                             string
 	verifyEvery                           time.Duration
 	config                                server.Config
 	limits                                *schema.Limits
@@ -130,6 +132,7 @@ func (m *Main) parseServeFlags(args []string) (*serveFlags, error) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&f.data, "data", "data", "data directory (created and seeded if new)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "file holding the bearer token that allows writes (or set EMIGRAPH_TOKEN); without one the server is read-only")
+	fs.StringVar(&f.tokenName, "token-name", "", "the name the history records of the writes the token allows, never the token (default: the --token-file's name, or EMIGRAPH_TOKEN)")
 	fs.StringVar(&f.cors, "cors", "", "comma-separated origins allowed to call /graphql from browsers (off by default)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest request body in bytes")
 	fs.Int64Var(&c.MaxImportBytes, "max-import", c.MaxImportBytes, "largest upload to /admin/import (load --server) in bytes")
@@ -248,6 +251,7 @@ func newServer(ctx context.Context, st graph.Admin, f *serveFlags, token string,
 	cfg.API = api
 	cfg.Logger = log
 	cfg.Token = token
+	cfg.TokenName = f.historyTokenName()
 	cfg.CORSOrigins = f.origins()
 	cfg.Operations = operations(st)
 	// not ready once the store failed or was found corrupt

@@ -54,6 +54,9 @@ type BuildOptions struct {
 	base *graph.Plan
 	// plan, set by Rebuild, receives the changeset's plan.
 	plan func(*graph.Plan)
+	// history, set by Rebuild, is the history of the store rebuilt
+	// (history.go); nil for a new store.
+	history *buildHistory
 }
 
 // buildFallback, when set, makes Build treat the database it built as
@@ -250,6 +253,7 @@ func buildTables(ctx context.Context, side string, opts bg.Options, c *graph.Cha
 	}
 	_, tasks := bulkTasks(onto(base, plan), pool)
 	b.Add(tasks...)
+	b.Add(historyTask(pool, o.history, graph.ChangeInfoOf(ctx), plan.Summary, o.historyItems(plan)))
 	if err := b.Wait(); err != nil {
 		return graph.Summary{}, err
 	}

@@ -14,7 +14,9 @@ import (
 	"github.com/emigraph/emigraph/seed"
 )
 
-// dump lists every key and value of a store but its metadata.
+// dump lists every key and value of a store but its metadata and its
+// history, which records when and how (built, rebuilt, through
+// transactions) each store was written: history_test.go reads it.
 func dump(t *testing.T, st *badger.Store) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -23,7 +25,7 @@ func dump(t *testing.T, st *badger.Store) map[string]string {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
-			if bytes.HasPrefix(k, []byte("m:")) {
+			if bytes.HasPrefix(k, []byte("m:")) || badger.IsHistoryKey(k) {
 				continue
 			}
 			v, err := it.Item().ValueCopy(nil)

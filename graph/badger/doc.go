@@ -34,6 +34,9 @@
 //	                              timeline:<pred> (dated relations, for the whole graph's timeline)
 //	m:<name>                      metadata: m:layout (the key layout, see below), m:seeded
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
+//	H:, T:, v:, W:                the history: changes, changes by time, what each change did to
+//	                              an item (its value before), an entity's relations before a
+//	                              change (history.go)
 //
 // The adjacency counters c:adj:<entity>␀<kind>␀<pred> count an entity's
 // relations of one predicate, and c:adj:<entity>␀<kind> those of every

@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -29,4 +30,14 @@ func SetBuildFallback(t interface{ Cleanup(func()) }, refuse func(dir string) er
 func SetRebuildCrash(t interface{ Cleanup(func()) }, crash func(step string) error) {
 	rebuildCrash = crash
 	t.Cleanup(func() { rebuildCrash = nil })
+}
+
+// IsHistoryKey reports whether k is a key of the history (history.go).
+func IsHistoryKey(k []byte) bool {
+	for _, p := range historyPrefixes {
+		if bytes.HasPrefix(k, []byte(p)) {
+			return true
+		}
+	}
+	return false
 }

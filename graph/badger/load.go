@@ -117,6 +117,10 @@ func (s *Store) load(ctx context.Context, c *graph.Changeset, o LoadOptions) (gr
 		return graph.Summary{}, err
 	}
 	m := buildMutation(plan)
+	// the history of the write, in the same transactions (history.go)
+	if err := s.view(func(txn *bg.Txn) error { return m.recordChange(txn, plan, graph.ChangeInfoOf(ctx), empty) }); err != nil {
+		return graph.Summary{}, err
+	}
 	// counters become ordinary writes, so that a large load (with a counter
 	// for every new word and trigram) batches them like any other key
 	if err := s.view(m.resolve); err != nil {

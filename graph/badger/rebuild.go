@@ -247,6 +247,10 @@ func (r *rebuilder) makeSide() (side string, unlock func(), why string, err erro
 // buildAndSwap builds the store with the changeset in side, and exchanges
 // it with dir: the commit point. side is then the old store.
 func (r *rebuilder) buildAndSwap(side string, base *graph.Plan, meta map[string]string) (graph.Summary, error) {
+	history, err := r.st.readHistory()
+	if err != nil {
+		return graph.Summary{}, err
+	}
 	// closed while building: its caches and memtables are memory the build uses
 	if err := r.st.Close(); err != nil {
 		return graph.Summary{}, err
@@ -255,7 +259,7 @@ func (r *rebuilder) buildAndSwap(side string, base *graph.Plan, meta map[string]
 	var plan *graph.Plan
 	delete(meta, metaLayout)
 	bo := BuildOptions{Options: r.o.Options, Progress: r.o.Progress, MemoryBudget: r.o.MemoryBudget, Meta: meta, base: base,
-		plan: func(p *graph.Plan) { plan = p }}
+		plan: func(p *graph.Plan) { plan = p }, history: history}
 	sum, err := build(r.ctx, side, r.c, bo)
 	if errors.Is(err, errTablesRefused) {
 		return r.transactional(err.Error())
@@ -375,6 +379,9 @@ func (s *Store) contents(ctx context.Context) (_ *graph.Plan, meta map[string]st
 // and the metadata): a store holding no others is rebuilt whole.
 func builtPrefixes() map[string]bool {
 	out := map[string]bool{pMeta: true}
+	for _, p := range historyPrefixes {
+		out[p] = true
+	}
 	entities, relations := bulkTasks(&graph.Plan{}, bulk.NewPool())
 	for _, task := range append(entities, relations...) {
 		for _, f := range task() {

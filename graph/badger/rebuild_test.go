@@ -133,6 +133,7 @@ func TestRebuildWritesWhatLoadWrites(t *testing.T) {
 	gotKeys, gotMeta := contents(t, dir)
 	wantKeys, wantMeta := contents(t, txnDir)
 	sameKeys(t, gotKeys, wantKeys)
+	sameItemHistory(t, dir, txnDir)
 	if !reflect.DeepEqual(gotMeta, wantMeta) {
 		t.Errorf("metadata %v, through transactions %v", gotMeta, wantMeta)
 	}

@@ -119,6 +119,7 @@ func buildStreamed(ctx context.Context, side string, opts bg.Options, c *graph.C
 	for _, s := range sinks {
 		b.Add(func() []*bulk.Family { return s.done() })
 	}
+	b.Add(historyTask(pool, nil, graph.ChangeInfoOf(ctx), sum, nil))
 	if err := b.Wait(); err != nil {
 		return graph.Summary{}, err
 	}

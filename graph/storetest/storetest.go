@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore New) {
 		{"CountersMatchAScan", testCounters},
 		{"FiguresMatchAScan", testFigures},
 		{"Snapshot", testSnapshot},
+		{"HistoryAndReadsAsOf", testHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
