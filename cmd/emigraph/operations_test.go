@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -198,6 +199,7 @@ func TestLargeImportWhileServing(t *testing.T) {
 
 	// the import, with readers asking all the while
 	var reads, failed atomic.Int64
+	var firstFailure atomic.Value
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
@@ -213,7 +215,9 @@ func TestLargeImportWhileServing(t *testing.T) {
 				body := `{"query":"{ entity(id: \"country/georgia\") { name } }"}`
 				resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
 				if err != nil || resp.StatusCode != http.StatusOK {
-					failed.Add(1)
+					if failed.Add(1) == 1 {
+						firstFailure.Store(describeFailure(resp, err))
+					}
 				} else {
 					reads.Add(1)
 				}
@@ -235,7 +239,7 @@ func TestLargeImportWhileServing(t *testing.T) {
 		t.Errorf("load --server: %s", out)
 	}
 	if failed.Load() > 0 || reads.Load() == 0 {
-		t.Errorf("reads during the import: %d answered, %d failed", reads.Load(), failed.Load())
+		t.Errorf("reads during the import: %d answered, %d failed, the first with %v", reads.Load(), failed.Load(), firstFailure.Load())
 	}
 	if _, r := stats(); r != relations0+relations {
 		t.Errorf("after the import the graph has %d relations, want %d", r, relations0+relations)
@@ -293,4 +297,14 @@ func TestServerURLForms(t *testing.T) {
 	if _, _, err := run(t, "", env, "load", file, "--server", "127.0.0.1:8080"); err == nil || !strings.Contains(err.Error(), "http://") {
 		t.Errorf("--server without a scheme: %v", err)
 	}
+}
+
+// describeFailure says what a failed request got: its error, or its status
+// and the start of its body.
+func describeFailure(resp *http.Response, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+	return fmt.Sprintf("%s: %s", resp.Status, body)
 }
