@@ -44,8 +44,12 @@ func newMetrics(maxOperations int) *metrics {
 		requests: map[string]int64{}, errors: map[string]int64{}, buckets: make([]int64, len(latencyBuckets))}
 }
 
+// labelEscaper escapes a Prometheus label value; made once, since building
+// a replacer for every request cost as much as the rest of observe.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 func label(v string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
+	return labelEscaper.Replace(v)
 }
 
 // pathLabel is the route a path belongs to, or "other".

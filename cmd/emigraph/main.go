@@ -136,11 +136,17 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // logger writes console-pretty lines on a terminal and JSON otherwise.
 func (m *Main) logger(level string) (zerolog.Logger, error) {
+	return m.levelLogger(m.Stderr, level)
+}
+
+// levelLogger is logger writing to out in place of standard error (to a
+// terminal, when standard error is one, in the console format, unbuffered).
+func (m *Main) levelLogger(out io.Writer, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
 	if err != nil || level == "" {
 		return zerolog.Logger{}, &errUsage{fmt.Sprintf("--log-level %q: use debug, info, warn or error", level)}
 	}
-	var w io.Writer = m.Stderr
+	w := out
 	if f, ok := m.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: f, TimeFormat: time.TimeOnly}
 	}

@@ -116,7 +116,7 @@ func (m *Main) readToken(file string) (string, error) {
 // limits to schema.DefaultLimits, so that each default is stated once.
 type serveFlags struct {
 	addr, data, tokenFile, cors, logLevel string
-	tokenName                             string
+	tokenName, cpuProfile                 string
 	verifyEvery                           time.Duration
 	config                                server.Config
 	limits                                *schema.Limits
@@ -148,6 +148,7 @@ func (m *Main) parseServeFlags(args []string) (*serveFlags, error) {
 	fs.IntVar(&c.MaxConnsPerClient, "max-conns-per-client", 0, fmt.Sprintf("most connections open at once from one client address, an IPv4 address or an IPv6 /64 (0: a sixteenth of --max-conns, at least 8, here %d; -1: no cap, e.g. behind a proxy)", conns.PerClient))
 	fs.DurationVar(&f.verifyEvery, "verify-every", time.Hour, "how often to check every table of the store against its checksums (0: only when it opens); a table that fails makes /readyz fail and every request refused")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file, ended when the server stops")
 	f.storage = addStoreFlags(fs)
 	if _, err := m.parse(fs, args); err != nil {
 		return nil, err
@@ -182,13 +183,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, err := m.logger(f.logLevel)
+	// the access log (a line per request) is buffered, so that it does
+	// not cost a write per request; warnings and errors go out at once
+	logs := newLogBuffer(m.Stderr)
+	defer logs.Close()
+	log, err := m.levelLogger(logs, f.logLevel)
 	if err != nil {
 		return err
 	}
 	if err := f.check(); err != nil {
 		return err
 	}
+	stopProfile, err := profile(f.cpuProfile, "")
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	token, err := m.readToken(f.tokenFile)
 	if err != nil {
 		return err

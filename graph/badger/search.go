@@ -75,9 +75,26 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 		return nil, nil
 	}
 	var hits []graph.SearchHit
+	key := newSearchKey(q, types, first)
 	err := s.view(func(txn *bg.Txn) error {
-		var err error
-		hits, err = searchTxn(ctx, txn, q, types, first)
+		if kept, ok := s.searches.get(key, txn.ReadTs()); ok {
+			budget := graph.BudgetOf(ctx)
+			if err := budget.Entries(kept.read); err != nil {
+				return err
+			}
+			if err := budget.Records(kept.records); err != nil {
+				return err
+			}
+			hits = kept.hits
+			return nil
+		}
+		found, err := searchRead(ctx, txn, q, types, first)
+		hits = found.hits
+		// a search the context ended may have left out its fuzzy stage
+		if err == nil && ctx.Err() == nil {
+			found.key, found.readTs = key, txn.ReadTs()
+			s.searches.put(found)
+		}
 		return err
 	})
 	return hits, err
@@ -85,7 +102,14 @@ func (s *Store) Search(ctx context.Context, text string, types []graph.EntityTyp
 
 // searchTxn is Search within a transaction, for a normalised query.
 func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityType, first int) ([]graph.SearchHit, error) {
+	found, err := searchRead(ctx, txn, q, types, first)
+	return found.hits, err
+}
+
+// searchRead is searchTxn, saying what it read.
+func searchRead(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityType, first int) (*searchEntry, error) {
 	var hits []graph.SearchHit
+	found := &searchEntry{}
 	err := func() error {
 		sr := &searcher{txn: txn, ctx: ctx, q: q, best: map[string]*candidate{}}
 		sr.names()
@@ -110,6 +134,7 @@ func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityT
 		})
 		budget := graph.BudgetOf(ctx)
 		// the keys and postings read, bounded by scanBudget a stage
+		found.read = sr.read
 		if err := budget.Entries(sr.read); err != nil {
 			return err
 		}
@@ -117,6 +142,7 @@ func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityT
 			if len(hits) == first {
 				break
 			}
+			found.records++
 			if err := budget.Records(1); err != nil {
 				return err
 			}
@@ -131,7 +157,8 @@ func searchTxn(ctx context.Context, txn *bg.Txn, q string, types []graph.EntityT
 		}
 		return nil
 	}()
-	return hits, err
+	found.hits = hits
+	return found, err
 }
 
 // names finds exact and prefix matches of whole names: n:<name>\x00<id>.

@@ -80,6 +80,8 @@ type Store struct {
 	// opened read-only with a load a crash left unfinished is read as it
 	// was before it (pinned.go).
 	readTs uint64
+	// searches keeps recent searches' answers (searchcache.go)
+	searches searchCache
 }
 
 // Logger receives Badger's own log lines (Badger's Logger, named here so
