@@ -119,6 +119,9 @@ func buildStreamed(ctx context.Context, side string, opts bg.Options, c *graph.C
 	for _, s := range sinks {
 		b.Add(func() []*bulk.Family { return s.done() })
 	}
+	// the records the seed and the changeset state, and those the
+	// relations' citations made (known once every piece is planned)
+	b.Add(sourcesTask(pool, onto(base, entities).Sources))
 	if err := b.Wait(); err != nil {
 		return graph.Summary{}, err
 	}

@@ -484,7 +484,7 @@ func (s *fastScan) quantity(q *jsonlQuantity) bool {
 func (s *fastScan) sources(dst *[]graph.Source) bool {
 	return s.array(func() bool {
 		var src graph.Source
-		var seen [4]bool
+		var seen [5]bool
 		ok := s.object(func(key []byte) bool {
 			var i int
 			var f *string
@@ -497,6 +497,8 @@ func (s *fastScan) sources(dst *[]graph.Source) bool {
 				i, f = 2, &src.Title
 			case "url":
 				i, f = 3, &src.URL
+			case "source":
+				i, f = 4, &src.SourceID
 			default:
 				return false
 			}
