@@ -42,6 +42,8 @@ func Run(t *testing.T, newStore New) {
 		{"CountersMatchAScan", testCounters},
 		{"FiguresMatchAScan", testFigures},
 		{"Snapshot", testSnapshot},
+		{"SourceRecords", testSourceRecords},
+		{"RetractSource", testRetractSource},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
