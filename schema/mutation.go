@@ -40,7 +40,7 @@ func checkWrite(ctx context.Context) error {
 
 func (b *builder) writeTypes() {
 	summaryFields := graphql.Fields{}
-	for _, kind := range []string{"predicates", "entities", "relations"} {
+	for _, kind := range []string{"predicates", "entities", "relations", "sources"} {
 		for _, c := range []struct{ suffix, what string }{
 			{"Added", "new ones the write added"},
 			{"Updated", "stored ones the write changed (a relation stated again with a new source is updated)"},
@@ -49,6 +49,7 @@ func (b *builder) writeTypes() {
 			summaryFields[kind+c.suffix] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many " + kind + ": " + c.what + "."}
 		}
 	}
+	summaryFields["sourcesRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many source records the write retracted (retractSource)."}
 	summaryFields["relationsRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many relations the write retracted (removed)."}
 	summaryFields["retractionsNotFound"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many retractions matched no relation: already retracted, or a wrong id (not an error: retracting twice changes nothing)."}
 	summaryFields["dryRun"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "True when this was a dry run: the counts say what the write would do, and nothing was written."}
@@ -64,6 +65,7 @@ func (b *builder) writeTypes() {
 			"ok":      {Type: graphql.NewNonNull(graphql.Boolean), Description: "true when the write was accepted whole (or, for a dry run, would be)"},
 			"summary": {Type: graphql.NewNonNull(b.summary), Description: "what the write did, or for a dry run would do; when ok is false nothing was written"},
 			"errors":  {Type: nonNullList(b.itemError), Description: "every problem found, one per problem of each item; empty when ok"},
+			"changes": {Type: nonNullList(graphql.String), Description: "for a dry run of retractSource, what it would change, a diff line each (+ added, ~ changed, - retracted); empty otherwise"},
 		}})
 	b.quantityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "QuantityInput",
 		Description: "A figure a relation states, as the source words it (see Quantity).",
@@ -215,6 +217,7 @@ func (b *builder) mutation() *graphql.Object {
 					return api.apply(p.Context, c, p.Args["dryRun"] == true)
 				},
 			},
+			"retractSource": b.retractSourceField(dry),
 			"retractRelation": {
 				Type:        graphql.NewNonNull(b.writeResult),
 				Description: "Remove a relation, by id.",
@@ -411,7 +414,9 @@ func writeResult(ctx context.Context, sum graph.Summary, err error) (any, error)
 			"entitiesAdded": sum.EntitiesAdded, "entitiesUpdated": sum.EntitiesUpdated, "entitiesUnchanged": sum.EntitiesUnchanged,
 			"relationsAdded": sum.RelationsAdded, "relationsUpdated": sum.RelationsUpdated, "relationsUnchanged": sum.RelationsUnchanged,
 			"relationsRetracted": sum.RelationsRetracted, "retractionsNotFound": sum.RetractionsNotFound, "dryRun": sum.DryRun,
+			"sourcesAdded": sum.SourcesAdded, "sourcesUpdated": sum.SourcesUpdated, "sourcesUnchanged": sum.SourcesUnchanged, "sourcesRetracted": sum.SourcesRetracted,
 		},
-		"errors": errs,
+		"errors":  errs,
+		"changes": []string{},
 	}, nil
 }

@@ -33,6 +33,9 @@ func edges[T any](nodes []T, cursors []string) []map[string]any {
 type relationConnection struct {
 	filter graph.RelationFilter
 	page   *graph.RelationPage
+	// citing, when set, is the source record whose citing relations these
+	// are (SourceRecord.relations): its counter is their total
+	citing string
 }
 
 func (c *relationConnection) edges() []map[string]any { return edges(c.page.Relations, c.page.Cursors) }
@@ -152,6 +155,10 @@ func (a *API) relationTotal(p graphql.ResolveParams) (any, error) {
 	c := p.Source.(*relationConnection)
 	if !c.page.HasNextPage && c.filter.After == "" {
 		return len(c.page.Relations), nil // the page is the whole list
+	}
+	if c.citing != "" {
+		n, err := a.store.CountCitations(p.Context, []string{c.citing})
+		return n[c.citing], err
 	}
 	return a.store.CountRelations(p.Context, c.filter)
 }

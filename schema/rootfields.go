@@ -82,6 +82,8 @@ var rootFields = []rootField{
 	{name: "neighborhood", build: (*builder).neighborhoodField, first: 200, max: graph.MaxPageSize, cost: costNeighborhood},
 	{name: "figures", build: (*builder).figuresField, first: defaultPage, max: graph.MaxPageSize, cost: costPage},
 	{name: "stats", build: (*builder).statsField, cost: costOne},
+	{name: "sources", build: (*builder).sourcesField, first: defaultPage, max: graph.MaxPageSize, cost: costPage},
+	{name: "source", build: (*builder).sourceField, cost: costOne},
 }
 
 // rootFieldByName indexes rootFields for the cost limit.
