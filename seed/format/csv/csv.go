@@ -423,6 +423,9 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
+	// source records are not yet carried by this format: their citations
+	// go inline (title and URL), which a load matches to the records again
+	c = format.InlineSources(c)
 	rows, err := predicateRows(c)
 	if err != nil {
 		return err

@@ -392,6 +392,9 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("jsonl: %w", err)
 	}
+	// source records are not yet carried by this format: their citations
+	// go inline (title and URL), which a load matches to the records again
+	c = format.InlineSources(c)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

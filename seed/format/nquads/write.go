@@ -20,6 +20,9 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("nquads: %w", err)
 	}
+	// source records are not yet carried by this format: their citations
+	// go inline (title and URL), which a load matches to the records again
+	c = format.InlineSources(c)
 	nw := &writer{seen: map[string]string{}}
 	for i, pc := range c.Predicates {
 		if err := nw.predicate(format.Describe("predicate", i, pc.Where, pc.Predicate.ID), &pc.Predicate); err != nil {
