@@ -20,7 +20,8 @@ const (
 )
 
 // Format is the N-Triples and N-Quads format, for the registry.
-var Format = format.Format{Name: "nquads", Title: "N-Quads", MediaType: "application/n-quads", Extensions: []string{".nq", ".nt"}, Parse: Parse, Write: Write}
+var Format = format.Format{Name: "nquads", Title: "N-Quads", MediaType: "application/n-quads", Extensions: []string{".nq", ".nt"}, Parse: Parse, Write: Write,
+	Unsupported: map[string]string{"Source.SourceID": "source records are not carried yet: a citation of a record is written inline, by the record's title and URL, which a load matches to the record again"}}
 
 // This file maps statements onto the vocabulary (reading); write.go maps the
 // vocabulary onto statements; package rdf is the syntax.
