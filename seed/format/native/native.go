@@ -23,9 +23,9 @@ type nativeDoc struct {
 	URL        string               `yaml:"url,omitempty"`
 	Sources    []graph.SourceRecord `yaml:"sources,omitempty"`
 	Predicates []graph.Predicate    `yaml:"predicates,omitempty"`
-	Entities   []nativeEntity    `yaml:"entities,omitempty"`
-	Relations  []nativeRelation  `yaml:"relations,omitempty"`
-	Retract    []nativeRelation  `yaml:"retract,omitempty"`
+	Entities   []nativeEntity       `yaml:"entities,omitempty"`
+	Relations  []nativeRelation     `yaml:"relations,omitempty"`
+	Retract    []nativeRelation     `yaml:"retract,omitempty"`
 }
 
 type nativeEntity struct {
