@@ -155,35 +155,3 @@ func (k Keys) String() string {
 	sort.Strings(ks)
 	return strings.Join(ks, ", ")
 }
-
-// InlineSources is c for a format that carries no source records: each
-// citation of a record names it inline, by the record's title and URL (as
-// files did before records), and the records are left out. Loading the
-// result matches the records again by URL; what else they hold (publisher,
-// dates, language, kind, note) is not carried.
-func InlineSources(c *graph.Changeset) *graph.Changeset {
-	if len(c.Sources) == 0 {
-		return c
-	}
-	records := make(map[string]graph.SourceRecord, len(c.Sources))
-	for _, s := range c.Sources {
-		records[s.Source.ID] = s.Source
-	}
-	out := *c
-	out.Sources = nil
-	out.Relations = make([]graph.RelationChange, len(c.Relations))
-	for i, rc := range c.Relations {
-		r := rc.Relation
-		if len(r.SourceIDs()) > 0 {
-			r.Sources = append([]graph.Source(nil), r.Sources...)
-			for j, s := range r.Sources {
-				if rec, ok := records[s.SourceID]; ok {
-					r.Sources[j].SourceID, r.Sources[j].Title, r.Sources[j].URL = "", rec.Title, rec.URL
-				}
-			}
-		}
-		rc.Relation = r
-		out.Relations[i] = rc
-	}
-	return &out
-}

@@ -90,6 +90,7 @@ func parseData(name string, data []byte, firstLine int, want func(line []byte) b
 	c = &graph.Changeset{}
 	for i := range parts {
 		p := &parts[i]
+		c.Sources = append(c.Sources, p.c.Sources...)
 		c.Predicates = append(c.Predicates, p.c.Predicates...)
 		c.Retractions = append(c.Retractions, p.c.Retractions...)
 		entities = append(entities, p.c.Entities...) // moves down within the same array

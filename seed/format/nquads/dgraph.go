@@ -65,6 +65,13 @@ var dgraphProperties = []dgraphDecl{
 	{"section", "string @index(exact)"},
 	{"title", "string"},
 	{"url", "string @index(exact)"},
+	{"cites", "uid @reverse"},
+	{"publisher", "string @index(exact)"},
+	{"author", "string @index(exact)"},
+	{"published", "string @index(exact)"},
+	{"retrieved", "string"},
+	{"language", "string @index(exact)"},
+	{"kind", "string @index(exact)"},
 }
 
 // dgraphRelationEdge declares a predicate of pred: as Write's plain triples
@@ -163,7 +170,8 @@ func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 		"unit", "approximation", "note", "source"}
 	typ("Relation", relationProps, nil)
 	typ("Retraction", relationProps, nil)
-	typ("Source", []string{rdf.Type, "quote", "section", "title", "url"}, nil)
+	typ("Source", []string{rdf.Type, "quote", "section", "title", "url", "cites"}, nil)
+	typ("SourceRecord", []string{rdf.Type, "title", "publisher", "author", "published", "retrieved", "url", "language", "kind", "note"}, nil)
 	_, err := w.Write(b.Bytes())
 	return err
 }

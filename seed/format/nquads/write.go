@@ -13,17 +13,20 @@ import (
 )
 
 // Write writes a changeset as N-Triples (a subset of N-Quads: the
-// writer uses the default graph only): predicates, entities, relations and
-// retractions in the order of the changeset, each node's triples together.
+// writer uses the default graph only): source records, predicates,
+// entities, relations and retractions in the order of the changeset, each
+// node's triples together.
 // Relations without an id and all sources are blank nodes _:rN and _:sN.
 func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("nquads: %w", err)
 	}
-	// source records are not yet carried by this format: their citations
-	// go inline (title and URL), which a load matches to the records again
-	c = format.InlineSources(c)
 	nw := &writer{seen: map[string]string{}}
+	for i, sc := range c.Sources {
+		if err := nw.record(format.Describe("source", i, sc.Where, sc.Source.ID), &sc.Source); err != nil {
+			return err
+		}
+	}
 	for i, pc := range c.Predicates {
 		if err := nw.predicate(format.Describe("predicate", i, pc.Where, pc.Predicate.ID), &pc.Predicate); err != nil {
 			return err
@@ -229,6 +232,24 @@ func (w *writer) source(s string, src graph.Source) {
 	w.text(n, "section", src.Section)
 	w.text(n, "title", src.Title)
 	w.text(n, "url", src.URL)
+	if src.SourceID != "" {
+		w.triple(n, ontIRI("cites"), rdf.FormatIRI(NSID+src.SourceID))
+	}
+}
+
+// record writes a source record as a node named by its id.
+func (w *writer) record(what string, rec *graph.SourceRecord) error {
+	if err := w.claim(NSID+rec.ID, what); err != nil {
+		return err
+	}
+	s := rdf.FormatIRI(NSID + rec.ID)
+	w.triple(s, typeIRI, ontIRI("SourceRecord"))
+	for _, p := range []struct{ prop, v string }{{"title", rec.Title}, {"publisher", rec.Publisher}, {"author", rec.Author},
+		{"published", rec.Published}, {"retrieved", rec.Retrieved}, {"url", rec.URL}, {"language", rec.Language},
+		{"kind", string(rec.Kind)}, {"note", rec.Note}} {
+		w.text(s, p.prop, p.v)
+	}
+	return nil
 }
 
 // ontologyIRIs holds the written IRIs of the classes and properties.
