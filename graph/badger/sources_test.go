@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	bg "github.com/dgraph-io/badger/v4"
+
 	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 )
@@ -77,5 +79,56 @@ func TestRetractSourceIsAllOrNothing(t *testing.T) {
 	}
 	if n, _ := st.CountRelations(ctx, graph.RelationFilter{}); n != 100 {
 		t.Errorf("%d relations after the retraction, want the 100 the sound source supports", n)
+	}
+}
+
+// A store written before source records holds citations with their title
+// and URL inline, and no records: loading the facts again makes the record
+// and turns the citations into citations of it, counted and indexed.
+func TestInlineCitationsOfAnOlderStoreBecomeRecords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := badger.Open(t.TempDir(), badger.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const url = "https://example.org/article"
+	c := &graph.Changeset{
+		Predicates: []graph.PredicateChange{{Predicate: graph.Predicate{ID: "said", Label: "said", InverseLabel: "said of", SubjectTypes: graph.EntityTypes, ObjectOptional: true}}},
+		Entities:   []graph.EntityChange{{Entity: graph.Entity{ID: "person/a", Name: "A", Type: graph.Person}}},
+		Relations: []graph.RelationChange{{Relation: graph.Relation{ID: "rel/old", Subject: "person/a", Predicate: "said",
+			Sources: []graph.Source{{Quote: "q", Title: "The article", URL: url}}}}},
+	}
+	if _, err := st.Apply(ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	// the store as an older release wrote it: the citation inline, no record
+	id := graph.DeriveSourceID("", url)
+	err = badger.DBOf(st).Update(func(txn *bg.Txn) error {
+		old := `{"id":"rel/old","subject":"person/a","predicate":"said","sources":[{"quote":"q","title":"The article","url":"` + url + `"}]}`
+		for _, k := range []string{"s:" + id, "k:" + url, "S:" + id + "\x00rel/old", "c:src:" + id} {
+			if err := txn.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+		return txn.Set([]byte("r:rel/old"), []byte(old))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.Apply(ctx, c, false)
+	if err != nil || sum.RelationsUpdated != 1 || sum.SourcesAdded != 1 {
+		t.Fatalf("loading the facts again: %s, %v; want the relation updated and its record added", sum, err)
+	}
+	r, err := st.Relation(ctx, "rel/old")
+	if err != nil || len(r.Sources) != 1 || r.Sources[0] != (graph.Source{SourceID: id, Quote: "q"}) {
+		t.Fatalf("the relation cites %+v, %v; want the record %s", r.Sources, err, id)
+	}
+	if n, _ := st.CountCitations(ctx, []string{id}); n[id] != 1 {
+		t.Errorf("the record's counter: %d", n[id])
+	}
+	if sum, _ := st.Apply(ctx, c, false); sum.Changed() {
+		t.Errorf("a third load changed something: %s", sum)
 	}
 }
