@@ -34,7 +34,10 @@ type sourcePlan struct {
 	writes map[string]*sourceState // id -> the record's write
 	order  []string                // ids of writes in first-seen order
 	byURL  map[string]string       // URL -> id, of the writes and of the view ("" for none)
-	stored map[string]*SourceRecord
+	// byTitle: title -> the id of the record a citation naming its source
+	// by title alone cites (a million citations of one title derive it once)
+	byTitle map[string]string
+	stored  map[string]*SourceRecord
 }
 
 type sourceState struct {
@@ -45,6 +48,7 @@ type sourceState struct {
 func (s *sourcePlan) init() {
 	if s.writes == nil {
 		s.writes, s.byURL, s.stored = map[string]*sourceState{}, map[string]string{}, map[string]*SourceRecord{}
+		s.byTitle = map[string]string{}
 	}
 }
 
@@ -196,7 +200,7 @@ func (p *planner) cite(r *Relation, ps *Problems) error {
 		}
 		r.Sources[i].SourceID, r.Sources[i].Title, r.Sources[i].URL = id, "", ""
 	}
-	if copied {
+	if copied && len(r.Sources) > 1 {
 		// two inline citations of one record with one quote are one citation
 		merged := r.Sources[:0:0]
 		for _, s := range r.Sources {
@@ -232,6 +236,8 @@ func (p *planner) citedRecord(s Source, at string, ps *Problems) (string, error)
 		if id != "" || err != nil {
 			return id, err
 		}
+	} else if id, ok := p.sources.byTitle[s.Title]; ok {
+		return id, nil
 	}
 	id := DeriveSourceID(s.Title, s.URL)
 	rec, err := p.sourceRecord(id)
@@ -243,10 +249,13 @@ func (p *planner) citedRecord(s Source, at string, ps *Problems) (string, error)
 			ps.Add(at+"url", "the source record %s that this url would make exists with another url (%q); give the record an id of your own", id, rec.URL)
 			return "", nil
 		}
-		return id, nil
+	} else {
+		made := &SourceRecord{ID: id, Title: s.Title, URL: s.URL}
+		p.addSourceWrite(&sourceState{SourceWrite: SourceWrite{New: made}, where: "a citation"})
 	}
-	made := &SourceRecord{ID: id, Title: s.Title, URL: s.URL}
-	p.addSourceWrite(&sourceState{SourceWrite: SourceWrite{New: made}, where: "a citation"})
+	if s.URL == "" {
+		p.sources.byTitle[s.Title] = id
+	}
 	return id, nil
 }
 
