@@ -259,12 +259,31 @@ func (p *planner) citedRecord(s Source, at string, ps *Problems) (string, error)
 	return id, nil
 }
 
-// suggestSources offers the ids of records in the changeset near a mistyped one.
+// SourceSuggester is a View that can offer the stored source records
+// nearest a mistyped id.
+type SourceSuggester interface {
+	SuggestSources(id string, n int) ([]string, error)
+}
+
+// NearSourceID reports whether have is near enough id to suggest it.
+func NearSourceID(have, id string) bool { return editDistance(have, id) <= max(2, len(id)/4) }
+
+// suggestSources offers the ids of records, in the changeset or stored,
+// near a mistyped one.
 func (p *planner) suggestSources(id string) string {
 	var near []string
 	for _, have := range p.sources.order {
-		if editDistance(have, id) <= max(2, len(id)/4) {
+		if NearSourceID(have, id) {
 			near = append(near, have)
+		}
+	}
+	if s, ok := p.view.(SourceSuggester); ok {
+		if stored, err := s.SuggestSources(id, 3); err == nil {
+			for _, have := range stored {
+				if !slices.Contains(near, have) {
+					near = append(near, have)
+				}
+			}
 		}
 	}
 	sort.Strings(near)

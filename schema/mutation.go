@@ -81,8 +81,9 @@ func (b *builder) writeTypes() {
 		Fields: graphql.InputObjectConfigFieldMap{
 			"quote":   {Type: graphql.NewNonNull(graphql.String), Description: fmt.Sprintf("the words of the source that state the fact, verbatim (at most %d bytes)", graph.MaxQuoteLength)},
 			"section": {Type: graphql.String, Description: "where in the source the quote is, such as \"Reactions > Kyrgyzstan\""},
-			"title":   {Type: graphql.String, Description: "the title of the source text"},
+			"title":   {Type: graphql.String, Description: "the title of the source text (names the source inline: the record with this url, or one made of title and url)"},
 			"url":     {Type: graphql.String, Description: "the URL of the source text"},
+			"source":  {Type: graphql.ID, Description: "the id of the source record the quote is from (SourceRecord.id), instead of title and url"},
 		}})
 	b.documentInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "DocumentInput",
 		Description: "One fact document of an importDocuments write.",
@@ -276,7 +277,7 @@ func relationFromInput(in map[string]any) graph.Relation {
 	if srcs, ok := in["sources"].([]any); ok {
 		for _, s := range srcs {
 			if m, ok := s.(map[string]any); ok {
-				r.Sources = append(r.Sources, graph.Source{Quote: str(m, "quote"), Section: str(m, "section"), Title: str(m, "title"), URL: str(m, "url")})
+				r.Sources = append(r.Sources, graph.Source{SourceID: str(m, "source"), Quote: str(m, "quote"), Section: str(m, "section"), Title: str(m, "title"), URL: str(m, "url")})
 			}
 		}
 	}

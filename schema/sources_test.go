@@ -213,6 +213,18 @@ func TestRetractSourceMutation(t *testing.T) {
 	if b, _ := json.Marshal(mustData(t, do(t, api, context.Background(), `{ source(id: "source/test-survey") { id } }`, nil))); string(b) != `{"source":null}` {
 		t.Errorf("after the retraction: %s", b)
 	}
+	// addRelation cites a record by id; an unknown one is refused, naming the field
+	add := `mutation($s: ID!) { addRelation(relation: {subject: "person/alla-pugacheva", predicate: "fled-to", object: "country/israel",
+		sources: [{source: $s, quote: "She left for Israel, the ministry says."}]}) { ok errors { field message } } }`
+	if b, _ := json.Marshal(mustData(t, do(t, api, w, add, map[string]any{"s": "source/test-ministry"}))); !strings.Contains(string(b), `"ok":true`) {
+		t.Errorf("addRelation citing the ministry: %s", b)
+	}
+	if b, _ := json.Marshal(mustData(t, do(t, api, w, add, map[string]any{"s": "source/test-minstry"}))); !strings.Contains(string(b), `"field":"sources[0].source"`) || !strings.Contains(string(b), "did you mean source/test-ministry?") {
+		t.Errorf("addRelation citing a mistyped source: %s", b)
+	}
+	if b, _ := json.Marshal(mustData(t, do(t, api, context.Background(), `{ source(id: "source/test-ministry") { facts } }`, nil))); string(b) != `{"source":{"facts":2}}` {
+		t.Errorf("the ministry's facts: %s", b)
+	}
 	out := do(t, api, context.Background(), `mutation { retractSource(id: "source/test-ministry") { ok } }`, nil)
 	if msgs, _ := errorsOf(out); len(msgs) != 1 {
 		t.Errorf("a retraction without write access: %v", out)

@@ -109,6 +109,27 @@ func (v txnView) CitingRelationIDs(id string) ([]string, error) {
 	return ids, nil
 }
 
+// maxSuggestScan bounds the source records a suggestion reads: records are
+// few beside relations (one a text quoted), and a mistyped id must not make
+// a write read a million of them.
+const maxSuggestScan = 10_000
+
+// SuggestSources implements graph.SourceSuggester: the stored ids near id,
+// from the first maxSuggestScan records (keys only).
+func (v txnView) SuggestSources(id string, n int) ([]string, error) {
+	it := v.txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pSource)})
+	defer it.Close()
+	var near []string
+	scanned := 0
+	for it.Rewind(); it.Valid() && scanned < maxSuggestScan && len(near) < n; it.Next() {
+		scanned++
+		if have := string(it.Item().Key()[len(pSource):]); graph.NearSourceID(have, id) {
+			near = append(near, have)
+		}
+	}
+	return near, nil
+}
+
 // emptyView holds no source records.
 func (emptyView) SourceRecord(string) (*graph.SourceRecord, error) { return nil, nil }
 func (emptyView) SourceIDByURL(string) (string, error)             { return "", nil }
