@@ -21,6 +21,8 @@ var fastJSONLCases = []string{
 	` { "kind" : "retract" , "id" : "rel/x" } `,
 	`{"kind":"retract","subject":"a","predicate":"fled-to","quantity":{"amount":-0.5e-3}}`,
 	`{"kind":"relation","subject":"a","predicate":"p","sources":[]}`,
+	`{"kind":"relation","subject":"a","predicate":"p","sources":[{"source":"source/x","quote":"q","section":"s"}]}`,
+	`{"kind":"source","source":{"id":"source/x","title":"T","kind":"survey"}}`,
 	`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":""}]}`,
 	`{"kind":"relation","quantity":{}}`,
 	`{"kind":"entity","aliases":[],"name":"x"}`,
