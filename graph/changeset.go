@@ -16,6 +16,10 @@ type Changeset struct {
 	Entities    []EntityChange
 	Relations   []RelationChange
 	Retractions []Retraction
+	// Sources are source records to add or correct (source.go), and
+	// SourceRetractions sources to take back with what only they support.
+	Sources           []SourceChange
+	SourceRetractions []SourceRetraction
 }
 
 // PredicateChange adds or replaces a predicate definition.
@@ -50,7 +54,7 @@ type Retraction struct {
 
 // Len is the number of items in the changeset.
 func (c *Changeset) Len() int {
-	return len(c.Predicates) + len(c.Entities) + len(c.Relations) + len(c.Retractions)
+	return len(c.Predicates) + len(c.Entities) + len(c.Relations) + len(c.Retractions) + len(c.Sources) + len(c.SourceRetractions)
 }
 
 // Append adds the items of other to c.
@@ -59,6 +63,8 @@ func (c *Changeset) Append(other *Changeset) {
 	c.Entities = append(c.Entities, other.Entities...)
 	c.Relations = append(c.Relations, other.Relations...)
 	c.Retractions = append(c.Retractions, other.Retractions...)
+	c.Sources = append(c.Sources, other.Sources...)
+	c.SourceRetractions = append(c.SourceRetractions, other.SourceRetractions...)
 }
 
 // View is what planning a changeset needs to read from a store. Lookups of
@@ -87,6 +93,12 @@ type Summary struct {
 	// says which, and where).
 	RetractionsNotFound int  `json:"retractionsNotFound"`
 	DryRun              bool `json:"dryRun"`
+	// The source records added, corrected, stated again unchanged, and
+	// retracted (source.go).
+	SourcesAdded     int `json:"sourcesAdded,omitempty"`
+	SourcesUpdated   int `json:"sourcesUpdated,omitempty"`
+	SourcesUnchanged int `json:"sourcesUnchanged,omitempty"`
+	SourcesRetracted int `json:"sourcesRetracted,omitempty"`
 }
 
 func notFound(n int) string {
@@ -102,7 +114,8 @@ func notFound(n int) string {
 // Changed reports whether the write changed anything.
 func (s Summary) Changed() bool {
 	return s.PredicatesAdded+s.PredicatesUpdated+s.EntitiesAdded+s.EntitiesUpdated+
-		s.RelationsAdded+s.RelationsUpdated+s.RelationsRetracted > 0
+		s.RelationsAdded+s.RelationsUpdated+s.RelationsRetracted+
+		s.SourcesAdded+s.SourcesUpdated+s.SourcesRetracted > 0
 }
 
 func (s Summary) String() string {
@@ -113,7 +126,7 @@ func (s Summary) String() string {
 	return fmt.Sprintf("predicates: %d added, %d updated, %d unchanged; entities: %d added, %d updated, %d unchanged; relations: %d added, %d updated, %d unchanged, %d retracted%s",
 		s.PredicatesAdded, s.PredicatesUpdated, s.PredicatesUnchanged,
 		s.EntitiesAdded, s.EntitiesUpdated, s.EntitiesUnchanged,
-		s.RelationsAdded, s.RelationsUpdated, s.RelationsUnchanged, s.RelationsRetracted, notFound(s.RetractionsNotFound)+dry)
+		s.RelationsAdded, s.RelationsUpdated, s.RelationsUnchanged, s.RelationsRetracted, notFound(s.RetractionsNotFound)+s.sourcesPart()+dry)
 }
 
 // Plan is a checked changeset: the old and new state of everything it
@@ -123,6 +136,7 @@ type Plan struct {
 	Predicates []PredicateWrite
 	Entities   []EntityWrite
 	Relations  []RelationWrite
+	Sources    []SourceWrite
 	Summary    Summary
 	// Warnings are what the write would do nothing about, though the
 	// input asked: a retraction that matches no relation.
@@ -175,6 +189,7 @@ type planner struct {
 	names      map[string]map[string]bool // normalised name -> ids, for this changeset
 	relations  map[string]*relationState
 	order      []string // relation ids in first-seen order
+	sources    sourcePlan
 }
 
 // relationState is a relation write and where the changeset first states it.
@@ -252,6 +267,9 @@ func (p *planner) run(c *Changeset) error {
 			}
 		}
 	}
+	if err := p.sourceRecords(c.Sources); err != nil {
+		return err
+	}
 	for _, rc := range c.Relations {
 		if err := p.relation(rc); err != nil {
 			return err
@@ -262,6 +280,12 @@ func (p *planner) run(c *Changeset) error {
 			return err
 		}
 	}
+	for _, sr := range c.SourceRetractions {
+		if err := p.retractSource(sr); err != nil {
+			return err
+		}
+	}
+	p.finishSources()
 	if p.truncated > 0 {
 		p.failed = append(p.failed, ItemError{Where: "...", Problems: Problems{{Field: "items", Message: strconv.Itoa(p.truncated) + " more items failed"}}})
 	}
@@ -513,6 +537,9 @@ func (p *planner) predicate(id string) (*Predicate, error) {
 func (p *planner) check(r Relation, ps *Problems) (Relation, error) {
 	*ps = append(*ps, r.Validate()...)
 	r.Normalize()
+	if err := p.cite(&r, ps); err != nil {
+		return r, err
+	}
 	pred, err := p.predicate(r.Predicate)
 	if err != nil {
 		return r, err
@@ -607,6 +634,14 @@ func (p *planner) relation(rc RelationChange) error {
 	nr.Sources = append([]Source(nil), r.Sources...)
 	if old != nil {
 		if nr, ps = restated(old, nr); len(ps) > 0 {
+			p.fail(rc.Where, ps)
+			return nil
+		}
+		// citations stored inline before source records become citations of records
+		if err := p.cite(&nr, &ps); err != nil {
+			return err
+		}
+		if len(ps) > 0 {
 			p.fail(rc.Where, ps)
 			return nil
 		}

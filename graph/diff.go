@@ -7,10 +7,10 @@ import (
 )
 
 // Change is one line of what a write does: an added, changed or retracted
-// predicate, entity or relation, with what differs.
+// predicate, entity, relation or source record, with what differs.
 type Change struct {
 	Op     string   `json:"op"`   // "add", "change" or "retract"
-	Kind   string   `json:"kind"` // "predicate", "entity" or "relation"
+	Kind   string   `json:"kind"` // "predicate", "entity", "relation" or "source"
 	ID     string   `json:"id"`
 	About  string   `json:"about"`            // a readable name of the item
 	Fields []string `json:"fields,omitempty"` // for a change: what differs, "field: old → new"
@@ -59,7 +59,7 @@ func (p *Plan) Changes() []Change {
 			out = append(out, Change{Op: "change", Kind: "relation", ID: w.New.ID, About: statement(w.New), Fields: relationDiff(w.Old, w.New)})
 		}
 	}
-	return out
+	return append(out, p.sourceChanges()...)
 }
 
 // statement writes a relation as a line: subject predicate object, date,
@@ -153,7 +153,7 @@ func relationDiff(a, b *Relation) []string {
 	quotes := func(r *Relation) []string {
 		var q []string
 		for _, s := range r.Sources {
-			q = append(q, s.Quote)
+			q = append(q, citationLabel(s))
 		}
 		return q
 	}

@@ -227,12 +227,17 @@ func (q *Quantity) canonical() string {
 	return strings.Join([]string{strconv.FormatFloat(q.Amount, 'g', -1, 64), f(q.LowerBound), f(q.UpperBound), q.Unit, string(q.Approximation)}, "|")
 }
 
-// Source is where a fact comes from. Quote is verbatim text of the source.
+// Source is where a fact comes from: a citation. Quote is verbatim text of
+// the source. SourceID names the source record cited (SourceRecord); a
+// citation may instead name its source inline by Title and URL, which
+// planning a write turns into a record (matched by URL, or made), so that a
+// stored citation holds SourceID, Quote and Section.
 type Source struct {
-	Quote   string `json:"quote" yaml:"quote"`
-	Section string `json:"section,omitempty" yaml:"section,omitempty"`
-	Title   string `json:"title,omitempty" yaml:"title,omitempty"`
-	URL     string `json:"url,omitempty" yaml:"url,omitempty"`
+	SourceID string `json:"source,omitempty" yaml:"source,omitempty"`
+	Quote    string `json:"quote" yaml:"quote"`
+	Section  string `json:"section,omitempty" yaml:"section,omitempty"`
+	Title    string `json:"title,omitempty" yaml:"title,omitempty"`
+	URL      string `json:"url,omitempty" yaml:"url,omitempty"`
 }
 
 // Relation is a statement: subject, predicate, optional object, when, how
@@ -371,19 +376,27 @@ func (r *Relation) Validate() Problems {
 		checkLength(&ps, at+"section", s.Section, MaxSectionLength, "a section")
 		checkLength(&ps, at+"title", s.Title, MaxTitleLength, "a title")
 		checkLength(&ps, at+"url", s.URL, MaxURLLength, "a URL")
+		if s.SourceID != "" && (!ValidID(s.SourceID) || !strings.HasPrefix(s.SourceID, SourcePrefix)) {
+			ps.Add(at+"source", "%q is not the id of a source record (source/, then a slug like novaya-gazeta-2023)", s.SourceID)
+		}
 	}
 	return ps
 }
 
-// MergeSources adds to r the sources of other that r lacks (by quote) and
-// reports whether anything was added.
+// MergeSources adds to r the sources of other that r lacks and reports
+// whether anything was added. A citation is the same as one r has when it
+// quotes the same text and neither names a different source record (two
+// sources may quote the same words: a news story quoting a ministry).
 func (r *Relation) MergeSources(other []Source) bool {
 	changed := false
 	for _, s := range other {
 		found := false
 		for i, have := range r.Sources {
-			if have.Quote == s.Quote {
+			if have.Quote == s.Quote && (have.SourceID == "" || s.SourceID == "" || have.SourceID == s.SourceID) {
 				found = true
+				if have.SourceID == "" && s.SourceID != "" {
+					r.Sources[i].SourceID, changed = s.SourceID, true
+				}
 				// fill in provenance that the first statement lacked
 				if have.Section == "" && s.Section != "" {
 					r.Sources[i].Section, changed = s.Section, true

@@ -30,6 +30,7 @@ type SnapshotStreamer interface {
 
 // SnapshotVisitor is what StreamSnapshot calls.
 type SnapshotVisitor struct {
+	Source    func(*SourceRecord) error
 	Predicate func(*Predicate) error
 	Entity    func(*Entity) error
 	// Relation is also told whether an entity has the relation's id: a

@@ -112,6 +112,7 @@ type Store interface {
 	Search(ctx context.Context, text string, types []EntityType, first int) ([]SearchHit, error)
 	Walker
 	Figures
+	SourceStore
 	// Apply checks a changeset and writes it atomically. With dryRun it only
 	// checks and counts. A refused changeset returns a *ValidationError and
 	// writes nothing.

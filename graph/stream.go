@@ -35,7 +35,7 @@ type RelationStream struct {
 // their problems, like the relations', are kept for Finish (Failed), so
 // that a refusal lists them all. The error is the view's.
 func PlanStream(c *Changeset, v View, expected int) (*Plan, *RelationStream, error) {
-	if len(c.Relations) > 0 || len(c.Retractions) > 0 {
+	if len(c.Relations) > 0 || len(c.Retractions) > 0 || len(c.SourceRetractions) > 0 {
 		return nil, nil, errors.New("graph: PlanStream takes predicates and entities; relations come through Add")
 	}
 	p := &planner{
@@ -89,6 +89,13 @@ func (s *RelationStream) Add(piece []RelationChange, emit func(RelationWrite)) e
 				p.fail(rc.Where, ps)
 				continue
 			}
+			if err := p.cite(&nr, &ps); err != nil {
+				return err
+			}
+			if len(ps) > 0 {
+				p.fail(rc.Where, ps)
+				continue
+			}
 		}
 		w := RelationWrite{Old: old, New: &nr}
 		p.recount(-1, &w)
@@ -112,6 +119,7 @@ func (s *RelationStream) Finish() (Summary, error) {
 	if len(p.failed) > 0 {
 		return Summary{}, &ValidationError{Items: p.failed}
 	}
+	p.finishSources() // with the records the relations' citations made
 	return p.plan.Summary, nil
 }
 

@@ -21,6 +21,7 @@ func build(api *API, predicates []*graph.Predicate) (graphql.Schema, error) {
 		b.byID[p.ID] = p // the schema is rebuilt when predicates change, so this stays current
 	}
 	b.enums()
+	b.sourceTypes() // before Source, which links to its record
 	b.leafTypes()
 	b.entityType = graphql.NewInterface(graphql.InterfaceConfig{
 		Name:        "Entity",
@@ -169,8 +170,18 @@ func (b *builder) leafTypes() {
 		Fields: graphql.Fields{
 			"quote":   {Type: graphql.NewNonNull(graphql.String), Description: "The words of the source that state the fact, verbatim.", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.Source).Quote, nil }},
 			"section": {Type: graphql.String, Description: "Where in the source the quote is, such as \"Reactions > Kyrgyzstan\"; null when not given.", Resolve: str(func(s *graph.Source) string { return s.Section })},
-			"title":   {Type: graphql.String, Description: "The title of the source text; null when not given.", Resolve: str(func(s *graph.Source) string { return s.Title })},
-			"url":     {Type: graphql.String, Description: "The URL of the source text; null when not given.", Resolve: str(func(s *graph.Source) string { return s.URL })},
+			"title": {Type: graphql.String, Description: "The title of the source text (its record's); null when not given.",
+				Resolve: b.citationText(func(s *graph.Source) string { return s.Title }, func(r *graph.SourceRecord) string { return r.Title })},
+			"url": {Type: graphql.String, Description: "The URL of the source text (its record's); null when not given.",
+				Resolve: b.citationText(func(s *graph.Source) string { return s.URL }, func(r *graph.SourceRecord) string { return r.URL })},
+			"record": {Type: b.sourceRecord, Description: "The source record cited: who published the text, when, in which language; null for a citation that names none.",
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					rec, err := b.citationRecord(p.Context, p.Source.(*graph.Source))
+					if rec == nil || err != nil {
+						return nil, err
+					}
+					return rec, nil
+				}},
 		},
 	})
 	types := func(get func(p *graph.Predicate) []graph.EntityType) graphql.FieldResolveFn {

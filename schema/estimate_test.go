@@ -33,8 +33,9 @@ func TestNeighbourhoodsAndPathsAreEstimatedByTheirBounds(t *testing.T) {
 		want  int
 	}{
 		// the neighbourhood (truncated, 121 entities of 1 + 3, 120 relations
-		// of 1 + 27 in the fragment), and the entity with its count
-		{explorer, map[string]any{"id": "country/georgia", "first": 120}, 1 + (1 + 121*4 + 120*28) + (1 + 1*(1+1))},
+		// of 1 + 33 in the fragment, a citation's record among them), and the
+		// entity with its count
+		{explorer, map[string]any{"id": "country/georgia", "first": 120}, 1 + (1 + 121*4 + 120*34) + (1 + 1*(1+1))},
 		{`{ neighborhood(id: "x", first: 500) { entities { id } relations { id } } }`, nil, 1 + 501*2 + 500*2},
 		{`{ neighborhood(id: "x") { relations { id } } }`, nil, 1 + 200*2},
 		{`{ path(from: "a", to: "b", maxHops: 8) { hops entities { id } relations { id } } }`, nil, 1 + 1 + 9*2 + 8*2},

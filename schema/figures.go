@@ -90,6 +90,17 @@ func (b *builder) figuresField(f rootField) *graphql.Field {
 					}
 					return b.api.groupFigures(p.Context, p.Source.(*figureGroup), n)
 				}},
+			"bySource": {Type: nonNullList(b.sourceFiguresType()), Description: "the group's latest figures split by the sources that state them, each source named with its figures (a figure two sources state is under both): " +
+				"who says what, side by side. It reads what figures(first) reads.",
+				Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int, DefaultValue: defaultSourceFigures,
+					Description: fmt.Sprintf("split the latest this many figures (at most %d; count says how many the group holds)", graph.MaxPageSize)}},
+				Resolve: func(p graphql.ResolveParams) (any, error) {
+					n, err := b.api.first(p.Args)
+					if err != nil {
+						return nil, err
+					}
+					return b.api.bySource(p.Context, p.Source.(*figureGroup), n)
+				}},
 			"latest": {Type: b.relation, Description: "the figure with the latest date (of the same date, the largest)",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					return b.api.figureRelation(p.Context, p.Source.(*figureGroup).sum.Latest)

@@ -443,9 +443,16 @@ func (w *walker) costWith(set *ast.SelectionSet, stop int, sizes map[string]int)
 		}
 		cost := 1
 		if f.SelectionSet != nil {
-			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, nil)
+			cost = 1 + w.costWith(f.SelectionSet, stop/size+1, splitLists[f.Name.Value])
 		}
 		total += size * cost
 	})
 	return total
 }
+
+// splitLists are the lists that split their `first` items among the
+// items of the list above them, by name: FigureGroup.bySource lists at most
+// `first` sources, whose figures together are the group's `first` figures
+// (each once per source that states it), so each source's list counts one
+// a source.
+var splitLists = map[string]map[string]int{"bySource": {"figures": 1}}

@@ -17,6 +17,7 @@ type loader struct {
 	mu      sync.Mutex
 	pending map[string]bool
 	cache   map[string]*graph.Entity
+	records recordCache // the source records read (sources.go)
 }
 
 type loaderKey struct{}
@@ -24,6 +25,7 @@ type loaderKey struct{}
 // withLoader attaches a fresh loader to a request's context.
 func withLoader(ctx context.Context, s graph.Store) context.Context {
 	l := &loader{store: s, ctx: ctx, pending: map[string]bool{}, cache: map[string]*graph.Entity{}}
+	l.records.records = map[string]*graph.SourceRecord{}
 	return context.WithValue(ctx, loaderKey{}, l)
 }
 

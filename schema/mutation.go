@@ -40,7 +40,7 @@ func checkWrite(ctx context.Context) error {
 
 func (b *builder) writeTypes() {
 	summaryFields := graphql.Fields{}
-	for _, kind := range []string{"predicates", "entities", "relations"} {
+	for _, kind := range []string{"predicates", "entities", "relations", "sources"} {
 		for _, c := range []struct{ suffix, what string }{
 			{"Added", "new ones the write added"},
 			{"Updated", "stored ones the write changed (a relation stated again with a new source is updated)"},
@@ -49,6 +49,7 @@ func (b *builder) writeTypes() {
 			summaryFields[kind+c.suffix] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many " + kind + ": " + c.what + "."}
 		}
 	}
+	summaryFields["sourcesRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many source records the write retracted (retractSource)."}
 	summaryFields["relationsRetracted"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many relations the write retracted (removed)."}
 	summaryFields["retractionsNotFound"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Int), Description: "How many retractions matched no relation: already retracted, or a wrong id (not an error: retracting twice changes nothing)."}
 	summaryFields["dryRun"] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "True when this was a dry run: the counts say what the write would do, and nothing was written."}
@@ -64,6 +65,7 @@ func (b *builder) writeTypes() {
 			"ok":      {Type: graphql.NewNonNull(graphql.Boolean), Description: "true when the write was accepted whole (or, for a dry run, would be)"},
 			"summary": {Type: graphql.NewNonNull(b.summary), Description: "what the write did, or for a dry run would do; when ok is false nothing was written"},
 			"errors":  {Type: nonNullList(b.itemError), Description: "every problem found, one per problem of each item; empty when ok"},
+			"changes": {Type: nonNullList(graphql.String), Description: "for a dry run of retractSource, what it would change, a diff line each (+ added, ~ changed, - retracted); empty otherwise"},
 		}})
 	b.quantityInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "QuantityInput",
 		Description: "A figure a relation states, as the source words it (see Quantity).",
@@ -79,8 +81,9 @@ func (b *builder) writeTypes() {
 		Fields: graphql.InputObjectConfigFieldMap{
 			"quote":   {Type: graphql.NewNonNull(graphql.String), Description: fmt.Sprintf("the words of the source that state the fact, verbatim (at most %d bytes)", graph.MaxQuoteLength)},
 			"section": {Type: graphql.String, Description: "where in the source the quote is, such as \"Reactions > Kyrgyzstan\""},
-			"title":   {Type: graphql.String, Description: "the title of the source text"},
+			"title":   {Type: graphql.String, Description: "the title of the source text (names the source inline: the record with this url, or one made of title and url)"},
 			"url":     {Type: graphql.String, Description: "the URL of the source text"},
+			"source":  {Type: graphql.ID, Description: "the id of the source record the quote is from (SourceRecord.id), instead of title and url"},
 		}})
 	b.documentInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "DocumentInput",
 		Description: "One fact document of an importDocuments write.",
@@ -215,6 +218,7 @@ func (b *builder) mutation() *graphql.Object {
 					return api.apply(p.Context, c, p.Args["dryRun"] == true)
 				},
 			},
+			"retractSource": b.retractSourceField(dry),
 			"retractRelation": {
 				Type:        graphql.NewNonNull(b.writeResult),
 				Description: "Remove a relation, by id.",
@@ -273,7 +277,7 @@ func relationFromInput(in map[string]any) graph.Relation {
 	if srcs, ok := in["sources"].([]any); ok {
 		for _, s := range srcs {
 			if m, ok := s.(map[string]any); ok {
-				r.Sources = append(r.Sources, graph.Source{Quote: str(m, "quote"), Section: str(m, "section"), Title: str(m, "title"), URL: str(m, "url")})
+				r.Sources = append(r.Sources, graph.Source{SourceID: str(m, "source"), Quote: str(m, "quote"), Section: str(m, "section"), Title: str(m, "title"), URL: str(m, "url")})
 			}
 		}
 	}
@@ -413,7 +417,9 @@ func writeResult(ctx context.Context, sum graph.Summary, err error) (any, error)
 			"entitiesAdded": sum.EntitiesAdded, "entitiesUpdated": sum.EntitiesUpdated, "entitiesUnchanged": sum.EntitiesUnchanged,
 			"relationsAdded": sum.RelationsAdded, "relationsUpdated": sum.RelationsUpdated, "relationsUnchanged": sum.RelationsUnchanged,
 			"relationsRetracted": sum.RelationsRetracted, "retractionsNotFound": sum.RetractionsNotFound, "dryRun": sum.DryRun,
+			"sourcesAdded": sum.SourcesAdded, "sourcesUpdated": sum.SourcesUpdated, "sourcesUnchanged": sum.SourcesUnchanged, "sourcesRetracted": sum.SourcesRetracted,
 		},
-		"errors": errs,
+		"errors":  errs,
+		"changes": []string{},
 	}, nil
 }

@@ -35,6 +35,9 @@ type relationConnection struct {
 	filter graph.RelationFilter
 	page   *graph.RelationPage
 	asOf   *time.Time // the relations as of a time (history.go)
+	// citing, when set, is the source record whose citing relations these
+	// are (SourceRecord.relations): its counter is their total
+	citing string
 }
 
 func (c *relationConnection) edges() []map[string]any { return edges(c.page.Relations, c.page.Cursors) }
@@ -163,6 +166,10 @@ func (a *API) relationTotal(p graphql.ResolveParams) (any, error) {
 	}
 	if c.asOf != nil {
 		return a.countAsOf(p.Context, c)
+	}
+	if c.citing != "" {
+		n, err := a.store.CountCitations(p.Context, []string{c.citing})
+		return n[c.citing], err
 	}
 	return a.store.CountRelations(p.Context, c.filter)
 }

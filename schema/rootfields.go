@@ -84,6 +84,8 @@ var rootFields = []rootField{
 	{name: "stats", build: (*builder).statsField, cost: costOne},
 	{name: "history", build: (*builder).historyField, first: defaultPage, max: graph.MaxPageSize, cost: costPage},
 	{name: "changes", build: (*builder).changesField, first: defaultPage, max: graph.MaxPageSize, cost: costPage},
+	{name: "sources", build: (*builder).sourcesField, first: defaultPage, max: graph.MaxPageSize, cost: costPage},
+	{name: "source", build: (*builder).sourceField, cost: costOne},
 }
 
 // rootFieldByName indexes rootFields for the cost limit.

@@ -45,8 +45,13 @@ type builder struct {
 	relationInput  *graphql.InputObject
 	quantityInput  *graphql.InputObject
 	sourceInput    *graphql.InputObject
-	typeCount      *graphql.Object
-	predicateCount *graphql.Object
+	// source records (sources.go)
+	sourceKind       *graphql.Enum
+	sourceRecord     *graphql.Object
+	sourceRecordEdge *graphql.Object
+	sourceRecordConn *graphql.Object
+	typeCount        *graphql.Object
+	predicateCount   *graphql.Object
 	// fieldNames maps a predicate id to its typed field names: [outgoing, incoming].
 	fieldNames map[string][2]string
 	history    *historyTypes // history.go

@@ -65,6 +65,7 @@ var usage = `emigraph: a knowledge graph of the Russian emigration since 2022
 Usage:
   emigraph serve   [--addr 127.0.0.1:8080] [--data DIR] [--token-file FILE] [--cors ORIGINS] [--reserve 526MiB] [--sync=false]
   emigraph load    FILE... [--data DIR | --server URL] [--format FORMAT] [--dry-run] [--reserve 526MiB] [--sync=false]
+  emigraph retract --source ID [--data DIR | --server URL] [--dry-run]
   emigraph export  [--format ` + formatList(formatName, "|", "|") + `] [--data DIR | --server URL] [--out FILE]
   emigraph gen     --entities N --relations M [--seed S] [--format FORMAT]
   emigraph backup  [--data DIR | --server URL] [--out FILE]
@@ -98,6 +99,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.load(ctx, rest)
 	case "export":
 		return m.export(ctx, rest)
+	case "retract":
+		return m.retract(ctx, rest)
 	case "gen":
 		return m.gen(ctx, rest)
 	case "backup":

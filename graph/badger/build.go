@@ -369,7 +369,7 @@ func bulkTasks(plan *graph.Plan, pool *bulk.Pool) (entities, relations []bulk.Ta
 		}
 	}
 	// the longest first, so that no core waits for one at the end
-	var relationTasks []bulk.Task
+	relationTasks := []bulk.Task{sourcesTask(pool, plan.Sources)}
 	for _, sink := range relationSinks(pool, n, periods, rels, plan.Entities) {
 		relationTasks = append(relationTasks, func() []*bulk.Family {
 			s := sink()
@@ -403,7 +403,7 @@ func relationSinks(pool *bulk.Pool, n, periods int, all []graph.RelationWrite, e
 	k := &sinkMaker{pool: pool, n: n, periods: periods, all: all, entities: entities, streamed: all == nil}
 	return []func() relationSink{k.relations, func() relationSink { return k.index(pOut, pIn) },
 		func() relationSink { return k.index(pEntDate, pEntPeriod) },
-		func() relationSink { return k.index(pByPred, pDate, pPeriod, pFigure) }, k.counters, k.adjacency, k.figureSummary}
+		func() relationSink { return k.index(pByPred, pDate, pPeriod, pFigure, pCites) }, k.counters, k.adjacency, k.figureSummary}
 }
 
 // sinkMaker makes the sinks of relationSinks, from what they share.
@@ -429,7 +429,7 @@ func (k *sinkMaker) own(s string) string {
 // sizeHint is about how many keys a family of relations' keys will hold.
 func (k *sinkMaker) sizeHint(prefix string) int {
 	return map[string]int{pOut: k.n, pIn: k.n, pByPred: k.n, pDate: k.n, pEntDate: 2 * k.n,
-		pPeriod: k.periods, pEntPeriod: 2 * k.periods, pFigure: k.n / 4}[prefix]
+		pPeriod: k.periods, pEntPeriod: 2 * k.periods, pFigure: k.n / 4, pCites: k.n}[prefix]
 }
 
 // counters is the sink of the other counters: degrees, and the totals
@@ -456,6 +456,9 @@ func (k *sinkMaker) counters() relationSink {
 					count(degree, o)
 				}
 				count(totals, "pred:"+w.New.Predicate)
+				for _, id := range w.New.SourceIDs() {
+					count(totals, cSource+id)
+				}
 				if w.New.Date != "" {
 					count(totals, cDated)
 					count(totals, cDated+w.New.Predicate)

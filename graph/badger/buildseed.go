@@ -20,6 +20,8 @@ type planView struct {
 	entities   map[string]*graph.Entity
 	relations  map[string]*graph.Relation
 	names      map[string][]string // normalised name or alias -> entity ids
+	sources    map[string]*graph.SourceRecord
+	sourceURLs map[string]string // URL -> source id
 }
 
 func newPlanView(p *graph.Plan) *planView {
@@ -28,6 +30,16 @@ func newPlanView(p *graph.Plan) *planView {
 		entities:   make(map[string]*graph.Entity, len(p.Entities)),
 		relations:  make(map[string]*graph.Relation, len(p.Relations)),
 		names:      map[string][]string{},
+		sources:    map[string]*graph.SourceRecord{},
+		sourceURLs: map[string]string{},
+	}
+	for _, w := range p.Sources {
+		if w.New != nil {
+			v.sources[w.New.ID] = w.New
+			if w.New.URL != "" {
+				v.sourceURLs[w.New.URL] = w.New.ID
+			}
+		}
 	}
 	for _, w := range p.Predicates {
 		if w.New != nil {
@@ -58,6 +70,21 @@ func (v *planView) Entity(id string) (*graph.Entity, error)       { return v.ent
 func (v *planView) Relation(id string) (*graph.Relation, error)   { return v.relations[id], nil }
 func (v *planView) EntityIDsByName(norm string) ([]string, error) {
 	return slices.Clone(v.names[norm]), nil
+}
+func (v *planView) SourceRecord(id string) (*graph.SourceRecord, error) { return v.sources[id], nil }
+func (v *planView) SourceIDByURL(url string) (string, error)            { return v.sourceURLs[url], nil }
+
+// CitingRelationIDs implements graph.SourceView, by a pass over the
+// relations (a seed's: a build retracts a source of its seed rarely).
+func (v *planView) CitingRelationIDs(id string) ([]string, error) {
+	var ids []string
+	for rid, r := range v.relations {
+		if r.Cites(id) {
+			ids = append(ids, rid)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // onto lays top, planned against newPlanView(base), over base, a plan of
@@ -124,6 +151,35 @@ func onto(base, top *graph.Plan) *graph.Plan {
 	for _, w := range top.Relations {
 		if w.Old == nil && w.New != nil {
 			out.Relations = append(out.Relations, graph.RelationWrite{New: w.New})
+		}
+	}
+	out.Sources = ontoSources(base.Sources, top.Sources)
+	return out
+}
+
+// ontoSources lays the source records' writes of top over base's
+// additions: base's records as top leaves them (or retracts them), then
+// top's new ones.
+func ontoSources(base, top []graph.SourceWrite) []graph.SourceWrite {
+	changed := make(map[string]*graph.SourceWrite, len(top))
+	for i := range top {
+		if w := &top[i]; w.Old != nil {
+			changed[w.Old.ID] = w
+		}
+	}
+	out := make([]graph.SourceWrite, 0, len(base)+len(top))
+	for _, w := range base {
+		rec := w.New
+		if c, ok := changed[rec.ID]; ok {
+			if rec = c.New; rec == nil {
+				continue
+			}
+		}
+		out = append(out, graph.SourceWrite{New: rec})
+	}
+	for _, w := range top {
+		if w.Old == nil && w.New != nil {
+			out = append(out, graph.SourceWrite{New: w.New})
 		}
 	}
 	return out

@@ -31,7 +31,11 @@
 //	                              deg:<entity> (relations of an entity), df:w:<word> and df:g:<trigram>
 //	                              (postings, so that search reads the rarest terms first), and
 //	                              adj:<entity>␀<kind>[␀<pred>] (see below), and timeline: and
-//	                              timeline:<pred> (dated relations, for the whole graph's timeline)
+//	                              timeline:<pred> (dated relations, for the whole graph's timeline), and
+//	                              src:<source> (the relations citing a source record; dropped at zero)
+//	s:<source>                    source record (graph.SourceRecord; sources.go)
+//	k:<url>                       the id of the source record with this URL
+//	S:<source>␀<rel>              the relations citing a source record, each once
 //	m:<name>                      metadata: m:layout (the key layout, see below), m:seeded
 //	j:<load>, u:<load>␀<key>      journal and undo records of a load in progress (see Load)
 //	H:, T:, v:, W:                the history: changes, changes by time, what each change did to

@@ -83,7 +83,11 @@ func appendRelationJSON(b []byte, r *graph.Relation) ([]byte, bool) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(append(b, `{"quote":`...), s.Quote)
+			b = append(b, '{')
+			if s.SourceID != "" {
+				b = append(appendJSONString(append(b, `"source":`...), s.SourceID), ',')
+			}
+			b = appendJSONString(append(b, `"quote":`...), s.Quote)
 			if s.Section != "" {
 				b = appendJSONString(append(b, `,"section":`...), s.Section)
 			}

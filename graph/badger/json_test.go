@@ -23,7 +23,7 @@ func FuzzRelationJSON(f *testing.F) {
 			r.Quantity = &graph.Quantity{Amount: amount, LowerBound: &lower, UpperBound: &upper, Unit: text, Approximation: graph.Approximation(url)}
 		}
 		if withSources {
-			r.Sources = []graph.Source{{Quote: text, Section: subject, URL: url}, {Quote: url, Title: text}}
+			r.Sources = []graph.Source{{Quote: text, Section: subject, URL: url}, {Quote: url, Title: text}, {SourceID: object, Quote: date}}
 		}
 		got, ok := appendRelationJSON(nil, r)
 		want, err := json.Marshal(r)

@@ -191,7 +191,7 @@ func (m *mutation) resolveCounts(txn *bg.Txn) error {
 		if err != nil {
 			return err
 		}
-		if n+delta == 0 && strings.HasPrefix(name, pAdjCount) {
+		if n+delta == 0 && (strings.HasPrefix(name, pAdjCount) || strings.HasPrefix(name, cSource)) {
 			// an entity's adjacency counters come and go with its relations,
 			// as the bulk build writes them
 			m.remove(string(countKey(name)))

@@ -362,6 +362,10 @@ func (s *Store) contents(ctx context.Context) (_ *graph.Plan, meta map[string]st
 		Predicates: make([]graph.PredicateWrite, len(c.Predicates)),
 		Entities:   make([]graph.EntityWrite, len(c.Entities)),
 		Relations:  make([]graph.RelationWrite, len(c.Relations)),
+		Sources:    make([]graph.SourceWrite, len(c.Sources)),
+	}
+	for i := range c.Sources {
+		p.Sources[i].New = &c.Sources[i].Source
 	}
 	for i := range c.Predicates {
 		p.Predicates[i].New = &c.Predicates[i].Predicate

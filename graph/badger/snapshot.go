@@ -38,7 +38,7 @@ func eachStored[T any](ctx context.Context, txn *bg.Txn, prefix string, fn func(
 }
 
 // Snapshot reads the whole graph as a changeset at one read timestamp
-// (one Badger transaction): predicates, entities and relations, each in id
+// (one Badger transaction): predicates, entities, source records and relations, each in id
 // order, so that writes made meanwhile are either wholly in it or not at
 // all, and the same graph always exports to the same bytes.
 func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
@@ -52,6 +52,12 @@ func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
 		}
 		if err := eachStored(ctx, txn, pEntity, func(e *graph.Entity) error {
 			c.Entities = append(c.Entities, graph.EntityChange{Entity: *e})
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := eachStored(ctx, txn, pSource, func(s *graph.SourceRecord) error {
+			c.Sources = append(c.Sources, graph.SourceChange{Source: *s})
 			return nil
 		}); err != nil {
 			return err
@@ -74,6 +80,11 @@ func (s *Store) Snapshot(ctx context.Context) (*graph.Changeset, error) {
 // store.
 func (s *Store) StreamSnapshot(ctx context.Context, v graph.SnapshotVisitor) error {
 	return s.view(func(txn *bg.Txn) error {
+		if v.Source != nil {
+			if err := eachStored(ctx, txn, pSource, v.Source); err != nil {
+				return err
+			}
+		}
 		if v.Predicate != nil {
 			if err := eachStored(ctx, txn, pPredicate, v.Predicate); err != nil {
 				return err

@@ -500,8 +500,8 @@ func relationIndexKeys(r *graph.Relation) map[string][]byte {
 
 // relationIndex calls put with every index key of a relation, as a prefix
 // and up to three parts joined by 0x00 (an empty part ends the key):
-// adjacency both ways, by predicate, by date, by date per entity, and the
-// figures index (figures.go).
+// adjacency both ways, by predicate, by date, by date per entity, the
+// figures index (figures.go), and the source records cited (sources.go).
 // Adjacency values hold the other end, so that walking the graph (paths,
 // neighbourhoods) reads keys and values of the index alone.
 func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
@@ -528,6 +528,9 @@ func relationIndex(r *graph.Relation, put func(prefix, v, a, b, c string)) {
 	if fig, ok := graph.FigureOf(r); ok {
 		a, b := groupOf(fig).indexParts()
 		put(pFigure, figureValue(fig), a, b, r.ID)
+	}
+	for _, id := range r.SourceIDs() {
+		put(pCites, "", id, r.ID, "")
 	}
 }
 
@@ -678,6 +681,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 			m.countDated(w.Old, -1)
 			m.countDegree(w.Old, -1)
 			m.countAdjacent(w.Old, -1)
+			m.countCitations(w.Old, -1)
 		}
 		if w.New != nil {
 			newKeys = relationIndexKeys(w.New)
@@ -686,6 +690,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 			m.countDated(w.New, 1)
 			m.countDegree(w.New, 1)
 			m.countAdjacent(w.New, 1)
+			m.countCitations(w.New, 1)
 			m.put(string(relationKey(w.New.ID)), relationJSON(w.New))
 		} else {
 			m.remove(string(relationKey(w.Old.ID)))
@@ -693,6 +698,7 @@ func buildMutation(plan *graph.Plan) *mutation {
 		m.countFigures(w.Old, w.New)
 		m.moveIndex(oldKeys, newKeys)
 	}
+	m.putSources(plan.Sources)
 	return m
 }
 

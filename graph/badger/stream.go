@@ -120,6 +120,9 @@ func buildStreamed(ctx context.Context, side string, opts bg.Options, c *graph.C
 		b.Add(func() []*bulk.Family { return s.done() })
 	}
 	b.Add(historyTask(pool, nil, graph.ChangeInfoOf(ctx), sum, nil))
+	// the records the seed and the changeset state, and those the
+	// relations' citations made (known once every piece is planned)
+	b.Add(sourcesTask(pool, onto(base, entities).Sources))
 	if err := b.Wait(); err != nil {
 		return graph.Summary{}, err
 	}

@@ -28,6 +28,12 @@ func streamCase(t *testing.T) (base, file *graph.Changeset) {
 			subject = fmt.Sprintf("Many Person %d", i) // by name
 		}
 		r := graph.Relation{Subject: subject, Predicate: "fled-to", Object: "country/many-land", Date: fmt.Sprintf("2022-%02d", 1+i%12), Sources: []graph.Source{{Quote: "q"}}}
+		switch i % 5 { // sources named inline: records made as the relations stream in
+		case 0:
+			r.Sources[0].URL = fmt.Sprintf("https://example.org/many/%d", i%3)
+		case 1:
+			r.Sources[0].Title = fmt.Sprintf("Many Title %d", i%2)
+		}
 		if i%3 == 0 {
 			r.EndDate = "2024"
 		}

@@ -8,6 +8,7 @@ import (
 
 	bg "github.com/dgraph-io/badger/v4"
 
+	"github.com/emigraph/emigraph/graph"
 	"github.com/emigraph/emigraph/graph/badger"
 )
 
@@ -25,6 +26,13 @@ func verifyCase(t *testing.T, breakIt func(txn *bg.Txn) error) string {
 		t.Fatal(err)
 	}
 	if _, err := st.Load(ctx, many(200), badger.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// a source record, cited
+	cited := &graph.Changeset{Sources: []graph.SourceChange{{Source: graph.SourceRecord{ID: "source/cited", Title: "Cited"}}},
+		Relations: []graph.RelationChange{{Relation: graph.Relation{Subject: "person/alla-pugacheva", Predicate: "fled-to", Object: "country/latvia", Date: "2023",
+			Sources: []graph.Source{{SourceID: "source/cited", Quote: "Pugacheva went back to Latvia."}}}}}}
+	if _, err := st.Apply(ctx, cited, false); err != nil {
 		t.Fatal(err)
 	}
 	if breakIt != nil {
@@ -66,6 +74,12 @@ func TestVerifyChecksTheKeys(t *testing.T) {
 		{"a counter", func(txn *bg.Txn) error {
 			return txn.Set([]byte("c:relations"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
 		}, []string{"c:relations holds 1, and the store holds"}},
+		{"a source's counter", func(txn *bg.Txn) error {
+			return txn.Set([]byte("c:src:source/cited"), []byte{0, 0, 0, 0, 0, 0, 0, 3})
+		}, []string{"c:src:source/cited holds 3, and the store holds 1"}},
+		{"a source record gone", func(txn *bg.Txn) error {
+			return txn.Delete([]byte("s:source/cited"))
+		}, []string{`its source record "source/cited" is not stored`}},
 		{"an entity gone", func(txn *bg.Txn) error {
 			return txn.Delete([]byte("e:person/p-3"))
 		}, []string{`its entity "person/p-3" is not stored`, "c:entities holds"}},

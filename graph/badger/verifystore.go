@@ -118,7 +118,14 @@ func (s *Store) checkKeys(ctx context.Context, r *VerifyReport) error {
 		if err != nil {
 			return err
 		}
-		byPredicate, adjacency, err := checkRelations(ctx, txn, r, predicates, entities)
+		sources := map[string]int64{} // stored source records -> relations citing them
+		if err := eachStored(ctx, txn, pSource, func(s *graph.SourceRecord) error {
+			sources[s.ID] = 0
+			return nil
+		}); err != nil {
+			return err
+		}
+		byPredicate, adjacency, err := checkRelations(ctx, txn, r, predicates, entities, sources)
 		if err != nil {
 			return err
 		}
@@ -133,6 +140,9 @@ func (s *Store) checkKeys(ctx context.Context, r *VerifyReport) error {
 		}
 		for p := range predicates {
 			counts["pred:"+p] = byPredicate[p]
+		}
+		for id, n := range sources {
+			counts[cSource+id] = n
 		}
 		checkCounters(txn, r, counts)
 		if valueLogUsed(s.dir) {
@@ -195,7 +205,9 @@ func (s *keySet) add(k, v []byte) {
 // checkRelations reads every relation and checks its predicate and its
 // entities, and returns the count of each predicate and the adjacency keys
 // (and values) the relations need, by prefix.
-func checkRelations(ctx context.Context, txn *bg.Txn, r *VerifyReport, predicates, entities map[string]bool) (byPredicate map[string]int64, want map[string]*keySet, err error) {
+// checkRelations also counts, in sources, the relations citing each stored
+// source record, and reports a citation of a record that is not stored.
+func checkRelations(ctx context.Context, txn *bg.Txn, r *VerifyReport, predicates, entities map[string]bool, sources map[string]int64) (byPredicate map[string]int64, want map[string]*keySet, err error) {
 	byPredicate = map[string]int64{}
 	seed := maphash.MakeSeed()
 	want = map[string]*keySet{pOut: {seed: seed}, pIn: {seed: seed}}
@@ -220,6 +232,13 @@ func checkRelations(ctx context.Context, txn *bg.Txn, r *VerifyReport, predicate
 		}
 		for _, a := range adjacencyOf(&rel) {
 			want[a[0][:2]].add([]byte(a[0]), []byte(a[1]))
+		}
+		for _, id := range rel.SourceIDs() {
+			if _, ok := sources[id]; !ok {
+				r.problem("%s: its source record %q is not stored", k, id)
+				continue
+			}
+			sources[id]++
 		}
 	})
 	return byPredicate, want, err

@@ -36,12 +36,57 @@ func NewRandomGraph(seed uint64, entities int) (g *RandomGraph, base *graph.Chan
 		c.Predicates = append(c.Predicates, graph.PredicateChange{Predicate: graph.Predicate{ID: id, Label: id, InverseLabel: id + " of",
 			SubjectTypes: graph.EntityTypes, ObjectTypes: graph.EntityTypes, ObjectOptional: true}})
 	}
+	for i := range randomSources {
+		c.Sources = append(c.Sources, graph.SourceChange{Source: graph.SourceRecord{ID: randomSourceID(i), Title: fmt.Sprintf("Source %d", i),
+			URL: randomSourceURL(i), Kind: graph.SourceKinds[i]}})
+	}
 	for i := range entities {
 		id := fmt.Sprintf("person/e-%d", i)
 		g.Entities = append(g.Entities, id)
 		c.Entities = append(c.Entities, graph.EntityChange{Entity: graph.Entity{ID: id, Type: graph.Person, Name: fmt.Sprintf("E %d", i)}})
 	}
 	return g, c
+}
+
+// randomSources is how many source records a random graph has; its
+// relations cite none, one or two of them, by id or by URL.
+const randomSources = 4
+
+func randomSourceID(i int) string  { return fmt.Sprintf("source/s-%d", i) }
+func randomSourceURL(i int) string { return fmt.Sprintf("https://example.org/source/%d", i) }
+
+// citations makes the sources of a relation: a quote alone, or citations
+// of one or two records, by id or inline by URL (which the store resolves
+// to the record).
+func (g *RandomGraph) citations(id string) []graph.Source {
+	out := []graph.Source{{Quote: "q " + id}}
+	switch g.rng.IntN(4) {
+	case 1:
+		out[0].SourceID = randomSourceID(g.rng.IntN(randomSources))
+	case 2:
+		a := g.rng.IntN(randomSources)
+		out[0].SourceID = randomSourceID(a)
+		out = append(out, graph.Source{Quote: "also " + id, SourceID: randomSourceID((a + 1) % randomSources)})
+	case 3:
+		out[0].URL = randomSourceURL(g.rng.IntN(randomSources))
+	}
+	return out
+}
+
+// Cited reports whether the relation r of the graph cites the source
+// record id, by id or by its URL.
+func Cited(r graph.Relation, id string) bool {
+	for _, s := range r.Sources {
+		if s.SourceID == id {
+			return true
+		}
+		for i := range randomSources {
+			if s.URL != "" && s.URL == randomSourceURL(i) && randomSourceID(i) == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // entity picks an entity, a few of them (hubs) far more often than the rest.
@@ -56,7 +101,7 @@ func (g *RandomGraph) entity() string {
 // from an entity to itself, some undated, some periods.
 func (g *RandomGraph) relation(id string) graph.Relation {
 	r := graph.Relation{ID: id, Subject: g.entity(), Predicate: g.Preds[g.rng.IntN(len(g.Preds))],
-		Sources: []graph.Source{{Quote: "q " + id}}}
+		Sources: g.citations(id)}
 	switch n := g.rng.IntN(20); {
 	case n == 0:
 	case n == 1:
@@ -117,7 +162,7 @@ func (g *RandomGraph) Changes(updates, retractions int) *graph.Changeset {
 		case 4:
 			r.Quantity = nil // a figure no more (or never one)
 		case 5:
-			r.Sources = []graph.Source{{Quote: "restated " + id}} // the same figure, another source
+			r.Sources = append(g.citations("restated "+id), r.Sources...) // the same figure, another source
 		}
 		g.Relations[id] = r
 		c.Relations = append(c.Relations, graph.RelationChange{Relation: r})
@@ -132,7 +177,7 @@ func (g *RandomGraph) Changes(updates, retractions int) *graph.Changeset {
 // State is the changeset that states the graph as it is now, over base
 // (the predicates and entities NewRandomGraph gave).
 func (g *RandomGraph) State(base *graph.Changeset) *graph.Changeset {
-	c := &graph.Changeset{Predicates: base.Predicates, Entities: base.Entities}
+	c := &graph.Changeset{Predicates: base.Predicates, Entities: base.Entities, Sources: base.Sources}
 	ids := make([]string, 0, len(g.Relations))
 	for id := range g.Relations {
 		ids = append(ids, id)
@@ -236,6 +281,7 @@ func CheckCounts(t *testing.T, st graph.Store, g *RandomGraph, when string) {
 			check(graph.RelationFilter{Object: e, Predicates: ps})
 		}
 	}
+	checkCitations(t, st, g, when)
 	ranges := dateRanges(t)
 	checkGraphTimeline(t, st, g, ranges, when)
 	for i, e := range g.Entities {
@@ -436,4 +482,48 @@ func figureOf(r *graph.Relation) graph.Figure {
 		return graph.Figure{}
 	}
 	return f
+}
+
+// checkCitations holds the count of relations citing each source record
+// (a counter) and the list of them (an index) to the relations themselves.
+func checkCitations(t *testing.T, st graph.Store, g *RandomGraph, when string) {
+	t.Helper()
+	ctx := context.Background()
+	ids := make([]string, randomSources)
+	for i := range ids {
+		ids[i] = randomSourceID(i)
+	}
+	counts, err := st.CountCitations(ctx, ids)
+	if err != nil {
+		t.Fatalf("%s: CountCitations: %v", when, err)
+	}
+	for _, id := range ids {
+		var want []string
+		for rid, r := range g.Relations {
+			if Cited(r, id) {
+				want = append(want, rid)
+			}
+		}
+		slices.Sort(want)
+		if counts[id] != len(want) {
+			t.Errorf("%s: %s is cited by %d relations, the counter says %d", when, id, len(want), counts[id])
+		}
+		var got []string
+		for after := ""; ; {
+			page, err := st.CitingRelations(ctx, id, 100, after)
+			if err != nil {
+				t.Fatalf("%s: CitingRelations(%s): %v", when, id, err)
+			}
+			for i, r := range page.Relations {
+				got = append(got, r.ID)
+				after = page.Cursors[i]
+			}
+			if !page.HasNextPage {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: CitingRelations(%s) lists %d relations, %d cite it", when, id, len(got), len(want))
+		}
+	}
 }

@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore New) {
 		{"FiguresMatchAScan", testFigures},
 		{"Snapshot", testSnapshot},
 		{"HistoryAndReadsAsOf", testHistory},
+		{"SourceRecords", testSourceRecords},
+		{"RetractSource", testRetractSource},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -649,7 +651,8 @@ func testTimingAndHedges(t *testing.T, newStore New) {
 	want := graph.Relation{ID: r.ID, Subject: "group/it-workers", Predicate: "fled-to", Object: "country/latvia", Date: "2022-09", Timing: graph.Since,
 		Hedges: []graph.Hedge{graph.Alleged, graph.Estimated}, Note: "a note",
 		Quantity: &graph.Quantity{Amount: 1000, UpperBound: ptr(2000), Unit: "people", Approximation: graph.About},
-		Sources:  []graph.Source{{Quote: "q1", Section: "S", URL: "https://example.org/a"}, {Quote: "q2"}}}
+		// the inline URL became a source record the citation names
+		Sources: []graph.Source{{SourceID: graph.DeriveSourceID("", "https://example.org/a"), Quote: "q1", Section: "S"}, {Quote: "q2"}}}
 	got, _ := json.Marshal(r)
 	wantJSON, _ := json.Marshal(want)
 	if string(got) != string(wantJSON) {

@@ -174,7 +174,8 @@ func TestExplorerInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	ts, seen := serve(t, seedtest.Open(t))
+	st := seedtest.Open(t)
+	ts, seen := serve(t, st)
 	b := browsertest.Start(t)
 	p := &tab{t: t, b: b, base: ts.URL}
 	errs := 0
@@ -428,6 +429,41 @@ func TestExplorerInBrowser(t *testing.T) {
 		errs = p.noNewErrors(errs)
 	})
 
+	t.Run("Georgia's figures side by side by source", func(t *testing.T) {
+		p.t = t
+		// two more sources' figures for Georgia (made up for the test), as a user loads them
+		c, err := seed.Parse("native", "sources.yaml", strings.NewReader(twoMoreSources))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Apply(context.Background(), c, false); err != nil {
+			t.Fatal(err)
+		}
+		p.open("/explore/entity/country/georgia")
+		p.wait("who says what", `document.querySelector('.by-source li[data-source="source/test-survey"]')`)
+		bySource := eval[map[string]string](p, `Object.fromEntries([...document.querySelectorAll('.by-source li')].map(li => [li.dataset.source, li.innerText]))`)
+		for id, want := range map[string][]string{
+			"source/wikipedia-russian-emigration-2022": {"Wikipedia", "encyclopedia", "about 100,000 people (February – April 2022)"},
+			"source/test-ministry":                     {"A ministry: Entries of foreign citizens", "official statistics", "January 2023", "112,000 people (February – November 2022)"},
+			"source/test-survey":                       {"A think tank", "survey", "about 75,000 people (2023)"},
+		} {
+			for _, w := range want {
+				if !strings.Contains(bySource[id], w) {
+					t.Errorf("who says what, %s: %q lacks %q", id, bySource[id], w)
+				}
+			}
+		}
+		// the ministry's figure is its own: not under the article
+		if strings.Contains(bySource["source/wikipedia-russian-emigration-2022"], "112,000") {
+			t.Errorf("the article is said to state the ministry's figure: %q", bySource["source/wikipedia-russian-emigration-2022"])
+		}
+		if cite := eval[string](p, `[...document.querySelectorAll('table.figures tbody tr')].find(r => r.innerText.includes('112,000')).querySelector('.cite').innerText`); !strings.Contains(cite, "A ministry") {
+			t.Errorf("the table's citation of the ministry's figure: %q", cite)
+		}
+		p.shot("by-source")
+		errs = p.noNewErrors(errs)
+	})
+
 	t.Run("readable on a phone", func(t *testing.T) {
 		p.t = t
 		p.run("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile))
@@ -536,3 +572,36 @@ func TestHubEntityViewOnBigStore(t *testing.T) {
 		t.Errorf("errors in the page: %q", e)
 	}
 }
+
+// twoMoreSources are made-up test facts: two other sources' figures for
+// Georgia, beside the article's.
+const twoMoreSources = `sources:
+  - id: source/test-ministry
+    title: Entries of foreign citizens
+    publisher: A ministry
+    published: 2023-01
+    url: https://example.org/ministry
+    language: ka
+    kind: official-statistics
+  - id: source/test-survey
+    title: A survey of the diaspora
+    publisher: A think tank
+    published: "2023"
+    kind: survey
+relations:
+  - subject: group/russian-emigrants
+    predicate: fled-to
+    object: country/georgia
+    date: "2022-02"
+    endDate: "2022-11"
+    quantity: {amount: 112000, unit: people, approximation: EXACT}
+    source: source/test-ministry
+    quote: 112,000 entered and stayed.
+  - subject: group/russian-emigrants
+    predicate: fled-to
+    object: country/georgia
+    date: "2023"
+    quantity: {amount: 75000, unit: people, approximation: ABOUT}
+    source: source/test-survey
+    quote: About 75,000 live there.
+`

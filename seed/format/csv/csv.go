@@ -15,16 +15,18 @@ import (
 )
 
 var csvColumns = []string{"action", "id", "subject", "predicate", "object", "date", "endDate", "timing",
-	"amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "quote", "section", "title", "url",
+	"amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "source", "quote", "section", "title", "url",
 	"name", "type", "aliases", "removeAliases", "description",
-	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader"}
+	"label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "broader",
+	"publisher", "author", "published", "retrieved", "language", "kind"}
 
 // csvAlwaysWritten are the columns a full export always has, so that its
 // header says what kind of file it is even when nothing fills them.
 var csvAlwaysWritten = []string{"subject", "predicate", "quote"}
 
 var (
-	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "timing", "amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "quote", "section", "title", "url")
+	csvRelationCols  = format.KeySet("action", "id", "subject", "predicate", "object", "date", "endDate", "timing", "amount", "lowerBound", "upperBound", "unit", "approximation", "hedges", "note", "source", "quote", "section", "title", "url")
+	csvSourceCols    = format.KeySet("action", "id", "title", "publisher", "author", "published", "retrieved", "url", "language", "kind", "note")
 	csvEntityCols    = format.KeySet("action", "id", "name", "type", "aliases", "removeAliases", "description")
 	csvPredicateCols = format.KeySet("action", "id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 )
@@ -228,6 +230,10 @@ func (p *parser) row(rec []string, w string) {
 		return
 	}
 	switch action {
+	case "source":
+		p.c.Sources = append(p.c.Sources, graph.SourceChange{Where: w, Source: graph.SourceRecord{ID: r.get("id"), Title: r.get("title"),
+			Publisher: r.get("publisher"), Author: r.get("author"), Published: r.get("published"), Retrieved: r.get("retrieved"),
+			URL: r.get("url"), Language: r.get("language"), Kind: graph.SourceKind(strings.TrimSpace(r.get("kind"))), Note: r.get("note")}})
 	case "entity":
 		p.entityRow(r, w)
 	case "predicate":
@@ -248,8 +254,10 @@ func (p *parser) columnsFit(r cells, action, w string) bool {
 		allowed = csvEntityCols
 	case "predicate":
 		allowed = csvPredicateCols
+	case "source":
+		allowed = csvSourceCols
 	default:
-		p.probs.Add(w, "action", "%q is not one of add (or empty), retract, entity, predicate", r.get("action"))
+		p.probs.Add(w, "action", "%q is not one of add (or empty), retract, entity, predicate, source", r.get("action"))
 		return false
 	}
 	fit := true
@@ -306,7 +314,7 @@ func (p *parser) relationRow(r cells, retract bool, w string, prev *lastRow) {
 		return
 	}
 	rel.Quantity = q
-	src := graph.Source{Quote: r.get("quote"), Section: r.get("section"), Title: r.get("title"), URL: r.get("url")}
+	src := graph.Source{SourceID: strings.TrimSpace(r.get("source")), Quote: r.get("quote"), Section: r.get("section"), Title: r.get("title"), URL: r.get("url")}
 	sourced := src != graph.Source{}
 	key := csvMergeKey(retract, &rel)
 	if sourced && prev != nil && prev.retract == retract && prev.key == key {
@@ -423,10 +431,12 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
-	rows, err := predicateRows(c)
+	rows := sourceRows(c)
+	preds, err := predicateRows(c)
 	if err != nil {
 		return err
 	}
+	rows = append(rows, preds...)
 	ents, err := entityRows(c)
 	if err != nil {
 		return err
@@ -467,6 +477,17 @@ func listCell(what, col string, items []string) (string, error) {
 		return "", fmt.Errorf("csv: %s: %w", what, err)
 	}
 	return s, nil
+}
+
+// sourceRows are the rows of the changeset's source records, by column.
+func sourceRows(c *graph.Changeset) []map[string]string {
+	var rows []map[string]string
+	for _, sc := range c.Sources {
+		s := sc.Source
+		rows = append(rows, map[string]string{"action": "source", "id": s.ID, "title": s.Title, "publisher": s.Publisher, "author": s.Author,
+			"published": s.Published, "retrieved": s.Retrieved, "url": s.URL, "language": s.Language, "kind": string(s.Kind), "note": s.Note})
+	}
+	return rows
 }
 
 // predicateRows are the rows of the changeset's predicates, by column.
@@ -554,7 +575,7 @@ func relRows(action string, r *graph.Relation) []map[string]string {
 	}
 	var out []map[string]string
 	for _, s := range r.Sources {
-		row := map[string]string{"quote": s.Quote, "section": s.Section, "title": s.Title, "url": s.URL}
+		row := map[string]string{"source": s.SourceID, "quote": s.Quote, "section": s.Section, "title": s.Title, "url": s.URL}
 		for k, v := range base {
 			row[k] = v
 		}

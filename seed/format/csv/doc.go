@@ -8,7 +8,7 @@
 // matched ignoring case; an unknown column is an error. The header must have
 // a name for every column. The columns are:
 //
-//	action         empty or "add" (a relation), "retract", "entity" or "predicate"
+//	action         empty or "add" (a relation), "retract", "entity", "predicate" or "source"
 //	id             relation id (rel/...), or the id of the entity or predicate
 //	subject        entity id or name (ids and names are resolved by the store)
 //	predicate      predicate id, e.g. fled-to
@@ -19,8 +19,10 @@
 //	lowerBound, upperBound, unit, approximation (EXACT, ABOUT, AT_LEAST, MORE_THAN, NEARLY, UP_TO)
 //	hedges         how the source qualifies the fact: ALLEGED, ESTIMATED, EXPECTED, DISPUTED, PARTIAL, separated by "|"
 //	note
+//	source         the id of the source record the quote is from (source/...), or empty
 //	quote          verbatim quote of the source: required on every relation row
-//	section, title, url    where the quote is from
+//	section, title, url    where the quote is from (title and url name a source inline)
+//	publisher, author, published, retrieved, language, kind   source rows, with id, title, url and note
 //	name, type, aliases, removeAliases, description        entity rows
 //	label, inverseLabel, subjectTypes, objectTypes, objectOptional, description   predicate rows
 //
@@ -35,7 +37,10 @@
 // A row with action "retract" withdraws a relation, named by id or by subject,
 // predicate and the other columns of the fact; quote is optional there.
 //
-// Rows with action "entity" define or correct an entity with id, name, type,
+// Rows with action "source" state a source record (graph.SourceRecord) with
+// id, title, publisher, author, published, retrieved, url, language, kind
+// (encyclopedia, official-statistics, ...) and note; a full export writes
+// them first. Rows with action "entity" define or correct an entity with id, name, type,
 // aliases, removeAliases and description; rows with action "predicate" define
 // a predicate with id, label, inverseLabel, subjectTypes, objectTypes,
 // objectOptional (true or false) and description. The list columns (hedges, aliases,

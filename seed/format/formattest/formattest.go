@@ -29,6 +29,13 @@ func fptr(f float64) *float64 { return &f }
 // retractions.
 func Sample() *graph.Changeset {
 	return &graph.Changeset{
+		Sources: []graph.SourceChange{
+			{Source: graph.SourceRecord{ID: "source/georgia-ministry-2022", Title: "Entries of foreign citizens, 2022", Publisher: "Ministry of Internal Affairs of Georgia",
+				Author: "Statistics department", Published: "2023-01", Retrieved: "2026-12-07", URL: "https://example.org/mia/2022?lang=en&page=1",
+				Language: "ka", Kind: graph.KindOfficialStatistics, Note: "Entries, not residents; \"stayed\" means no exit recorded.\nSecond line."}},
+			// a correction: a field or two
+			{Source: graph.SourceRecord{ID: "source/survey", Kind: graph.KindSurvey}},
+		},
 		Predicates: []graph.PredicateChange{
 			{Predicate: graph.Predicate{ID: "fled-to", Label: "fled to", InverseLabel: "received emigrants",
 				SubjectTypes: []graph.EntityType{graph.Person, graph.Group, graph.Organization}, ObjectTypes: []graph.EntityType{graph.Country, graph.Place},
@@ -55,7 +62,8 @@ func Sample() *graph.Changeset {
 				}}},
 			{Relation: graph.Relation{Subject: "group/it-workers", Predicate: "emigrated", Date: "2022", EndDate: "2023-06-30",
 				Quantity: &graph.Quantity{Amount: 100000, LowerBound: fptr(50000), UpperBound: fptr(170000.5), Unit: "people", Approximation: graph.About},
-				Sources:  []graph.Source{{Quote: "about 100,000 IT specialists left"}}}},
+				Sources: []graph.Source{{Quote: "about 100,000 IT specialists left"},
+					{SourceID: "source/georgia-ministry-2022", Quote: "112,000 entered", Section: "Table 2"}}}},
 			{Relation: graph.Relation{Subject: "Alla Pugacheva", Predicate: "fled-to", Object: "country/georgia",
 				Quantity: &graph.Quantity{Amount: 1e25, Approximation: "ROUGHLY"},
 				Sources:  []graph.Source{{Quote: "Pugacheva — «Примадонна» — left", Title: "Only a title"}}}},
@@ -100,6 +108,10 @@ func Canonical(c *graph.Changeset) *graph.Changeset {
 		return r
 	}
 	out := &graph.Changeset{}
+	for _, s := range c.Sources {
+		s.Where = ""
+		out.Sources = append(out.Sources, s)
+	}
 	for _, p := range c.Predicates {
 		p.Where = ""
 		p.Predicate.SubjectTypes, p.Predicate.ObjectTypes = types(p.Predicate.SubjectTypes), types(p.Predicate.ObjectTypes)
@@ -160,6 +172,9 @@ func DebugString(c *graph.Changeset) string {
 		}
 		b.WriteString("; ")
 	}
+	for _, s := range c.Sources {
+		fmt.Fprintf(&b, "%#v; ", s)
+	}
 	for _, p := range c.Predicates {
 		fmt.Fprintf(&b, "%#v; ", p)
 	}
@@ -178,6 +193,9 @@ func DebugString(c *graph.Changeset) string {
 // lines lists the items of c one a line, for diffs.
 func lines(c *graph.Changeset) []string {
 	var out []string
+	for _, s := range c.Sources {
+		out = append(out, fmt.Sprintf("source %#v", s.Source))
+	}
 	for _, p := range c.Predicates {
 		out = append(out, fmt.Sprintf("predicate %#v", p.Predicate))
 	}

@@ -7,9 +7,10 @@
 // at the start of the file is dropped. Each object has a "kind", and the
 // fields of the GraphQL type of that kind:
 //
+//	{"kind":"source","source":{"id":"source/georgia-mia-2022","title":"...","publisher":"...","published":"2023-01","url":"...","language":"ka","kind":"official-statistics"}}
 //	{"kind":"predicate","id":"fled-to","label":"fled to","inverseLabel":"received emigrants","subjectTypes":["PERSON"],"objectTypes":["COUNTRY"],"objectOptional":false,"description":"..."}
 //	{"kind":"entity","id":"person/alla-pugacheva","name":"Alla Pugacheva","type":"PERSON","aliases":["Алла Пугачёва"],"description":"...","removeAliases":["Pugachova"]}
-//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","timing":"PERIOD","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"hedges":["ESTIMATED"],"note":"...","sources":[{"quote":"...","section":"...","title":"...","url":"..."}]}
+//	{"kind":"relation","id":"rel/...","subject":"person/alla-pugacheva","predicate":"fled-to","object":"country/israel","date":"2022","endDate":"2023","timing":"PERIOD","quantity":{"amount":50000,"lowerBound":40000,"upperBound":60000,"unit":"people","approximation":"ABOUT"},"hedges":["ESTIMATED"],"note":"...","sources":[{"source":"source/georgia-mia-2022","quote":"...","section":"..."},{"quote":"...","title":"...","url":"..."}]}
 //	{"kind":"retract","id":"rel/..."}
 //
 // Field names are matched exactly; unknown fields, and fields of another
@@ -20,7 +21,10 @@
 // planned, at the file and line of the item. Errors read
 // "facts.jsonl:LINE: field: problem".
 //
-// The writer writes predicates, entities, relations and retractions, one
+// A source record's fields (graph.SourceRecord) are under "source", since
+// the record has a "kind" of its own.
+//
+// The writer writes source records, predicates, entities, relations and retractions, one
 // per line, in the order of the changeset, with the fields that carry a
 // value.
 //

@@ -90,6 +90,7 @@ func parseData(name string, data []byte, firstLine int, want func(line []byte) b
 	c = &graph.Changeset{}
 	for i := range parts {
 		p := &parts[i]
+		c.Sources = append(c.Sources, p.c.Sources...)
 		c.Predicates = append(c.Predicates, p.c.Predicates...)
 		c.Retractions = append(c.Retractions, p.c.Retractions...)
 		entities = append(entities, p.c.Entities...) // moves down within the same array
@@ -484,7 +485,7 @@ func (s *fastScan) quantity(q *jsonlQuantity) bool {
 func (s *fastScan) sources(dst *[]graph.Source) bool {
 	return s.array(func() bool {
 		var src graph.Source
-		var seen [4]bool
+		var seen [5]bool
 		ok := s.object(func(key []byte) bool {
 			var i int
 			var f *string
@@ -497,6 +498,8 @@ func (s *fastScan) sources(dst *[]graph.Source) bool {
 				i, f = 2, &src.Title
 			case "url":
 				i, f = 3, &src.URL
+			case "source":
+				i, f = 4, &src.SourceID
 			default:
 				return false
 			}

@@ -21,10 +21,12 @@ var fastJSONLCases = []string{
 	` { "kind" : "retract" , "id" : "rel/x" } `,
 	`{"kind":"retract","subject":"a","predicate":"fled-to","quantity":{"amount":-0.5e-3}}`,
 	`{"kind":"relation","subject":"a","predicate":"p","sources":[]}`,
+	`{"kind":"relation","subject":"a","predicate":"p","sources":[{"source":"source/x","quote":"q","section":"s"}]}`,
 	`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":""}]}`,
 	`{"kind":"relation","quantity":{}}`,
 	`{"kind":"entity","aliases":[],"name":"x"}`,
 	`{"kind":"predicate","objectOptional":true}`,
+	`{"kind":"source","source":{"id":"source/x","title":"T","kind":"survey"}}`, // a source record: the reference path
 	`{"kind":"entity","id":"x","id":"y"}`,
 	`{"kind":"entity","Name":"x"}`,
 	`{"kind":"entity","name":"a\"b"}`,
@@ -76,7 +78,7 @@ func TestJSONLFastDecoderTakes(t *testing.T) {
 	for i, c := range fastJSONLCases {
 		var l jsonlLine
 		got := fastJSONLine([]byte(c), &l)
-		want := i < 11 // the cases above are plain up to objectOptional:true
+		want := i < 12 // the cases above are plain up to objectOptional:true
 		if got != want {
 			t.Errorf("fastJSONLine(%s) = %v, want %v", c, got, want)
 		}

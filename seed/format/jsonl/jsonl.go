@@ -51,6 +51,12 @@ type (
 		Note      string         `json:"note,omitempty"`
 		Sources   []graph.Source `json:"sources,omitempty"`
 	}
+	// jsonlSource is a source record: its fields are nested under
+	// "source", since a record has a "kind" of its own.
+	jsonlSource struct {
+		Kind   string              `json:"kind"`
+		Source *graph.SourceRecord `json:"source"`
+	}
 	jsonlQuantity struct {
 		Amount        *float64            `json:"amount"`
 		LowerBound    *float64            `json:"lowerBound,omitempty"`
@@ -61,13 +67,14 @@ type (
 )
 
 var (
-	jsonlKinds          = []string{"predicate", "entity", "relation", "retract"}
+	jsonlKinds          = []string{"source", "predicate", "entity", "relation", "retract"}
+	jsonlRecordKeys     = jsonKeys(graph.SourceRecord{})
 	jsonlPredicateKeys  = jsonKeys(jsonlPredicate{})
 	jsonlEntityKeys     = jsonKeys(jsonlEntity{})
 	jsonlRelationKeys   = jsonKeys(jsonlRelation{})
 	jsonlQuantityKeys   = jsonKeys(jsonlQuantity{})
 	jsonlSourceKeys     = jsonKeys(graph.Source{})
-	jsonlKeysOfKind     = map[string]format.Keys{"predicate": jsonlPredicateKeys, "entity": jsonlEntityKeys, "relation": jsonlRelationKeys, "retract": jsonlRelationKeys}
+	jsonlKeysOfKind     = map[string]format.Keys{"source": jsonKeys(jsonlSource{}), "predicate": jsonlPredicateKeys, "entity": jsonlEntityKeys, "relation": jsonlRelationKeys, "retract": jsonlRelationKeys}
 	errJSONLNotAnObject = errors.New("expected a JSON object")
 )
 
@@ -104,29 +111,30 @@ func Parse(name string, r io.Reader) (*graph.Changeset, error) {
 // keys of the line, checked beforehand against its kind, say which fields
 // count.
 type jsonlLine struct {
-	Kind           string             `json:"kind"`
-	ID             string             `json:"id"`
-	Name           string             `json:"name"`
-	Type           graph.EntityType   `json:"type"`
-	Aliases        []string           `json:"aliases"`
-	RemoveAliases  []string           `json:"removeAliases"`
-	Description    string             `json:"description"`
-	Label          string             `json:"label"`
-	InverseLabel   string             `json:"inverseLabel"`
-	SubjectTypes   []graph.EntityType `json:"subjectTypes"`
-	ObjectTypes    []graph.EntityType `json:"objectTypes"`
-	ObjectOptional bool               `json:"objectOptional"`
-	Broader        string             `json:"broader"`
-	Subject        string             `json:"subject"`
-	Predicate      string             `json:"predicate"`
-	Object         string             `json:"object"`
-	Date           string             `json:"date"`
-	EndDate        string             `json:"endDate"`
-	Timing         graph.Timing       `json:"timing"`
-	Quantity       *jsonlQuantity     `json:"quantity"`
-	Hedges         []graph.Hedge      `json:"hedges"`
-	Note           string             `json:"note"`
-	Sources        []graph.Source     `json:"sources"`
+	Kind           string              `json:"kind"`
+	ID             string              `json:"id"`
+	Name           string              `json:"name"`
+	Type           graph.EntityType    `json:"type"`
+	Aliases        []string            `json:"aliases"`
+	RemoveAliases  []string            `json:"removeAliases"`
+	Description    string              `json:"description"`
+	Label          string              `json:"label"`
+	InverseLabel   string              `json:"inverseLabel"`
+	SubjectTypes   []graph.EntityType  `json:"subjectTypes"`
+	ObjectTypes    []graph.EntityType  `json:"objectTypes"`
+	ObjectOptional bool                `json:"objectOptional"`
+	Broader        string              `json:"broader"`
+	Subject        string              `json:"subject"`
+	Predicate      string              `json:"predicate"`
+	Object         string              `json:"object"`
+	Date           string              `json:"date"`
+	EndDate        string              `json:"endDate"`
+	Timing         graph.Timing        `json:"timing"`
+	Quantity       *jsonlQuantity      `json:"quantity"`
+	Hedges         []graph.Hedge       `json:"hedges"`
+	Note           string              `json:"note"`
+	Sources        []graph.Source      `json:"sources"`
+	Source         *graph.SourceRecord `json:"source"`
 }
 
 func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *format.Problems) {
@@ -183,6 +191,8 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *format.
 			known = jsonlQuantityKeys
 		case strings.HasPrefix(k.path, "sources[") && allowed["sources"]:
 			known = jsonlSourceKeys
+		case k.path == "source." && allowed["source"]:
+			known = jsonlRecordKeys
 		default:
 			continue
 		}
@@ -206,6 +216,12 @@ func parseJSONLine(c *graph.Changeset, line []byte, where string, probs *format.
 // problems to probs.
 func emitJSONL(c *graph.Changeset, l *jsonlLine, where string, probs *format.Problems) {
 	switch kind := l.Kind; kind {
+	case "source":
+		if l.Source == nil {
+			probs.Add(where, "source", "is required: the record, as an object")
+			return
+		}
+		c.Sources = append(c.Sources, graph.SourceChange{Where: where, Source: *l.Source})
 	case "predicate":
 		c.Predicates = append(c.Predicates, graph.PredicateChange{Where: where, Predicate: graph.Predicate{ID: l.ID, Label: l.Label,
 			InverseLabel: l.InverseLabel, SubjectTypes: format.NilIfEmpty(l.SubjectTypes), ObjectTypes: format.NilIfEmpty(l.ObjectTypes),
@@ -284,7 +300,7 @@ func (s *jsonKeyScan) value(path string, collect bool) {
 			}
 			s.ws()
 			s.i++ // ':'
-			if collect && path == "" && (string(k) == "quantity" || string(k) == "sources") {
+			if collect && path == "" && (string(k) == "quantity" || string(k) == "sources" || string(k) == "source") {
 				s.value(string(k)+".", true)
 			} else {
 				s.value("", false)
@@ -386,8 +402,9 @@ func jsonTypeName(t reflect.Type) string {
 	return t.String()
 }
 
-// Write writes a changeset as JSON Lines: predicates, entities,
-// relations, retractions, one per line, in the order of the changeset.
+// Write writes a changeset as JSON Lines: source records, predicates,
+// entities, relations, retractions, one per line, in the order of the
+// changeset.
 func Write(w io.Writer, c *graph.Changeset) error {
 	if err := format.CheckWritable(c); err != nil {
 		return fmt.Errorf("jsonl: %w", err)
@@ -395,6 +412,12 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	for _, sc := range c.Sources {
+		s := sc.Source
+		if err := enc.Encode(jsonlSource{Kind: "source", Source: &s}); err != nil {
+			return err
+		}
+	}
 	for _, pc := range c.Predicates {
 		p := pc.Predicate
 		if err := enc.Encode(jsonlPredicate{Kind: "predicate", ID: p.ID, Label: p.Label, InverseLabel: p.InverseLabel,

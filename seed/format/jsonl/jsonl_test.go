@@ -145,6 +145,9 @@ func FuzzParseJSONL(f *testing.F) {
 		`{"kind":"relation","subject":"a","predicate":"p","sources":[{"quote":"q"}],"quantity":{"amount":-0,"lowerBound":1e-7}}`,
 		`{"kind":"entity","\u006eame":"x","aliases":[""],"removeAliases":[]}`,
 		`{"kind":"retract","sources":[{},null]}`,
+		`{"kind":"source","source":{"id":"source/x","kind":"survey","language":"en","published":"2023"}}`,
+		`{"kind":"source","source":null}`,
+		`{"kind":"source","source":{"id":"source/x","editor":"e"}}`,
 		`{"kind":"relation","subject":"a\u0000<>&\u2028","predicate":"p","sources":[{"quote":"\ud83d\ude00"}]}`,
 	)...)
 }

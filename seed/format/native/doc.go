@@ -4,9 +4,15 @@
 //
 // # Specification
 //
-// One YAML document per file, with up to five lists. Every relation carries
+// One YAML document per file, with up to six lists. Every relation carries
 // a verbatim quote of its source; section, title and url at the top of the
-// file fill in every source that does not give its own.
+// file fill in every source that does not give its own (or source:, the id
+// of a source record, instead of title and url). sources: lists source
+// records (id, title, publisher, author, published, retrieved, url,
+// language, kind, note: graph.SourceRecord); a citation names one by id
+// with source: (in a sources: item, or beside the quote: shorthand), and
+// one named inline by title and url cites the record with that url, or one
+// made of them.
 //
 //	section: Reactions > Kyrgyzstan
 //	title: Russian emigration during the Russo-Ukrainian war (2022–present)

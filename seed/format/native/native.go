@@ -12,16 +12,20 @@ import (
 	"github.com/emigraph/emigraph/seed/format"
 )
 
-// nativeDoc is the native fact format: YAML with up to five lists. Defaults
-// at the top (section, title, url) fill in every source that leaves them out.
+// nativeDoc is the native fact format: YAML with up to six lists. Defaults
+// at the top fill in every citation that leaves them out: section, and the
+// source cited, by record id (source) or inline (title, url: the record
+// with that url, or one made of them). sources lists source records.
 type nativeDoc struct {
-	Section    string            `yaml:"section,omitempty"`
-	Title      string            `yaml:"title,omitempty"`
-	URL        string            `yaml:"url,omitempty"`
-	Predicates []graph.Predicate `yaml:"predicates,omitempty"`
-	Entities   []nativeEntity    `yaml:"entities,omitempty"`
-	Relations  []nativeRelation  `yaml:"relations,omitempty"`
-	Retract    []nativeRelation  `yaml:"retract,omitempty"`
+	Section    string               `yaml:"section,omitempty"`
+	Source     string               `yaml:"source,omitempty"`
+	Title      string               `yaml:"title,omitempty"`
+	URL        string               `yaml:"url,omitempty"`
+	Sources    []graph.SourceRecord `yaml:"sources,omitempty"`
+	Predicates []graph.Predicate    `yaml:"predicates,omitempty"`
+	Entities   []nativeEntity       `yaml:"entities,omitempty"`
+	Relations  []nativeRelation     `yaml:"relations,omitempty"`
+	Retract    []nativeRelation     `yaml:"retract,omitempty"`
 }
 
 type nativeEntity struct {
@@ -42,18 +46,20 @@ type nativeRelation struct {
 	Quantity  *graph.Quantity `yaml:"quantity,omitempty"`
 	Hedges    []graph.Hedge   `yaml:"hedges,omitempty,flow"`
 	Note      string          `yaml:"note,omitempty"`
+	Source    string          `yaml:"source,omitempty"`
 	Quote     string          `yaml:"quote,omitempty"`
 	Section   string          `yaml:"section,omitempty"`
 	Sources   []graph.Source  `yaml:"sources,omitempty"`
 }
 
 var (
-	docKeys       = format.KeySet("section", "title", "url", "predicates", "entities", "relations", "retract")
+	docKeys       = format.KeySet("section", "source", "title", "url", "sources", "predicates", "entities", "relations", "retract")
+	recordKeys    = format.KeySet("id", "title", "publisher", "author", "published", "retrieved", "url", "language", "kind", "note")
 	predicateKeys = format.KeySet("id", "label", "inverseLabel", "subjectTypes", "objectTypes", "objectOptional", "description", "broader")
 	entityKeys    = format.KeySet("id", "name", "type", "aliases", "description", "removeAliases")
-	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "timing", "quantity", "hedges", "note", "quote", "section", "sources")
+	relationKeys  = format.KeySet("id", "subject", "predicate", "object", "date", "endDate", "timing", "quantity", "hedges", "note", "source", "quote", "section", "sources")
 	quantityKeys  = format.KeySet("amount", "lowerBound", "upperBound", "unit", "approximation")
-	sourceKeys    = format.KeySet("quote", "section", "title", "url")
+	sourceKeys    = format.KeySet("source", "quote", "section", "title", "url")
 )
 
 // Parse reads the native YAML fact format. name is used in error
@@ -144,12 +150,12 @@ func (p *parser) readDocument(doc *yaml.Node) map[string]*yaml.Node {
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		switch k.Value {
-		case "section", "title", "url":
+		case "section", "source", "title", "url":
 			if v.Kind != yaml.ScalarNode {
 				p.fail(v, k.Value, "expected text")
 				continue
 			}
-			*map[string]*string{"section": &p.doc.Section, "title": &p.doc.Title, "url": &p.doc.URL}[k.Value] = v.Value
+			*map[string]*string{"section": &p.doc.Section, "source": &p.doc.Source, "title": &p.doc.Title, "url": &p.doc.URL}[k.Value] = v.Value
 		default:
 			if v.Kind != yaml.SequenceNode && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
 				p.fail(v, k.Value, "expected a list")
@@ -176,6 +182,12 @@ func (p *parser) decode(n *yaml.Node, allowed format.Keys, what string, into any
 // items decodes the items of each list into c, in the order predicates,
 // entities, relations, retractions.
 func (p *parser) items(c *graph.Changeset, list map[string]*yaml.Node) {
+	for _, item := range contentOf(list["sources"]) {
+		var rec graph.SourceRecord
+		if p.decode(item, recordKeys, "source", &rec) {
+			c.Sources = append(c.Sources, graph.SourceChange{Where: p.where(item), Source: rec})
+		}
+	}
 	for _, item := range contentOf(list["predicates"]) {
 		var pr graph.Predicate
 		if p.decode(item, predicateKeys, "predicate", &pr) {
@@ -217,7 +229,7 @@ func (p *parser) toRelation(nr nativeRelation) graph.Relation {
 	r := graph.Relation{ID: nr.ID, Subject: nr.Subject, Predicate: nr.Predicate, Object: nr.Object,
 		Date: nr.Date, EndDate: nr.EndDate, Timing: nr.Timing, Quantity: nr.Quantity, Hedges: nr.Hedges, Note: nr.Note, Sources: nr.Sources}
 	if nr.Quote != "" {
-		r.Sources = append([]graph.Source{{Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
+		r.Sources = append([]graph.Source{{SourceID: nr.Source, Quote: nr.Quote, Section: nr.Section}}, r.Sources...)
 	}
 	for i := range r.Sources {
 		s := &r.Sources[i]
@@ -225,11 +237,17 @@ func (p *parser) toRelation(nr nativeRelation) graph.Relation {
 		if s.Section == "" {
 			s.Section = p.doc.Section
 		}
-		if s.Title == "" {
-			s.Title = p.doc.Title
-		}
-		if s.URL == "" {
-			s.URL = p.doc.URL
+		switch {
+		case s.SourceID != "": // it names its record
+		case s.Title == "" && s.URL == "" && p.doc.Source != "":
+			s.SourceID = p.doc.Source
+		default:
+			if s.Title == "" {
+				s.Title = p.doc.Title
+			}
+			if s.URL == "" {
+				s.URL = p.doc.URL
+			}
 		}
 	}
 	return r
@@ -338,6 +356,9 @@ func splitYAMLError(err error) (int, string) {
 // Sources are written out in full, so the output needs no defaults.
 func Write(w io.Writer, c *graph.Changeset) error {
 	var d nativeDoc
+	for _, s := range c.Sources {
+		d.Sources = append(d.Sources, s.Source)
+	}
 	for _, p := range c.Predicates {
 		d.Predicates = append(d.Predicates, p.Predicate)
 	}

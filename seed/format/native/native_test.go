@@ -37,6 +37,7 @@ func FuzzParseNative(f *testing.F) {
 		"relations:\n  - {subject: a, predicate: b, object: c, date: \"2022\", quote: q, quantity: {amount: 1, approximation: ABOUT}}\n",
 		"retract:\n  - id: rel/abc\n",
 		"section: S\ntitle: T\nurl: U\n",
+		"source: source/x\nsources:\n  - {id: source/x, title: T, kind: survey, language: en}\nrelations:\n  - {subject: a, predicate: b, quote: q, source: source/y}\n",
 		"relations: [1, 2]\n", "- a\n- b\n", "{", "entities:\n  - {qoute: x}\n", "",
 		// cut off in the middle of a plain value: refused
 		"relations:\n  - subject: country/russia\n    predicate: migration-to\n    object: country/georgia\n    quote: Russians fled to Geo",

@@ -65,6 +65,13 @@ var dgraphProperties = []dgraphDecl{
 	{"section", "string @index(exact)"},
 	{"title", "string"},
 	{"url", "string @index(exact)"},
+	{"cites", "uid @reverse"},
+	{"publisher", "string @index(exact)"},
+	{"author", "string @index(exact)"},
+	{"published", "string @index(exact)"},
+	{"retrieved", "string"},
+	{"language", "string @index(exact)"},
+	{"kind", "string @index(exact)"},
 }
 
 // dgraphRelationEdge declares a predicate of pred: as Write's plain triples
@@ -96,6 +103,9 @@ func dgraphIRI(prop string) string {
 // has ids only.
 func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 	s := NewDgraphSchema()
+	if len(c.Sources) > 0 {
+		s.AddSourceRecord()
+	}
 	for i := range c.Predicates {
 		s.AddPredicate(&c.Predicates[i].Predicate)
 	}
@@ -111,6 +121,9 @@ func WriteDgraphSchema(w io.Writer, c *graph.Changeset) error {
 // Write writes for c (DgraphSchema.WriteTypeUpserts).
 func WriteDgraphTypeUpserts(w io.Writer, c *graph.Changeset) error {
 	s := NewDgraphSchema()
+	if len(c.Sources) > 0 {
+		s.AddSourceRecord()
+	}
 	for i := range c.Predicates {
 		s.AddPredicate(&c.Predicates[i].Predicate)
 	}
@@ -180,6 +193,10 @@ func (s *DgraphSchema) AddRelation(rc *graph.RelationChange) error {
 	}
 	return nil
 }
+
+// AddSourceRecord adds that there are source records (their class has
+// nodes).
+func (s *DgraphSchema) AddSourceRecord() { s.classes["SourceRecord"] = true }
 
 // WriteTypeUpserts writes, for each class that has nodes among those added
 // (in the order of the schema's types), the Dgraph upsert that gives its
@@ -283,7 +300,8 @@ var dgraphOtherTypes = []struct {
 	{"Predicate", []string{rdf.Type, "label", "inverseLabel", "subjectType", "objectType", "objectOptional", "description", "broader"}},
 	{"Relation", dgraphRelationProps},
 	{"Retraction", dgraphRelationProps},
-	{"Source", []string{rdf.Type, "quote", "section", "title", "url"}},
+	{"Source", []string{rdf.Type, "quote", "section", "title", "url", "cites"}},
+	{"SourceRecord", []string{rdf.Type, "title", "publisher", "author", "published", "retrieved", "url", "language", "kind", "note"}},
 }
 
 func containsType(ts []graph.EntityType, t graph.EntityType) bool {

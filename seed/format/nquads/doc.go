@@ -43,7 +43,11 @@
 //
 // and a source is a node (blank, as written) with an optional rdf:type
 // ont:Source and ont:quote, ont:section, ont:title and ont:url (a literal;
-// an IRI is read too). That a relation has a source with a quote is checked
+// an IRI is read too), and ont:cites, the IRI of the source record it cites
+// (id:source/NAME). A source record is a node id:source/NAME of rdf:type
+// ont:SourceRecord with ont:title, ont:publisher, ont:author,
+// ont:published, ont:retrieved, ont:url, ont:language, ont:kind and
+// ont:note (plain literals); the writer writes the records first. That a relation has a source with a quote is checked
 // by graph, as every other rule of the facts (ids, dates, lengths) is, at
 // the file and line of the relation's first statement; a retraction needs
 // no source.

@@ -34,10 +34,11 @@ const (
 	relationNode
 	retractionNode
 	sourceNode
+	recordNode // a source record (ont:SourceRecord); sourceNode is a citation
 )
 
 var nodeKindNames = map[nodeKind]string{entityNode: "an entity", predicateNode: "a predicate", relationNode: "a relation",
-	retractionNode: "a retraction", sourceNode: "a source"}
+	retractionNode: "a retraction", sourceNode: "a source", recordNode: "a source record"}
 
 // classes maps the ontology classes to node kinds and entity types.
 var classes = map[string]struct {
@@ -45,7 +46,7 @@ var classes = map[string]struct {
 	typ  graph.EntityType
 }{
 	"Entity": {kind: entityNode}, "Predicate": {kind: predicateNode}, "Relation": {kind: relationNode},
-	"Retraction": {kind: retractionNode}, "Source": {kind: sourceNode},
+	"Retraction": {kind: retractionNode}, "Source": {kind: sourceNode}, "SourceRecord": {kind: recordNode},
 }
 
 func init() {
@@ -94,12 +95,19 @@ var properties = map[string]struct {
 	"upperBound":     {kinds: []nodeKind{relationNode, retractionNode}},
 	"unit":           {kinds: []nodeKind{relationNode, retractionNode}},
 	"approximation":  {kinds: []nodeKind{relationNode, retractionNode}},
-	"note":           {kinds: []nodeKind{relationNode, retractionNode}},
+	"note":           {kinds: []nodeKind{relationNode, retractionNode, recordNode}},
 	"source":         {kinds: []nodeKind{relationNode, retractionNode}, multi: true},
 	"quote":          {kinds: []nodeKind{sourceNode}},
 	"section":        {kinds: []nodeKind{sourceNode}},
-	"title":          {kinds: []nodeKind{sourceNode}},
-	"url":            {kinds: []nodeKind{sourceNode}},
+	"title":          {kinds: []nodeKind{sourceNode, recordNode}},
+	"url":            {kinds: []nodeKind{sourceNode, recordNode}},
+	"cites":          {kinds: []nodeKind{sourceNode}},
+	"publisher":      {kinds: []nodeKind{recordNode}},
+	"author":         {kinds: []nodeKind{recordNode}},
+	"published":      {kinds: []nodeKind{recordNode}},
+	"retrieved":      {kinds: []nodeKind{recordNode}},
+	"language":       {kinds: []nodeKind{recordNode}},
+	"kind":           {kinds: []nodeKind{recordNode}},
 }
 
 var numericTypes = map[string]bool{}
@@ -233,11 +241,17 @@ func (r *nqReader) interpret() (*graph.Changeset, error) {
 		line int
 		add  func(c *graph.Changeset)
 	}
-	var preds, ents, rels, rets []item
+	var srcs, preds, ents, rels, rets []item
 	reified := map[string]bool{} // subject, predicate, object of relation nodes
 	for _, n := range r.order {
 		w := r.where(n.first)
 		switch n.kind {
+		case recordNode:
+			if rec, ok := r.record(n); ok {
+				srcs = append(srcs, item{n.first, func(c *graph.Changeset) {
+					c.Sources = append(c.Sources, graph.SourceChange{Where: w, Source: rec})
+				}})
+			}
 		case predicateNode:
 			p, ok := r.predicate(n)
 			if ok {
@@ -306,7 +320,7 @@ func (r *nqReader) interpret() (*graph.Changeset, error) {
 		return nil, err
 	}
 	c := &graph.Changeset{}
-	for _, items := range [][]item{preds, ents, rels, rets} {
+	for _, items := range [][]item{srcs, preds, ents, rels, rets} {
 		sort.SliceStable(items, func(i, j int) bool { return items[i].line < items[j].line })
 		for _, it := range items {
 			it.add(c)
@@ -603,5 +617,23 @@ func (r *nqReader) source(n *node, t rdf.Term, where string) (graph.Source, bool
 	}
 	ok := true
 	s := graph.Source{Quote: r.text(n, "quote", &ok), Section: r.text(n, "section", &ok), Title: r.text(n, "title", &ok), URL: r.text(n, "url", &ok)}
+	if v, has := r.single(n, "cites"); has {
+		if v.o.Kind != rdf.IRI || !strings.HasPrefix(v.o.Value, NSID) {
+			r.probs.Add(r.where(v.line), "cites", "expected the IRI of a source record, %ssource/NAME, got %s", NSID, v.o)
+			ok = false
+		} else {
+			s.SourceID = strings.TrimPrefix(v.o.Value, NSID)
+		}
+	}
 	return s, ok
+}
+
+// record reads a source record node, named by its IRI (NSID + its id).
+func (r *nqReader) record(n *node) (graph.SourceRecord, bool) {
+	ok := true
+	id := r.nodeID(n, NSID, "a source record is named %ssource/NAME", &ok)
+	rec := graph.SourceRecord{ID: id, Title: r.text(n, "title", &ok), Publisher: r.text(n, "publisher", &ok), Author: r.text(n, "author", &ok),
+		Published: r.text(n, "published", &ok), Retrieved: r.text(n, "retrieved", &ok), URL: r.text(n, "url", &ok),
+		Language: r.text(n, "language", &ok), Kind: graph.SourceKind(r.text(n, "kind", &ok)), Note: r.text(n, "note", &ok)}
+	return rec, ok
 }

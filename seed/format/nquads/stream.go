@@ -18,11 +18,16 @@ func WriteSnapshot(ctx context.Context, w io.Writer, st graph.SnapshotStreamer) 
 	nw := NewWriter(w)
 	nw.DistinctIDs()
 	var (
+		sc graph.SourceChange
 		pc graph.PredicateChange
 		ec graph.EntityChange
 		rc graph.RelationChange
 	)
 	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
+		Source: func(r *graph.SourceRecord) error {
+			sc.Source = *r
+			return nw.WriteSourceRecord(&sc)
+		},
 		Predicate: func(p *graph.Predicate) error {
 			pc.Predicate = *p
 			return nw.WritePredicate(&pc)
@@ -53,6 +58,10 @@ func WriteDgraphSchemaSnapshot(ctx context.Context, w io.Writer, st graph.Snapsh
 	s := NewDgraphSchema()
 	var rc graph.RelationChange
 	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
+		Source: func(*graph.SourceRecord) error {
+			s.AddSourceRecord()
+			return nil
+		},
 		Predicate: func(p *graph.Predicate) error {
 			s.AddPredicate(p)
 			return nil
@@ -76,6 +85,10 @@ func WriteDgraphTypesSnapshot(ctx context.Context, w io.Writer, st graph.Snapsho
 	s := NewDgraphSchema()
 	var rc graph.RelationChange
 	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
+		Source: func(*graph.SourceRecord) error {
+			s.AddSourceRecord()
+			return nil
+		},
 		Predicate: func(p *graph.Predicate) error {
 			s.AddPredicate(p)
 			return nil

@@ -13,8 +13,9 @@ import (
 )
 
 // Write writes a changeset as N-Triples (a subset of N-Quads: the
-// writer uses the default graph only): predicates, entities, relations and
-// retractions in the order of the changeset, each node's triples together.
+// writer uses the default graph only): source records, predicates,
+// entities, relations and retractions in the order of the changeset, each
+// node's triples together.
 // Relations without an id and all sources are blank nodes _:rN and _:sN.
 // Nothing is written unless all of it can be: it is a Writer writing into
 // memory, copied to w at the end.
@@ -24,6 +25,11 @@ func Write(w io.Writer, c *graph.Changeset) error {
 	}
 	var whole bytes.Buffer
 	nw := NewWriter(&whole)
+	for i := range c.Sources {
+		if err := nw.WriteSourceRecord(&c.Sources[i]); err != nil {
+			return err
+		}
+	}
 	for i := range c.Predicates {
 		if err := nw.WritePredicate(&c.Predicates[i]); err != nil {
 			return err
@@ -52,7 +58,7 @@ func Write(w io.Writer, c *graph.Changeset) error {
 }
 
 // Writer writes N-Triples a node at a time, as Write writes a changeset:
-// called with the predicates, entities, relations and retractions of a
+// called with the source records, predicates, entities, relations and retractions of a
 // changeset in its order, it writes the same bytes. What it holds between
 // calls is the statements not yet flushed (at most flushAt bytes and one
 // node), the blank node counters and, unless DistinctIDs was called, the
@@ -65,8 +71,8 @@ type Writer struct {
 	seen               map[string]string
 	blankRel, blankSrc int // blank nodes numbered so far
 	// nodes written so far of each kind, to name one in an error
-	predicates, entities, relations, retractions int
-	err                                          error
+	sources, predicates, entities, relations, retractions int
+	err                                                   error
 }
 
 // flushAt is how many bytes a Writer gathers before it writes them out.
@@ -86,6 +92,13 @@ func NewWriter(w io.Writer) *Writer {
 // kind's apart; an entity and a relation with one id must be refused by
 // the caller, as Write refuses them).
 func (w *Writer) DistinctIDs() { w.seen = nil }
+
+// WriteSourceRecord writes a source record.
+func (w *Writer) WriteSourceRecord(sc *graph.SourceChange) error {
+	what := format.Describe("source", w.sources, sc.Where, sc.Source.ID)
+	w.sources++
+	return w.node(w.record(what, &sc.Source))
+}
 
 // WritePredicate writes a predicate definition.
 func (w *Writer) WritePredicate(pc *graph.PredicateChange) error {
@@ -323,6 +336,24 @@ func (w *Writer) source(s string, src graph.Source) {
 	w.text(n, "section", src.Section)
 	w.text(n, "title", src.Title)
 	w.text(n, "url", src.URL)
+	if src.SourceID != "" {
+		w.triple(n, ontIRI("cites"), rdf.FormatIRI(NSID+src.SourceID))
+	}
+}
+
+// record writes a source record as a node named by its id.
+func (w *Writer) record(what string, rec *graph.SourceRecord) error {
+	if err := w.claim(NSID+rec.ID, what); err != nil {
+		return err
+	}
+	s := rdf.FormatIRI(NSID + rec.ID)
+	w.triple(s, typeIRI, ontIRI("SourceRecord"))
+	for _, p := range []struct{ prop, v string }{{"title", rec.Title}, {"publisher", rec.Publisher}, {"author", rec.Author},
+		{"published", rec.Published}, {"retrieved", rec.Retrieved}, {"url", rec.URL}, {"language", rec.Language},
+		{"kind", string(rec.Kind)}, {"note", rec.Note}} {
+		w.text(s, p.prop, p.v)
+	}
+	return nil
 }
 
 // ontologyIRIs holds the written IRIs of the classes and properties.

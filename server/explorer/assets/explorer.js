@@ -39,7 +39,7 @@
   quantity { amount unit approximation lowerBound upperBound }
   subject { id name type }
   object { id name type }
-  sources { quote title section url }
+  sources { quote title section url record { id title publisher published kind } }
 }`;
 
   let predicatesPromise = null;
@@ -410,10 +410,12 @@
       (r.sources || []).map(sourceBlock));
   }
   function sourceBlock(s) {
+    const rec = s.record;
+    const who = rec && rec.publisher && rec.publisher !== s.title ? `${rec.publisher}: ` : '';
     const where = [s.title, s.section].filter(Boolean).join(' › ');
     return [
       h('blockquote', {}, `“${s.quote}”`),
-      h('p', { class: 'cite' }, '— ', where || 'source',
+      h('p', { class: 'cite' }, '— ', who, where || 'source', rec && rec.published ? ` (${fmtDate(rec.published)})` : '',
         s.url && /^https?:\/\//.test(s.url) ? [' · ', h('a', { href: s.url, rel: 'noopener noreferrer', target: '_blank' }, 'open source')] : null),
     ];
   }
@@ -535,7 +537,7 @@
       }
       if (!alive()) return;
       figuresBox.replaceChildren(h('h2', {}, `How many people went to ${e.name}`),
-        ...(f.figures.length ? [figuresChart(f.figures, preds), figuresTable(f.figures, preds, f.total)] : [h('p', {}, 'The graph holds no figure of people moving here.')]),
+        ...(f.figures.length ? [figuresChart(f.figures, preds), bySourceBox(f.figures), figuresTable(f.figures, preds, f.total)] : [h('p', {}, 'The graph holds no figure of people moving here.')]),
         h('p', {}, h('a', { href: url('figures', e.id), 'data-nav': true }, 'All figures about ' + e.name)));
     };
     if (migration <= FIGURES_INLINE) {
@@ -836,7 +838,7 @@ EOF`;
     const keys = [...new Set(f.figures.map((x) => otherEnd(x).id))];
     const series = keys.map((k, i) => ({ entity: otherEnd(f.figures.find((x) => otherEnd(x).id === k)), color: SERIES_COLORS[i % SERIES_COLORS.length], figures: f.figures.filter((x) => otherEnd(x).id === k) }));
     const byKey = new Map(series.map((sr) => [sr.entity.id, sr]));
-    body.replaceChildren(figuresChart(f.figures, preds, { series: (x) => byKey.get(otherEnd(x).id) }), compareLegend(series), figuresTable(f.figures, preds, f.total));
+    body.replaceChildren(figuresChart(f.figures, preds, { series: (x) => byKey.get(otherEnd(x).id) }), compareLegend(series), bySourceBox(f.figures), figuresTable(f.figures, preds, f.total));
   }
 
   // viewFiguresPick is /explore/figures without an entity: pick one.
@@ -1354,7 +1356,40 @@ EOF`;
   // sourceName names where a fact comes from: "Title › Section".
   function sourceName(f) {
     const s = (f.sources || [])[0];
-    return s ? [s.title, s.section].filter(Boolean).join(' › ') || 'source' : 'no source';
+    if (!s) return 'no source';
+    const name = [s.title, s.section].filter(Boolean).join(' › ') || 'source';
+    const pub = s.record && s.record.publisher;
+    return pub && pub !== s.title ? `${name} (${pub})` : name;
+  }
+
+  // recordName names a source record for people: its publisher and title.
+  function recordName(rec) {
+    if (!rec) return 'Sources without a record';
+    return [rec.publisher, rec.title].filter(Boolean).join(': ') || rec.id;
+  }
+
+  // bySourceBox sets the figures already loaded side by side by the sources
+  // that state them (a figure two sources state is under both): who says
+  // what. It reads nothing more from the server.
+  function bySourceBox(figs) {
+    const groups = new Map();
+    for (const f of figs) {
+      const seen = new Set();
+      for (const s of f.sources || []) {
+        const key = s.record ? s.record.id : '';
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!groups.has(key)) groups.set(key, { record: s.record, figures: [] });
+        groups.get(key).figures.push(f);
+      }
+    }
+    const list = [...groups.values()].sort((a, b) => (a.record ? 0 : 1) - (b.record ? 0 : 1));
+    return h('section', { class: 'by-source', 'aria-label': 'Figures by source' },
+      h('h3', {}, 'Who says what'),
+      h('ul', {}, list.map((g) => h('li', { 'data-source': g.record ? g.record.id : '' },
+        h('strong', {}, recordName(g.record)),
+        g.record && (g.record.kind || g.record.published) ? h('span', { class: 'muted' }, ` (${[g.record.kind && g.record.kind.toLowerCase().replace(/_/g, ' '), g.record.published && fmtDate(g.record.published)].filter(Boolean).join(', ')})`) : '',
+        ': ', g.figures.map((f) => `${fmtQuantity(f.quantity)} (${fmtPeriod(f) || 'undated'})`).join('; ')))));
   }
 
   async function viewBrowse(main, r, alive) {
