@@ -59,12 +59,12 @@ func TestCountersMatchAScan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	apply(g.Adds(2000), badger.LoadOptions{})
-	apply(g.Changes(300, 200), badger.LoadOptions{})
+	apply(g.Adds(1000), badger.LoadOptions{})
+	apply(g.Changes(150, 100), badger.LoadOptions{})
 	// journaled batches
 	journaled := badger.LoadOptions{MaxTxnKeys: 10, BatchKeys: 100}
-	apply(g.Adds(1000), journaled)
-	apply(g.Changes(400, 300), journaled)
+	apply(g.Adds(500), journaled)
+	apply(g.Changes(200, 150), journaled)
 	storetest.CheckCounts(t, st, g, "after journaled batches")
 	for range 20 { // small writes, as a server takes them
 		apply(g.Changes(3, 2), badger.LoadOptions{})
