@@ -60,9 +60,10 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 // Every byte of a backup is covered: flipping any one of them is refused
 // before the target directory is touched, and the directory is left absent.
 // The test flips every byte of the first and last 512 (the header, the
-// layout, the checksum) and every 31st of the rest (the body goes through the same hash), with the bit it flips
-// moving along; EMIGRAPH_FLIP_EVERY_BYTE=1 flips all of them (19,638 for
-// this backup, which takes a minute of CPU).
+// layout, the checksum) and every 31st of the rest (the body goes through
+// the same hash), with the bit it flips moving along;
+// EMIGRAPH_FLIP_EVERY_BYTE=1 flips all of them (19,638 for this backup,
+// which takes a minute of CPU).
 func TestRestoreRefusesEveryFlippedByte(t *testing.T) {
 	t.Parallel()
 	backup, _ := backupOf(t, 1)
