@@ -22,6 +22,7 @@ const pPairV1 = "l:"
 type storedLayout struct {
 	version  int  // the layout, recorded or detected
 	recorded bool // m:layout holds it
+	empty    bool // the store holds no key at all: a new store
 }
 
 // readLayout reads the layout a store records in m:layout, or, for a store
@@ -41,6 +42,10 @@ func readLayout(db *bg.DB, dir string) (storedLayout, error) {
 			if it.Rewind(); it.Valid() {
 				l.version = 1
 			}
+			all := txn.NewIterator(bg.IteratorOptions{})
+			defer all.Close()
+			all.Rewind()
+			l.empty = !all.Valid()
 			return nil
 		case err != nil:
 			return err

@@ -320,12 +320,14 @@ func (st *Store) prepare(readOnly, inMemory bool) error {
 	if err := st.upgradeLayout(layout); err != nil {
 		return err
 	}
-	if layout.version < LayoutVersion && !inMemory {
+	if layout.version < LayoutVersion && !inMemory && !layout.empty {
 		// a migration leaves Badger holding what it wrote (memtables,
 		// tables being compacted: hundreds of MiB for a million
 		// relations), which a server would carry while it serves:
 		// closed and opened again, it starts as a store that was not
-		// migrated, and the memory goes back to the system
+		// migrated, and the memory goes back to the system. A new store
+		// has nothing to migrate (its layout is only recorded): opening
+		// it twice would double its open for nothing.
 		err := st.db.Close()
 		st.db = nil
 		if err != nil {
