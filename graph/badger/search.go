@@ -53,8 +53,25 @@ type searcher struct {
 }
 
 func (s *searcher) offer(id string, score float64, matched, kind string) {
-	if c, ok := s.best[id]; !ok || score > c.score {
+	c, ok := s.best[id]
+	switch {
+	case !ok:
 		s.best[id] = &candidate{id: id, score: score, matched: matched, kind: kind}
+	case score > c.score:
+		c.score, c.matched, c.kind = score, matched, kind
+	}
+}
+
+// offerFuzzy is offer for a fuzzy match read from a posting block: the id
+// and name are the block's, copied only when the match is kept.
+func (s *searcher) offerFuzzy(id, name []byte, score float64) {
+	c, ok := s.best[string(id)]
+	switch {
+	case !ok:
+		k := string(id)
+		s.best[k] = &candidate{id: k, score: score, matched: string(name), kind: "FUZZY"}
+	case score > c.score:
+		c.score, c.matched, c.kind = score, string(name), "FUZZY"
 	}
 }
 
@@ -266,18 +283,22 @@ func (s *searcher) fuzzy() {
 		// a name met under several trigrams is scored each time: that
 		// costs less than remembering it, and offer keeps one
 		if sim := sc.similarity(name); sim >= minSimilarity {
-			s.offer(string(id), scoreFuzzy*sim, string(name), "FUZZY")
+			s.offerFuzzy(id, name, scoreFuzzy*sim)
 		}
 		return budget > 0
 	}
+	// one iterator seeks to each trigram's groups in turn: building one for
+	// each trigram, and filling its items afresh, cost more than the seeks
+	it := s.txn.NewIterator(bg.IteratorOptions{Prefix: []byte(pTrigram)})
+	defer it.Close()
+	prefix := make([]byte, 0, 16)
 	for r, g := range grams {
 		maxLen := int(math.Floor(2*float64(q-r)/minSimilarity - float64(q) + 1e-9))
 		if maxLen < 1 || budget <= 0 || s.ctx.Err() != nil {
 			break
 		}
-		prefix := key(pTrigram, g, sep)
-		it := s.txn.NewIterator(bg.IteratorOptions{Prefix: prefix})
-		for it.Rewind(); it.Valid() && budget > 0; it.Next() {
+		prefix = append(append(append(prefix[:0], pTrigram...), g...), sep...)
+		for it.Seek(prefix); it.ValidForPrefix(prefix) && budget > 0; it.Next() {
 			rest := it.Item().Key()[len(prefix):]
 			if len(rest) < 3 || rest[2] != 0 {
 				continue // not a key of this layout
@@ -294,7 +315,6 @@ func (s *searcher) fuzzy() {
 				return nil
 			})
 		}
-		it.Close()
 	}
 }
 
