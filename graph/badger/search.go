@@ -2,6 +2,7 @@ package badger
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -53,13 +54,26 @@ type searcher struct {
 	q    string
 	best map[string]*candidate
 	read int // index keys and postings read
+	// slab and scratch hold the candidates and the bytes of a fuzzy match,
+	// so that a search of many matches allocates in chunks
+	slab    []candidate
+	scratch []byte
+}
+
+// newCandidate returns a candidate of the searcher's slab.
+func (s *searcher) newCandidate(c candidate) *candidate {
+	if len(s.slab) == cap(s.slab) {
+		s.slab = make([]candidate, 0, 64)
+	}
+	s.slab = append(s.slab, c)
+	return &s.slab[len(s.slab)-1]
 }
 
 func (s *searcher) offer(id string, score float64, matched, kind string) {
 	c, ok := s.best[id]
 	switch {
 	case !ok:
-		s.best[id] = &candidate{id: id, score: score, matched: matched, kind: kind}
+		s.best[id] = s.newCandidate(candidate{id: id, score: score, matched: matched, kind: kind})
 	case score > c.score:
 		c.score, c.matched, c.kind = score, matched, kind
 	}
@@ -71,8 +85,11 @@ func (s *searcher) offerFuzzy(id, name []byte, score float64) {
 	c, ok := s.best[string(id)]
 	switch {
 	case !ok:
-		k := string(id)
-		s.best[k] = &candidate{id: k, score: score, matched: string(name), kind: "FUZZY"}
+		// the id and the name in one string
+		s.scratch = append(append(s.scratch[:0], id...), name...)
+		both := string(s.scratch)
+		k := both[:len(id)]
+		s.best[k] = s.newCandidate(candidate{id: k, score: score, matched: both[len(id):], kind: "FUZZY"})
 	case score > c.score:
 		c.score, c.matched, c.kind = score, string(name), "FUZZY"
 	}
@@ -146,11 +163,11 @@ func searchRead(ctx context.Context, txn *bg.Txn, q string, types []graph.Entity
 		for _, c := range sr.best {
 			ranked = append(ranked, c)
 		}
-		sort.Slice(ranked, func(i, j int) bool {
-			if ranked[i].score != ranked[j].score {
-				return ranked[i].score > ranked[j].score
+		slices.SortFunc(ranked, func(a, b *candidate) int {
+			if a.score != b.score {
+				return cmp.Compare(b.score, a.score)
 			}
-			return ranked[i].id < ranked[j].id
+			return strings.Compare(a.id, b.id)
 		})
 		budget := graph.BudgetOf(ctx)
 		// the keys and postings read, bounded by scanBudget a stage
