@@ -63,7 +63,8 @@ type searcher struct {
 // newCandidate returns a candidate of the searcher's slab.
 func (s *searcher) newCandidate(c candidate) *candidate {
 	if len(s.slab) == cap(s.slab) {
-		s.slab = make([]candidate, 0, 64)
+		// chunks from 8 to 256: a one-word search offers a few
+		s.slab = make([]candidate, 0, min(max(8, 2*cap(s.slab)), 256))
 	}
 	s.slab = append(s.slab, c)
 	return &s.slab[len(s.slab)-1]
