@@ -13,8 +13,10 @@ import (
 
 // TestSizeReport prints, for the store in EMIGRAPH_SIZE_REPORT (opened
 // read-only), the keys of each two-byte prefix with their key and value
-// bytes, and the bytes of its files by kind: what each key family costs
-// on disk, for cmd/emigraph/BENCHMARKS.md. Skipped without the variable.
+// bytes, the tables by the family of their keys (Badger's on-disk,
+// uncompressed, and index and bloom filter sizes) and the bytes of its
+// files by kind: what each key family costs on disk, for
+// cmd/emigraph/BENCHMARKS.md. Skipped without the variable.
 //
 //	EMIGRAPH_SIZE_REPORT=/tmp/store go test ./graph/badger -run TestSizeReport -v
 //
@@ -75,6 +77,33 @@ func TestSizeReport(t *testing.T) {
 		sum := f.keyBytes + f.valueBytes
 		fmt.Fprintf(&out, "| %s | %d | %d | %d | %d | %.1f%% | %.1f |\n", name, f.keys, f.keyBytes, f.valueBytes, sum,
 			100*float64(sum)/float64(total.keyBytes+total.valueBytes), float64(sum)/float64(f.keys))
+	}
+	// the tables by the family of their keys: a table whose first and last
+	// keys are of two families is counted under both names, joined by ".."
+	type tables struct{ n, onDisk, uncompressed, indexBloom int64 }
+	byFamily := map[string]*tables{}
+	var tableNames []string
+	for _, ti := range st.db.Tables() {
+		name := sizeFamily(ti.Left)
+		if last := sizeFamily(ti.Right); last != name {
+			name += ".." + last
+		}
+		f := byFamily[name]
+		if f == nil {
+			f = &tables{}
+			byFamily[name] = f
+			tableNames = append(tableNames, name)
+		}
+		f.n++
+		f.onDisk += int64(ti.OnDiskSize)
+		f.uncompressed += int64(ti.UncompressedSize)
+		f.indexBloom += int64(ti.IndexSz + ti.BloomFilterSize)
+	}
+	sort.Slice(tableNames, func(i, j int) bool { return byFamily[tableNames[i]].onDisk > byFamily[tableNames[j]].onDisk })
+	fmt.Fprintf(&out, "\n| tables of | tables | on disk | uncompressed | index+bloom |\n|---|---:|---:|---:|---:|\n")
+	for _, name := range tableNames {
+		f := byFamily[name]
+		fmt.Fprintf(&out, "| %s | %d | %d | %d | %d |\n", name, f.n, f.onDisk, f.uncompressed, f.indexBloom)
 	}
 	files := map[string]int64{}
 	entries, err := os.ReadDir(dir)
