@@ -16,7 +16,6 @@ import (
 	"sync"
 
 	bg "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/emigraph/emigraph/graph"
 )
@@ -146,9 +145,6 @@ type Options struct {
 	// (Rebuild, which holds it from before it opens the store until it has
 	// swapped the rebuilt one in), so Badger does not take it again.
 	lockHeld bool
-	// tables, when set, changes how the tables are written (tests write a
-	// store as an earlier version did).
-	tables func(bg.Options) bg.Options
 }
 
 // DefaultCacheSize is the block cache of a store opened without
@@ -356,8 +352,7 @@ func badgerOptions(dir string, o Options) bg.Options {
 		logger = o.Logger
 	}
 	opts := bg.DefaultOptions(dir).WithLogger(logger).WithInMemory(o.InMemory).WithSyncWrites(!o.NoSync).WithBypassLockGuard(o.lockHeld).
-		WithChecksumVerificationMode(checksumMode(o.Checksums)).WithVerifyValueChecksum(true).
-		WithCompression(tableCompression).WithZSTDCompressionLevel(tableZSTDLevel).WithBlockSize(tableBlockSize)
+		WithChecksumVerificationMode(checksumMode(o.Checksums)).WithVerifyValueChecksum(true)
 	if o.CacheSize > 0 {
 		opts = opts.WithBlockCacheSize(o.CacheSize)
 	} else {
@@ -367,24 +362,8 @@ func badgerOptions(dir string, o Options) bg.Options {
 		// Badger refuses a value threshold above its batch size (15% of the memtable)
 		opts = opts.WithMemTableSize(o.MemTableSize).WithValueThreshold(min(opts.ValueThreshold, o.MemTableSize*15/100/2))
 	}
-	if o.tables != nil {
-		opts = o.tables(opts)
-	}
 	return opts
 }
-
-// How the store writes its tables. The generated quotes and keys compress
-// far better with ZSTD over 16 KiB blocks than with Badger's default, Snappy
-// over 4 KiB (0.57x the size on disk at a million relations, see
-// cmd/emigraph/BENCHMARKS.md). Badger records the compression of each table
-// in the MANIFEST and finds a table's blocks from its index, so a store
-// written with other settings opens and reads as it is; its tables take
-// these settings as compactions rewrite them.
-const (
-	tableCompression = options.ZSTD
-	tableZSTDLevel   = 1
-	tableBlockSize   = 16 << 10
-)
 
 // ErrLocked is returned by Open when another process holds the directory.
 var ErrLocked = errors.New("the data directory is in use by another process")
