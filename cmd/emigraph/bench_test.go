@@ -128,8 +128,13 @@ func benchOptions() badger.Options {
 }
 
 // benchStoreDir returns the directory of the generated graph, kept under
-// the temporary directory between runs (built when missing), closed.
+// the temporary directory between runs (built when missing), closed; or
+// EMIGRAPH_BENCH_STORE, a store built beforehand (by `emigraph load`, say
+// with other Badger options), used as it is.
 func benchStoreDir() (string, error) {
+	if dir := os.Getenv("EMIGRAPH_BENCH_STORE"); dir != "" {
+		return dir, nil
+	}
 	n := benchSize()
 	// the name changes with the key layout, so that an old store is not reused
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("emigraph-bench-%d-layout%d", n, badger.LayoutVersion))
