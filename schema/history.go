@@ -67,24 +67,12 @@ func (b *builder) historyTypes() *historyTypes {
 		"summary": {Type: graphql.NewNonNull(b.summary), Description: "What the write did.",
 			Resolve: func(p graphql.ResolveParams) (any, error) { return summaryMap(commit(p).Summary), nil }},
 	}})
-	h.changeEdge = graphql.NewObject(graphql.ObjectConfig{Name: "ChangeEdge", Description: "A change of a page, with its cursor.", Fields: graphql.Fields{
-		"cursor": {Type: graphql.NewNonNull(graphql.String), Description: "An opaque position in the list: pass it as `after` to read on from this change."},
-		"node":   {Type: graphql.NewNonNull(h.change), Description: "The change."},
-	}})
-	h.changeConn = graphql.NewObject(graphql.ObjectConfig{Name: "ChangeConnection", Description: "A page of changes, oldest first (see PageInfo for reading on).", Fields: graphql.Fields{
-		"nodes": {Type: nonNullList(h.change), Description: "The changes of this page.",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.CommitPage).Commits, nil }},
-		"edges": {Type: nonNullList(h.changeEdge), Description: "The changes of this page, each with its cursor.",
-			Resolve: func(p graphql.ResolveParams) (any, error) {
-				pg := p.Source.(*graph.CommitPage)
-				return edges(pg.Commits, pg.Cursors), nil
-			}},
-		"pageInfo": {Type: graphql.NewNonNull(b.pageInfo), Description: "Whether more changes follow, and the cursor to read them from.",
-			Resolve: func(p graphql.ResolveParams) (any, error) {
-				pg := p.Source.(*graph.CommitPage)
-				return pageInfo(pg.HasNextPage, pg.Cursors), nil
-			}},
-	}})
+	h.changeEdge, h.changeConn = changePageTypes(b, "Change", "A change of a page, with its cursor.", "The change.",
+		"A page of changes, oldest first (see PageInfo for reading on).", h.change,
+		func(p graphql.ResolveParams) ([]*graph.Commit, []string, bool) {
+			pg := p.Source.(*graph.CommitPage)
+			return pg.Commits, pg.Cursors, pg.HasNextPage
+		})
 	b.itemChangeTypes(h)
 	return h
 }
@@ -130,24 +118,12 @@ func (b *builder) itemChangeTypes(h *historyTypes) {
 				return orNil(ic(p).PredicateAfter, ic(p).PredicateAfter == nil)
 			}},
 	}})
-	h.historyEdge = graphql.NewObject(graphql.ObjectConfig{Name: "ItemChangeEdge", Description: "A change of an item's history, with its cursor.", Fields: graphql.Fields{
-		"cursor": {Type: graphql.NewNonNull(graphql.String), Description: "An opaque position in the list: pass it as `after` to read on from this change."},
-		"node":   {Type: graphql.NewNonNull(h.itemChange), Description: "The change of the item."},
-	}})
-	h.historyConn = graphql.NewObject(graphql.ObjectConfig{Name: "ItemChangeConnection", Description: "A page of an item's history, oldest first (see PageInfo for reading on).", Fields: graphql.Fields{
-		"nodes": {Type: nonNullList(h.itemChange), Description: "The changes of this page.",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(*graph.HistoryPage).Changes, nil }},
-		"edges": {Type: nonNullList(h.historyEdge), Description: "The changes of this page, each with its cursor.",
-			Resolve: func(p graphql.ResolveParams) (any, error) {
-				pg := p.Source.(*graph.HistoryPage)
-				return edges(pg.Changes, pg.Cursors), nil
-			}},
-		"pageInfo": {Type: graphql.NewNonNull(b.pageInfo), Description: "Whether more changes follow, and the cursor to read them from.",
-			Resolve: func(p graphql.ResolveParams) (any, error) {
-				pg := p.Source.(*graph.HistoryPage)
-				return pageInfo(pg.HasNextPage, pg.Cursors), nil
-			}},
-	}})
+	h.historyEdge, h.historyConn = changePageTypes(b, "ItemChange", "A change of an item's history, with its cursor.", "The change of the item.",
+		"A page of an item's history, oldest first (see PageInfo for reading on).", h.itemChange,
+		func(p graphql.ResolveParams) ([]*graph.ItemChange, []string, bool) {
+			pg := p.Source.(*graph.HistoryPage)
+			return pg.Changes, pg.Cursors, pg.HasNextPage
+		})
 }
 
 // summaryMap is a summary as WriteSummary's fields read it.
@@ -388,4 +364,30 @@ func (b *builder) entityRelationArgs() graphql.FieldConfigArgument {
 	args := b.relationArgs(false, defaultPage)
 	args["asOf"] = asOfArg("the entity's relations (with direction, predicate(s), first and after; no other filter)")
 	return args
+}
+
+// changePageTypes makes the Edge and Connection types of a page of
+// changes, named after the node's type: page gives a page's nodes, their
+// cursors and whether more follow.
+func changePageTypes[T any](b *builder, name, edgeDesc, nodeDesc, connDesc string, node *graphql.Object,
+	page func(graphql.ResolveParams) (nodes []T, cursors []string, hasNext bool)) (edge, conn *graphql.Object) {
+	edge = graphql.NewObject(graphql.ObjectConfig{Name: name + "Edge", Description: edgeDesc, Fields: graphql.Fields{
+		"cursor": {Type: graphql.NewNonNull(graphql.String), Description: "An opaque position in the list: pass it as `after` to read on from this change."},
+		"node":   {Type: graphql.NewNonNull(node), Description: nodeDesc},
+	}})
+	conn = graphql.NewObject(graphql.ObjectConfig{Name: name + "Connection", Description: connDesc, Fields: graphql.Fields{
+		"nodes": {Type: nonNullList(node), Description: "The changes of this page.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { nodes, _, _ := page(p); return nodes, nil }},
+		"edges": {Type: nonNullList(edge), Description: "The changes of this page, each with its cursor.",
+			Resolve: func(p graphql.ResolveParams) (any, error) {
+				nodes, cursors, _ := page(p)
+				return edges(nodes, cursors), nil
+			}},
+		"pageInfo": {Type: graphql.NewNonNull(b.pageInfo), Description: "Whether more changes follow, and the cursor to read them from.",
+			Resolve: func(p graphql.ResolveParams) (any, error) {
+				_, cursors, hasNext := page(p)
+				return pageInfo(hasNext, cursors), nil
+			}},
+	}})
+	return edge, conn
 }

@@ -141,44 +141,12 @@ var _ graph.SourceStore = (*Store)(nil)
 
 // SourceRecord implements graph.SourceStore.
 func (s *Store) SourceRecord(ctx context.Context, id string) (*graph.SourceRecord, error) {
-	if err := graph.BudgetOf(ctx).Records(1); err != nil {
-		return nil, err
-	}
-	var rec *graph.SourceRecord
-	err := s.view(func(txn *bg.Txn) error {
-		var err error
-		rec, err = txnView{txn}.SourceRecord(id)
-		return err
-	})
-	if err == nil && rec == nil {
-		return nil, graph.ErrNotFound
-	}
-	return rec, err
+	return readOne(s, ctx, id, txnView.SourceRecord)
 }
 
 // SourceRecordsByID implements graph.SourceStore.
 func (s *Store) SourceRecordsByID(ctx context.Context, ids []string) (map[string]*graph.SourceRecord, error) {
-	out := make(map[string]*graph.SourceRecord, len(ids))
-	budget := graph.BudgetOf(ctx)
-	err := s.view(func(txn *bg.Txn) error {
-		for _, id := range ids {
-			if _, done := out[id]; done {
-				continue
-			}
-			if err := budget.Records(1); err != nil {
-				return err
-			}
-			rec, err := txnView{txn}.SourceRecord(id)
-			if err != nil {
-				return err
-			}
-			if rec != nil {
-				out[id] = rec
-			}
-		}
-		return nil
-	})
-	return out, err
+	return readByID(s, ctx, ids, txnView.SourceRecord)
 }
 
 // SourceRecords implements graph.SourceStore: records in id order, those

@@ -843,24 +843,36 @@ func (s *Store) SetMeta(name, value string) error {
 // Entity implements graph.Store. This read and every other of a stored
 // record or index entry is charged to the request's budget (cost.go).
 func (s *Store) Entity(ctx context.Context, id string) (*graph.Entity, error) {
-	if err := graph.BudgetOf(ctx).Records(1); err != nil {
-		return nil, err
-	}
-	var e *graph.Entity
-	err := s.view(func(txn *bg.Txn) error {
-		var err error
-		e, err = txnView{txn}.Entity(id)
-		return err
-	})
-	if err == nil && e == nil {
-		return nil, graph.ErrNotFound
-	}
-	return e, err
+	return readOne(s, ctx, id, txnView.Entity)
 }
 
 // EntitiesByID implements graph.Store.
 func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*graph.Entity, error) {
-	out := make(map[string]*graph.Entity, len(ids))
+	return readByID(s, ctx, ids, txnView.Entity)
+}
+
+// readOne reads one stored record by id with read, charged to the
+// request's budget; a record that is not there is graph.ErrNotFound.
+func readOne[T any](s *Store, ctx context.Context, id string, read func(txnView, string) (*T, error)) (*T, error) {
+	if err := graph.BudgetOf(ctx).Records(1); err != nil {
+		return nil, err
+	}
+	var v *T
+	err := s.view(func(txn *bg.Txn) error {
+		var err error
+		v, err = read(txnView{txn}, id)
+		return err
+	})
+	if err == nil && v == nil {
+		return nil, graph.ErrNotFound
+	}
+	return v, err
+}
+
+// readByID reads the stored records among ids with read, keyed by id, in
+// one transaction, each distinct id charged to the request's budget once.
+func readByID[T any](s *Store, ctx context.Context, ids []string, read func(txnView, string) (*T, error)) (map[string]*T, error) {
+	out := make(map[string]*T, len(ids))
 	budget := graph.BudgetOf(ctx)
 	err := s.view(func(txn *bg.Txn) error {
 		for _, id := range ids {
@@ -870,12 +882,12 @@ func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]*gra
 			if err := budget.Records(1); err != nil {
 				return err
 			}
-			e, err := txnView{txn}.Entity(id)
+			v, err := read(txnView{txn}, id)
 			if err != nil {
 				return err
 			}
-			if e != nil {
-				out[id] = e
+			if v != nil {
+				out[id] = v
 			}
 		}
 		return nil
@@ -1052,19 +1064,7 @@ func (s *Store) Stats(ctx context.Context) (*graph.Stats, error) {
 
 // Relation implements graph.Store.
 func (s *Store) Relation(ctx context.Context, id string) (*graph.Relation, error) {
-	if err := graph.BudgetOf(ctx).Records(1); err != nil {
-		return nil, err
-	}
-	var r *graph.Relation
-	err := s.view(func(txn *bg.Txn) error {
-		var err error
-		r, err = txnView{txn}.Relation(id)
-		return err
-	})
-	if err == nil && r == nil {
-		return nil, graph.ErrNotFound
-	}
-	return r, err
+	return readOne(s, ctx, id, txnView.Relation)
 }
 
 // RelationsByID implements graph.Store.

@@ -55,22 +55,7 @@ func WriteSnapshot(ctx context.Context, w io.Writer, st graph.SnapshotStreamer) 
 // Snapshot, reading the predicates and relations a node at a time (not the
 // entities, which the schema does not need).
 func WriteDgraphSchemaSnapshot(ctx context.Context, w io.Writer, st graph.SnapshotStreamer) error {
-	s := NewDgraphSchema()
-	var rc graph.RelationChange
-	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
-		Source: func(*graph.SourceRecord) error {
-			s.AddSourceRecord()
-			return nil
-		},
-		Predicate: func(p *graph.Predicate) error {
-			s.AddPredicate(p)
-			return nil
-		},
-		Relation: func(r *graph.Relation, _ bool) error {
-			rc.Relation = *r
-			return s.AddRelation(&rc)
-		},
-	})
+	s, err := dgraphSchemaOf(ctx, st, false)
 	if err != nil {
 		return err
 	}
@@ -82,9 +67,20 @@ func WriteDgraphSchemaSnapshot(ctx context.Context, w io.Writer, st graph.Snapsh
 // (DgraphSchema.WriteTypeUpserts), one for each class that has nodes,
 // reading the store a node at a time.
 func WriteDgraphTypesSnapshot(ctx context.Context, w io.Writer, st graph.SnapshotStreamer) error {
+	s, err := dgraphSchemaOf(ctx, st, true)
+	if err != nil {
+		return err
+	}
+	return s.WriteTypeUpserts(w)
+}
+
+// dgraphSchemaOf reads a store's source records, predicates and relations
+// (and its entities, which only the typing needs, withEntities) a node at a
+// time into a DgraphSchema.
+func dgraphSchemaOf(ctx context.Context, st graph.SnapshotStreamer, withEntities bool) (*DgraphSchema, error) {
 	s := NewDgraphSchema()
 	var rc graph.RelationChange
-	err := st.StreamSnapshot(ctx, graph.SnapshotVisitor{
+	v := graph.SnapshotVisitor{
 		Source: func(*graph.SourceRecord) error {
 			s.AddSourceRecord()
 			return nil
@@ -93,17 +89,19 @@ func WriteDgraphTypesSnapshot(ctx context.Context, w io.Writer, st graph.Snapsho
 			s.AddPredicate(p)
 			return nil
 		},
-		Entity: func(e *graph.Entity) error {
-			s.AddEntity(e)
-			return nil
-		},
 		Relation: func(r *graph.Relation, _ bool) error {
 			rc.Relation = *r
 			return s.AddRelation(&rc)
 		},
-	})
-	if err != nil {
-		return err
 	}
-	return s.WriteTypeUpserts(w)
+	if withEntities {
+		v.Entity = func(e *graph.Entity) error {
+			s.AddEntity(e)
+			return nil
+		}
+	}
+	if err := st.StreamSnapshot(ctx, v); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
